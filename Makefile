@@ -1,0 +1,20 @@
+# The two commands of the README:
+#   make verdict   installs what it needs, checks a bundled sample, writes out/verdict.pdf
+#   make test      installs what it needs, runs the whole test suite
+SAMPLE ?= ifc_samples/pass-school
+OUT ?= out/verdict.pdf
+
+.PHONY: setup verdict test samples bench
+
+setup:
+	@bash scripts/bootstrap.sh
+
+verdict: setup
+	.venv/bin/compliance check $(SAMPLE) -o $(OUT)
+	@echo "PDF verdict written to $(OUT)"
+
+test: setup
+	.venv/bin/python -m pytest
+
+samples: setup
+	.venv/bin/python ifc_samples/generate.py
