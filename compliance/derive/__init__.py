@@ -1,0 +1,1 @@
+"""Derive stage: records -> metrics with provenance (value, unit, basis, evidence, certainty)."""

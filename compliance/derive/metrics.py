@@ -1,0 +1,64 @@
+"""Metric records and the registry of metrics that rule files may name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Evidence(BaseModel):
+    """Where a figure came from: model elements by GlobalId, or metadata fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: Literal["ifc", "metadata"]
+    file: str
+    global_ids: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    detail: Optional[str] = None
+
+
+class Metric(BaseModel):
+    """A measured figure. `value` None means the data is absent; `certain` False means it is
+    present but a reviewer must confirm it (the reasons say why)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    value: Optional[float]
+    unit: str
+    basis: Optional[str] = None
+    certain: bool = True
+    reasons: tuple[str, ...] = ()
+    computation: Optional[str] = None
+    inputs: dict[str, Optional[float]] = {}
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a rule file can ask for: a metric name, its unit and its parameters."""
+
+    name: str
+    unit: str
+    label_zh: str
+    label_en: str
+    params: dict[str, tuple[str, ...]]       # parameter -> allowed values (first is default)
+    compute: Callable[..., Metric]
+
+
+def metric_specs() -> dict[str, MetricSpec]:
+    """The registry of metrics (built on demand; no work at import time)."""
+    from .pv import pv_roof_ratio
+
+    specs = [
+        MetricSpec("pv_roof_ratio", "%", "屋顶光伏面积比例", "rooftop PV area ratio",
+                   {"basis": ("projected", "surface")}, pv_roof_ratio),
+    ]
+    return {s.name: s for s in specs}

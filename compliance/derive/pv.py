@@ -1,0 +1,73 @@
+"""Rooftop PV area ratio: PV panel area ÷ roof area, both on the same area basis."""
+
+from __future__ import annotations
+
+from ..read.records import AreaFigure, ModelFacts, Note
+from .metrics import Evidence, Metric
+
+RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
+
+
+def _dedupe(figures: list[AreaFigure], basis: str, reasons: list[str]) -> list[AreaFigure]:
+    """Count an element listed in several models once; conflicting copies make it uncertain."""
+    by_gid: dict[str, AreaFigure] = {}
+    for fig in figures:
+        seen = by_gid.get(fig.global_id)
+        if seen is None:
+            by_gid[fig.global_id] = fig
+        elif seen.area(basis) != fig.area(basis):
+            reasons.append(f"{fig.global_id} appears in {seen.file} and {fig.file} with different areas")
+    return list(by_gid.values())
+
+
+def _total(figures: list[AreaFigure], basis: str, what: str) -> tuple[float | None, list[str]]:
+    missing = [f for f in figures if f.area(basis) is None]
+    if missing:
+        names = ", ".join(f"{f.ifc_class} {f.global_id}" for f in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        return None, [f"{what}: no {basis} area for {names}{more}"]
+    return sum(f.area(basis) for f in figures), []
+
+
+def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence]:
+    by_file: dict[str, list[AreaFigure]] = {}
+    for fig in figures:
+        by_file.setdefault(fig.file, []).append(fig)
+    out = []
+    for file, figs in by_file.items():
+        sources = sorted({f.source(basis) or "no area" for f in figs})
+        out.append(Evidence(source="ifc", file=file, global_ids=tuple(f.global_id for f in figs),
+                            detail=f"{role}: " + "; ".join(sources)))
+    return out
+
+
+def _uncertain_notes(notes: list[Note], used: set[str]) -> list[str]:
+    return [n.message for n in notes if n.severity == "uncertain" and (not n.global_ids or used & set(n.global_ids))]
+
+
+def pv_roof_ratio(models: list[ModelFacts], basis: str = "projected", **_) -> Metric:
+    reasons: list[str] = []
+    roofs = _dedupe([f for m in models for f in m.roofs], basis, reasons)
+    panels = _dedupe([f for m in models for f in m.pv_panels], basis, reasons)
+    evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV")
+    base = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
+    if not roofs:
+        return Metric(value=None, reasons=("no roof found in the models (IfcRoof or IfcSlab ROOF)",), **base)
+    roof_total, roof_missing = _total(roofs, basis, "roof")
+    pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
+    if roof_missing or pv_missing:
+        return Metric(value=None, reasons=tuple(roof_missing + pv_missing),
+                      inputs={"roof_area_m2": roof_total, "pv_area_m2": pv_total}, **base)
+    if roof_total <= 0:
+        return Metric(value=None, reasons=("roof area is zero",), **base)
+    ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
+    used = {f.global_id for f in roofs + panels}
+    reasons += _uncertain_notes([n for m in models for n in m.notes], used)
+    if pv_total > roof_total:
+        reasons.append(f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
+                       "off the roof or counted twice")
+    computation = (f"PV {basis} area {pv_total:.2f} m² ({len(panels)} panel{'s' if len(panels) != 1 else ''}) ÷ "
+                   f"roof {basis} area {roof_total:.2f} m² ({len(roofs)} element{'s' if len(roofs) != 1 else ''})"
+                   f" = {ratio:.2f} %")
+    return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons), computation=computation,
+                  inputs={"roof_area_m2": round(roof_total, 4), "pv_area_m2": round(pv_total, 4)}, **base)

@@ -1,0 +1,1 @@
+"""Read stage: submission.yaml and IFC models -> records with provenance."""

@@ -1,0 +1,161 @@
+"""Open one IFC file and index what the extractors need, in one pass per relationship.
+
+Per-element property look-ups (ifcopenshell.util.element.get_psets) are the known
+performance trap on large models, so quantities, types and containment are walked once
+from their relationship entities here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from .records import ModelInfo
+
+SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class AreaQuantity:
+    qset: str
+    name: str
+    value_m2: float
+    own_unit: bool = False
+
+
+@dataclass
+class IfcIndex:
+    """An opened model plus one-pass indexes over its relationships."""
+
+    path: Path
+    file: object                                   # ifcopenshell.file
+    info: ModelInfo
+    area_unit_declared: bool
+    areas: dict[int, list[AreaQuantity]] = field(default_factory=lambda: defaultdict(list))
+    types: dict[int, object] = field(default_factory=dict)
+    container: dict[int, str] = field(default_factory=dict)
+    parent: dict[int, object] = field(default_factory=dict)
+
+    def area_quantities(self, element) -> list[AreaQuantity]:
+        return self.areas.get(element.id(), [])
+
+    def type_of(self, element):
+        return self.types.get(element.id())
+
+    def storey_of(self, element) -> str | None:
+        seen = 0
+        while element is not None and seen < 16:
+            name = self.container.get(element.id())
+            if name is not None:
+                return name
+            element = self.parent.get(element.id())
+            seen += 1
+        return None
+
+
+def open_ifc(path: Path) -> IfcIndex:
+    """Open `path`; a file ifcopenshell cannot parse is an InputError naming it."""
+    import ifcopenshell  # heavy: imported when a model is actually read
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read model: {exc.strerror}", file=path) from None
+    if size == 0:
+        raise InputError("model file is empty", file=path,
+                         hint="re-export the model from the authoring tool")
+    try:
+        ifc = ifcopenshell.open(str(path))
+    except Exception as exc:  # ifcopenshell raises several unrelated types for bad files
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"not a readable IFC model ({reason[:200]})", file=path,
+                         hint="re-export it as IFC2X3, IFC4 or IFC4X3 (STEP .ifc) and check it opens in a viewer") from None
+    schema = str(ifc.schema).upper()
+    if not any(schema.startswith(s) for s in SUPPORTED_SCHEMAS):
+        raise InputError(f"IFC schema {ifc.schema} is not supported", file=path,
+                         hint="export as IFC2X3, IFC4 or IFC4X3")
+    length_scale, area_scale, area_declared = _units(ifc)
+    info = ModelInfo(
+        file=path.name, schema_name=str(ifc.schema), application=_application(ifc),
+        size_bytes=size, sha256=sha256_of(path), entity_count=len(ifc.entity_names()),
+        length_unit_m=length_scale, area_unit_m2=area_scale,
+    )
+    index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared)
+    _index_quantities(index, area_scale)
+    _index_types(index)
+    _index_spatial(index)
+    return index
+
+
+def _units(ifc) -> tuple[float, float, bool]:
+    import ifcopenshell.util.unit as unit
+
+    assignments = ifc.by_type("IfcUnitAssignment")
+    declared = {getattr(u, "UnitType", None) for a in assignments for u in (a.Units or ())}
+    length = unit.calculate_unit_scale(ifc, "LENGTHUNIT") if assignments else 1.0
+    area = unit.calculate_unit_scale(ifc, "AREAUNIT") if "AREAUNIT" in declared else 1.0
+    return float(length), float(area), "AREAUNIT" in declared
+
+
+def _application(ifc) -> str | None:
+    apps = ifc.by_type("IfcApplication")
+    if apps:
+        app = apps[0]
+        return " ".join(str(x) for x in (app.ApplicationFullName, app.Version) if x)
+    try:
+        return ifc.header.file_name.originating_system or None
+    except Exception:  # header fields are optional in practice
+        return None
+
+
+def _definitions(rel):
+    pdef = rel.RelatingPropertyDefinition
+    return pdef if isinstance(pdef, (list, tuple)) else (pdef,)
+
+
+def _index_quantities(index: IfcIndex, area_scale: float) -> None:
+    import ifcopenshell.util.unit as unit
+
+    for rel in index.file.by_type("IfcRelDefinesByProperties"):
+        for pdef in _definitions(rel):
+            if pdef is None or not pdef.is_a("IfcElementQuantity"):
+                continue
+            found = []
+            for q in pdef.Quantities or ():
+                if not q.is_a("IfcQuantityArea") or q.AreaValue is None:
+                    continue
+                own = getattr(q, "Unit", None)
+                scale = unit.get_unit_scale(own) if own is not None else area_scale
+                found.append(AreaQuantity(pdef.Name or "", q.Name or "", float(q.AreaValue) * scale,
+                                          own_unit=own is not None))
+            if found:
+                for obj in rel.RelatedObjects or ():
+                    index.areas[obj.id()].extend(found)
+
+
+def _index_types(index: IfcIndex) -> None:
+    for rel in index.file.by_type("IfcRelDefinesByType"):
+        for obj in rel.RelatedObjects or ():
+            index.types[obj.id()] = rel.RelatingType
+
+
+def _index_spatial(index: IfcIndex) -> None:
+    for rel in index.file.by_type("IfcRelContainedInSpatialStructure"):
+        name = rel.RelatingStructure.Name or rel.RelatingStructure.GlobalId
+        for obj in rel.RelatedElements or ():
+            index.container[obj.id()] = name
+    for rel in index.file.by_type("IfcRelAggregates"):
+        for obj in rel.RelatedObjects or ():
+            index.parent[obj.id()] = rel.RelatingObject

@@ -1,0 +1,118 @@
+"""submission.yaml -> Submission (pydantic), with file-and-line error messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+
+from ..errors import InputError
+from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
+
+METADATA_FILE = "submission.yaml"
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Exemption(_Strict):
+    """A designer's claim that a requirement cannot apply as written; a reviewer must judge it."""
+
+    reason: str = Field(min_length=3)
+    document: Optional[str] = None
+
+
+class Submission(_Strict):
+    """Project metadata of one submission. Field names are part of the public contract."""
+
+    id: str
+    name: str = Field(min_length=1, max_length=200)
+    name_en: Optional[str] = Field(default=None, max_length=200)
+    kind: Literal["new", "retrofit"]
+    filed_on: date
+    use: str
+    public_institution: StrictBool
+    zone: Optional[str] = None
+    models: list[str] = Field(min_length=1)
+    applicant: Optional[str] = None
+    gross_floor_area_m2: Optional[float] = Field(default=None, gt=0)
+    exemptions: dict[str, Exemption] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return v
+
+    @field_validator("models")
+    @classmethod
+    def _model_paths(cls, v: list[str]) -> list[str]:
+        for p in v:
+            if not p.lower().endswith(".ifc"):
+                raise ValueError(f"'{p}' is not an .ifc file")
+            if Path(p).is_absolute() or ".." in Path(p).parts:
+                raise ValueError(f"'{p}' must be a path inside the submission folder")
+        if len(set(v)) != len(v):
+            raise ValueError("the same model is listed twice")
+        return v
+
+
+class LoadedSubmission(BaseModel):
+    """A validated submission and where it came from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    folder: Path
+    metadata_file: Path
+    meta: Submission
+    model_paths: list[Path]
+
+
+def load_submission(folder: Path, *, uses: set[str] | None = None,
+                    zones: set[str] | None = None) -> LoadedSubmission:
+    """Read and validate `folder/submission.yaml`.
+
+    `uses` and `zones` are the vocabulary the rule set knows; a value outside it is an error
+    at the line of that field, since no rule could ever apply to it correctly.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("submission folder not found", file=folder,
+                         hint="pass a folder that holds submission.yaml and its IFC models")
+    file = folder / METADATA_FILE
+    doc = load_yaml(file, InputError, what="submission metadata")
+    if not isinstance(doc.data, dict):
+        raise InputError("submission metadata must be a mapping of fields (id, name, kind, ...)",
+                         file=file, line=1, hint="see README: 'Submissions' for an example")
+    try:
+        meta = Submission.model_validate(doc.data)
+    except ValidationError as exc:
+        raise describe_validation_error(doc, exc, InputError, what="submission metadata") from None
+    _check_vocabulary(doc, meta, uses, zones)
+    paths = []
+    for i, rel in enumerate(meta.models):
+        path = folder / rel
+        if not path.is_file():
+            raise InputError(f"model '{rel}' listed in 'models' does not exist", file=file,
+                             line=doc.line_of(("models", i)),
+                             hint="add the IFC file to the submission folder or fix the path")
+        paths.append(path)
+    return LoadedSubmission(folder=folder, metadata_file=file, meta=meta, model_paths=paths)
+
+
+def _check_vocabulary(doc: LocatedYaml, meta: Submission, uses: set[str] | None,
+                      zones: set[str] | None) -> None:
+    if uses is not None and meta.use not in uses:
+        raise InputError(f"submission metadata: field 'use': unknown use class '{meta.use}'",
+                         file=doc.file, line=doc.line_of(("use",)),
+                         hint="use one of: " + ", ".join(sorted(uses)))
+    if zones is not None and meta.zone is not None and meta.zone not in zones:
+        raise InputError(f"submission metadata: field 'zone': unknown zone '{meta.zone}'",
+                         file=doc.file, line=doc.line_of(("zone",)),
+                         hint="use one of: " + ", ".join(sorted(zones)) + ", or leave it out")

@@ -1,0 +1,1 @@
+"""Rule set: rules/*.yaml (data only) -> validated Rule objects, with a content hash."""
