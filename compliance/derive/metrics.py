@@ -62,3 +62,20 @@ def metric_specs() -> dict[str, MetricSpec]:
                    {"basis": ("projected", "surface")}, pv_roof_ratio),
     ]
     return {s.name: s for s in specs}
+
+
+class Derivation:
+    """Computes metrics for one submission on request, each (name, params) once."""
+
+    def __init__(self, models: list, specs: dict[str, MetricSpec] | None = None) -> None:
+        self.models = models
+        self.specs = specs if specs is not None else metric_specs()
+        self._cache: dict[tuple, Metric] = {}
+
+    def metric(self, name: str, **params: str) -> Metric:
+        spec = self.specs[name]
+        full = {k: params.get(k) or allowed[0] for k, allowed in spec.params.items()}
+        key = (name, tuple(sorted(full.items())))
+        if key not in self._cache:
+            self._cache[key] = spec.compute(self.models, **full)
+        return self._cache[key]

@@ -1,0 +1,1 @@
+"""Evaluate stage: rules + facts -> frozen results, through the durable-rules engine."""

@@ -1,0 +1,88 @@
+"""Rule objects -> durable-rules rulesets (plain JSON) and per-rule facts.
+
+Each rule becomes five mutually exclusive branches over one flat fact per rule:
+    not_applicable  : not A
+    pass            : A and has_value and certain and (value OP threshold)
+    manual_review   : A and exempt and not (has_value and certain and value OP threshold)
+    missing_data    : A and not exempt and not has_value
+    manual_review   : A and not exempt and has_value and not certain
+    fail            : A and not exempt and has_value and certain and not (value OP threshold)
+where A is the rule's applicability (kind, use, public-institution flag, zone, date window).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from ..ruleset.loader import RuleSet
+from ..ruleset.schema import Rule
+from .conditions import Cmp, Cond, all_of, one_of
+
+
+@dataclass(frozen=True)
+class Branch:
+    status: str
+    cond: Cond
+    action: str                      # the durable-rules action name: "<rule>|<status>|<n>"
+
+
+def applicability(rule: Rule, ruleset: RuleSet) -> list[tuple[str, Cond]]:
+    """The parts of a rule's applicability, each named for the not-applicable explanation."""
+    a = rule.applies
+    parts: list[tuple[str, Cond]] = []
+    if a.kind:
+        parts.append(("kind", one_of("kind", a.kind)))
+    if a.use is not None or a.use_group is not None or a.use_except:
+        parts.append(("use", one_of("use", ruleset.uses_of(rule))))
+    if a.public_institution is not None:
+        parts.append(("public_institution", Cmp("public_institution", "==", a.public_institution)))
+    if a.zones:
+        parts.append(("zone", one_of("zone", a.zones)))
+    parts.append(("effective_from", Cmp("date", ">=", a.effective_from.toordinal())))
+    if a.effective_until is not None:
+        parts.append(("effective_until", Cmp("date", "<=", a.effective_until.toordinal())))
+    return parts
+
+
+def branches(rule: Rule, ruleset: RuleSet) -> list[Branch]:
+    rid = Cmp("rule", "==", rule.id)
+    applies = all_of(*(c for _, c in applicability(rule, ruleset)))
+    meets = Cmp("value", rule.requires.op, rule.requires.value)
+    has, certain, exempt = (Cmp(f, "==", True) for f in ("has_value", "certain", "exempt"))
+    decided_pass = all_of(has, certain, meets)
+    spec = [
+        ("not_applicable", all_of(rid, applies.negate())),
+        ("pass", all_of(rid, applies, decided_pass)),
+        ("manual_review", all_of(rid, applies, exempt, decided_pass.negate())),
+        ("missing_data", all_of(rid, applies, exempt.negate(), has.negate())),
+        ("manual_review", all_of(rid, applies, exempt.negate(), has, certain.negate())),
+        ("fail", all_of(rid, applies, exempt.negate(), has, certain, meets.negate())),
+    ]
+    return [Branch(status, cond, f"{rule.id}|{status}|{n}") for n, (status, cond) in enumerate(spec)]
+
+
+def compile_ruleset(ruleset: RuleSet) -> tuple[str, dict, dict[str, Branch]]:
+    """Return (ruleset name, durable-rules JSON, action name -> branch)."""
+    durable: dict = {}
+    by_action: dict[str, Branch] = {}
+    for rule in ruleset.rules:
+        for branch in branches(rule, ruleset):
+            key = branch.action.replace("|", "__").replace("-", "_")
+            durable[key] = {"all": [{"m": branch.cond.to_durable()}], "run": branch.action}
+            by_action[branch.action] = branch
+    digest = hashlib.sha256(json.dumps(durable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"yangpu_{digest[:20]}", durable, by_action
+
+
+def make_fact(rule: Rule, *, kind: str, use: str, public_institution: bool, zone: str | None,
+              as_of: date, exempt: bool, value: float | None, certain: bool) -> dict:
+    return {
+        "id": rule.id, "rule": rule.id, "always": True,
+        "kind": kind, "use": use, "public_institution": bool(public_institution), "zone": zone or "",
+        "date": as_of.toordinal(), "exempt": bool(exempt),
+        "has_value": value is not None, "certain": bool(certain),
+        "value": float(value) if value is not None else 0.0,
+    }

@@ -1,0 +1,82 @@
+"""A tiny condition language, compiled to durable-rules JSON and also evaluated in Python.
+
+The Python evaluation is the reference: the evaluator cross-checks every engine outcome
+against it, so an engine quirk can never turn into a silent wrong result.
+Only single-fact comparisons exist here (cross-fact comparisons crash durable-rules).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Union
+
+_OPS = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt,
+    "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_DURABLE = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+@dataclass(frozen=True)
+class Cmp:
+    field: str
+    op: str
+    value: Any
+
+    def negate(self) -> "Cmp":
+        return Cmp(self.field, _NEGATED[self.op], self.value)
+
+    def holds(self, fact: dict) -> bool:
+        return _OPS[self.op](fact[self.field], self.value)
+
+    def to_durable(self) -> dict:
+        if self.op == "==":
+            return {self.field: self.value}
+        return {_DURABLE[self.op]: {self.field: self.value}}
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple["Cond", ...]
+
+    def negate(self) -> "Cond":
+        return AnyOf(tuple(i.negate() for i in self.items))
+
+    def holds(self, fact: dict) -> bool:
+        return all(i.holds(fact) for i in self.items)
+
+    def to_durable(self) -> dict:
+        return {"$and": [i.to_durable() for i in self.items]}
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple["Cond", ...]
+
+    def negate(self) -> "Cond":
+        return All(tuple(i.negate() for i in self.items))
+
+    def holds(self, fact: dict) -> bool:
+        return any(i.holds(fact) for i in self.items)
+
+    def to_durable(self) -> dict:
+        return {"$or": [i.to_durable() for i in self.items]}
+
+
+Cond = Union[Cmp, All, AnyOf]
+
+TRUE_FIELD = "always"          # every fact carries always=True so an empty All() is expressible
+
+
+def all_of(*items: Cond) -> Cond:
+    flat = tuple(items)
+    return All(flat) if flat else Cmp(TRUE_FIELD, "==", True)
+
+
+def one_of(field: str, values) -> Cond:
+    values = tuple(values)
+    if not values:
+        return Cmp(TRUE_FIELD, "==", False)
+    return AnyOf(tuple(Cmp(field, "==", v) for v in values)) if len(values) > 1 else Cmp(field, "==", values[0])

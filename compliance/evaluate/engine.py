@@ -1,0 +1,83 @@
+"""The only module that touches durable-rules. It keeps clear of the engine's known hazards
+(see ../shared/notes/FIELD-NOTES.md; each has a test in tests/test_engine.py):
+
+- one Host per process, created lazily and kept: each Host starts timer threads that never
+  stop, and a ruleset name can be registered once per Host;
+- a lock around every call: the C engine is not thread-safe;
+- facts, not events (a fact fires every rule it matches), each with a unique `id`;
+- one fresh session id per evaluation, deleted afterwards (the 1,025th live session crashes);
+- exceptions raised inside actions are swallowed by the engine: the session state is read
+  after every run and any exception there is raised as an EngineError;
+- single-fact conditions only, never a rule whose only test is `$nex`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import ClassVar, Optional
+
+from ..errors import EngineError
+
+
+class Engine:
+    """A durable-rules Host plus the bookkeeping to read outcomes back."""
+
+    _shared: ClassVar[Optional["Engine"]] = None
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        from durable import engine as durable_engine  # heavy native module: load on first use
+
+        owner = self
+
+        class _Host(durable_engine.Host):
+            def get_action(self, action_name):
+                def record(c):
+                    owner._fired.setdefault(c.m["id"], []).append(action_name)
+                return record
+
+        self._durable = durable_engine
+        self._host = _Host()
+        self._lock = threading.Lock()
+        self._registered: set[str] = set()
+        self._fired: dict[str, list[str]] = {}
+        self._sessions = itertools.count(1)
+
+    @classmethod
+    def shared(cls) -> "Engine":
+        """The process's engine. durable-rules' Host is process-wide state by nature (native
+        timer threads, a global ruleset registry), so there is exactly one per process."""
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = Engine()
+            return cls._shared
+
+    def run(self, ruleset_name: str, ruleset: dict, facts: list[dict]) -> dict[str, list[str]]:
+        """Assert `facts` in a fresh session of `ruleset`; return fact id -> fired action names."""
+        ids = [f["id"] for f in facts]
+        if len(set(ids)) != len(ids):
+            raise EngineError("internal: two facts share an id")
+        with self._lock:
+            if ruleset_name not in self._registered:
+                self._host.set_rulesets({ruleset_name: ruleset})
+                self._registered.add(ruleset_name)
+            sid = f"s{next(self._sessions)}"
+            self._fired = {}
+            try:
+                self._host.assert_facts(ruleset_name, [dict(f, sid=sid) for f in facts])
+                state = self._host.get_state(ruleset_name, sid)
+            except self._durable.MessageNotHandledException as exc:
+                raise EngineError(f"internal: a fact matched no rule branch ({exc})") from None
+            finally:
+                self._delete(ruleset_name, sid)
+            if state and state.get("exception"):
+                raise EngineError(f"internal: a rule action failed: {state['exception']}")
+            fired, self._fired = self._fired, {}
+        return fired
+
+    def _delete(self, ruleset_name: str, sid: str) -> None:
+        try:
+            self._host.delete_state(ruleset_name, sid)
+        except Exception:  # a session that never started has no state to delete
+            pass

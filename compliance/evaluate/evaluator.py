@@ -1,0 +1,84 @@
+"""Evaluate every rule for one submission: facts -> durable-rules -> frozen RuleResults.
+
+The engine decides each status; the same branch conditions evaluated in Python must agree,
+or the check stops with an EngineError (never a silent pass).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from ..derive.metrics import Evidence, Metric, metric_specs
+from ..errors import EngineError
+from ..read.metadata import Submission
+from ..ruleset.loader import RuleSet
+from ..ruleset.schema import Rule
+from .compile import applicability, branches, compile_ruleset, make_fact
+from .engine import Engine
+from .messages import status_messages
+from .results import RuleResult
+
+
+def evaluate(ruleset: RuleSet, meta: Submission, metric_for: Callable[[Rule], Metric],
+             as_of: date, engine: Engine | None = None) -> tuple[RuleResult, ...]:
+    engine = engine or Engine.shared()
+    name, durable, by_action = compile_ruleset(ruleset)
+    metrics = {rule.id: metric_for(rule) for rule in ruleset.rules}
+    facts = {
+        rule.id: make_fact(rule, kind=meta.kind, use=meta.use, public_institution=meta.public_institution,
+                           zone=meta.zone, as_of=as_of, exempt=rule.id in meta.exemptions,
+                           value=metrics[rule.id].value, certain=metrics[rule.id].certain)
+        for rule in ruleset.rules
+    }
+    fired = engine.run(name, durable, list(facts.values()))
+    results = []
+    for rule in ruleset.rules:
+        status = _decided_status(rule, ruleset, facts[rule.id], fired.get(rule.id, []), by_action)
+        results.append(_result(rule, ruleset, status, metrics[rule.id], meta, as_of, facts[rule.id]))
+    return tuple(results)
+
+
+def _decided_status(rule: Rule, ruleset: RuleSet, fact: dict, actions: list[str], by_action) -> str:
+    if len(actions) != 1:
+        raise EngineError(f"internal: rule {rule.id} produced {len(actions)} outcomes ({actions}); "
+                          "the verdict is withheld")
+    reference = [b.action for b in branches(rule, ruleset) if b.cond.holds(fact)]
+    if reference != actions:
+        raise EngineError(f"internal: engine outcome {actions} for {rule.id} disagrees with the "
+                          f"reference evaluation {reference}; the verdict is withheld")
+    return by_action[actions[0]].status
+
+
+def _result(rule: Rule, ruleset: RuleSet, status: str, metric: Metric, meta: Submission,
+            as_of: date, fact: dict) -> RuleResult:
+    spec = metric_specs()[rule.requires.metric]
+    kind_setting = ruleset.settings.kinds[rule.kind]
+    applicable = status != "not_applicable"
+    reasons = tuple(metric.reasons) if applicable else ()
+    evidence = list(metric.evidence) if applicable else []
+    if applicable and rule.id in meta.exemptions:
+        ex = meta.exemptions[rule.id]
+        reasons += (f"the designer claims an exemption: {ex.reason}"
+                    + (f" (document: {ex.document})" if ex.document else ""),)
+        evidence.append(Evidence(source="metadata", file="submission.yaml",
+                                 fields=(f"exemptions.{rule.id}",), detail=ex.reason))
+    na_parts = [part for part, cond in applicability(rule, ruleset) if not cond.holds(fact)]
+    context = {
+        "kinds": "/".join(rule.applies.kind or []), "kind": meta.kind, "use": meta.use,
+        "pi": rule.applies.public_institution, "zones": ", ".join(rule.applies.zones or []),
+        "frm": rule.applies.effective_from, "until": rule.applies.effective_until, "as_of": as_of,
+    }
+    en, zh = status_messages(rule, status, label_en=spec.label_en, label_zh=spec.label_zh,
+                             measured=metric.value if applicable else None, reasons=reasons,
+                             na_parts=na_parts, context=context)
+    return RuleResult(
+        rule=rule.id, rule_version=rule.ref, title=rule.title, clause=rule.clause, kind=rule.kind,
+        blocks=kind_setting.blocks, status=status,
+        measured=metric.value if applicable else None, threshold=rule.requires.value,
+        operator=rule.requires.op, unit=rule.requires.unit, basis=metric.basis if applicable else None,
+        message=en, message_zh=zh, reasons=reasons,
+        computation=metric.computation if applicable else None,
+        inputs=dict(metric.inputs) if applicable else {}, evidence=tuple(evidence),
+        remedy=rule.remedy if status in ("fail", "missing_data", "manual_review") else None,
+    )

@@ -1,0 +1,86 @@
+"""Frozen result records: the one structure every reporter reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from ..derive.metrics import Evidence
+from ..read.records import ModelInfo, Note
+from ..ruleset.schema import Clause, Status, Text
+
+VerdictName = Literal["compliant", "non_compliant", "incomplete"]
+EXIT_CODES: dict[str, int] = {"compliant": 0, "non_compliant": 1, "incomplete": 3}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RuleResult(_Frozen):
+    rule: str                       # stable id, e.g. PV-1
+    rule_version: str               # ID@version
+    title: Text
+    clause: Clause
+    kind: Literal["mandatory", "target", "encouraged"]
+    blocks: bool                    # from the rule-set settings for this kind
+    status: Status
+    measured: Optional[float] = None
+    threshold: float
+    operator: str
+    unit: str
+    basis: Optional[str] = None
+    message: str                    # English, plain language
+    message_zh: str
+    reasons: tuple[str, ...] = ()   # why data is missing or uncertain
+    computation: Optional[str] = None
+    inputs: dict[str, Optional[float]] = {}
+    evidence: tuple[Evidence, ...] = ()
+    remedy: Optional[Text] = None   # shown when the designer has something to do
+
+
+class SubmissionRef(_Frozen):
+    id: str
+    name: str
+    name_en: Optional[str] = None
+    kind: str
+    use: str
+    use_label: Optional[Text] = None
+    public_institution: bool
+    zone: Optional[str] = None
+    filed_on: date
+
+
+class Verdict(_Frozen):
+    submission: SubmissionRef
+    as_of: date
+    rules_version: str
+    ruleset_name: Text
+    verdict: VerdictName
+    results: tuple[RuleResult, ...]
+    models: tuple[ModelInfo, ...] = ()
+    notes: tuple[Note, ...] = ()
+    tool_version: str
+    generated_at: datetime
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+def overall_verdict(results: tuple[RuleResult, ...] | list[RuleResult]) -> VerdictName:
+    """Derived from results alone: a blocking fail -> non_compliant; a blocking gap -> incomplete."""
+    blocking = [r for r in results if r.blocks]
+    if any(r.status == "fail" for r in blocking):
+        return "non_compliant"
+    if any(r.status in ("missing_data", "manual_review") for r in blocking):
+        return "incomplete"
+    return "compliant"

@@ -1,0 +1,44 @@
+"""One submission through the whole pipeline: read -> derive -> evaluate -> Verdict."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .context import RunContext
+from .derive.metrics import Derivation
+from .evaluate.evaluator import evaluate
+from .evaluate.results import SubmissionRef, Verdict, overall_verdict
+from .read.metadata import load_submission
+from .read.model import read_model
+from .ruleset.loader import RuleSet, load_ruleset
+
+
+def ruleset_for(ctx: RunContext) -> RuleSet:
+    if ctx.rules_dir not in ctx.rulesets:
+        ctx.rulesets[ctx.rules_dir] = load_ruleset(ctx.rules_dir)
+    return ctx.rulesets[ctx.rules_dir]
+
+
+def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -> Verdict:
+    ruleset = ruleset_for(ctx)
+    settings = ruleset.settings
+    loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
+    meta = loaded.meta
+    models = [read_model(path, ctx) for path in loaded.model_paths]
+    derivation = Derivation(models)
+    when = as_of or meta.filed_on
+    results = evaluate(ruleset, meta,
+                       lambda rule: derivation.metric(rule.requires.metric, basis=rule.requires.basis),
+                       when)
+    return Verdict(
+        submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
+                                 use=meta.use, use_label=settings.uses[meta.use].label,
+                                 public_institution=meta.public_institution, zone=meta.zone,
+                                 filed_on=meta.filed_on),
+        as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
+        verdict=overall_verdict(results), results=results,
+        models=tuple(m.info for m in models), notes=tuple(n for m in models for n in m.notes),
+        tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+    )

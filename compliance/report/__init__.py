@@ -1,0 +1,38 @@
+"""Report stage: one module per format, registered in FORMATS (which also feeds the CLI).
+
+Every reporter module exposes `render(verdict) -> bytes` and reads only the Verdict record.
+Modules are imported when used, so the CLI starts without loading WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str
+    extension: str
+    description: str
+    binary: bool = False
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("text", "compliance.report.text", ".txt", "human summary (the default on a terminal)"),
+    Format("json", "compliance.report.json_report", ".json", "machine-readable verdict"),
+    Format("pdf", "compliance.report.pdf", ".pdf", "signed-off verdict document (WeasyPrint)", binary=True),
+)}
+
+
+def render(format_name: str, verdict) -> bytes:
+    fmt = FORMATS[format_name]
+    return importlib.import_module(fmt.module).render(verdict)
+
+
+def format_for_path(path: str) -> str | None:
+    for fmt in FORMATS.values():
+        if path.lower().endswith(fmt.extension):
+            return fmt.name
+    return None
