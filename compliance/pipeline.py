@@ -9,9 +9,10 @@ from . import __version__
 from .context import RunContext
 from .derive.metrics import Derivation
 from .evaluate.evaluator import evaluate
-from .evaluate.results import SubmissionRef, Verdict, overall_verdict
-from .read.metadata import load_submission
+from .evaluate.results import RuleResult, SubmissionRef, Verdict, overall_verdict
+from .read.metadata import Submission, load_submission
 from .read.model import read_model
+from .read.records import ModelFacts
 from .ruleset.loader import RuleSet, load_ruleset
 
 
@@ -21,17 +22,23 @@ def ruleset_for(ctx: RunContext) -> RuleSet:
     return ctx.rulesets[ctx.rules_dir]
 
 
+def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
+                    as_of: date) -> tuple[RuleResult, ...]:
+    """Derive the metrics each rule asks for from `models` and evaluate every rule."""
+    derivation = Derivation(models)
+    return evaluate(ruleset, meta,
+                    lambda rule: derivation.metric(rule.requires.metric, basis=rule.requires.basis),
+                    as_of)
+
+
 def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -> Verdict:
     ruleset = ruleset_for(ctx)
     settings = ruleset.settings
     loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
     meta = loaded.meta
     models = [read_model(path, ctx) for path in loaded.model_paths]
-    derivation = Derivation(models)
     when = as_of or meta.filed_on
-    results = evaluate(ruleset, meta,
-                       lambda rule: derivation.metric(rule.requires.metric, basis=rule.requires.basis),
-                       when)
+    results = evaluate_models(ruleset, meta, models, when)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,

@@ -20,6 +20,7 @@ from datetime import date
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule
 from .conditions import Cmp, Cond, all_of, one_of
+from .engine import NUMBER_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,12 @@ def compile_ruleset(ruleset: RuleSet) -> tuple[str, dict, dict[str, Branch]]:
     return f"yangpu_{digest[:20]}", durable, by_action
 
 
+def engine_number(value: float) -> float:
+    """A float at the engine's resolution (0.0001), so its JSON form has no exponent."""
+    rounded = round(float(value), NUMBER_DECIMALS)
+    return 0.0 if rounded == 0 else rounded
+
+
 def make_fact(rule: Rule, *, kind: str, use: str, public_institution: bool, zone: str | None,
               as_of: date, exempt: bool, value: float | None, certain: bool) -> dict:
     return {
@@ -84,5 +91,5 @@ def make_fact(rule: Rule, *, kind: str, use: str, public_institution: bool, zone
         "kind": kind, "use": use, "public_institution": bool(public_institution), "zone": zone or "",
         "date": as_of.toordinal(), "exempt": bool(exempt),
         "has_value": value is not None, "certain": bool(certain),
-        "value": float(value) if value is not None else 0.0,
+        "value": engine_number(value) if value is not None else 0.0,
     }

@@ -8,16 +8,41 @@
 - one fresh session id per evaluation, deleted afterwards (the 1,025th live session crashes);
 - exceptions raised inside actions are swallowed by the engine: the session state is read
   after every run and any exception there is raised as an EngineError;
-- single-fact conditions only, never a rule whose only test is `$nex`.
+- single-fact conditions only, never a rule whose only test is `$nex`;
+- a fact no rule matches raises MessageNotHandledException and creates no session, and
+  deleting that never-created session then segfaults (seen here): every ruleset gets a
+  catch-all rule, so every fact is handled and every session exists; a fact that matched
+  none of the caller's rules comes back with no outcome;
+- a number that JSON writes in exponent notation (1e-05, 1e+20) segfaults the engine's
+  parser (found here by the property test): such numbers are refused with an EngineError.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from typing import ClassVar, Optional
 
 from ..errors import EngineError
+
+
+SEEN = "__seen__"
+NUMBER_DECIMALS = 4          # facts carry numbers at this resolution (see make_fact)
+
+
+def _check_numbers(data) -> None:
+    """Refuse floats whose JSON form uses an exponent: durable-rules crashes on them."""
+    if isinstance(data, dict):
+        for v in data.values():
+            _check_numbers(v)
+    elif isinstance(data, (list, tuple)):
+        for v in data:
+            _check_numbers(v)
+    elif isinstance(data, float) and "e" in repr(data).lower() and data == data:
+        raise EngineError(f"internal: number {data!r} cannot be given to the rule engine; "
+                          f"round it to {NUMBER_DECIMALS} decimals and keep it below 1e15")
+_CATCH_ALL = {"all": [{"m": {"always": True}}], "run": SEEN}
 
 
 class Engine:
@@ -58,26 +83,24 @@ class Engine:
         ids = [f["id"] for f in facts]
         if len(set(ids)) != len(ids):
             raise EngineError("internal: two facts share an id")
+        _check_numbers(facts)
+        _check_numbers(ruleset)
+        if SEEN in ruleset:
+            raise EngineError(f"internal: '{SEEN}' is a reserved rule name")
         with self._lock:
             if ruleset_name not in self._registered:
-                self._host.set_rulesets({ruleset_name: ruleset})
+                # durable-rules consumes the dicts it is given (it pops "run"): pass a copy
+                self._host.set_rulesets({ruleset_name: copy.deepcopy(dict(ruleset, **{SEEN: _CATCH_ALL}))})
                 self._registered.add(ruleset_name)
             sid = f"s{next(self._sessions)}"
             self._fired = {}
             try:
-                self._host.assert_facts(ruleset_name, [dict(f, sid=sid) for f in facts])
+                self._host.assert_facts(ruleset_name, [dict(f, sid=sid, always=True) for f in facts])
                 state = self._host.get_state(ruleset_name, sid)
-            except self._durable.MessageNotHandledException as exc:
-                raise EngineError(f"internal: a fact matched no rule branch ({exc})") from None
-            finally:
-                self._delete(ruleset_name, sid)
+            except self._durable.MessageNotHandledException as exc:  # cannot happen with the catch-all
+                raise EngineError(f"internal: a fact was not handled ({exc})") from None
+            self._host.delete_state(ruleset_name, sid)
             if state and state.get("exception"):
                 raise EngineError(f"internal: a rule action failed: {state['exception']}")
             fired, self._fired = self._fired, {}
-        return fired
-
-    def _delete(self, ruleset_name: str, sid: str) -> None:
-        try:
-            self._host.delete_state(ruleset_name, sid)
-        except Exception:  # a session that never started has no state to delete
-            pass
+        return {fid: [a for a in fired.get(fid, []) if a != SEEN] for fid in ids}

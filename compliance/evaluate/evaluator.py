@@ -39,7 +39,10 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: Callable[[Rule], Me
     return tuple(results)
 
 
-def _decided_status(rule: Rule, ruleset: RuleSet, fact: dict, actions: list[str], by_action) -> str:
+def _decided_status(rule: Rule, ruleset: RuleSet, fact: dict, fired: list[str], by_action) -> str:
+    # durable-rules fires a rule once per true alternative of an $or, so the same branch may
+    # come back several times; two *different* branches would be a real ambiguity.
+    actions = sorted(set(fired))
     if len(actions) != 1:
         raise EngineError(f"internal: rule {rule.id} produced {len(actions)} outcomes ({actions}); "
                           "the verdict is withheld")

@@ -36,6 +36,7 @@ def status_messages(rule: Rule, status: str, *, label_en: str, label_zh: str, me
     need_en = f"{_OP_EN[req.op]} {_num(req.value)} {unit}"
     need_zh = f"{_OP_ZH[req.op]}{_num(req.value)}{unit}"
     why = "; ".join(reasons)
+    label_en = label_en[:1].upper() + label_en[1:]
     if status == "pass":
         return (f"{label_en} is {_num(measured)} {unit}: meets the requirement of {need_en}.",
                 f"{label_zh}为{_num(measured)}{unit}，满足{need_zh}的要求。")

@@ -36,3 +36,21 @@ def format_for_path(path: str) -> str | None:
         if path.lower().endswith(fmt.extension):
             return fmt.name
     return None
+
+
+def write_atomic(path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: never a truncated verdict."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

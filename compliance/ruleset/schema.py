@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal["pass", "fail", "not_applicable", "missing_data", "manual_review"]
 STATUSES: tuple[str, ...] = ("pass", "fail", "not_applicable", "missing_data", "manual_review")
@@ -53,6 +53,13 @@ class Requirement(_Data):
     value: float
     unit: str
     basis: Optional[Literal["projected", "surface"]] = None
+
+    @field_validator("value")
+    @classmethod
+    def _engine_range(cls, v: float) -> float:
+        if v != 0 and not (1e-4 <= abs(v) < 1e15) or round(v, 4) != v:
+            raise ValueError("a threshold must be 0 or between 0.0001 and 1e15, with at most 4 decimals")
+        return v
 
 
 class Rule(_Data):

@@ -1,0 +1,74 @@
+"""Labels and number formatting shared by the HTML-based reports (the PDF verdict)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+STATUS: dict[str, tuple[str, str]] = {
+    "pass": ("通过", "pass"),
+    "fail": ("不通过", "fail"),
+    "not_applicable": ("不适用", "not applicable"),
+    "missing_data": ("数据缺失", "missing data"),
+    "manual_review": ("需人工复核", "manual review"),
+}
+KIND: dict[str, tuple[str, str]] = {
+    "mandatory": ("强制性", "mandatory"),
+    "target": ("目标性", "target"),
+    "encouraged": ("鼓励性", "encouraged"),
+}
+VERDICT: dict[str, tuple[str, str, str, str]] = {  # zh, en, explanation zh, explanation en
+    "compliant": ("合规", "COMPLIANT", "所有影响结论的规则均已通过或不适用。",
+                  "Every rule that affects approval passes or does not apply."),
+    "non_compliant": ("不合规", "NON-COMPLIANT", "至少一项影响结论的规则未通过。",
+                      "At least one rule that affects approval fails."),
+    "incomplete": ("资料不全或需复核", "INCOMPLETE", "无不通过项，但有影响结论的规则数据缺失或需人工复核。",
+                   "No rule fails, but a rule that affects approval lacks data or needs a reviewer's decision."),
+}
+PROJECT_KIND: dict[str, tuple[str, str]] = {"new": ("新建", "new"), "retrofit": ("改造", "retrofit")}
+BASIS: dict[str, tuple[str, str]] = {"projected": ("水平投影", "projected"), "surface": ("实际表面", "surface")}
+OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def num(x: Optional[float], decimals: int = 2) -> str:
+    """A measured figure: fixed decimals, thousands separators; '—' when absent."""
+    return "—" if x is None else f"{x:,.{decimals}f}"
+
+
+def compact(x: float) -> str:
+    """A threshold as written in the rule: 50, not 50.00."""
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def measured_vs_required(r) -> str:
+    """E.g. '52.40 % ≥ 50 %'; '— ≥ 50 %' when nothing was measured."""
+    measured = "—" if r.measured is None else f"{num(r.measured)} {r.unit}"
+    return f"{measured} {OPS.get(r.operator, r.operator)} {compact(r.threshold)} {r.unit}"
+
+
+def basis_label(basis: Optional[str]) -> str:
+    if not basis:
+        return ""
+    zh, en = BASIS.get(basis, (basis, basis))
+    return f"{en}/{zh}"
+
+
+def file_size(n: int) -> str:
+    units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+    big = next(((n / d, u) for d, u in units if n >= d), None)
+    return f"{n:,} B" if big is None else f"{big[0]:.1f} {big[1]} ({n:,} B)"
+
+
+def utc(dt: datetime) -> str:
+    dt = dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def yes_no(flag: bool) -> str:
+    return "是 yes" if flag else "否 no"
+
+
+def template_globals() -> dict:
+    return dict(STATUS=STATUS, KIND=KIND, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT, num=num, compact=compact, utc=utc,
+                measured_vs_required=measured_vs_required, basis_label=basis_label,
+                file_size=file_size, yes_no=yes_no)

@@ -1,0 +1,39 @@
+"""Human summary for the terminal: the verdict, one line per rule, then what to fix."""
+
+from __future__ import annotations
+
+_MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
+         "manual_review": "REVW"}
+_VERDICT = {"compliant": "合规 COMPLIANT", "non_compliant": "不合规 NON-COMPLIANT",
+            "incomplete": "资料不全/需复核 INCOMPLETE"}
+
+
+def _measured(r) -> str:
+    if r.measured is None:
+        return ""
+    return f"{r.measured:.2f} {r.unit} (required {r.operator} {r.threshold:g} {r.unit})"
+
+
+def render(verdict) -> bytes:
+    s = verdict.submission
+    lines = [
+        f"{s.id}  {s.name}" + (f"  ({s.name_en})" if s.name_en else ""),
+        f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
+        f"  models: " + ", ".join(f"{m.file} [{m.schema_name}]" for m in verdict.models),
+        "",
+        f"Verdict: {_VERDICT[verdict.verdict]}",
+        "",
+    ]
+    for r in verdict.results:
+        lines.append(f"  {_MARK[r.status]}  {r.rule_version:<8} {r.kind:<10} {_measured(r)}")
+        lines.append(f"        {r.message}")
+    todo = [r for r in verdict.results if r.remedy is not None]
+    if todo:
+        lines += ["", "What to do:"]
+        for r in todo:
+            lines.append(f"  {r.rule}: {r.remedy.en}")
+            for ev in r.evidence:
+                if ev.global_ids:
+                    ids = ", ".join(ev.global_ids[:8]) + (" …" if len(ev.global_ids) > 8 else "")
+                    lines.append(f"      {ev.file}: {ids}")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,35 @@
+import os
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["steps.rule_steps"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_IFC = Path(os.environ.get("COMPLIANCE_SHARED_IFC", ROOT.parent / "shared" / "ifc"))
+SAMPLES = ROOT / "ifc_samples"
+RULES = ROOT / "rules"
+
+
+def shared_ifc_files() -> list[Path]:
+    return sorted(SHARED_IFC.glob("*.ifc")) if SHARED_IFC.is_dir() else []
+
+
+@pytest.fixture(scope="session")
+def shared_ifc_dir() -> Path:
+    """The public models of ../shared/ifc. Absent on a user's machine: say so loudly; in CI it
+    must be there, so its absence fails."""
+    if not shared_ifc_files():
+        message = (f"the public IFC models folder {SHARED_IFC} is absent or empty; "
+                   "set COMPLIANCE_SHARED_IFC to a folder of real IFC models to run these tests")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_IFC
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    from compliance.ruleset.loader import load_ruleset
+
+    return load_ruleset(RULES)

@@ -1,0 +1,116 @@
+"""The durable-rules hazards of FIELD-NOTES.md, each exercised against our engine wrapper,
+and the engine checked against the reference evaluation of the same conditions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compliance.errors import EngineError
+from compliance.evaluate.compile import branches, compile_ruleset, engine_number, make_fact
+from compliance.evaluate.engine import Engine
+
+SIMPLE = {
+    "ge": {"all": [{"m": {"$and": [{"rule": "T"}, {"$gte": {"value": 5}}]}}], "run": "T|pass|0"},
+    "lt": {"all": [{"m": {"$and": [{"rule": "T"}, {"$lt": {"value": 5}}]}}], "run": "T|fail|1"},
+}
+
+
+def test_fact_matching_no_rule_comes_back_without_outcome_and_the_process_survives():
+    # Unguarded, this raises MessageNotHandledException and the clean-up then segfaults.
+    engine = Engine.shared()
+    for _ in range(3):
+        assert engine.run("hazard_simple", SIMPLE, [{"id": "a", "rule": "other", "value": 1}]) == {"a": []}
+    assert engine.run("hazard_simple", SIMPLE, [{"id": "a", "rule": "T", "value": 9}]) == {"a": ["T|pass|0"]}
+
+
+def test_a_rule_with_no_outcome_withholds_the_verdict(ruleset):
+    from compliance.evaluate.evaluator import _decided_status
+
+    rule = ruleset.rules[0]
+    with pytest.raises(EngineError, match="0 outcomes"):
+        _decided_status(rule, ruleset, {}, [], {})
+
+
+@pytest.mark.parametrize("value", [1e-05, 5e-324, 1e20, -2.5e-07])
+def test_exponent_numbers_are_refused_instead_of_crashing_the_engine(value):
+    # Each of these values, asserted as is, segfaults durable-rules 2.0.28.
+    with pytest.raises(EngineError, match="cannot be given to the rule engine"):
+        Engine.shared().run("hazard_simple", SIMPLE, [{"id": "a", "rule": "T", "value": value}])
+
+
+def test_fact_numbers_are_quantised_so_the_engine_can_take_them():
+    from compliance.evaluate.compile import engine_number
+
+    assert [engine_number(v) for v in (1e-05, 0.00005, 49.99996, 1e-300)] == [0.0, 0.0001, 50.0, 0.0]
+    assert "e" not in repr(engine_number(0.00012345))
+
+
+def test_duplicate_fact_ids_are_refused():
+    with pytest.raises(EngineError, match="share an id"):
+        Engine.shared().run("hazard_simple", SIMPLE, [{"id": "a", "rule": "T", "value": 1},
+                                                      {"id": "a", "rule": "T", "value": 9}])
+
+
+def test_more_than_1024_evaluations_do_not_exhaust_sessions():
+    engine = Engine.shared()
+    for i in range(1100):
+        fired = engine.run("hazard_simple", SIMPLE, [{"id": "x", "rule": "T", "value": i % 10}])
+        assert fired == {"x": ["T|pass|0" if i % 10 >= 5 else "T|fail|1"]}
+
+
+def test_shared_engine_is_one_per_process():
+    assert Engine.shared() is Engine.shared()
+
+
+def test_concurrent_threads_get_their_own_outcomes():
+    engine, errors = Engine.shared(), []
+
+    def worker(n: int) -> None:
+        for i in range(60):
+            value = (n + i) % 10
+            got = engine.run("hazard_simple", SIMPLE, [{"id": f"f{n}", "rule": "T", "value": value}])
+            if got != {f"f{n}": ["T|pass|0" if value >= 5 else "T|fail|1"]}:
+                errors.append((n, i, got))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_same_ruleset_name_can_be_used_again():
+    engine = Engine.shared()
+    engine.run("hazard_simple", SIMPLE, [{"id": "x", "rule": "T", "value": 7}])
+    assert engine.run("hazard_simple", SIMPLE, [{"id": "x", "rule": "T", "value": 7}]) == {"x": ["T|pass|0"]}
+
+
+values = st.one_of(st.none(), st.sampled_from([0.0, 29.9999, 30.0, 30.0001, 49.9999, 50.0, 50.0001, 100.0]),
+                   st.floats(min_value=0, max_value=1000, allow_nan=False))
+days = st.one_of(st.sampled_from([date(2021, 12, 31), date(2022, 1, 1)]),
+                 st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["new", "retrofit"]), use=st.sampled_from(
+    ["school", "government_office", "industrial_plant", "public_office", "public_hotel", "residential",
+     "data_centre", "parking"]),
+       value=values, certain=st.booleans(), exempt=st.booleans(), day=days, pi=st.booleans())
+def test_engine_agrees_with_reference_over_random_facts(ruleset, kind, use, value, certain, exempt, day, pi):
+    name, durable, by_action = compile_ruleset(ruleset)
+    facts = [make_fact(rule, kind=kind, use=use, public_institution=pi, zone=None, as_of=day,
+                       exempt=exempt, value=value, certain=certain) for rule in ruleset.rules]
+    fired = Engine.shared().run(name, durable, facts)
+    for rule, fact in zip(ruleset.rules, facts):
+        reference = [b.action for b in branches(rule, ruleset) if b.cond.holds(fact)]
+        assert len(reference) == 1, f"branches of {rule.id} are not exclusive for {fact}"
+        assert sorted(set(fired[rule.id])) == reference
+        status = by_action[reference[0]].status
+        if status == "pass":
+            assert value is not None and engine_number(value) >= rule.requires.value
