@@ -21,7 +21,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict) -> Any:
-    lines[path] = node.start_mark.line + 1
+    lines.setdefault(path, node.start_mark.line + 1)   # a key's own line wins over its value's
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict = {}
@@ -38,7 +38,11 @@ def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict) -
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, child, path + (i,), lines) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:   # e.g. a date like 2024-13-01
+        raise yaml.constructor.ConstructorError(None, None, f"invalid value {node.value!r} ({exc})",
+                                                node.start_mark) from None
 
 
 class LocatedYaml:

@@ -11,6 +11,7 @@ IFC2X3 owner histories carry a fixed date (IFC4 models have no owner history at 
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
 import uuid
 from pathlib import Path
@@ -20,7 +21,6 @@ import yaml
 
 import ifcopenshell
 import ifcopenshell.api.aggregate
-import ifcopenshell.api.attribute
 import ifcopenshell.api.context
 import ifcopenshell.api.geometry
 import ifcopenshell.api.owner
@@ -57,7 +57,7 @@ class Model:
             self._owner()
         self._project(millimetres)
         self._spatial()
-        self.shared = sorted(e.id() for e in self.ifc.by_type("IfcRoot"))
+        self.shared = {e.id() for e in self.ifc.by_type("IfcRoot")}   # same GlobalIds in every model of a sample
 
     def _owner(self) -> None:
         """IFC2X3 requires an owner history on every rooted entity."""
@@ -92,8 +92,7 @@ class Model:
     def _spatial_child(self, ifc_class: str, name: str, parent, elevation: float | None = None):
         element = api.root.create_entity(self.ifc, ifc_class=ifc_class, name=name)
         api.aggregate.assign_object(self.ifc, products=[element], relating_object=parent)
-        if ifc_class != "IfcProject":
-            api.geometry.edit_object_placement(self.ifc, product=element, matrix=_matrix(0, 0, elevation or 0))
+        self.place(element, (0.0, 0.0, elevation or 0.0))
         if elevation is not None:
             element.Elevation = elevation / self.scale
         return element
@@ -112,7 +111,8 @@ class Model:
         return element
 
     def box(self, element, xdim: float, ydim: float, depth: float, at, tilt: float = 0.0, yaw: float = 0.0):
-        """Body = one IfcExtrudedAreaSolid of an xdim × ydim (m) rectangle, tilted about X."""
+        """Body = one IfcExtrudedAreaSolid of an xdim × ydim (m) rectangle, centred on `at` (m),
+        tilted by `tilt` degrees about X (the slope the checker reads) and turned by `yaw` about Z."""
         profile = api.profile.add_parameterized_profile(self.ifc, ifc_class="IfcRectangleProfileDef")
         profile.XDim, profile.YDim = xdim / self.scale, ydim / self.scale
         profile.Position = self.ifc.createIfcAxis2Placement2D(self.ifc.createIfcCartesianPoint((0.0, 0.0)))
@@ -134,8 +134,13 @@ class Model:
         for i, element in enumerate(sorted(self.ifc.by_type("IfcRoot"), key=lambda e: e.id())):
             scope = "spatial" if element.id() in self.shared else self.filename
             element.GlobalId = ifcopenshell.guid.compress(uuid.uuid5(GUID_NAMESPACE, f"{self.sample}/{scope}/{i}").hex)
-        for history in self.ifc.by_type("IfcOwnerHistory"):
-            history.CreationDate = history.LastModifiedDate = FIXED_EPOCH
+        histories = self.ifc.by_type("IfcOwnerHistory")     # IFC2X3 only: keep one, fixed date
+        for element in self.ifc.by_type("IfcRoot") if histories else ():
+            element.OwnerHistory = histories[0]
+        for history in histories[1:]:
+            self.ifc.remove(history)
+        if histories:
+            histories[0].CreationDate = histories[0].LastModifiedDate = FIXED_EPOCH
         header = self.ifc.header.file_name
         header.name, header.time_stamp = self.filename, FIXED_STAMP
         header.author, header.organization = ("Yangpu compliance samples",), ("ifc_samples/generate.py",)
@@ -204,7 +209,7 @@ def ground_floor(m: Model, w: float, d: float) -> None:
     walls = [("南墙 south wall", w, (w / 2, 0.1), 0), ("北墙 north wall", w, (w / 2, d - 0.1), 0),
              ("西墙 west wall", d, (0.1, d / 2), 90), ("东墙 east wall", d, (w - 0.1, d / 2), 90)]
     for name, length, (x, y), yaw in walls:
-        wall = m.add("IfcWall", name, storey=m.ground, predefined="STANDARD")
+        wall = m.add("IfcWall", name, storey=m.ground)
         m.box(wall, length, 0.2, ROOF_LEVEL_M, (x, y, 0.0), yaw=yaw)
         m.areas(wall, "Qto_WallBaseQuantities", GrossSideArea=length * ROOF_LEVEL_M)
 
@@ -220,7 +225,7 @@ def inverter_room(m: Model) -> None:
 
 def meta(id_, name, name_en, use, filed_on, models, **extra) -> dict:
     doc = {"id": id_, "name": name, "name_en": name_en, "kind": extra.pop("kind", "new"),
-           "filed_on": filed_on, "use": use, "public_institution": extra.pop("public_institution", True)}
+           "filed_on": datetime.date.fromisoformat(filed_on), "use": use, "public_institution": extra.pop("public_institution", True)}
     doc.update(zone=extra.pop("zone", None), models=models, applicant=extra.pop("applicant", "上海某建筑设计研究院有限公司"))
     doc.update(extra)
     return {k: v for k, v in doc.items() if v is not None}

@@ -98,9 +98,6 @@ def load_ruleset(directory: Path) -> RuleSet:
     for path in paths:
         doc = load_yaml(path, RuleFileError, what="rule file")
         rule = _validate(doc, Rule, "rule file")
-        if rule.id in files:
-            raise RuleFileError(f"rule id {rule.id} is also defined in {files[rule.id].name}",
-                                file=path, line=doc.line_of(("id",)), hint="give each rule its own id")
         if path.stem != rule.id:
             raise RuleFileError(f"rule {rule.id} must live in a file named {rule.id}.yaml",
                                 file=path, line=doc.line_of(("id",)), hint=f"rename the file to {rule.id}.yaml")

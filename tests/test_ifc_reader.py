@@ -1,0 +1,106 @@
+"""The IFC reader on real models (../shared/ifc) and on broken files."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from compliance.context import RunContext
+from compliance.derive.metrics import Derivation
+from compliance.errors import InputError
+from compliance.read.model import read_model
+
+from conftest import RULES, SHARED_IFC, shared_ifc_files
+
+SHARED_NAMES = [p.name for p in shared_ifc_files()] or ["<absent>"]
+
+
+@pytest.mark.parametrize("name", SHARED_NAMES)
+def test_every_public_model_reads_without_error(shared_ifc_dir, name):
+    facts = read_model(shared_ifc_dir / name)
+    assert facts.info.schema_name.upper().startswith(("IFC2X3", "IFC4"))
+    assert len(facts.info.sha256) == 64 and facts.info.entity_count > 0
+    for fig in facts.roofs + facts.pv_panels:
+        assert fig.global_id and fig.file == name
+        for value in (fig.projected_m2, fig.surface_m2):
+            assert value is None or (value > 0 and math.isfinite(value))
+    # None of the public models has PV: nothing may be mistaken for a panel.
+    assert facts.pv_panels == ()
+
+
+def roofs_of(name: str):
+    return {f.global_id: f for f in read_model(SHARED_IFC / name).roofs}
+
+
+def test_archicad_sloped_roof_projected_from_slope(shared_ifc_dir):
+    roofs = roofs_of("AC20-FZK-Haus.ifc")
+    assert len(roofs) == 2
+    for fig in roofs.values():
+        assert fig.surface_m2 == pytest.approx(82.561, abs=1e-3)
+        assert fig.projected_m2 == pytest.approx(82.5610884941 * math.cos(math.radians(30)), rel=1e-6)
+        assert "BaseQuantities.GrossArea" in fig.projected_source and "cos(30.0°)" in fig.projected_source
+
+
+def test_flat_roof_surface_is_its_projection(shared_ifc_dir):
+    (fig,) = roofs_of("KIT-EDC_with_SB.ifc").values()
+    assert fig.projected_m2 == fig.surface_m2 == 675.0
+    assert "flat" in fig.projected_source
+
+
+def test_roof_and_its_parts_are_not_both_counted(shared_ifc_dir):
+    roofs = roofs_of("IfcOpenHouse_IFC4.ifc")
+    assert set(roofs) == {"2KoBar2pfAWBou8q$ldGHy", "3lPsczHcDCwepFiJhZqz9q"}   # the parts, not IfcRoof
+    assert all(f.matched_by.startswith("part of IfcRoof") for f in roofs.values())
+
+
+def test_roof_without_quantities_is_missing_data_not_zero(shared_ifc_dir):
+    facts = read_model(SHARED_IFC / "SampleHouse4.ifc")
+    metric = Derivation([facts]).metric("pv_roof_ratio", basis="projected")
+    assert metric.value is None and "no projected area" in metric.reasons[0]
+
+
+def test_model_without_roof_is_missing_data(shared_ifc_dir):
+    facts = read_model(SHARED_IFC / "Office_A_20110811.ifc")
+    metric = Derivation([facts]).metric("pv_roof_ratio")
+    assert facts.roofs == () and metric.value is None and "no roof" in metric.reasons[0]
+
+
+def test_feet_model_units_are_read(shared_ifc_dir):
+    info = read_model(SHARED_IFC / "wall_door_columnt_rgb4x3.ifc").info
+    assert info.length_unit_m == pytest.approx(0.3048) and info.area_unit_m2 == pytest.approx(0.09290304)
+
+
+def test_run_context_reads_a_file_once(shared_ifc_dir):
+    ctx = RunContext(rules_dir=RULES)
+    first = read_model(SHARED_IFC / "KIT-EDC_with_SB.ifc", ctx)
+    assert read_model(SHARED_IFC / "KIT-EDC_with_SB.ifc", ctx) == first
+    assert list(ctx.models) == [first.info.sha256]
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"", "model file is empty"),
+    (b"this is not an IFC file at all\n", "not a readable IFC model"),
+    (b"ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('x'),'2;1');\n", "not a readable IFC model"),
+    ("ISO-10303-21;\nHEADER;FILE_SCHEMA(('IFC4'));ENDSEC;\nDATA;\n#1=IFCWALL('中文',$,$".encode(), "not a readable IFC model"),
+])
+def test_malformed_model_is_a_clear_input_error(tmp_path, content, expected):
+    path = tmp_path / "broken.ifc"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_model(path)
+    assert expected in info.value.message and info.value.file == str(path)
+    assert info.value.hint
+
+
+def test_truncated_real_model_is_a_clear_input_error(tmp_path, shared_ifc_dir):
+    data = (SHARED_IFC / "IfcOpenHouse_IFC4.ifc").read_bytes()
+    path = tmp_path / "truncated.ifc"
+    path.write_bytes(data[: len(data) // 2])
+    try:
+        facts = read_model(path)
+    except InputError as exc:
+        assert "not a readable IFC model" in exc.message
+    else:  # ifcopenshell may recover the entities before the cut: then nothing may crash later
+        Derivation([facts]).metric("pv_roof_ratio")

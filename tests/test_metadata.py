@@ -1,0 +1,108 @@
+"""submission.yaml: every problem is one message naming the file, the line and the field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compliance.errors import InputError
+from compliance.read.metadata import load_submission
+
+GOOD = """\
+id: YP-2024-001
+name: 杨浦区测试学校
+kind: new
+filed_on: 2024-05-01
+use: school
+public_institution: true
+zone: xinjiangwan
+models: [model.ifc]
+"""
+USES = {"school", "public_office"}
+ZONES = {"xinjiangwan"}
+
+
+def write(tmp_path: Path, text: str, model: bool = True) -> Path:
+    (tmp_path / "submission.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    if model:
+        (tmp_path / "model.ifc").write_text("ISO-10303-21;")
+    return tmp_path
+
+
+def error_for(tmp_path: Path, text: str, **kw) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_submission(write(tmp_path, text, **kw), uses=USES, zones=ZONES)
+    return info.value
+
+
+def test_good_metadata_loads(tmp_path):
+    loaded = load_submission(write(tmp_path, GOOD), uses=USES, zones=ZONES)
+    assert loaded.meta.name == "杨浦区测试学校"
+    assert loaded.meta.filed_on.isoformat() == "2024-05-01"
+    assert loaded.model_paths == [tmp_path / "model.ifc"]
+
+
+@pytest.mark.parametrize("old,new,line,field", [
+    ("kind: new", "kind: demolition", 3, "kind"),
+    ("filed_on: 2024-05-01", "filed_on: 2024-13-01", 4, "filed_on"),
+    ("public_institution: true", "public_institution: maybe", 6, "public_institution"),
+    ("use: school", "use: spaceport", 5, "use"),
+    ("zone: xinjiangwan", "zone: atlantis", 7, "zone"),
+    ("models: [model.ifc]", "models: []", 8, "models"),
+    ("models: [model.ifc]", "models: [../outside.ifc]", 8, "models"),
+    ("models: [model.ifc]", "models: [model.dwg]", 8, "models"),
+    ("id: YP-2024-001", "id: 'bad id with spaces'", 1, "id"),
+])
+def test_wrong_field_names_file_line_and_field(tmp_path, old, new, line, field):
+    err = error_for(tmp_path, GOOD.replace(old, new))
+    assert err.file.endswith("submission.yaml")
+    assert err.line == line
+    assert f"'{field}'" in err.message or f"{new.split(': ')[1]!r}" in err.message
+
+
+def test_missing_field_is_named(tmp_path):
+    err = error_for(tmp_path, GOOD.replace("kind: new\n", ""))
+    assert "required field 'kind' is missing" in err.message and err.line == 1
+
+
+def test_unknown_field_is_refused_so_typos_are_caught(tmp_path):
+    err = error_for(tmp_path, GOOD + "filed_in: 2024-05-01\n")
+    assert "filed_in" in err.message and err.line == 9
+
+
+def test_duplicate_key_is_refused(tmp_path):
+    err = error_for(tmp_path, GOOD + "kind: retrofit\n")
+    assert "duplicate key 'kind'" in err.message and err.line == 9
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    err = error_for(tmp_path, GOOD.replace("use: school", "use: [school"))
+    assert "not valid YAML" in err.message and err.line is not None
+
+
+def test_listed_model_that_does_not_exist(tmp_path):
+    err = error_for(tmp_path, GOOD, model=False)
+    assert "model 'model.ifc'" in err.message and err.line == 8
+
+
+def test_not_a_mapping(tmp_path):
+    err = error_for(tmp_path, "- just\n- a list\n")
+    assert "must be a mapping" in err.message
+
+
+def test_missing_metadata_file(tmp_path):
+    with pytest.raises(InputError, match="submission metadata not found"):
+        load_submission(tmp_path)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(InputError, match="submission folder not found"):
+        load_submission(tmp_path / "nope")
+
+
+def test_not_utf8(tmp_path):
+    (tmp_path / "submission.yaml").write_bytes("name: 名称".encode("gbk"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_submission(tmp_path)
