@@ -13,11 +13,5 @@ from typing import Any
 @dataclass
 class RunContext:
     rules_dir: Path
-    models: dict[str, Any] = field(default_factory=dict)      # sha256 -> ModelFacts
+    models: dict[tuple, Any] = field(default_factory=dict)    # (file name, sha256) -> ModelFacts
     rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> RuleSet
-
-    def model_cache_get(self, sha256: str):
-        return self.models.get(sha256)
-
-    def model_cache_put(self, sha256: str, facts) -> None:
-        self.models[sha256] = facts

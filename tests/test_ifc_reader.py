@@ -76,7 +76,7 @@ def test_run_context_reads_a_file_once(shared_ifc_dir):
     ctx = RunContext(rules_dir=RULES)
     first = read_model(SHARED_IFC / "KIT-EDC_with_SB.ifc", ctx)
     assert read_model(SHARED_IFC / "KIT-EDC_with_SB.ifc", ctx) == first
-    assert list(ctx.models) == [first.info.sha256]
+    assert list(ctx.models) == [("KIT-EDC_with_SB.ifc", first.info.sha256)]
 
 
 @pytest.mark.parametrize("content,expected", [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import date, datetime, timezone
@@ -93,8 +94,8 @@ def _render(verdict: Verdict, tmp_path: Path) -> Path:
     return out
 
 
-def _text(path: Path) -> str:
-    done = subprocess.run([_poppler("pdftotext"), "-layout", str(path), "-"], capture_output=True, check=True)
+def _text(path: Path, mode: str = "-layout") -> str:
+    done = subprocess.run([_poppler("pdftotext"), mode, str(path), "-"], capture_output=True, check=True)
     return done.stdout.decode("utf-8")
 
 
@@ -131,12 +132,26 @@ def test_pdf_embeds_a_cjk_font(tmp_path):
     assert any(r.split()[-5] == "yes" for r in cjk), done.stdout
 
 
+def _words_outside_page(path: Path) -> list[str]:
+    """Words pdftotext places beyond the page's right edge (text that broke out of the layout)."""
+    done = subprocess.run([_poppler("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True)
+    html = done.stdout.decode("utf-8")
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    words = re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)
+    return [w for x, w in words if float(x) > width - 20]
+
+
 def test_hostile_text_is_escaped_and_does_not_break_layout(tmp_path):
-    hostile = "<script>alert(1)</script> \"引号\" & 'q' 🏫🌞 " + "עברית " + "长" * 300
-    path = _render(failing_verdict(name=hostile[:200]), tmp_path)
+    name = "<script>alert(1)</script> \"引号\" & 'q' 🏫🌞 עברית " + "长" * 300
+    verdict = failing_verdict(name=name)
+    sub = verdict.submission.model_copy(update={"name_en": "W" * 300})
+    path = _render(verdict.model_copy(update={"submission": sub}), tmp_path)
     text = _text(path)
     assert "<script>alert(1)</script>" in text
     assert "&lt;" not in text and "&amp;" not in text
+    flat = _squash(_text(path, "-raw"))          # content order: the name's lines in sequence
+    assert "长" * 300 in flat and "W" * 300 in flat
+    assert _words_outside_page(path) == []
 
 
 def test_html_is_autoescaped():

@@ -64,7 +64,7 @@ class IfcIndex:
         return None
 
 
-def open_ifc(path: Path) -> IfcIndex:
+def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
     """Open `path`; a file ifcopenshell cannot parse is an InputError naming it."""
     import ifcopenshell  # heavy: imported when a model is actually read
 
@@ -89,7 +89,7 @@ def open_ifc(path: Path) -> IfcIndex:
     length_scale, area_scale, area_declared = _units(ifc)
     info = ModelInfo(
         file=path.name, schema_name=str(ifc.schema), application=_application(ifc),
-        size_bytes=size, sha256=sha256_of(path), entity_count=len(ifc.entity_names()),
+        size_bytes=size, sha256=sha256 or sha256_of(path), entity_count=len(ifc.entity_names()),
         length_unit_m=length_scale, area_unit_m2=area_scale,
     )
     index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared)

@@ -1,4 +1,4 @@
-"""Read one IFC model into ModelFacts (cached per run by the file's SHA-256)."""
+"""Read one IFC model into ModelFacts (cached per run by file name and SHA-256)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from .records import ModelFacts
 
 
 def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
-    digest = sha256_of(Path(path)) if ctx is not None else None
-    if ctx is not None and (cached := ctx.model_cache_get(digest)) is not None:
-        return cached.model_copy(update={"info": cached.info.model_copy(update={"file": Path(path).name})})
-    index = open_ifc(Path(path))
+    path = Path(path)
+    digest = sha256_of(path) if path.is_file() else None
+    key = (path.name, digest)   # the name is in every figure's provenance, so it is part of the key
+    if ctx is not None and (cached := ctx.models.get(key)) is not None:
+        return cached
+    index = open_ifc(path, sha256=digest)
     roofs, panels, notes = read_elements(index)
     facts = ModelFacts(info=index.info, roofs=tuple(roofs), pv_panels=tuple(panels), notes=tuple(notes))
     if ctx is not None:
-        ctx.model_cache_put(index.info.sha256, facts)
+        ctx.models[key] = facts
     return facts
