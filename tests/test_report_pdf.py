@@ -145,12 +145,16 @@ def test_hostile_text_is_escaped_and_does_not_break_layout(tmp_path):
     name = "<script>alert(1)</script> \"引号\" & 'q' 🏫🌞 עברית " + "长" * 300
     verdict = failing_verdict(name=name)
     sub = verdict.submission.model_copy(update={"name_en": "W" * 300})
-    path = _render(verdict.model_copy(update={"submission": sub}), tmp_path)
+    junk = Evidence(source="ifc", file="<b>x</b>.ifc", global_ids=("G" * 200,) + PV_IDS, detail="<img src=x>")
+    first = verdict.results[0].model_copy(update={"evidence": (junk,)})
+    update = {"submission": sub, "results": (first,) + verdict.results[1:]}
+    path = _render(verdict.model_copy(update=update), tmp_path)
     text = _text(path)
     assert "<script>alert(1)</script>" in text
     assert "&lt;" not in text and "&amp;" not in text
     flat = _squash(_text(path, "-raw"))          # content order: the name's lines in sequence
-    assert "长" * 300 in flat and "W" * 300 in flat
+    assert "长" * 300 in flat and "W" * 300 in flat and "G" * 200 in flat
+    assert "<b>x</b>.ifc" in flat and "<imgsrc=x>" in flat
     assert _words_outside_page(path) == []
 
 
