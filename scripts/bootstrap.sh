@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-wqy-zenhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+SYSTEM_PACKAGES=(fonts-wqy-zenhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -21,6 +21,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fc-cache -f >/dev/null 2>&1 || true
 fi
+fc-list | grep -qi "WenQuanYi" || { echo "bootstrap: the CJK font fonts-wqy-zenhei is not visible to fontconfig" >&2; exit 1; }
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -30,8 +31,11 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "bootstrap: installing Python packages into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e '.[test]'
+  # (grep drops pip's notes about optional local package mirrors this machine may list)
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+  .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+  .venv/bin/python -c "import ifcopenshell, durable.engine, weasyprint, pytest_bdd" \
+    || { echo "bootstrap: Python packages did not install; see the messages above" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
