@@ -43,6 +43,8 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,
                                  public_institution=meta.public_institution, zone=meta.zone,
+                                 zone_label=settings.zones[meta.zone] if meta.zone else None,
+                                 applicant=meta.applicant, gross_floor_area_m2=meta.gross_floor_area_m2,
                                  filed_on=meta.filed_on),
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
         verdict=overall_verdict(results), results=results,

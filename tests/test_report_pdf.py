@@ -30,7 +30,9 @@ def _result(rule: str, status: str, measured: float | None, threshold: float = 5
         message=f"{rule}: status {status}.", message_zh=f"{rule}：结论 {status}。",
         remedy=Text(zh="增加屋顶光伏组件面积。", en="Add rooftop PV panels."),
     )
-    return RuleResult(**{**base, **kw})
+    labels = {"mandatory": ("强制性", "mandatory"), "target": ("目标性", "target"), "encouraged": ("鼓励性", "encouraged")}
+    zh, en = labels[kw.get("kind", "mandatory")]
+    return RuleResult(**{**base, "kind_label": Text(zh=zh, en=en), **kw})
 
 
 def _verdict(results: tuple[RuleResult, ...], name: str = "杨浦区示范学校新建工程", **kw) -> Verdict:

@@ -51,6 +51,8 @@ class MetricSpec:
     label_en: str
     params: dict[str, tuple[str, ...]]       # parameter -> allowed values (first is default)
     compute: Callable[..., Metric]
+    data_hint_zh: str = ""                   # what a designer adds when the data is missing
+    data_hint_en: str = ""
 
 
 def metric_specs() -> dict[str, MetricSpec]:
@@ -59,7 +61,12 @@ def metric_specs() -> dict[str, MetricSpec]:
 
     specs = [
         MetricSpec("pv_roof_ratio", "%", "屋顶光伏面积比例", "rooftop PV area ratio",
-                   {"basis": ("projected", "surface")}, pv_roof_ratio),
+                   {"basis": ("projected", "surface")}, pv_roof_ratio,
+                   data_hint_zh="为所列屋面构件和光伏组件补充面积数量（Qto_SlabBaseQuantities / Qto_RoofBaseQuantities 的 "
+                                "GrossArea 或 ProjectedArea，Qto_SolarDeviceBaseQuantities.GrossArea），或以拉伸实体建模以便计算水平投影面积。",
+                   data_hint_en="Give the listed roof elements and PV panels area quantities (GrossArea or ProjectedArea in "
+                                "Qto_SlabBaseQuantities / Qto_RoofBaseQuantities, Qto_SolarDeviceBaseQuantities.GrossArea), "
+                                "or model them as extrusions so their projected area can be computed."),
     ]
     return {s.name: s for s in specs}
 

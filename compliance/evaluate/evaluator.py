@@ -13,7 +13,7 @@ from ..derive.metrics import Evidence, Metric, metric_specs
 from ..errors import EngineError
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
-from ..ruleset.schema import Rule
+from ..ruleset.schema import Rule, Text
 from .compile import applicability, branches, compile_ruleset, make_fact
 from .engine import Engine
 from .messages import status_messages
@@ -77,11 +77,27 @@ def _result(rule: Rule, ruleset: RuleSet, status: str, metric: Metric, meta: Sub
                              na_parts=na_parts, context=context)
     return RuleResult(
         rule=rule.id, rule_version=rule.ref, title=rule.title, clause=rule.clause, kind=rule.kind,
-        blocks=kind_setting.blocks, status=status,
+        kind_label=kind_setting.label, blocks=kind_setting.blocks, status=status,
         measured=metric.value if applicable else None, threshold=rule.requires.value,
         operator=rule.requires.op, unit=rule.requires.unit, basis=metric.basis if applicable else None,
         message=en, message_zh=zh, reasons=reasons,
         computation=metric.computation if applicable else None,
         inputs=dict(metric.inputs) if applicable else {}, evidence=tuple(evidence),
-        remedy=rule.remedy if status in ("fail", "missing_data", "manual_review") else None,
+        remedy=_remedy(rule, status, spec),
     )
+
+
+REVIEW_REMEDY = Text(
+    zh="由审核人判断；请随申报材料提供支撑文件（豁免依据、计算书或经核实的数量），必要时修正模型中所列构件。",
+    en="A reviewer decides: file the supporting documents (grounds for the exemption, calculations or verified "
+       "quantities) and correct the listed model elements where needed.")
+
+
+def _remedy(rule: Rule, status: str, spec) -> Text | None:
+    if status == "fail":
+        return rule.remedy
+    if status == "missing_data":
+        return Text(zh=spec.data_hint_zh, en=spec.data_hint_en) if spec.data_hint_en else REVIEW_REMEDY
+    if status == "manual_review":
+        return REVIEW_REMEDY
+    return None

@@ -25,6 +25,7 @@ class RuleResult(_Frozen):
     title: Text
     clause: Clause
     kind: Literal["mandatory", "target", "encouraged"]
+    kind_label: Text                # from the rule-set settings
     blocks: bool                    # from the rule-set settings for this kind
     status: Status
     measured: Optional[float] = None
@@ -50,6 +51,9 @@ class SubmissionRef(_Frozen):
     use_label: Optional[Text] = None
     public_institution: bool
     zone: Optional[str] = None
+    zone_label: Optional[Text] = None
+    applicant: Optional[str] = None
+    gross_floor_area_m2: Optional[float] = None
     filed_on: date
 
 

@@ -12,11 +12,6 @@ STATUS: dict[str, tuple[str, str]] = {
     "missing_data": ("数据缺失", "missing data"),
     "manual_review": ("需人工复核", "manual review"),
 }
-KIND: dict[str, tuple[str, str]] = {
-    "mandatory": ("强制性", "mandatory"),
-    "target": ("目标性", "target"),
-    "encouraged": ("鼓励性", "encouraged"),
-}
 VERDICT: dict[str, tuple[str, str, str, str]] = {  # zh, en, explanation zh, explanation en
     "compliant": ("合规", "COMPLIANT", "所有影响结论的规则均已通过或不适用。",
                   "Every rule that affects approval passes or does not apply."),
@@ -69,6 +64,6 @@ def yes_no(flag: bool) -> str:
 
 
 def template_globals() -> dict:
-    return dict(STATUS=STATUS, KIND=KIND, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT, num=num, compact=compact, utc=utc,
+    return dict(STATUS=STATUS, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT, num=num, compact=compact, utc=utc,
                 measured_vs_required=measured_vs_required, basis_label=basis_label,
                 file_size=file_size, yes_no=yes_no)

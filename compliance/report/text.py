@@ -35,5 +35,6 @@ def render(verdict) -> bytes:
             for ev in r.evidence:
                 if ev.global_ids:
                     ids = ", ".join(ev.global_ids[:8]) + (" …" if len(ev.global_ids) > 8 else "")
-                    lines.append(f"      {ev.file}: {ids}")
+                    role = (ev.detail or "").split(":")[0]
+                    lines.append(f"      {ev.file}" + (f" ({role})" if role else "") + f": {ids}")
     return ("\n".join(lines) + "\n").encode("utf-8")
