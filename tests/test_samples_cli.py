@@ -89,6 +89,11 @@ def test_pdf_written_atomically_with_verdict_on_stderr(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes().startswith(b"%PDF") and "compliant" in proc.stderr
     assert [p.name for p in out.parent.iterdir()] == ["verdict.pdf"]
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("杨浦区某小学新建教学楼", "合规", "COMPLIANT", "PV-1@1", "PV-2@1", "三(一)1", "52.52 %"):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert any("WenQuanYi" in line and " yes " in line for line in fonts.splitlines()), fonts
 
 
 @pytest.mark.parametrize("mutate,expected", [
