@@ -9,7 +9,6 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal["pass", "fail", "not_applicable", "missing_data", "manual_review"]
-STATUSES: tuple[str, ...] = ("pass", "fail", "not_applicable", "missing_data", "manual_review")
 Operator = Literal[">=", ">", "<=", "<", "=="]
 
 
