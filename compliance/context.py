@@ -14,4 +14,4 @@ from typing import Any
 class RunContext:
     rules_dir: Path
     models: dict[tuple, Any] = field(default_factory=dict)    # (file name, sha256) -> ModelFacts
-    rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> RuleSet
+    rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> (RuleSet, CompiledRules)

@@ -8,6 +8,7 @@ from pathlib import Path
 from . import __version__
 from .context import RunContext
 from .derive.metrics import Derivation
+from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
 from .evaluate.results import RuleResult, SubmissionRef, Verdict, overall_verdict
 from .read.metadata import Submission, load_submission
@@ -16,29 +17,31 @@ from .read.records import ModelFacts
 from .ruleset.loader import RuleSet, load_ruleset
 
 
-def ruleset_for(ctx: RunContext) -> RuleSet:
+def ruleset_for(ctx: RunContext) -> tuple[RuleSet, CompiledRules]:
+    """The run's rule set, loaded and compiled once per run."""
     if ctx.rules_dir not in ctx.rulesets:
-        ctx.rulesets[ctx.rules_dir] = load_ruleset(ctx.rules_dir)
+        ruleset = load_ruleset(ctx.rules_dir)
+        ctx.rulesets[ctx.rules_dir] = (ruleset, compile_ruleset(ruleset))
     return ctx.rulesets[ctx.rules_dir]
 
 
 def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
-                    as_of: date) -> tuple[RuleResult, ...]:
+                    as_of: date, compiled: CompiledRules | None = None) -> tuple[RuleResult, ...]:
     """Derive the metrics each rule asks for from `models` and evaluate every rule."""
     derivation = Derivation(models)
     return evaluate(ruleset, meta,
                     lambda rule: derivation.metric(rule.requires.metric, basis=rule.requires.basis),
-                    as_of)
+                    as_of, compiled)
 
 
 def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -> Verdict:
-    ruleset = ruleset_for(ctx)
+    ruleset, compiled = ruleset_for(ctx)
     settings = ruleset.settings
     loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
     meta = loaded.meta
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
-    results = evaluate_models(ruleset, meta, models, when)
+    results = evaluate_models(ruleset, meta, models, when, compiled)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,

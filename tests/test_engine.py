@@ -33,7 +33,7 @@ def test_a_rule_with_no_outcome_withholds_the_verdict(ruleset):
 
     rule = ruleset.rules[0]
     with pytest.raises(EngineError, match="0 outcomes"):
-        _decided_status(rule, ruleset, {}, [], {})
+        _decided_status(rule, compile_ruleset(ruleset), {}, [])
 
 
 @pytest.mark.parametrize("value", [1e-05, 5e-324, 1e20, -2.5e-07])
@@ -103,14 +103,15 @@ days = st.one_of(st.sampled_from([date(2021, 12, 31), date(2022, 1, 1)]),
      "data_centre", "parking"]),
        value=values, certain=st.booleans(), exempt=st.booleans(), day=days, pi=st.booleans())
 def test_engine_agrees_with_reference_over_random_facts(ruleset, kind, use, value, certain, exempt, day, pi):
-    name, durable, by_action = compile_ruleset(ruleset)
+    compiled = compile_ruleset(ruleset)
     facts = [make_fact(rule, kind=kind, use=use, public_institution=pi, zone=None, as_of=day,
                        exempt=exempt, value=value, certain=certain) for rule in ruleset.rules]
-    fired = Engine.shared().run(name, durable, facts)
+    fired = Engine.shared().run(compiled.name, compiled.durable, facts)
     for rule, fact in zip(ruleset.rules, facts):
         reference = [b.action for b in branches(rule, ruleset) if b.cond.holds(fact)]
+        assert compiled.reference(rule.id, fact) == reference
         assert len(reference) == 1, f"branches of {rule.id} are not exclusive for {fact}"
         assert sorted(set(fired[rule.id])) == reference
-        status = by_action[reference[0]].status
+        status = compiled.by_action[reference[0]].status
         if status == "pass":
             assert value is not None and engine_number(value) >= rule.requires.value

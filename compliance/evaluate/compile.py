@@ -65,17 +65,31 @@ def branches(rule: Rule, ruleset: RuleSet) -> list[Branch]:
     return [Branch(status, cond, f"{rule.id}|{status}|{n}") for n, (status, cond) in enumerate(spec)]
 
 
-def compile_ruleset(ruleset: RuleSet) -> tuple[str, dict, dict[str, Branch]]:
-    """Return (ruleset name, durable-rules JSON, action name -> branch)."""
+@dataclass(frozen=True)
+class CompiledRules:
+    """A rule set compiled once: the durable-rules JSON and each rule's branches."""
+
+    name: str                                # durable-rules ruleset name (hash of the JSON)
+    durable: dict
+    by_rule: dict[str, list[Branch]]
+    by_action: dict[str, Branch]
+
+    def reference(self, rule_id: str, fact: dict) -> list[str]:
+        """The branches whose conditions hold for `fact`, evaluated in Python."""
+        return [b.action for b in self.by_rule[rule_id] if b.cond.holds(fact)]
+
+
+def compile_ruleset(ruleset: RuleSet) -> CompiledRules:
     durable: dict = {}
-    by_action: dict[str, Branch] = {}
+    by_rule: dict[str, list[Branch]] = {}
     for rule in ruleset.rules:
-        for branch in branches(rule, ruleset):
+        by_rule[rule.id] = branches(rule, ruleset)
+        for branch in by_rule[rule.id]:
             key = branch.action.replace("|", "__").replace("-", "_")
             durable[key] = {"all": [{"m": branch.cond.to_durable()}], "run": branch.action}
-            by_action[branch.action] = branch
     digest = hashlib.sha256(json.dumps(durable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return f"yangpu_{digest[:20]}", durable, by_action
+    by_action = {b.action: b for bs in by_rule.values() for b in bs}
+    return CompiledRules(f"yangpu_{digest[:20]}", durable, by_rule, by_action)
 
 
 def engine_number(value: float) -> float:

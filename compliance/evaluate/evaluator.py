@@ -9,21 +9,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from ..derive.metrics import Evidence, Metric, metric_specs
+from ..derive.metrics import Evidence, Metric, MetricSpec, metric_specs
 from ..errors import EngineError
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule, Text
-from .compile import applicability, branches, compile_ruleset, make_fact
+from .compile import CompiledRules, applicability, compile_ruleset, make_fact
 from .engine import Engine
 from .messages import status_messages
 from .results import RuleResult
 
 
 def evaluate(ruleset: RuleSet, meta: Submission, metric_for: Callable[[Rule], Metric],
-             as_of: date, engine: Engine | None = None) -> tuple[RuleResult, ...]:
+             as_of: date, compiled: CompiledRules | None = None,
+             engine: Engine | None = None) -> tuple[RuleResult, ...]:
+    """`compiled` is `compile_ruleset(ruleset)`, passed in so a run compiles a rule set once."""
     engine = engine or Engine.shared()
-    name, durable, by_action = compile_ruleset(ruleset)
+    compiled = compiled or compile_ruleset(ruleset)
+    specs = metric_specs()
     metrics = {rule.id: metric_for(rule) for rule in ruleset.rules}
     facts = {
         rule.id: make_fact(rule, kind=meta.kind, use=meta.use, public_institution=meta.public_institution,
@@ -31,31 +34,31 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: Callable[[Rule], Me
                            value=metrics[rule.id].value, certain=metrics[rule.id].certain)
         for rule in ruleset.rules
     }
-    fired = engine.run(name, durable, list(facts.values()))
+    fired = engine.run(compiled.name, compiled.durable, list(facts.values()))
     results = []
     for rule in ruleset.rules:
-        status = _decided_status(rule, ruleset, facts[rule.id], fired.get(rule.id, []), by_action)
-        results.append(_result(rule, ruleset, status, metrics[rule.id], meta, as_of, facts[rule.id]))
+        status = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
+        results.append(_result(rule, ruleset, status, metrics[rule.id], specs[rule.requires.metric],
+                               meta, as_of, facts[rule.id]))
     return tuple(results)
 
 
-def _decided_status(rule: Rule, ruleset: RuleSet, fact: dict, fired: list[str], by_action) -> str:
+def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> str:
     # durable-rules fires a rule once per true alternative of an $or, so the same branch may
     # come back several times; two *different* branches would be a real ambiguity.
     actions = sorted(set(fired))
     if len(actions) != 1:
         raise EngineError(f"internal: rule {rule.id} produced {len(actions)} outcomes ({actions}); "
                           "the verdict is withheld")
-    reference = [b.action for b in branches(rule, ruleset) if b.cond.holds(fact)]
+    reference = compiled.reference(rule.id, fact)
     if reference != actions:
         raise EngineError(f"internal: engine outcome {actions} for {rule.id} disagrees with the "
                           f"reference evaluation {reference}; the verdict is withheld")
-    return by_action[actions[0]].status
+    return compiled.by_action[actions[0]].status
 
 
-def _result(rule: Rule, ruleset: RuleSet, status: str, metric: Metric, meta: Submission,
-            as_of: date, fact: dict) -> RuleResult:
-    spec = metric_specs()[rule.requires.metric]
+def _result(rule: Rule, ruleset: RuleSet, status: str, metric: Metric, spec: MetricSpec,
+            meta: Submission, as_of: date, fact: dict) -> RuleResult:
     kind_setting = ruleset.settings.kinds[rule.kind]
     applicable = status != "not_applicable"
     reasons = tuple(metric.reasons) if applicable else ()
