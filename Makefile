@@ -11,7 +11,6 @@ setup:
 
 verdict: setup
 	.venv/bin/compliance check $(SAMPLE) -o $(OUT)
-	@echo "PDF verdict written to $(OUT)"
 
 test: setup
 	.venv/bin/python -m pytest

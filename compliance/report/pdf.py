@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .html_common import STATUS, template_globals
+from .labels import STATUS, template_globals
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"

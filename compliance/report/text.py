@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from .labels import VERDICT
+
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}
-_VERDICT = {"compliant": "合规 COMPLIANT", "non_compliant": "不合规 NON-COMPLIANT",
-            "incomplete": "资料不全/需复核 INCOMPLETE"}
 
 
 def _measured(r) -> str:
@@ -21,7 +21,7 @@ def render(verdict) -> bytes:
         f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
         f"  models: " + ", ".join(f"{m.file} [{m.schema_name}]" for m in verdict.models),
         "",
-        f"Verdict: {_VERDICT[verdict.verdict]}",
+        "Verdict: {} {}".format(*VERDICT[verdict.verdict][:2]),
         "",
     ]
     for r in verdict.results:

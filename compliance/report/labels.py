@@ -1,4 +1,4 @@
-"""Labels and number formatting shared by the HTML-based reports (the PDF verdict)."""
+"""Labels (zh, en) and number formatting shared by the reports."""
 
 from __future__ import annotations
 
