@@ -33,7 +33,7 @@ if [ ! -f "$stamp" ]; then
   echo "bootstrap: installing Python packages into .venv"
   # (grep drops pip's notes about optional local package mirrors this machine may list)
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
-  .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+  PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
   .venv/bin/python -c "import ifcopenshell, durable.engine, weasyprint, pytest_bdd" \
     || { echo "bootstrap: Python packages did not install; see the messages above" >&2; exit 1; }
   rm -f .venv/.installed-*
