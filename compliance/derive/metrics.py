@@ -53,6 +53,7 @@ class MetricSpec:
     compute: Callable[..., Metric]
     data_hint_zh: str = ""                   # what a designer adds when the data is missing
     data_hint_en: str = ""
+    ifc_figures: tuple[str, ...] = ()        # model figures it reads (keys of the IDS requirement table)
 
 
 def metric_specs() -> dict[str, MetricSpec]:
@@ -66,7 +67,8 @@ def metric_specs() -> dict[str, MetricSpec]:
                                 "GrossArea 或 ProjectedArea，Qto_SolarDeviceBaseQuantities.GrossArea），或以拉伸实体建模以便计算水平投影面积。",
                    data_hint_en="Give the listed roof elements and PV panels area quantities (GrossArea or ProjectedArea in "
                                 "Qto_SlabBaseQuantities / Qto_RoofBaseQuantities, Qto_SolarDeviceBaseQuantities.GrossArea), "
-                                "or model them as extrusions so their projected area can be computed."),
+                                "or model them as extrusions so their projected area can be computed.",
+                   ifc_figures=("roof_area", "pv_area")),
     ]
     return {s.name: s for s in specs}
 

@@ -27,6 +27,21 @@ class Exemption(_Strict):
     document: Optional[str] = None
 
 
+class Declared(_Strict):
+    """Figures the designer states for the submission. Where a model holds the same figure the
+    two are compared, and a difference beyond a tolerance is a finding in the verdict."""
+
+    roof_area_m2: Optional[float] = Field(default=None, ge=0)        # horizontal projection
+    pv_area_m2: Optional[float] = Field(default=None, ge=0)          # horizontal projection
+    pv_peak_power_kw: Optional[float] = Field(default=None, ge=0)
+    storeys_above_ground: Optional[int] = Field(default=None, ge=0)
+    parking_spaces: Optional[int] = Field(default=None, ge=0)
+    charging_points: Optional[int] = Field(default=None, ge=0)
+    fast_charging_points: Optional[int] = Field(default=None, ge=0)
+    charger_ready_spaces: Optional[int] = Field(default=None, ge=0)
+    renewable_systems: Optional[list[Literal["pv", "solar_thermal", "heat_pump", "waste_heat_recovery"]]] = None
+
+
 class Submission(_Strict):
     """Project metadata of one submission. Field names are part of the public contract."""
 
@@ -42,6 +57,7 @@ class Submission(_Strict):
     applicant: Optional[str] = None
     gross_floor_area_m2: Optional[float] = Field(default=None, gt=0)
     exemptions: dict[str, Exemption] = Field(default_factory=dict)
+    declared: Declared = Field(default_factory=Declared)
 
     @field_validator("id")
     @classmethod
@@ -72,6 +88,10 @@ class LoadedSubmission(BaseModel):
     metadata_file: Path
     meta: Submission
     model_paths: list[Path]
+    lines: dict[str, int] = {}      # "gross_floor_area_m2", "declared.parking_spaces" -> line in the file
+
+    def line_of(self, field: str) -> int | None:
+        return self.lines.get(field)
 
 
 def load_submission(folder: Path, *, uses: set[str] | None = None,
@@ -103,7 +123,10 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
                              line=doc.line_of(("models", i)),
                              hint="add the IFC file to the submission folder or fix the path")
         paths.append(path)
-    return LoadedSubmission(folder=folder, metadata_file=file, meta=meta, model_paths=paths)
+    lines = {"gross_floor_area_m2": doc.lines.get(("gross_floor_area_m2",))}
+    lines.update({f"declared.{k}": doc.lines.get(("declared", k)) for k in Declared.model_fields})
+    return LoadedSubmission(folder=folder, metadata_file=file, meta=meta, model_paths=paths,
+                            lines={k: v for k, v in lines.items() if v is not None})
 
 
 def _check_vocabulary(doc: LocatedYaml, meta: Submission, uses: set[str] | None,
