@@ -15,3 +15,4 @@ class RunContext:
     rules_dir: Path
     models: dict[tuple, Any] = field(default_factory=dict)    # (file name, sha256) -> ModelFacts
     rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> (RuleSet, CompiledRules)
+    cores: int | None = None                                   # geometry processes (None: all cores)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import __version__
 from .context import RunContext
+from .derive.crosscheck import crosscheck
 from .derive.metrics import Derivation
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
@@ -26,9 +27,9 @@ def ruleset_for(ctx: RunContext) -> tuple[RuleSet, CompiledRules]:
 
 
 def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
-                    as_of: date, compiled: CompiledRules | None = None) -> tuple[RuleResult, ...]:
+                    as_of: date, compiled: CompiledRules | None = None, findings=()) -> tuple[RuleResult, ...]:
     """Derive the metrics each rule asks for from `models` and evaluate every rule."""
-    derivation = Derivation(models)
+    derivation = Derivation(models, findings=findings)
     return evaluate(ruleset, meta,
                     lambda rule: derivation.metric(rule.requires.metric, basis=rule.requires.basis),
                     as_of, compiled)
@@ -41,7 +42,8 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     meta = loaded.meta
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
-    results = evaluate_models(ruleset, meta, models, when, compiled)
+    findings = crosscheck(loaded, models)
+    results = evaluate_models(ruleset, meta, models, when, compiled, findings)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,
@@ -51,6 +53,6 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
                                  filed_on=meta.filed_on),
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
         verdict=overall_verdict(results), results=results,
-        models=tuple(m.info for m in models), notes=tuple(n for m in models for n in m.notes),
+        models=tuple(m.info for m in models), notes=tuple(n for m in models for n in m.notes) + tuple(findings),
         tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )

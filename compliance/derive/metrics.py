@@ -76,8 +76,9 @@ def metric_specs() -> dict[str, MetricSpec]:
 class Derivation:
     """Computes metrics for one submission on request, each (name, params) once."""
 
-    def __init__(self, models: list, specs: dict[str, MetricSpec] | None = None) -> None:
+    def __init__(self, models: list, specs: dict[str, MetricSpec] | None = None, findings=()) -> None:
         self.models = models
+        self.findings = tuple(findings)     # cross-check findings (model vs metadata) that may touch a figure
         self.specs = specs if specs is not None else metric_specs()
         self._cache: dict[tuple, Metric] = {}
 
@@ -86,5 +87,5 @@ class Derivation:
         full = {k: params.get(k) or allowed[0] for k, allowed in spec.params.items()}
         key = (name, tuple(sorted(full.items())))
         if key not in self._cache:
-            self._cache[key] = spec.compute(self.models, **full)
+            self._cache[key] = spec.compute(self.models, findings=self.findings, **full)
         return self._cache[key]

@@ -45,7 +45,40 @@ def _uncertain_notes(notes: list[Note], used: set[str]) -> list[str]:
     return [n.message for n in notes if n.severity == "uncertain" and (not n.global_ids or used & set(n.global_ids))]
 
 
-def pv_roof_ratio(models: list[ModelFacts], basis: str = "projected", **_) -> Metric:
+ON_ROOF_SHARE = 0.5          # a panel with less than half its footprint over a roof is off the roof
+
+
+def off_roof(panels: list[AreaFigure], roofs: list[AreaFigure]) -> tuple[list[AreaFigure], list[AreaFigure]]:
+    """(panels lying on no roof, panels whose position cannot be checked for lack of geometry)."""
+    from ..read.geometry import overlap_fraction
+
+    placed = [r for r in roofs if r.outline]
+    unchecked = [p for p in panels if not p.outline] if placed else list(panels)
+    off = []
+    for panel in panels:
+        if not panel.outline or not placed:
+            continue
+        below = [r.outline for r in placed if r.z_max is None or panel.z_max is None or r.z_max <= panel.z_max + 0.5]
+        if overlap_fraction(panel.outline, below) < ON_ROOF_SHARE:
+            off.append(panel)
+    return off, unchecked
+
+
+def _position_reasons(panels: list[AreaFigure], roofs: list[AreaFigure]) -> list[str]:
+    off, unchecked = off_roof(panels, roofs)
+    out = []
+    if off:
+        names = ", ".join(f"{p.ifc_class} {p.global_id}" for p in off[:5])
+        more = f" and {len(off) - 5} more" if len(off) > 5 else ""
+        out.append(f"{len(off)} PV panel(s) lie on no roof ({names}{more}): they may be ground- or "
+                   "facade-mounted and not count as rooftop PV")
+    if unchecked and panels:
+        out.append(f"the position of {len(unchecked)} PV panel(s) on the roof cannot be checked: "
+                   "no usable geometry for them or for the roofs")
+    return out
+
+
+def pv_roof_ratio(models: list[ModelFacts], basis: str = "projected", findings=(), **_) -> Metric:
     reasons: list[str] = []
     roofs = _dedupe([f for m in models for f in m.roofs], basis, reasons)
     panels = _dedupe([f for m in models for f in m.pv_panels], basis, reasons)
@@ -62,7 +95,8 @@ def pv_roof_ratio(models: list[ModelFacts], basis: str = "projected", **_) -> Me
         return Metric(value=None, reasons=("roof area is zero",), **base)
     ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
     used = {f.global_id for f in roofs + panels}
-    reasons += _uncertain_notes([n for m in models for n in m.notes], used)
+    reasons += _uncertain_notes([n for m in models for n in m.notes] + list(findings), used)
+    reasons += _position_reasons(panels, roofs)
     if pv_total > roof_total:
         reasons.append(f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
                        "off the roof or counted twice")

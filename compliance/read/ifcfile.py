@@ -16,6 +16,9 @@ from ..errors import InputError
 from .records import ModelInfo
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
+# Property sets the reader looks at; only these are indexed (a whole-model index is the known trap).
+INDEXED_PSETS = frozenset({"Pset_BuildingCommon", "Pset_SpaceParking", "Pset_ElectricalDeviceCommon",
+                           "YP_PVPanel", "YP_EVCharger", "YP_ParkingSpace", "YP_HeatPump"})
 
 
 def sha256_of(path: Path) -> str:
@@ -34,6 +37,14 @@ class AreaQuantity:
     own_unit: bool = False
 
 
+@dataclass(frozen=True)
+class PropValue:
+    value: object                   # Python value (float, int, str, bool)
+    measure: str | None             # IFC type of the value, e.g. "IfcPowerMeasure", "IfcBoolean"
+    source: str                     # "Pset.Name", or "type Pset.Name" when inherited from the type
+    own_scale: float | None = None  # SI scale of the property's own Unit, when it has one
+
+
 @dataclass
 class IfcIndex:
     """An opened model plus one-pass indexes over its relationships."""
@@ -46,6 +57,17 @@ class IfcIndex:
     types: dict[int, object] = field(default_factory=dict)
     container: dict[int, str] = field(default_factory=dict)
     parent: dict[int, object] = field(default_factory=dict)
+    props: dict[int, dict[tuple[str, str], PropValue]] = field(default_factory=lambda: defaultdict(dict))
+    power_scale_w: float = 1.0
+
+    def prop(self, element, pset: str, name: str) -> PropValue | None:
+        """A property of the occurrence, else of its type object."""
+        found = self.props.get(element.id(), {}).get((pset, name))
+        if found is None and (typ := self.type_of(element)) is not None:
+            found = self.props.get(typ.id(), {}).get((pset, name))
+            if found is not None:
+                found = PropValue(found.value, found.measure, f"type {found.source}", found.own_scale)
+        return found
 
     def area_quantities(self, element) -> list[AreaQuantity]:
         return self.areas.get(element.id(), [])
@@ -86,27 +108,31 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
     if not any(schema.startswith(s) for s in SUPPORTED_SCHEMAS):
         raise InputError(f"IFC schema {ifc.schema} is not supported", file=path,
                          hint="export as IFC2X3, IFC4 or IFC4X3")
-    length_scale, area_scale, area_declared = _units(ifc)
+    length_scale, area_scale, area_declared, power_scale = _units(ifc)
     info = ModelInfo(
         file=path.name, schema_name=str(ifc.schema), application=_application(ifc),
         size_bytes=size, sha256=sha256 or sha256_of(path), entity_count=len(ifc.entity_names()),
-        length_unit_m=length_scale, area_unit_m2=area_scale,
+        length_unit_m=length_scale, area_unit_m2=area_scale, power_unit_w=power_scale,
     )
-    index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared)
+    index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared,
+                     power_scale_w=power_scale)
     _index_quantities(index, area_scale)
     _index_types(index)
     _index_spatial(index)
+    _index_properties(index)
     return index
 
 
-def _units(ifc) -> tuple[float, float, bool]:
+def _units(ifc) -> tuple[float, float, bool, float]:
+    """Scales to SI of the project's length, area and power units (and whether area is declared)."""
     import ifcopenshell.util.unit as unit
 
     assignments = ifc.by_type("IfcUnitAssignment")
     declared = {getattr(u, "UnitType", None) for a in assignments for u in (a.Units or ())}
     length = unit.calculate_unit_scale(ifc, "LENGTHUNIT") if assignments else 1.0
     area = unit.calculate_unit_scale(ifc, "AREAUNIT") if "AREAUNIT" in declared else 1.0
-    return float(length), float(area), "AREAUNIT" in declared
+    power = unit.calculate_unit_scale(ifc, "POWERUNIT") if "POWERUNIT" in declared else 1.0
+    return float(length), float(area), "AREAUNIT" in declared, float(power)
 
 
 def _application(ifc) -> str | None:
@@ -159,3 +185,32 @@ def _index_spatial(index: IfcIndex) -> None:
     for rel in index.file.by_type("IfcRelAggregates"):
         for obj in rel.RelatedObjects or ():
             index.parent[obj.id()] = rel.RelatingObject
+
+
+def _single_values(pset) -> dict[tuple[str, str], PropValue]:
+    import ifcopenshell.util.unit as unit
+
+    out = {}
+    for prop in getattr(pset, "HasProperties", None) or ():
+        if not prop.is_a("IfcPropertySingleValue") or prop.NominalValue is None:
+            continue
+        nominal = prop.NominalValue
+        own = getattr(prop, "Unit", None)
+        out[(pset.Name, prop.Name)] = PropValue(nominal.wrappedValue, nominal.is_a(), f"{pset.Name}.{prop.Name}",
+                                                float(unit.get_unit_scale(own)) if own is not None else None)
+    return out
+
+
+def _index_properties(index: IfcIndex) -> None:
+    """Single-value properties of the INDEXED_PSETS, for occurrences and type objects."""
+    for rel in index.file.by_type("IfcRelDefinesByProperties"):
+        for pdef in _definitions(rel):
+            if pdef is None or not pdef.is_a("IfcPropertySet") or pdef.Name not in INDEXED_PSETS:
+                continue
+            values = _single_values(pdef)
+            for obj in rel.RelatedObjects or ():
+                index.props[obj.id()].update(values)
+    for typ in index.file.by_type("IfcTypeObject"):
+        for pset in typ.HasPropertySets or ():
+            if pset.is_a("IfcPropertySet") and pset.Name in INDEXED_PSETS:
+                index.props[typ.id()].update(_single_values(pset))

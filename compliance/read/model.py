@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..context import RunContext
-from .elements import read_elements
-from .ifcfile import open_ifc, sha256_of
-from .records import ModelFacts
+from .areas import AreaReader
+from .building import read_buildings
+from .elements import find_panels, find_roofs, panel_figures, roof_and_panel_elements, roof_figures
+from .equipment import read_equipment
+from .ifcfile import IfcIndex, open_ifc, sha256_of
+from .records import ModelFacts, Note
 
 
 def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
@@ -16,9 +19,22 @@ def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
     key = (path.name, digest)   # the name is in every figure's provenance, so it is part of the key
     if ctx is not None and (cached := ctx.models.get(key)) is not None:
         return cached
-    index = open_ifc(path, sha256=digest)
-    roofs, panels, notes = read_elements(index)
-    facts = ModelFacts(info=index.info, roofs=tuple(roofs), pv_panels=tuple(panels), notes=tuple(notes))
+    facts = facts_of(open_ifc(path, sha256=digest), cores=ctx.cores if ctx is not None else None)
     if ctx is not None:
         ctx.models[key] = facts
     return facts
+
+
+def facts_of(index: IfcIndex, cores: int | None = None) -> ModelFacts:
+    from .geometry import compute_shapes
+
+    notes: list[Note] = []
+    roofs, panels = find_roofs(index), find_panels(index)
+    shapes = compute_shapes(index.file, roof_and_panel_elements(roofs, panels), cores=cores)
+    reader = AreaReader(index, shapes, notes)
+    roof_figs, panel_figs = roof_figures(reader, roofs), panel_figures(reader, panels)
+    systems, chargers, parking = read_equipment(index, notes)
+    buildings = read_buildings(index, notes)
+    return ModelFacts(info=index.info, roofs=tuple(roof_figs), pv_panels=tuple(panel_figs),
+                      systems=tuple(systems), chargers=tuple(chargers), parking=tuple(parking),
+                      buildings=tuple(buildings), notes=tuple(notes))

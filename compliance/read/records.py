@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 AreaBasis = Literal["projected", "surface"]
 Role = Literal["roof", "pv"]
 Method = Literal["quantity", "derived", "geometry"]   # read from a quantity / computed from one / from geometry
+Outline = tuple[tuple[tuple[float, float], ...], ...]
 SystemKind = Literal["solar_thermal", "heat_pump", "waste_heat_recovery"]
 
 
@@ -22,6 +23,7 @@ class Note(_Record):
     code: str                     # stable, e.g. "roof.quantity_missing"
     message: str                  # plain language, English
     file: str
+    line: Optional[int] = None    # for metadata findings: the line in submission.yaml
     global_ids: tuple[str, ...] = ()
     severity: Literal["info", "warning", "uncertain"] = "warning"
 
@@ -55,6 +57,9 @@ class AreaFigure(Located):
     surface_method: Optional[Method] = None
     peak_power_kw: Optional[float] = None   # PV only, where the model gives it
     peak_power_source: Optional[str] = None
+    outline: Optional[Outline] = None        # footprint rings, world XY in metres, from geometry
+    z_min: Optional[float] = None            # world elevation range of the body, metres
+    z_max: Optional[float] = None
 
     def area(self, basis: AreaBasis) -> Optional[float]:
         return self.projected_m2 if basis == "projected" else self.surface_m2
@@ -90,6 +95,8 @@ class ParkingRecord(Located):
     area_source: Optional[str] = None
     charger_ready: Optional[bool] = None
     charger_ready_source: Optional[str] = None
+    units: int = 1                           # Pset_SpaceParking.ParkingUnits: one space element may hold several
+    units_source: Optional[str] = None
 
 
 class Figure(_Record):

@@ -1,0 +1,149 @@
+"""Model vs submission metadata: where both state a figure, compare them.
+
+A difference beyond the tolerance is a `metadata.mismatch` finding naming the field and its
+line in submission.yaml, both values and the model elements; it is 'uncertain', so every rule
+whose figure rests on those elements goes to manual review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..read.metadata import LoadedSubmission
+from ..read.records import ModelFacts, Note
+
+AREA_TOLERANCE = 0.05        # areas and power may differ by 5 %; counts must agree
+FAST_CHARGER_MIN_KW = 60.0   # until the rule set carries it as a parameter (issue 4): DC, or ≥ this
+
+
+@dataclass(frozen=True)
+class ModelFigure:
+    value: float | None              # None: the model does not hold this figure
+    global_ids: tuple[str, ...]
+    how: str                         # how the model's figure was obtained
+
+
+def _unique(records) -> list:
+    return list({r.global_id: r for r in records}.values())
+
+
+def _area_total(figures, basis="projected") -> ModelFigure:
+    figs = _unique(figures)
+    if not figs or any(f.area(basis) is None for f in figs):
+        return ModelFigure(None, (), "")
+    return ModelFigure(sum(f.area(basis) for f in figs), tuple(f.global_id for f in figs),
+                       f"{basis} area of {len(figs)} element(s)")
+
+
+def model_figures(models: list[ModelFacts], fast_min_kw: float = FAST_CHARGER_MIN_KW) -> dict[str, Callable[[], ModelFigure]]:
+    """Each comparable field -> how to get the models' figure for it (computed on demand)."""
+    roofs = [f for m in models for f in m.roofs]
+    panels = [f for m in models for f in m.pv_panels]
+    buildings = _unique(b for m in models for b in m.buildings)
+    parking = _unique(p for m in models for p in m.parking)
+    chargers = _unique(c for m in models for c in m.chargers)
+
+    def peak_power() -> ModelFigure:
+        figs = _unique(panels)
+        if not figs or any(f.peak_power_kw is None for f in figs):
+            return ModelFigure(None, (), "")
+        return ModelFigure(sum(f.peak_power_kw for f in figs), tuple(f.global_id for f in figs),
+                           f"sum of YP_PVPanel.PeakPower over {len(figs)} panel(s)")
+
+    def gfa() -> ModelFigure:
+        with_gfa = [b for b in buildings if b.gross_floor_area is not None]
+        if not with_gfa or len(with_gfa) != len(buildings):
+            return ModelFigure(None, (), "")
+        return ModelFigure(sum(float(b.gross_floor_area.value) for b in with_gfa),
+                           tuple(b.global_id for b in with_gfa),
+                           "; ".join(b.gross_floor_area.source for b in with_gfa))
+
+    def storeys() -> ModelFigure:
+        counted = [b for b in buildings if b.storeys_above_ground is not None]
+        if not counted:
+            return ModelFigure(None, (), "")
+        top = max(counted, key=lambda b: int(b.storeys_above_ground.value))
+        return ModelFigure(int(top.storeys_above_ground.value), (top.global_id,), "storeys above ground")
+
+    def count(records, how: str, keep=lambda r: True, weight=lambda r: 1) -> Callable[[], ModelFigure]:
+        def figure() -> ModelFigure:
+            if not records:
+                return ModelFigure(None, (), "")
+            kept = [r for r in records if keep(r)]
+            return ModelFigure(sum(weight(r) for r in kept), tuple(r.global_id for r in kept), how)
+        return figure
+
+    def fast(c) -> bool:
+        return c.current == "DC" or (c.power_kw is not None and c.power_kw >= fast_min_kw)
+
+    return {
+        "gross_floor_area_m2": gfa,
+        "declared.roof_area_m2": lambda: _area_total(roofs),
+        "declared.pv_area_m2": lambda: _area_total(panels) if panels else ModelFigure(None, (), ""),
+        "declared.pv_peak_power_kw": peak_power,
+        "declared.storeys_above_ground": storeys,
+        "declared.parking_spaces": count(parking, "parking spaces (ParkingUnits counted)", weight=lambda p: p.units),
+        "declared.charging_points": count(chargers, "charging points"),
+        "declared.fast_charging_points": count(chargers, f"DC or ≥ {fast_min_kw:g} kW charging points", keep=fast),
+        "declared.charger_ready_spaces": count(parking, "spaces with YP_ParkingSpace.ChargerReady = TRUE",
+                                               keep=lambda p: p.charger_ready is True, weight=lambda p: p.units),
+    }
+
+
+def _declared(loaded: LoadedSubmission, field: str):
+    meta = loaded.meta
+    if field.startswith("declared."):
+        return getattr(meta.declared, field.split(".", 1)[1])
+    return getattr(meta, field)
+
+
+def _differs(declared: float, measured: float, is_count: bool) -> bool:
+    if is_count:
+        return round(declared) != round(measured)
+    return abs(declared - measured) > AREA_TOLERANCE * max(abs(declared), abs(measured))
+
+
+def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts]) -> list[Note]:
+    file = loaded.metadata_file.name
+    findings = []
+    for field, get in model_figures(models).items():
+        declared = _declared(loaded, field)
+        if declared is None:
+            continue
+        measured = get()
+        if measured.value is None:
+            continue
+        is_count = isinstance(declared, int) and not field.endswith(("_m2", "_kw"))
+        if _differs(float(declared), float(measured.value), is_count):
+            shown = f"{measured.value:g}" if is_count else f"{measured.value:.2f}"
+            findings.append(Note(
+                code="metadata.mismatch", file=file, line=loaded.line_of(field), severity="uncertain",
+                global_ids=measured.global_ids[:200],
+                message=f"{field} = {declared:g} in {file}, but the model gives {shown} ({measured.how}); "
+                        f"{'counts must agree' if is_count else f'more than {AREA_TOLERANCE:.0%} apart'}. "
+                        "Correct the metadata or the model"))
+    findings += _systems(loaded, models, file)
+    return findings
+
+
+def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> list[Note]:
+    declared = loaded.meta.declared.renewable_systems
+    if declared is None:
+        return []
+    shown = {s.kind for m in models for s in m.systems}
+    if any(m.pv_panels for m in models):
+        shown.add("pv")
+    missing = sorted(set(declared) - shown)
+    unstated = sorted(shown - set(declared))
+    out = []
+    if missing:
+        out.append(Note(code="metadata.system_not_in_model", file=file, severity="warning",
+                        line=loaded.line_of("declared.renewable_systems"),
+                        message=f"declared.renewable_systems lists {', '.join(missing)}, which no model shows; "
+                                "add the system to the model (see docs/ifc-conventions.md) or to the submission"))
+    if unstated:
+        out.append(Note(code="metadata.system_not_declared", file=file, severity="info",
+                        line=loaded.line_of("declared.renewable_systems"),
+                        message=f"the models show {', '.join(unstated)}, which declared.renewable_systems omits"))
+    return out

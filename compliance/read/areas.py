@@ -1,0 +1,166 @@
+"""One element's areas with provenance: quantities first, then derived, then geometry.
+
+- projected: a ProjectedArea quantity; else the true surface × |cos(slope)| when the body is
+  planar extrusions (slope from the placement); else the geometry's footprint;
+- true surface: GrossArea (Area; NetArea noted); else the geometry's top surface;
+- where a quantity-based figure and the geometry differ by more than GEOMETRY_TOLERANCE the
+  figure is uncertain (a finding), and implausible or zero areas are findings too.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .ifcfile import AreaQuantity, IfcIndex
+from .records import AreaFigure, Note
+
+STANDARD_QSETS = ("Qto_RoofBaseQuantities", "Qto_SlabBaseQuantities", "Qto_SolarDeviceBaseQuantities")
+PLAUSIBLE_M2 = (1e-3, 5e5)      # a single roof element or panel outside this range is suspect
+AGREE_TOLERANCE = 0.02          # relative difference tolerated between two quantities of one area
+GEOMETRY_TOLERANCE = 0.05       # ... between a quantity and the area computed from geometry
+
+
+def _qset_rank(q: AreaQuantity) -> int:
+    if q.qset in STANDARD_QSETS:
+        return 0
+    return 1 if q.qset == "BaseQuantities" else 2
+
+
+def pick(quantities: list[AreaQuantity], names: tuple[str, ...]) -> AreaQuantity | None:
+    ranked = sorted((q for q in quantities if q.name in names),
+                    key=lambda q: (_qset_rank(q), names.index(q.name)))
+    return ranked[0] if ranked else None
+
+
+def _differs(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) > tolerance * max(abs(a), abs(b))
+
+
+def plane_cosine(element) -> float | None:
+    """|cos(slope)| of a body made of planar extrusions, or None when it cannot be told."""
+    import numpy as np
+    import ifcopenshell.util.placement as placement
+
+    rep = getattr(element, "Representation", None)
+    if rep is None or element.ObjectPlacement is None:
+        return None
+    bodies = [r for r in rep.Representations if r.RepresentationIdentifier in ("Body", None)]
+    if not bodies:
+        return None
+    obj = placement.get_local_placement(element.ObjectPlacement)
+    cosines = []
+    for item in bodies[0].Items:
+        transform = np.eye(4)
+        if item.is_a("IfcMappedItem"):
+            transform = placement.get_mappeditem_transformation(item)
+            items = item.MappingSource.MappedRepresentation.Items
+        else:
+            items = (item,)
+        for solid in items:
+            if not solid.is_a("IfcExtrudedAreaSolid"):
+                return None
+            pos = placement.get_axis2placement(solid.Position) if solid.Position else np.eye(4)
+            normal = (obj @ transform @ pos)[:3, 2]
+            length = float(np.linalg.norm(normal))
+            if length == 0:
+                return None
+            cosines.append(abs(float(normal[2])) / length)
+    if not cosines or max(cosines) - min(cosines) > 1e-3:
+        return None
+    return cosines[0]
+
+
+class AreaReader:
+    """Builds AreaFigures for one model; `shapes` holds the geometry computed for its elements."""
+
+    def __init__(self, index: IfcIndex, shapes: dict, notes: list[Note]) -> None:
+        self.index = index
+        self.file = index.info.file
+        self.shapes = shapes
+        self.notes = notes
+
+    def note(self, code: str, message: str, gids=(), severity="warning") -> None:
+        self.notes.append(Note(code=code, message=message, file=self.file,
+                               global_ids=tuple(gids), severity=severity))
+
+    def figure(self, element, role: str, matched_by: str) -> AreaFigure:
+        label = f"{element.is_a()} {element.GlobalId}"
+        fields = self._from_quantities(element, label)
+        shape = self.shapes.get(element.id())
+        if hasattr(shape, "footprint_m2"):
+            self._merge_geometry(fields, shape, label, element.GlobalId)
+            fields.update(outline=shape.outline, z_min=round(shape.z_min, 3), z_max=round(shape.z_max, 3))
+        elif shape is not None and fields["projected_m2"] is None and fields["surface_m2"] is None:
+            self.note("geometry.failed", f"{label}: no area quantity, and its area cannot be computed from "
+                      f"geometry ({shape.reason})", (element.GlobalId,), "warning")
+        self._check_values(fields, label, element.GlobalId)
+        return AreaFigure(role=role, global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
+                          storey=self.index.storey_of(element), file=self.file, matched_by=matched_by, **fields)
+
+    def _from_quantities(self, element, label: str) -> dict:
+        quantities = self.index.area_quantities(element)
+        proj_q = pick(quantities, ("ProjectedArea",))
+        surf_q = pick(quantities, ("GrossArea", "Area", "NetArea"))
+        out = dict(projected_m2=None, projected_source=None, projected_method=None,
+                   surface_m2=None, surface_source=None, surface_method=None)
+        if surf_q is not None:
+            if surf_q.name == "NetArea":
+                self.note("area.net_only", f"{label}: only NetArea is given; openings are excluded from its area",
+                          (element.GlobalId,), "info")
+            out.update(surface_m2=surf_q.value_m2, surface_source=f"{surf_q.qset}.{surf_q.name}",
+                       surface_method="quantity")
+        if proj_q is not None:
+            out.update(projected_m2=proj_q.value_m2, projected_source=f"{proj_q.qset}.{proj_q.name}",
+                       projected_method="quantity")
+        if quantities and not self.index.area_unit_declared and self.index.info.length_unit_m != 1.0:
+            self.note("units.area_undeclared", f"{label}: the model declares no area unit and its length unit is "
+                      "not the metre; its area quantities were read as m²", (element.GlobalId,), "uncertain")
+        if surf_q is not None:
+            self._derive_projection(element, out, label)
+        return out
+
+    def _derive_projection(self, element, out: dict, label: str) -> None:
+        try:
+            cosine = plane_cosine(element)
+        except Exception:  # odd geometry must not stop the reading: the slope stays unknown
+            cosine = None
+        if cosine is None:
+            return
+        surface, source = out["surface_m2"], out["surface_source"]
+        from_slope = surface * cosine
+        slope = math.degrees(math.acos(min(1.0, cosine)))
+        if out["projected_m2"] is None:
+            out.update(projected_m2=from_slope, projected_method="derived",
+                       projected_source=(f"{source} (flat: surface = projection)" if slope < 0.05
+                                         else f"{source} × cos({slope:.1f}°), slope from placement"))
+        elif _differs(out["projected_m2"], from_slope, AGREE_TOLERANCE):
+            self.note("area.sources_disagree",
+                      f"{label}: {out['projected_source']} = {out['projected_m2']:.2f} m² but "
+                      f"{source} × cos({slope:.1f}°) = {from_slope:.2f} m²", (element.GlobalId,), "uncertain")
+
+    def _merge_geometry(self, out: dict, shape, label: str, gid: str) -> None:
+        for basis, value, what in (("projected", shape.footprint_m2, "footprint"),
+                                   ("surface", shape.surface_m2, "top surface")):
+            current = out[f"{basis}_m2"]
+            if current is None:
+                if value > 0:
+                    out.update({f"{basis}_m2": value, f"{basis}_method": "geometry",
+                                f"{basis}_source": f"computed from geometry ({what})"})
+            elif _differs(current, value, GEOMETRY_TOLERANCE):
+                self.note("area.geometry_disagrees",
+                          f"{label}: {out[f'{basis}_source']} gives {current:.2f} m² but its geometry's {what} "
+                          f"is {value:.2f} m²", (gid,), "uncertain")
+
+    def _check_values(self, out: dict, label: str, gid: str) -> None:
+        for basis in ("projected", "surface"):
+            value = out[f"{basis}_m2"]
+            if value is None:
+                continue
+            if value == 0:
+                self.note("area.zero", f"{label}: its {basis} area ({out[f'{basis}_source']}) is zero",
+                          (gid,), "uncertain")
+                return
+            if not PLAUSIBLE_M2[0] <= value <= PLAUSIBLE_M2[1]:
+                self.note("area.implausible", f"{label}: area {value:g} m² is implausible for one element; "
+                          "check the model's area unit", (gid,), "uncertain")
+                return
