@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from compliance.report import FORMATS
+from compliance.report import EXTRACT_FORMATS, FORMATS
 
 DEFAULT_RULES = Path(os.environ.get("COMPLIANCE_RULES", Path(__file__).resolve().parent / "rules"))
 EXIT_CANNOT_CHECK = 2
@@ -84,6 +84,34 @@ def check(folder: Path, fmt: str | None, output: Path | None, as_of, rules_dir: 
             write_atomic(output, data)
             click.echo(f"{verdict.verdict}: {fmt} verdict written to {output}", err=True)
         return verdict.exit_code
+
+    sys.exit(_guarded(debug, run))
+
+
+@main.command()
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(EXTRACT_FORMATS)), default="table", show_default=True,
+              help="table for a person, json for tools.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--debug", is_flag=True, help="Show internal tracebacks.")
+def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool) -> None:
+    """Show exactly what the checker reads from MODELS (IFC files), with provenance."""
+
+    def run():
+        from compliance.context import RunContext
+        from compliance.read.model import read_model
+        from compliance.report import render_facts, write_atomic
+
+        ctx = RunContext(rules_dir=DEFAULT_RULES)
+        data = render_facts(fmt, [read_model(path, ctx) for path in models])
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            write_atomic(output, data)
+            click.echo(f"{fmt} extract written to {output}", err=True)
+        return 0
 
     sys.exit(_guarded(debug, run))
 

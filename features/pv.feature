@@ -80,6 +80,24 @@ Feature: Rooftop PV area ratio — PV-1 and PV-2 (杨府发〔2022〕13号 三(�
     Then rule PV-1 is manual_review
     And the overall verdict is incomplete
 
+  @rule:PV-1 @severity:mandatory
+  Scenario: panels that stand on no roof do not pass as rooftop PV
+    Given a new school submission filed on 2024-03-01
+    And the models show a roof of 1000 m² and PV panels of 600 m²
+    And the PV panels stand on the ground beside the building
+    When the rules are evaluated
+    Then rule PV-1 is manual_review
+    And the overall verdict is incomplete
+
+  @rule:PV-1 @severity:mandatory
+  Scenario: panels whose position cannot be checked go to manual review
+    Given a new school submission filed on 2024-03-01
+    And the models show a roof of 1000 m² and PV panels of 600 m²
+    And the models hold no geometry for the PV panels
+    When the rules are evaluated
+    Then rule PV-1 is manual_review
+    And the overall verdict is incomplete
+
   @rule:PV-1
   Scenario: judged by the rules in force on another date
     Given a new school submission filed on 2024-03-01

@@ -55,10 +55,17 @@ def test_roof_and_its_parts_are_not_both_counted(shared_ifc_dir):
     assert all(f.matched_by.startswith("part of IfcRoof") for f in roofs.values())
 
 
-def test_roof_without_quantities_is_missing_data_not_zero(shared_ifc_dir):
-    facts = read_model(SHARED_IFC / "SampleHouse4.ifc")
+def test_roof_without_quantities_or_geometry_is_missing_data_not_zero(shared_ifc_dir, tmp_path):
+    import ifcopenshell
+
+    ifc = ifcopenshell.open(str(SHARED_IFC / "SampleHouse4.ifc"))
+    (roof,) = ifc.by_type("IfcRoof")
+    roof.Representation = None                 # the Revit roof's B-rep is its only source of area
+    ifc.write(str(tmp_path / "no-roof-body.ifc"))
+    facts = read_model(tmp_path / "no-roof-body.ifc")
     metric = Derivation([facts]).metric("pv_roof_ratio", basis="projected")
     assert metric.value is None and "no projected area" in metric.reasons[0]
+    assert any(n.code == "geometry.failed" and roof.GlobalId in n.global_ids for n in facts.notes)
 
 
 def test_model_without_roof_is_missing_data(shared_ifc_dir):

@@ -26,6 +26,17 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
+# `compliance extract`: what the reader sees in a model. Modules expose render_facts(list[ModelFacts]).
+EXTRACT_FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("table", "compliance.report.facts_table", ".txt", "tables for a person, with provenance"),
+    Format("json", "compliance.report.facts_json", ".json", "the reader's records, for tools"),
+)}
+
+
+def render_facts(format_name: str, all_facts) -> bytes:
+    return importlib.import_module(EXTRACT_FORMATS[format_name].module).render_facts(all_facts)
+
+
 def render(format_name: str, verdict) -> bytes:
     fmt = FORMATS[format_name]
     return importlib.import_module(fmt.module).render(verdict)

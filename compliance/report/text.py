@@ -37,4 +37,10 @@ def render(verdict) -> bytes:
                     ids = ", ".join(ev.global_ids[:8]) + (" …" if len(ev.global_ids) > 8 else "")
                     role = (ev.detail or "").split(":")[0]
                     lines.append(f"      {ev.file}" + (f" ({role})" if role else "") + f": {ids}")
+    findings = [n for n in verdict.notes if n.severity != "info"]
+    if findings:
+        lines += ["", "Findings:"]
+        for n in findings:
+            where = f"{n.file}:{n.line}" if n.line else n.file
+            lines.append(f"  [{n.severity}] {n.code} ({where}): {n.message}")
     return ("\n".join(lines) + "\n").encode("utf-8")

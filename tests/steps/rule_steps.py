@@ -27,12 +27,22 @@ def world() -> dict:
     return {"meta": {}, "roofs": [], "panels": [], "notes": [], "exemptions": {}}
 
 
+def _square(x0: float, y0: float, size: float):
+    return (((x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)),)
+
+
+ROOF_PLACE = dict(outline=_square(0.0, 0.0, 100.0), z_min=18.0, z_max=18.25)     # the roof of the scenario
+ON_ROOF = dict(outline=_square(10.0, 10.0, 20.0), z_min=18.6, z_max=18.7)        # panels standing on it
+ON_GROUND = dict(outline=_square(150.0, 10.0, 20.0), z_min=0.0, z_max=0.1)       # panels beside the building
+
+
 def _figure(role: str, n: int, text: str) -> AreaFigure:
     area = None if text.strip() == "?" else float(text)
     return AreaFigure(role=role, global_id=f"{role.upper()}{n:018d}"[:22], ifc_class="IfcSlab" if role == "roof" else "IfcSolarDevice",
                       file=SPEC_FILE, matched_by="scenario", projected_m2=area, surface_m2=area,
                       projected_source=None if area is None else "scenario",
-                      surface_source=None if area is None else "scenario")
+                      surface_source=None if area is None else "scenario",
+                      **(ROOF_PLACE if role == "roof" else ON_ROOF))
 
 
 @given(parsers.parse('the rule set in "{folder}"'))
@@ -52,6 +62,16 @@ def model_areas(world, roof, pv):
         world["roofs"].append(_figure("roof", 1, roof))
     if pv.strip() == "?" or float(pv) > 0:
         world["panels"].append(_figure("pv", 1, pv))
+
+
+@given("the PV panels stand on the ground beside the building")
+def panels_on_ground(world):
+    world["panels"] = [p.model_copy(update=ON_GROUND) for p in world["panels"]]
+
+
+@given("the models hold no geometry for the PV panels")
+def panels_without_geometry(world):
+    world["panels"] = [p.model_copy(update=dict(outline=None, z_min=None, z_max=None)) for p in world["panels"]]
 
 
 @given(parsers.parse('the designer claims an exemption from {rule}: "{reason}"'))

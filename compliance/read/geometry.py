@@ -1,0 +1,246 @@
+"""Areas and outlines from the triangulated body geometry of IFC elements.
+
+`compute_shapes` runs `ifcopenshell.geom.iterator` (world coordinates; the kernel always
+outputs metres, whatever the project's length unit) over the given elements and measures each
+one's upward-facing triangles (normal z > 0.01):
+
+- footprint: the area of the union of those triangles projected on the world XY plane, and the
+  exterior rings of that union (the outline used for "is this panel on a roof" checks);
+- true surface: the 3D area of those triangles without the narrow edge strips of a slab. The
+  triangles are grouped into smooth surfaces (edge-connected, neighbouring normals within 30°,
+  so a curved roof is one surface and a slab's edges, at ~90° to its top, are separate). A
+  surface is an edge strip when its width (area / longest extent) is under 0.5 m and under half
+  the width of the widest surface: a ridge cap made only of narrow faces keeps all of them.
+
+Nothing is computed or imported at import time; ifcopenshell.geom, numpy and shapely are
+imported by the functions that use them. Nothing is cached between calls.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+UP_NZ = 0.01                # a triangle faces upward when its unit normal has z above this
+SMOOTH_COS = 0.8660254      # cos 30°: neighbouring triangles closer than this are one surface
+STRIP_WIDTH_M = 0.5         # a surface narrower than this (and than half the widest) is an edge strip
+MIN_RING_AREA_M2 = 1e-6     # footprint pieces smaller than 1 mm² are left out of the outline
+
+
+@dataclass(frozen=True)
+class Shape:
+    footprint_m2: float      # area of the union of the upward-facing triangles projected on world XY
+    surface_m2: float        # 3D area of the upward-facing surfaces without a slab's edge strips
+    z_min: float             # world Z range of the element, metres
+    z_max: float
+    # exterior rings of the footprint polygon(s), world XY metres rounded to 0.001, largest
+    # first; each ring is CLOSED (its last point repeats its first). Holes are not included.
+    outline: tuple[tuple[tuple[float, float], ...], ...]
+
+
+@dataclass(frozen=True)
+class ShapeFailure:
+    reason: str              # one plain-English line
+
+
+def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape | ShapeFailure]:
+    """For each element (ifcopenshell entity instances of one file), keyed by element.id().
+
+    Uses ifcopenshell.geom.iterator with use-world-coords=True over `cores` worker threads of
+    the kernel (default: os.cpu_count()), include=elements. Output is in metres whatever the
+    project's length unit. Every element given gets an entry: an element with no 'Body'
+    representation, one the iterator skips, or one whose geometry fails -> ShapeFailure with
+    a reason. Never raises for a per-element problem; if the iterator cannot initialise at
+    all, every element gets a ShapeFailure. An empty `elements` returns {} without starting
+    the iterator.
+    """
+    out: dict[int, Shape | ShapeFailure] = {}
+    todo = {}
+    for element in elements:
+        reason = _no_body_reason(element)
+        if reason:
+            out[element.id()] = ShapeFailure(reason)
+        else:
+            todo[element.id()] = element
+    if not todo:
+        return out
+
+    import ifcopenshell.geom
+
+    settings = ifcopenshell.geom.settings()
+    settings.set("use-world-coords", True)
+    threads = max(1, int(cores or os.cpu_count() or 1))
+    try:
+        iterator = ifcopenshell.geom.iterator(settings, ifc, threads, include=list(todo.values()))
+        more = iterator.initialize()
+    except Exception as exc:  # the kernel refused the whole run: every element says why
+        reason = f"geometry iterator could not start: {_one_line(exc)}"
+        out.update({pid: ShapeFailure(reason) for pid in todo})
+        return out
+
+    while more:
+        try:
+            item = iterator.get()
+        except Exception:    # the rest is reported per element below
+            break
+        pid = item.id
+        if pid in todo and pid not in out:
+            try:
+                out[pid] = _measure(item.geometry)
+            except Exception as exc:
+                out[pid] = ShapeFailure(f"geometry could not be measured: {_one_line(exc)}")
+        try:
+            more = iterator.next()
+        except Exception:
+            break
+
+    for pid, element in todo.items():
+        if pid not in out:
+            out[pid] = ShapeFailure(_skip_reason(settings, element))
+    return out
+
+
+def overlap_fraction(outline, others) -> float:
+    """Fraction (0..1) of the area of polygon(s) `outline` that lies inside the union of the
+    polygons in `others` (a list of outlines). 0.0 when `outline` has zero area or others is
+    empty. Rings may be closed or open; invalid (self-crossing) rings are repaired first."""
+    import shapely
+
+    own = _polygon(outline)
+    area = own.area
+    if area <= 0 or not others:
+        return 0.0
+    cover = shapely.union_all([_polygon(other) for other in others])
+    if cover.is_empty:
+        return 0.0
+    return min(1.0, max(0.0, own.intersection(cover).area / area))
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 240 else text[:237] + "..."
+
+
+def _no_body_reason(element) -> str | None:
+    if not element.is_a("IfcProduct"):
+        return f"{element.is_a()} is not an IfcProduct, so it has no shape"
+    shape = getattr(element, "Representation", None)
+    reps = getattr(shape, "Representations", None) or ()
+    names = [(rep.RepresentationIdentifier or "") for rep in reps]
+    if any(name.lower() == "body" for name in names):
+        return None
+    if not names:
+        return "no body representation (the element has no shape representation)"
+    found = ", ".join(sorted({name or "unnamed" for name in names}))
+    return f"no body representation (only: {found})"
+
+
+def _skip_reason(settings, element) -> str:
+    """The iterator drops elements it cannot build without saying which: build the element
+    alone to get the kernel's message."""
+    import ifcopenshell.geom
+
+    try:
+        ifcopenshell.geom.create_shape(settings, element)
+    except Exception as exc:
+        return f"geometry kernel error: {_one_line(exc)}"
+    return "the geometry iterator skipped it (no body geometry was produced)"
+
+
+def _measure(geometry) -> Shape | ShapeFailure:
+    import numpy as np
+    import shapely
+
+    verts = np.frombuffer(geometry.verts_buffer, dtype="d").reshape(-1, 3)
+    faces = np.frombuffer(geometry.faces_buffer, dtype="i").reshape(-1, 3)
+    if not len(faces):
+        return ShapeFailure("body geometry has no faces (curves or points only)")
+    tri = verts[faces]                                          # (n, 3, 3)
+    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    double = np.linalg.norm(cross, axis=1)                      # twice each triangle's area
+    if not (double > 1e-12).any():
+        return ShapeFailure("body geometry is degenerate (no face has an area)")
+    z_min, z_max = float(tri[:, :, 2].min()), float(tri[:, :, 2].max())
+    up = (cross[:, 2] > UP_NZ * double) & (cross[:, 2] > 1e-12)
+    if not up.any():
+        return Shape(0.0, 0.0, z_min, z_max, ())
+
+    up_tri, up_double = tri[up], double[up]
+    footprint = _union(shapely, shapely.polygons(up_tri[:, :, :2]))
+    # weld by position (to 1 µm) so that neighbouring triangles share vertex ids
+    _, welded = np.unique(np.round(verts, 6), axis=0, return_inverse=True)
+    labels = _smooth_surfaces(np, welded.reshape(-1)[faces[up]], cross[up] / up_double[:, None])
+    surface = _surface_without_strips(np, labels, up_tri, up_double / 2)
+    return Shape(float(footprint.area), surface, z_min, z_max, _outline(shapely, np, footprint))
+
+
+def _union(shapely, polygons):
+    try:
+        return shapely.union_all(polygons)
+    except shapely.errors.GEOSException:   # robustness fallback: snap to a 1 µm grid
+        return shapely.union_all(polygons, grid_size=1e-6)
+
+
+def _smooth_surfaces(np, faces, normals):
+    """Label the triangles (rows of `faces`, welded vertex ids) by smooth surface: triangles
+    sharing an edge whose normals are within 30° are one surface."""
+    count = len(faces)
+    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+    owner = np.repeat(np.arange(count), 3)
+    order = np.lexsort((edges[:, 1], edges[:, 0]))
+    edges, owner = edges[order], owner[order]
+    shared = (edges[1:] == edges[:-1]).all(axis=1)
+    a, b = owner[:-1][shared], owner[1:][shared]
+    smooth = (normals[a] * normals[b]).sum(axis=1) >= SMOOTH_COS
+    a, b = a[smooth], b[smooth]
+    labels = np.arange(count)
+    while True:   # min-label propagation with pointer jumping: converges in a few rounds
+        low = np.minimum(labels[a], labels[b])
+        new = labels.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if (new == labels).all():
+            break
+        labels = new
+    return np.unique(labels, return_inverse=True)[1].reshape(-1)
+
+
+def _surface_without_strips(np, labels, tri, areas) -> float:
+    groups = int(labels.max()) + 1
+    area = np.bincount(labels, weights=areas, minlength=groups)
+    low = np.full((groups, 3), np.inf)
+    high = np.full((groups, 3), -np.inf)
+    np.minimum.at(low, labels, tri.min(axis=1))
+    np.maximum.at(high, labels, tri.max(axis=1))
+    extent = np.linalg.norm(high - low, axis=1)         # bounding-box diagonal ~ longest extent
+    width = area / np.maximum(extent, 1e-12)
+    strip = (width < STRIP_WIDTH_M) & (width < 0.5 * width.max())
+    return float(area[~strip].sum())
+
+
+def _outline(shapely, np, footprint):
+    rings = []
+    for part in shapely.get_parts(footprint):
+        if part.geom_type != "Polygon" or part.area < MIN_RING_AREA_M2:
+            continue
+        ring = np.round(np.asarray(part.exterior.simplify(0).coords)[:, :2], 3) + 0.0  # no -0.0
+        rings.append((part.area, tuple((float(x), float(y)) for x, y in ring)))
+    rings.sort(key=lambda item: (-item[0], item[1]))
+    return tuple(ring for _, ring in rings)
+
+
+def _polygon(outline):
+    """The union of the polygons bounded by the rings of `outline` (polygonal parts only)."""
+    import shapely
+
+    parts = []
+    for ring in outline or ():
+        try:
+            polygon = shapely.make_valid(shapely.Polygon(ring))
+        except (ValueError, shapely.errors.GEOSException):   # fewer than 3 distinct points
+            continue
+        parts.extend(p for p in shapely.get_parts(polygon) if p.geom_type in ("Polygon", "MultiPolygon"))
+    return shapely.union_all(parts) if parts else shapely.Polygon()

@@ -1,0 +1,13 @@
+"""`compliance extract --format json`: the reader's records, as they are, for tools."""
+
+from __future__ import annotations
+
+import json
+
+SCHEMA_VERSION = "1"
+
+
+def render_facts(all_facts) -> bytes:
+    doc = {"schema_version": SCHEMA_VERSION,
+           "models": [facts.model_dump(mode="json") for facts in all_facts]}
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,106 @@
+"""`compliance extract --format table`: what the checker sees in a model, with provenance."""
+
+from __future__ import annotations
+
+import io
+import os
+
+
+def _num(value, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _area(fig, basis: str) -> str:
+    value = fig.area(basis)
+    return "—" if value is None else f"{value:,.2f} [{fig.method(basis)}]"
+
+
+def _element_cols(table) -> None:
+    for col in ("GlobalId", "class", "name", "storey"):
+        table.add_column(col, overflow="fold")
+
+
+def _element_row(rec) -> list[str]:
+    return [rec.global_id, rec.ifc_class, rec.name or "", rec.storey or ""]
+
+
+def render_facts(all_facts) -> bytes:
+    from rich.console import Console
+    from rich.table import Table
+
+    width = int(os.environ.get("COLUMNS", "160"))
+    console = Console(file=io.StringIO(), width=max(width, 100), force_terminal=False, color_system=None)
+    for facts in all_facts:
+        info = facts.info
+        console.rule(f"{info.file}")
+        console.print(f"schema {info.schema_name} · {info.application or 'unknown application'} · "
+                      f"{info.entity_count:,} entities · length unit {info.length_unit_m:g} m · "
+                      f"area unit {info.area_unit_m2:g} m² · power unit {info.power_unit_w:g} W")
+        _areas(console, Table, "Roofs (m²)", facts.roofs, pv=False)
+        _areas(console, Table, "PV panels (m², kW)", facts.pv_panels, pv=True)
+        _records(console, Table, facts)
+        _buildings(console, Table, facts.buildings)
+        if facts.notes:
+            table = Table(title="Notes", title_justify="left", show_lines=False)
+            for col in ("code", "severity", "message", "elements"):
+                table.add_column(col, overflow="fold")
+            for n in facts.notes:
+                table.add_row(n.code, n.severity, n.message, ", ".join(n.global_ids[:5]))
+            console.print(table)
+    return console.file.getvalue().encode("utf-8")
+
+
+def _areas(console, Table, title: str, figures, pv: bool) -> None:
+    table = Table(title=f"{title}: {len(figures)}", title_justify="left")
+    _element_cols(table)
+    for col in ("projected", "surface", "sources", "matched by"):
+        table.add_column(col, overflow="fold")
+    if pv:
+        table.add_column("peak kW")
+    total = {"projected": 0.0, "surface": 0.0}
+    for f in figures:
+        sources = f"{f.projected_source or '—'} / {f.surface_source or '—'}"
+        row = _element_row(f) + [_area(f, "projected"), _area(f, "surface"), sources, f.matched_by]
+        if pv:
+            row.append(_num(f.peak_power_kw, 3))
+        table.add_row(*row)
+        for basis in total:
+            total[basis] = None if total[basis] is None or f.area(basis) is None else total[basis] + f.area(basis)
+    if figures:
+        table.add_row("total", "", "", "", _num(total["projected"]), _num(total["surface"]), "", "",
+                      *([_num(sum(f.peak_power_kw or 0 for f in figures), 3)] if pv else []))
+    console.print(table)
+
+
+def _records(console, Table, facts) -> None:
+    specs = (
+        ("Renewable / heat-recovery systems", facts.systems,
+         ("kind", "medium"), lambda s: [s.kind, s.source_medium or ""]),
+        ("EV charging points", facts.chargers,
+         ("kW", "AC/DC"), lambda c: [_num(c.power_kw, 1), c.current or "—"]),
+        ("Parking spaces", facts.parking,
+         ("units", "m²", "charger ready"), lambda p: [str(p.units), _num(p.area_m2),
+                                                      {True: "yes", False: "no", None: "—"}[p.charger_ready]]),
+    )
+    for title, records, extra, cells in specs:
+        table = Table(title=f"{title}: {len(records)}", title_justify="left")
+        _element_cols(table)
+        for col in (*extra, "matched by"):
+            table.add_column(col, overflow="fold")
+        for r in records:
+            table.add_row(*_element_row(r), *cells(r), r.matched_by)
+        console.print(table)
+
+
+def _buildings(console, Table, buildings) -> None:
+    table = Table(title=f"Buildings: {len(buildings)}", title_justify="left")
+    for col in ("GlobalId", "name", "figure", "value", "source"):
+        table.add_column(col, overflow="fold")
+    for b in buildings:
+        for label in ("occupancy_type", "gross_floor_area", "storeys_above_ground", "storeys_below_ground",
+                      "declared_storeys", "latitude", "longitude"):
+            fig = getattr(b, label)
+            if fig is not None:
+                value = f"{fig.value}{' ' + fig.unit if fig.unit else ''}"
+                table.add_row(b.global_id, b.name or "", label, value, f"{fig.source} [{fig.method}]")
+    console.print(table)
