@@ -51,6 +51,9 @@ def render_facts(all_facts) -> bytes:
 
 
 def _areas(console, Table, title: str, figures, pv: bool) -> None:
+    if not figures:
+        console.print(f"{title}: none found")
+        return
     table = Table(title=f"{title}: {len(figures)}", title_justify="left")
     _element_cols(table)
     for col in ("projected", "surface", "sources", "matched by"):
@@ -66,9 +69,8 @@ def _areas(console, Table, title: str, figures, pv: bool) -> None:
         table.add_row(*row)
         for basis in total:
             total[basis] = None if total[basis] is None or f.area(basis) is None else total[basis] + f.area(basis)
-    if figures:
-        table.add_row("total", "", "", "", _num(total["projected"]), _num(total["surface"]), "", "",
-                      *([_num(sum(f.peak_power_kw or 0 for f in figures), 3)] if pv else []))
+    table.add_row("total", "", "", "", _num(total["projected"]), _num(total["surface"]), "", "",
+                  *([_num(sum(f.peak_power_kw or 0 for f in figures), 3)] if pv else []))
     console.print(table)
 
 
@@ -83,6 +85,9 @@ def _records(console, Table, facts) -> None:
                                                       {True: "yes", False: "no", None: "—"}[p.charger_ready]]),
     )
     for title, records, extra, cells in specs:
+        if not records:
+            console.print(f"{title}: none found")
+            continue
         table = Table(title=f"{title}: {len(records)}", title_justify="left")
         _element_cols(table)
         for col in (*extra, "matched by"):
@@ -93,6 +98,9 @@ def _records(console, Table, facts) -> None:
 
 
 def _buildings(console, Table, buildings) -> None:
+    if not buildings:
+        console.print("Buildings: none found")
+        return
     table = Table(title=f"Buildings: {len(buildings)}", title_justify="left")
     for col in ("GlobalId", "name", "figure", "value", "source"):
         table.add_column(col, overflow="fold")
