@@ -116,6 +116,30 @@ def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool
     sys.exit(_guarded(debug, run))
 
 
+@main.command("ids")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The IDS file to write, e.g. requirements.ids.")
+@click.option("--all", "all_figures", is_flag=True,
+              help="Every figure the checker can read, not only those the current rules use.")
+@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+              show_default=True, help="Folder of rule files.")
+@click.option("--debug", is_flag=True, help="Show internal tracebacks.")
+def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -> None:
+    """Write the rule set's information requirements as a buildingSMART IDS file."""
+
+    def run():
+        from compliance.ruleset.ids import all_figures as every_figure, write_ids
+        from compliance.ruleset.loader import load_ruleset
+
+        ruleset = load_ruleset(rules_dir)
+        write_ids(ruleset, output, figures=every_figure() if all_figures else None)
+        click.echo(f"IDS for rule set {ruleset.version} written to {output}; validate models with it "
+                   "in your authoring tool or with ifctester", err=True)
+        return 0
+
+    sys.exit(_guarded(debug, run))
+
+
 @main.group()
 def rules() -> None:
     """Inspect the rule set."""

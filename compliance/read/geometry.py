@@ -19,6 +19,7 @@ imported by the functions that use them. Nothing is cached between calls.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 UP_NZ = 0.01                # a triangle faces upward when its unit normal has z above this
@@ -54,17 +55,24 @@ def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape |
     all, every element gets a ShapeFailure. An empty `elements` returns {} without starting
     the iterator.
     """
+    elements = list(elements)
     out: dict[int, Shape | ShapeFailure] = {}
     todo = {}
     for element in elements:
-        reason = _no_body_reason(element)
+        try:
+            reason = _no_body_reason(element)
+        except Exception as exc:   # a malformed representation is this element's problem only
+            reason = f"representation could not be read: {_one_line(exc)}"
         if reason:
             out[element.id()] = ShapeFailure(reason)
         else:
             todo[element.id()] = element
-    if not todo:
-        return out
+    if todo:
+        _run_iterator(ifc, todo, cores, out)
+    return {element.id(): out[element.id()] for element in elements}
 
+
+def _run_iterator(ifc, todo: dict, cores: int | None, out: dict) -> None:
     import ifcopenshell.geom
 
     settings = ifcopenshell.geom.settings()
@@ -76,8 +84,7 @@ def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape |
     except Exception as exc:  # the kernel refused the whole run: every element says why
         reason = f"geometry iterator could not start: {_one_line(exc)}"
         out.update({pid: ShapeFailure(reason) for pid in todo})
-        return out
-
+        return
     while more:
         try:
             item = iterator.get()
@@ -93,11 +100,9 @@ def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape |
             more = iterator.next()
         except Exception:
             break
-
     for pid, element in todo.items():
-        if pid not in out:
+        if pid not in out:   # skipped silently by the iterator (it logs, but names no element)
             out[pid] = ShapeFailure(_skip_reason(settings, element))
-    return out
 
 
 def overlap_fraction(outline, others) -> float:
@@ -145,7 +150,11 @@ def _skip_reason(settings, element) -> str:
     try:
         ifcopenshell.geom.create_shape(settings, element)
     except Exception as exc:
-        return f"geometry kernel error: {_one_line(exc)}"
+        text = _one_line(exc)   # "Failed to process shape. Product: #1=IfcSlab(...), representation: #2=..."
+        rep = re.search(r"representation: (#\d+=\w+)", text)
+        if rep:
+            text = f"{text.split('. Product:')[0]} (representation {rep.group(1)})"
+        return f"geometry kernel error: {text}"
     return "the geometry iterator skipped it (no body geometry was produced)"
 
 

@@ -98,6 +98,7 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
     if size == 0:
         raise InputError("model file is empty", file=path,
                          hint="re-export the model from the authoring tool")
+    _check_complete(path, size)
     try:
         ifc = ifcopenshell.open(str(path))
     except Exception as exc:  # ifcopenshell raises several unrelated types for bad files
@@ -121,6 +122,17 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
     _index_spatial(index)
     _index_properties(index)
     return index
+
+
+def _check_complete(path: Path, size: int) -> None:
+    """A STEP file ends with END-ISO-10303-21; ifcopenshell silently keeps what precedes a cut."""
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+        fh.seek(max(0, size - 4096))
+        tail = fh.read()
+    if head.lstrip().upper().startswith(b"ISO-10303-21") and b"END-ISO-10303-21" not in tail.upper():
+        raise InputError("the model file is truncated (it does not end with END-ISO-10303-21)", file=path,
+                         hint="the upload or export was cut short: export the model again and resubmit it")
 
 
 def _units(ifc) -> tuple[float, float, bool, float]:
