@@ -1,5 +1,6 @@
 """Every bundled sample through the real CLI: the folder name states the expected outcome
-(pass- compliant, fail- non_compliant, incomplete- incomplete, na- nothing applies)."""
+(pass- compliant, fail- non_compliant, incomplete- incomplete, na- nothing applies, error- the
+model cannot be read: exit 2 and one message naming it)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT, SAMPLES
 
 EXPECTED = {"pass": ("compliant", 0), "fail": ("non_compliant", 1), "incomplete": ("incomplete", 3),
-            "na": ("compliant", 0)}
+            "na": ("compliant", 0), "error": (None, 2)}
 SAMPLE_DIRS = sorted(p for p in SAMPLES.iterdir() if (p / "submission.yaml").is_file())
+CHECKED_DIRS = [p for p in SAMPLE_DIRS if EXPECTED[p.name.split("-")[0]][0] is not None]
 CLI = [sys.executable, "-c", "import cli; cli.main()"]
 
 
@@ -27,7 +30,8 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 def test_there_are_samples_of_each_outcome():
     prefixes = {p.name.split("-")[0] for p in SAMPLE_DIRS}
-    assert {"pass", "fail", "incomplete", "na"} <= prefixes
+    assert {"pass", "fail", "incomplete", "na", "error"} <= prefixes
+    assert prefixes <= set(EXPECTED), f"unknown sample prefixes: {prefixes - set(EXPECTED)}"
 
 
 @pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: p.name)
@@ -35,6 +39,9 @@ def test_sample_verdict_and_exit_code(sample):
     verdict, code = EXPECTED[sample.name.split("-")[0]]
     proc = run_cli("check", str(sample), "--format", "json")
     assert proc.returncode == code, proc.stderr
+    if verdict is None:
+        assert_one_error_naming_the_model(sample, proc)
+        return
     data = json.loads(proc.stdout)
     assert data["verdict"] == verdict
     assert data["submission"]["id"] and data["submission"]["name"]
@@ -56,9 +63,26 @@ def test_sample_verdict_and_exit_code(sample):
             assert ids, "a decided PV rule must cite the model elements"
 
 
+def assert_one_error_naming_the_model(sample: Path, proc: subprocess.CompletedProcess) -> None:
+    """A model the checker cannot read: no verdict on stdout, one `error:` line naming the file."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    try:
+        json.loads(proc.stdout)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"a verdict was printed for an unreadable model: {proc.stdout[:200]}")
+    lines = proc.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, proc.stderr
+    assert all(line.startswith("error:") or line.startswith("  hint:") for line in lines), proc.stderr
+    models = yaml.safe_load((sample / "submission.yaml").read_text(encoding="utf-8"))["models"]
+    assert any(str(sample / model) in errors[0] for model in models), errors[0]
+
+
 def test_statuses_across_samples_cover_every_status():
     seen = set()
-    for sample in SAMPLE_DIRS:
+    for sample in CHECKED_DIRS:
         data = json.loads(run_cli("check", str(sample), "--format", "json").stdout)
         seen |= {r["status"] for r in data["results"]}
     assert seen == {"pass", "fail", "not_applicable", "missing_data", "manual_review"}

@@ -83,14 +83,15 @@ class AreaReader:
         self.notes.append(Note(code=code, message=message, file=self.file,
                                global_ids=tuple(gids), severity=severity))
 
-    def figure(self, element, role: str, matched_by: str) -> AreaFigure:
+    def figure(self, element, role: str, matched_by: str, quiet: bool = False) -> AreaFigure:
+        """`quiet`: do not report missing geometry (an IfcRoof whose parts carry the geometry)."""
         label = f"{element.is_a()} {element.GlobalId}"
         fields = self._from_quantities(element, label)
         shape = self.shapes.get(element.id())
         if hasattr(shape, "footprint_m2"):
             self._merge_geometry(fields, shape, label, element.GlobalId)
             fields.update(outline=shape.outline, z_min=round(shape.z_min, 3), z_max=round(shape.z_max, 3))
-        elif shape is not None and fields["projected_m2"] is None and fields["surface_m2"] is None:
+        elif shape is not None and not quiet and fields["projected_m2"] is None and fields["surface_m2"] is None:
             self.note("geometry.failed", f"{label}: no area quantity, and its area cannot be computed from "
                       f"geometry ({shape.reason})", (element.GlobalId,), "warning")
         self._check_values(fields, label, element.GlobalId)

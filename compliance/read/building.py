@@ -77,11 +77,13 @@ class BuildingReader:
             out["storeys_below_ground"] = Figure(value=len(below), source="IfcBuildingStorey with Elevation < 0",
                                                  method="derived")
         declared = self.index.prop(building, "Pset_BuildingCommon", "NumberOfStoreys")
-        if declared is not None and isinstance(declared.value, int) and not isinstance(declared.value, bool):
-            out["declared_storeys"] = Figure(value=declared.value, source=declared.source)
-            if storeys and declared.value not in (len(storeys), len(above)):
+        value = declared.value if declared is not None else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+            value = int(value)            # IfcInteger (IFC2X3/IFC4) or IfcCountMeasure (IFC4X3)
+            out["declared_storeys"] = Figure(value=value, source=declared.source)
+            if storeys and value not in (len(storeys), len(above)):
                 self.note("storeys.mismatch", f"IfcBuilding {building.GlobalId}: {declared.source} = "
-                          f"{declared.value} but the model has {len(storeys)} storeys ({len(above)} above ground)",
+                          f"{value} but the model has {len(storeys)} storeys ({len(above)} above ground)",
                           (building.GlobalId,))
         return out
 

@@ -66,7 +66,7 @@ def pv_reason(index: IfcIndex, element) -> str | None:
 def roof_figures(reader: AreaReader, candidates: list[RoofCandidate]) -> list[AreaFigure]:
     figures: list[AreaFigure] = []
     for cand in candidates:
-        whole = reader.figure(cand.element, "roof", cand.reason)
+        whole = reader.figure(cand.element, "roof", cand.reason, quiet=bool(cand.parts))
         if not cand.parts:
             figures.append(whole)
             continue
