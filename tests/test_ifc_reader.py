@@ -108,3 +108,21 @@ def test_truncated_real_model_is_a_clear_input_error(tmp_path, shared_ifc_dir):
     with pytest.raises(InputError) as info:   # ifcopenshell alone would keep the entities before the cut
         read_model(path)
     assert "truncated" in info.value.message and "export the model again" in info.value.hint
+
+
+def test_roof_slabs_marked_the_exporters_way_are_found(shared_ifc_dir, tmp_path):
+    import ifcopenshell
+
+    ifc = ifcopenshell.open(str(SHARED_IFC / "AC20-FZK-Haus.ifc"))
+    roofs = [s for s in ifc.by_type("IfcSlab") if s.PredefinedType == "ROOF"]
+    marks = ["Basic Roof:Generic - 300mm", "屋面板"]
+    for slab, mark in zip(roofs, marks):
+        slab.PredefinedType, slab.ObjectType = "NOTDEFINED", mark
+        for rel in slab.IsTypedBy:                     # the type says ROOF too: make it say nothing
+            rel.RelatingType.PredefinedType = "NOTDEFINED"
+    ifc.write(str(tmp_path / "marked.ifc"))
+    found = {f.global_id: f for f in read_model(tmp_path / "marked.ifc").roofs}
+    assert set(found) == {s.GlobalId for s in roofs}
+    for slab, mark in zip(roofs, marks):
+        assert found[slab.GlobalId].matched_by == f"IfcSlab.ObjectType = '{mark}' (exporter's roof marking)"
+        assert found[slab.GlobalId].projected_m2 == pytest.approx(71.5, abs=0.01)

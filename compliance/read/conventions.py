@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+ROOF_TOKENS = frozenset({"ROOF", "ROOFSLAB", "FLATROOF", "屋面", "屋面板", "屋顶", "屋顶板"})
+ROOF_PREFIXES = ("BASICROOF",)          # Revit's roof family, written as ObjectType 'Basic Roof:<type>'
 PV_TOKENS = frozenset({"SOLARPANEL", "PVPANEL", "PHOTOVOLTAICPANEL", "PVMODULE", "PHOTOVOLTAICMODULE"})
 SOLAR_THERMAL_TOKENS = frozenset({"SOLARCOLLECTOR", "SOLARTHERMALCOLLECTOR", "SOLARWATERHEATER", "太阳能集热器"})
 HEAT_PUMP_MARKS = ("HEATPUMP", "热泵")
@@ -51,6 +53,17 @@ def match_tokens(element, el_type, tokens: frozenset[str]) -> str | None:
     for tok, where in object_tokens(element, el_type):
         if tok in tokens:
             return f"{where} (convention)"
+    return None
+
+
+def roof_mark(element, el_type) -> str | None:
+    """How an exporter marked a slab as roof when its predefined type says nothing."""
+    candidates = object_tokens(element, el_type)
+    if el_type is not None and getattr(el_type, "Name", None):
+        candidates.append((token(el_type.Name), f"type {el_type.is_a()}.Name = '{el_type.Name}'"))
+    for tok, where in candidates:
+        if tok in ROOF_TOKENS or tok.split(":")[0] in ROOF_TOKENS or tok.startswith(ROOF_PREFIXES):
+            return f"{where} (exporter's roof marking)"
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .areas import AGREE_TOLERANCE, AreaReader
-from .conventions import OPEN_TYPES, PV_TOKENS, match_tokens, predefined
+from .conventions import OPEN_TYPES, PV_TOKENS, match_tokens, predefined, roof_mark
 from .ifcfile import IfcIndex
 from .records import AreaFigure
 from .units import power_kw
@@ -40,8 +40,11 @@ def find_roofs(index: IfcIndex) -> list[RoofCandidate]:
 
 
 def _roof_slab_reason(index: IfcIndex, slab) -> str | None:
-    kind, where = predefined(slab, index.type_of(slab))
-    return where if kind == "ROOF" else None
+    el_type = index.type_of(slab)
+    kind, where = predefined(slab, el_type)
+    if kind == "ROOF":
+        return where
+    return roof_mark(slab, el_type) if kind in OPEN_TYPES else None
 
 
 def find_panels(index: IfcIndex) -> list[tuple[object, str]]:
