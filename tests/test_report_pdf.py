@@ -163,3 +163,18 @@ def test_hostile_text_is_escaped_and_does_not_break_layout(tmp_path):
 def test_html_is_autoescaped():
     html = pdf.render_html(failing_verdict(name="<script>alert(1)</script>"))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_written_verdicts_are_readable_by_others_as_umask_allows(tmp_path):
+    import os
+    import stat
+
+    from compliance.report import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "v.json", b"{}")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "v.json").stat().st_mode)
+    assert mode == 0o644 and not list(tmp_path.glob(".v.json.*"))
