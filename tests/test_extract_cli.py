@@ -44,3 +44,22 @@ def test_extract_bad_input_is_one_clear_error(tmp_path, content, message):
     proc = run_cli("extract", str(path))
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith(f"error: {path}: {message}") and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("extra,minimum", [((), 6), (("--all",), 15)])
+def test_ids_command_writes_a_valid_ids(tmp_path, extra, minimum):
+    import ifctester.ids
+
+    path = tmp_path / "requirements.ids"
+    proc = run_cli("ids", "-o", str(path), *extra)
+    assert proc.returncode == 0, proc.stderr
+    assert str(path) in proc.stderr and "Traceback" not in proc.stderr
+    document = ifctester.ids.open(str(path), validate=True)
+    assert len(document.specifications) >= minimum
+
+
+def test_ids_command_with_a_broken_rule_folder_is_one_clear_error(tmp_path):
+    (tmp_path / "_settings.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    proc = run_cli("ids", "-o", str(tmp_path / "r.ids"), "--rules", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "_settings.yaml" in proc.stderr
+    assert not (tmp_path / "r.ids").exists()
