@@ -30,14 +30,17 @@ def _total(figures: list[AreaFigure], basis: str, what: str) -> tuple[float | No
 
 
 def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence]:
-    by_file: dict[str, list[AreaFigure]] = {}
+    """One entry per file, and a separate one naming the elements that lack an area."""
+    groups: dict[tuple[str, bool], list[AreaFigure]] = {}
     for fig in figures:
-        by_file.setdefault(fig.file, []).append(fig)
+        groups.setdefault((fig.file, fig.area(basis) is not None), []).append(fig)
     out = []
-    for file, figs in by_file.items():
-        sources = sorted({f.source(basis) or "no area" for f in figs})
-        out.append(Evidence(source="ifc", file=file, global_ids=tuple(f.global_id for f in figs),
-                            detail=f"{role}: " + "; ".join(sources)))
+    for (file, has_area), figs in groups.items():
+        if has_area:
+            detail = f"{role}: " + "; ".join(sorted({f.source(basis) for f in figs}))
+        else:
+            detail = f"{role} without a {basis} area: no quantity and no usable body geometry"
+        out.append(Evidence(source="ifc", file=file, global_ids=tuple(f.global_id for f in figs), detail=detail))
     return out
 
 

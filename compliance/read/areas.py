@@ -93,7 +93,7 @@ class AreaReader:
             fields.update(outline=shape.outline, z_min=round(shape.z_min, 3), z_max=round(shape.z_max, 3))
         elif shape is not None and not quiet and fields["projected_m2"] is None and fields["surface_m2"] is None:
             self.note("geometry.failed", f"{label}: no area quantity, and its area cannot be computed from "
-                      f"geometry ({shape.reason})", (element.GlobalId,), "warning")
+                      f"geometry: {shape.reason}", (element.GlobalId,), "warning")
         self._check_values(fields, label, element.GlobalId)
         return AreaFigure(role=role, global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
                           storey=self.index.storey_of(element), file=self.file, matched_by=matched_by, **fields)
