@@ -126,3 +126,23 @@ def test_roof_slabs_marked_the_exporters_way_are_found(shared_ifc_dir, tmp_path)
     for slab, mark in zip(roofs, marks):
         assert found[slab.GlobalId].matched_by == f"IfcSlab.ObjectType = '{mark}' (exporter's roof marking)"
         assert found[slab.GlobalId].projected_m2 == pytest.approx(71.5, abs=0.01)
+
+
+def test_one_quantity_set_shared_by_several_roof_slabs_is_a_finding(shared_ifc_dir, tmp_path):
+    import ifcopenshell
+
+    ifc = ifcopenshell.open(str(SHARED_IFC / "AC20-FZK-Haus.ifc"))
+    first, second = [s for s in ifc.by_type("IfcSlab") if s.PredefinedType == "ROOF"]
+    rel = next(r for r in first.IsDefinedBy if r.is_a("IfcRelDefinesByProperties")
+               and r.RelatingPropertyDefinition.Name == "BaseQuantities")
+    for other in second.IsDefinedBy:                      # the second slab loses its own quantities ...
+        if other.is_a("IfcRelDefinesByProperties") and other.RelatingPropertyDefinition.Name == "BaseQuantities":
+            other.RelatedObjects = [o for o in other.RelatedObjects if o != second] or [ifc.by_type("IfcProject")[0]]
+    rel.RelatedObjects = list(rel.RelatedObjects) + [second]   # ... and shares the first one's
+    ifc.write(str(tmp_path / "shared-qto.ifc"))
+    facts = read_model(tmp_path / "shared-qto.ifc")
+    flagged = {g for n in facts.notes if n.code == "area.shared_quantity" and n.severity == "uncertain"
+               for g in n.global_ids}
+    assert flagged == {first.GlobalId, second.GlobalId}
+    metric = Derivation([facts]).metric("pv_roof_ratio")
+    assert not metric.certain and any("attached to 2 elements" in r for r in metric.reasons)

@@ -113,6 +113,12 @@ class AreaReader:
         if proj_q is not None:
             out.update(projected_m2=proj_q.value_m2, projected_source=f"{proj_q.qset}.{proj_q.name}",
                        projected_method="quantity")
+        shared = [q for q in (surf_q, proj_q) if q is not None and q.shared_by > 1]
+        if shared:
+            self.note("area.shared_quantity",
+                      f"{label}: its {shared[0].qset} (#{shared[0].qset_id}) is attached to {shared[0].shared_by} "
+                      "elements at once, so its area may be theirs together and be counted several times",
+                      (element.GlobalId,), "uncertain")
         if quantities and not self.index.area_unit_declared and self.index.info.length_unit_m != 1.0:
             self.note("units.area_undeclared", f"{label}: the model declares no area unit and its length unit is "
                       "not the metre; its area quantities were read as m²", (element.GlobalId,), "uncertain")

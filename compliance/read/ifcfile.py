@@ -35,6 +35,8 @@ class AreaQuantity:
     name: str
     value_m2: float
     own_unit: bool = False
+    shared_by: int = 1              # how many objects this IfcElementQuantity is attached to
+    qset_id: int = 0                # the IfcElementQuantity's entity id
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,8 @@ def _index_quantities(index: IfcIndex, area_scale: float) -> None:
                 own = getattr(q, "Unit", None)
                 scale = unit.get_unit_scale(own) if own is not None else area_scale
                 found.append(AreaQuantity(pdef.Name or "", q.Name or "", float(q.AreaValue) * scale,
-                                          own_unit=own is not None))
+                                          own_unit=own is not None, shared_by=len(rel.RelatedObjects or ()),
+                                          qset_id=pdef.id()))
             if found:
                 for obj in rel.RelatedObjects or ():
                     index.areas[obj.id()].extend(found)
