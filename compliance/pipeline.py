@@ -9,6 +9,7 @@ from . import __version__
 from .context import RunContext
 from .derive.crosscheck import crosscheck
 from .derive.metrics import Derivation
+from .derive.pv import placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
 from .evaluate.results import RuleResult, SubmissionRef, Verdict, overall_verdict
@@ -42,7 +43,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     meta = loaded.meta
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
-    findings = crosscheck(loaded, models)
+    findings = crosscheck(loaded, models) + placement_findings(models)
     results = evaluate_models(ruleset, meta, models, when, compiled, findings)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,

@@ -78,6 +78,8 @@ def test_panels_off_the_roof_are_named():
     assert pv1.status == "manual_review"
     (reason,) = [r for r in pv1.reasons if "lie on no roof" in r]
     assert reason.startswith("12 PV panel(s)")
+    off = [n for n in verdict.notes if n.code == "pv.off_roof"]
+    assert len(off) == 12 and len({n.global_ids for n in off}) == 12
 
 
 def test_metadata_mismatch_names_field_line_and_values():

@@ -67,6 +67,16 @@ def off_roof(panels: list[AreaFigure], roofs: list[AreaFigure]) -> tuple[list[Ar
     return off, unchecked
 
 
+def placement_findings(models: list[ModelFacts]) -> list[Note]:
+    """`pv.off_roof` findings for the verdict (the PV metric weighs the same check itself)."""
+    roofs = [f for m in models for f in m.roofs]
+    off, _ = off_roof([f for m in models for f in m.pv_panels], roofs)
+    return [Note(code="pv.off_roof", file=p.file, global_ids=(p.global_id,), severity="warning",
+                 message=f"{p.ifc_class} {p.global_id} ({p.name or 'unnamed'}): less than half of its footprint lies "
+                         "over a roof; it does not count as rooftop PV until a reviewer confirms it")
+            for p in off]
+
+
 def _position_reasons(panels: list[AreaFigure], roofs: list[AreaFigure]) -> list[str]:
     off, unchecked = off_roof(panels, roofs)
     out = []
