@@ -26,6 +26,18 @@ def _fail(message: str, hint: str | None = None) -> None:
     sys.exit(EXIT_CANNOT_CHECK)
 
 
+def _emit(data: bytes, output: Path | None, done: str) -> None:
+    """Bytes to standard output, or atomically to `output` with a one-line note on stderr."""
+    from compliance.report import write_atomic
+
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        click.echo(f"{done} written to {output}", err=True)
+
+
 def _guarded(debug: bool, action):
     """Run `action`; turn every failure into one clear message and exit status 2."""
     from compliance.errors import ComplianceError
@@ -72,17 +84,11 @@ def check(folder: Path, fmt: str | None, output: Path | None, as_of, rules_dir: 
     def run():
         from compliance.context import RunContext
         from compliance.pipeline import check_submission
-        from compliance.report import render, write_atomic
+        from compliance.report import render
 
         verdict = check_submission(folder, RunContext(rules_dir=rules_dir),
                                    as_of.date() if as_of else None)
-        data = render(fmt, verdict)
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            write_atomic(output, data)
-            click.echo(f"{verdict.verdict}: {fmt} verdict written to {output}", err=True)
+        _emit(render(fmt, verdict), output, f"{verdict.verdict}: {fmt} verdict")
         return verdict.exit_code
 
     sys.exit(_guarded(debug, run))
@@ -101,16 +107,10 @@ def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool
     def run():
         from compliance.context import RunContext
         from compliance.read.model import read_model
-        from compliance.report import render_facts, write_atomic
+        from compliance.report import render_facts
 
         ctx = RunContext(rules_dir=DEFAULT_RULES)
-        data = render_facts(fmt, [read_model(path, ctx) for path in models])
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            write_atomic(output, data)
-            click.echo(f"{fmt} extract written to {output}", err=True)
+        _emit(render_facts(fmt, [read_model(path, ctx) for path in models]), output, f"{fmt} extract")
         return 0
 
     sys.exit(_guarded(debug, run))

@@ -23,13 +23,15 @@ class EquipmentReader:
 
     # -- renewable and heat-recovery systems ----------------------------------------------------
 
-    def systems(self) -> list[SystemRecord]:
-        out = []
+    def systems_and_chargers(self) -> tuple[list[SystemRecord], list[ChargerRecord]]:
+        """One pass over the elements (a system is never also a charging point)."""
+        systems, chargers = [], []
         for element in self.index.file.by_type("IfcElement"):
-            record = self._system(element)
-            if record is not None:
-                out.append(record)
-        return out
+            if (record := self._system(element)) is not None:
+                systems.append(record)
+            elif why := self._charger_reason(element):
+                chargers.append(self._charger(element, why))
+        return systems, chargers
 
     def _system(self, element) -> SystemRecord | None:
         el_type = self.index.type_of(element)
@@ -60,14 +62,6 @@ class EquipmentReader:
         return (medium, where) if medium else (None, None)
 
     # -- EV charging points ---------------------------------------------------------------------
-
-    def chargers(self) -> list[ChargerRecord]:
-        out = []
-        for element in self.index.file.by_type("IfcElement"):
-            why = self._charger_reason(element)
-            if why:
-                out.append(self._charger(element, why))
-        return out
 
     def _charger_reason(self, element) -> str | None:
         el_type = self.index.type_of(element)
@@ -144,4 +138,5 @@ class EquipmentReader:
 
 def read_equipment(index: IfcIndex, notes: list[Note]):
     reader = EquipmentReader(index, notes)
-    return reader.systems(), reader.chargers(), reader.parking()
+    systems, chargers = reader.systems_and_chargers()
+    return systems, chargers, reader.parking()
