@@ -95,22 +95,26 @@ def check(folder: Path, fmt: str | None, output: Path | None, as_of, rules_dir: 
 
 
 @main.command()
-@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="MODEL_OR_FOLDER...")
 @click.option("--format", "fmt", type=click.Choice(sorted(EXTRACT_FORMATS)), default="table", show_default=True,
               help="table for a person, json for tools.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--debug", is_flag=True, help="Show internal tracebacks.")
 def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool) -> None:
-    """Show exactly what the checker reads from MODELS (IFC files), with provenance."""
+    """Show exactly what the checker reads from IFC models, with provenance.
+
+    Each argument is an .ifc file, or a submission folder (its submission.yaml's models)."""
 
     def run():
         from compliance.context import RunContext
+        from compliance.read.metadata import load_submission
         from compliance.read.model import read_model
         from compliance.report import render_facts
 
         ctx = RunContext(rules_dir=DEFAULT_RULES)
-        _emit(render_facts(fmt, [read_model(path, ctx) for path in models]), output, f"{fmt} extract")
+        paths = [p for arg in models for p in (load_submission(arg).model_paths if arg.is_dir() else [arg])]
+        _emit(render_facts(fmt, [read_model(path, ctx) for path in paths]), output, f"{fmt} extract")
         return 0
 
     sys.exit(_guarded(debug, run))

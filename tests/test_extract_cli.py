@@ -63,3 +63,15 @@ def test_ids_command_with_a_broken_rule_folder_is_one_clear_error(tmp_path):
     proc = run_cli("ids", "-o", str(tmp_path / "r.ids"), "--rules", str(tmp_path))
     assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "_settings.yaml" in proc.stderr
     assert not (tmp_path / "r.ids").exists()
+
+
+def test_extract_a_submission_folder_reads_its_models():
+    proc = run_cli("extract", str(SAMPLES / "fail-office"), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert [m["info"]["file"] for m in json.loads(proc.stdout)["models"]] == ["architecture.ifc", "mep.ifc"]
+
+
+def test_extract_a_folder_without_submission_is_one_clear_error(tmp_path):
+    proc = run_cli("extract", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    assert "internal error" not in proc.stderr

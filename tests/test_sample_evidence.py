@@ -93,3 +93,12 @@ def test_metadata_mismatch_names_field_line_and_values():
     assert "900.00" in found["declared.roof_area_m2"].message and "1170" in found["declared.roof_area_m2"].message
     (pv1,) = [r for r in verdict.results if r.rule == "PV-1"]
     assert pv1.status == "manual_review" and verdict.verdict == "incomplete"
+
+
+@pytest.mark.parametrize("sample,says_exemption", [("incomplete-metadata-mismatch", False),
+                                                    ("incomplete-exemption-school", True)])
+def test_manual_review_advice_fits_its_cause(sample, says_exemption):
+    verdict = check_submission(SAMPLES / sample, RunContext(rules_dir=RULES))
+    (pv1,) = [r for r in verdict.results if r.rule == "PV-1"]
+    assert pv1.status == "manual_review"
+    assert ("exemption" in pv1.remedy.en) is says_exemption and ("豁免" in pv1.remedy.zh) is says_exemption

@@ -86,21 +86,25 @@ def _result(rule: Rule, ruleset: RuleSet, status: str, metric: Metric, spec: Met
         message=en, message_zh=zh, reasons=reasons,
         computation=metric.computation if applicable else None,
         inputs=dict(metric.inputs) if applicable else {}, evidence=tuple(evidence),
-        remedy=_remedy(rule, status, spec),
+        remedy=_remedy(rule, status, spec, exempt=rule.id in meta.exemptions),
     )
 
 
 REVIEW_REMEDY = Text(
-    zh="由审核人判断；请随申报材料提供支撑文件（豁免依据、计算书或经核实的数量），必要时修正模型中所列构件。",
-    en="A reviewer decides: file the supporting documents (grounds for the exemption, calculations or verified "
-       "quantities) and correct the listed model elements where needed.")
+    zh="由审核人判断：请逐条处理上述原因——修正模型中所列构件或申报信息（submission.yaml），或随申报材料提供计算书、经核实的数量。",
+    en="A reviewer decides: resolve each reason above — correct the listed model elements or the submission "
+       "metadata (submission.yaml), or file calculations or verified quantities that settle it.")
+EXEMPTION_REMEDY = Text(
+    zh="由审核人判断豁免申请：请随申报材料提供豁免依据文件；若豁免不成立，本条按实测值判定。",
+    en="A reviewer judges the claimed exemption: file the documents that ground it; if it is not accepted, "
+       "the rule is judged on the measured figures.")
 
 
-def _remedy(rule: Rule, status: str, spec) -> Text | None:
+def _remedy(rule: Rule, status: str, spec, exempt: bool) -> Text | None:
     if status == "fail":
         return rule.remedy
     if status == "missing_data":
         return Text(zh=spec.data_hint_zh, en=spec.data_hint_en) if spec.data_hint_en else REVIEW_REMEDY
     if status == "manual_review":
-        return REVIEW_REMEDY
+        return EXEMPTION_REMEDY if exempt else REVIEW_REMEDY
     return None

@@ -97,6 +97,9 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
         size = path.stat().st_size
     except OSError as exc:
         raise InputError(f"cannot read model: {exc.strerror}", file=path) from None
+    if not path.is_file():
+        raise InputError("not a model file (a folder or a device)", file=path,
+                         hint="name an .ifc file; for a submission folder use 'compliance check FOLDER'")
     if size == 0:
         raise InputError("model file is empty", file=path,
                          hint="re-export the model from the authoring tool")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
+import shutil
 
 
 def _num(value, digits: int = 2) -> str:
@@ -28,7 +28,7 @@ def render_facts(all_facts) -> bytes:
     from rich.console import Console
     from rich.table import Table
 
-    width = int(os.environ.get("COLUMNS", "160"))
+    width = shutil.get_terminal_size((160, 24)).columns      # COLUMNS, the terminal, else 160 (piped)
     console = Console(file=io.StringIO(), width=max(width, 100), force_terminal=False, color_system=None)
     for facts in all_facts:
         info = facts.info
