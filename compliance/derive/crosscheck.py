@@ -114,7 +114,7 @@ def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts]) -> list[Note]
         measured = get()
         if measured.value is None:
             continue
-        is_count = isinstance(declared, int) and not field.endswith(("_m2", "_kw"))
+        is_count = not field.endswith(("_m2", "_kw"))        # areas and power are measures, the rest counts
         if _differs(float(declared), float(measured.value), is_count):
             shown = f"{measured.value:g}" if is_count else f"{measured.value:.2f}"
             findings.append(Note(
