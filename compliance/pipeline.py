@@ -9,6 +9,7 @@ from . import __version__
 from .context import RunContext
 from .derive.crosscheck import crosscheck
 from .derive.metrics import Derivation
+from .derive.green import claim_findings
 from .derive.pv import placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
@@ -27,13 +28,22 @@ def ruleset_for(ctx: RunContext) -> tuple[RuleSet, CompiledRules]:
     return ctx.rulesets[ctx.rules_dir]
 
 
-def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
-                    as_of: date, compiled: CompiledRules | None = None, findings=()) -> tuple[RuleResult, ...]:
-    """Derive the metrics each rule asks for from `models` and evaluate every rule."""
-    derivation = Derivation(models, findings=findings)
+def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], as_of: date,
+                    compiled: CompiledRules | None = None, findings=(), lines: dict | None = None,
+                    metadata_file: str = "submission.yaml") -> tuple[RuleResult, ...]:
+    """Derive the metrics each rule asks for from `models` and the metadata; evaluate every rule."""
+    derivation = Derivation(models, findings=findings, meta=meta, lines=lines, params=ruleset.values(),
+                            metadata_file=metadata_file)
     return evaluate(ruleset, meta,
-                    lambda rule: derivation.metric(rule.requires.metric, basis=rule.requires.basis),
+                    lambda c: derivation.metric(c.metric, basis=getattr(c, "basis", None), of=c.of),
                     as_of, compiled)
+
+
+def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet) -> list:
+    """Findings about the submission as a whole: model vs metadata, panel placement, claims."""
+    params = ruleset.values()
+    return (crosscheck(loaded, models, params) + placement_findings(models)
+            + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 
 
 def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -> Verdict:
@@ -43,8 +53,9 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     meta = loaded.meta
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
-    findings = crosscheck(loaded, models) + placement_findings(models)
-    results = evaluate_models(ruleset, meta, models, when, compiled, findings)
+    findings = submission_findings(loaded, models, ruleset)
+    results = evaluate_models(ruleset, meta, models, when, compiled, findings, loaded.lines,
+                              loaded.metadata_file.name)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,

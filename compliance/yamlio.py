@@ -96,8 +96,13 @@ def load_yaml(file: Path, error_cls: type[ComplianceError], *, what: str) -> Loc
 def describe_validation_error(doc: LocatedYaml, exc, error_cls: type[ComplianceError],
                               *, what: str) -> ComplianceError:
     """Turn the first pydantic validation error into one located message."""
-    err = exc.errors()[0]
-    loc = tuple(err.get("loc", ()))
+    errors = exc.errors()
+    err = errors[0]
+    # pydantic names the member of a Union in the location (e.g. 'Requirement', 'list[...]',
+    # 'float'); the file has no such key, so drop those parts
+    loc = tuple(p for p in err.get("loc", ()) if not (isinstance(p, str) and (p[:1].isupper() or "[" in p
+                                                                              or p in ("float", "str", "bool", "int"))))
+    same_field = [e for e in errors if tuple(e.get("loc", ()))[:1] == tuple(err.get("loc", ()))[:1]]
     field = ".".join(str(p) for p in loc) or "(top level)"
     msg = err.get("msg", "invalid value")
     if err.get("type") == "missing":
@@ -106,7 +111,7 @@ def describe_validation_error(doc: LocatedYaml, exc, error_cls: type[ComplianceE
     else:
         text = f"{what}: field '{field}': {msg}"
         line = doc.line_of(loc)
-    more = len(exc.errors()) - 1
+    more = len(errors) - len(same_field)
     if more:
         text += f" (and {more} more problem{'s' if more > 1 else ''})"
     return error_cls(text, file=doc.file, line=line, hint=f"correct '{field}' and run again")

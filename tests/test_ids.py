@@ -58,7 +58,8 @@ def test_one_specification_per_record_of_each_rule_figure(tmp_path, ruleset):
     table = requirement_table()
     used: set[str] = set()
     for rule in ruleset.rules:
-        for figure in metric_specs()[rule.requires.metric].ifc_figures:
+        metrics = [c.metric for c in rule.requirements] + [w.metric for w in rule.applies.where]
+        for figure in {f for m in metrics for f in metric_specs()[m].ifc_figures}:
             used.add(figure)
             mine = [s for s in specs if figure in figures_of(s)]
             assert len(mine) == len(table[figure]), (figure, [s.name for s in mine])

@@ -13,8 +13,9 @@ from typing import Callable
 from ..read.metadata import LoadedSubmission
 from ..read.records import ModelFacts, Note
 
-AREA_TOLERANCE = 0.05        # areas and power may differ by 5 %; counts must agree
-FAST_CHARGER_MIN_KW = 60.0   # until the rule set carries it as a parameter (issue 4): DC, or ≥ this
+# The tolerance (metadata_tolerance_pct) and what counts as a fast charger (fast_charger_min_kw)
+# are rule-set parameters (rules/_parameters.yaml). Areas and power may differ by the tolerance;
+# counts must agree.
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def _area_total(figures, basis="projected") -> ModelFigure:
                        f"{basis} area of {len(figs)} element(s)")
 
 
-def model_figures(models: list[ModelFacts], fast_min_kw: float = FAST_CHARGER_MIN_KW) -> dict[str, Callable[[], ModelFigure]]:
+def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Callable[[], ModelFigure]]:
     """Each comparable field -> how to get the models' figure for it (computed on demand)."""
     roofs = [f for m in models for f in m.roofs]
     panels = [f for m in models for f in m.pv_panels]
@@ -98,16 +99,18 @@ def _declared(loaded: LoadedSubmission, field: str):
     return getattr(meta, field)
 
 
-def _differs(declared: float, measured: float, is_count: bool) -> bool:
+def _differs(declared: float, measured: float, is_count: bool, tolerance: float) -> bool:
     if is_count:
         return round(declared) != round(measured)
-    return abs(declared - measured) > AREA_TOLERANCE * max(abs(declared), abs(measured))
+    return abs(declared - measured) > tolerance * max(abs(declared), abs(measured))
 
 
-def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts]) -> list[Note]:
+def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict) -> list[Note]:
+    """`params`: the rule set's parameters (fast_charger_min_kw, metadata_tolerance_pct)."""
     file = loaded.metadata_file.name
+    tolerance = float(params["metadata_tolerance_pct"]) / 100.0
     findings = []
-    for field, get in model_figures(models).items():
+    for field, get in model_figures(models, float(params["fast_charger_min_kw"])).items():
         declared = _declared(loaded, field)
         if declared is None:
             continue
@@ -115,13 +118,13 @@ def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts]) -> list[Note]
         if measured.value is None:
             continue
         is_count = not field.endswith(("_m2", "_kw"))        # areas and power are measures, the rest counts
-        if _differs(float(declared), float(measured.value), is_count):
+        if _differs(float(declared), float(measured.value), is_count, tolerance):
             shown = f"{measured.value:g}" if is_count else f"{measured.value:.2f}"
             findings.append(Note(
                 code="metadata.mismatch", file=file, line=loaded.line_of(field), severity="uncertain",
                 global_ids=measured.global_ids[:200],
                 message=f"{field} = {declared:g} in {file}, but the model gives {shown} ({measured.how}); "
-                        f"{'counts must agree' if is_count else f'more than {AREA_TOLERANCE:.0%} apart'}. "
+                        f"{'counts must agree' if is_count else f'more than {tolerance:.0%} apart'}. "
                         "Correct the metadata or the model"))
     findings += _systems(loaded, models, file)
     return findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
@@ -17,6 +17,7 @@ class Evidence(BaseModel):
     file: str
     global_ids: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
+    line: Optional[int] = None               # metadata: the line of the first field
     detail: Optional[str] = None
 
 
@@ -46,46 +47,82 @@ class MetricSpec:
     """What a rule file can ask for: a metric name, its unit and its parameters."""
 
     name: str
-    unit: str
+    unit: str                                 # "%", "m²", "count", "flag", "level", "PUE"
     label_zh: str
     label_en: str
-    params: dict[str, tuple[str, ...]]       # parameter -> allowed values (first is default)
+    params: dict[str, tuple[str, ...]]        # selector -> allowed values ("basis": first is default; "of": a list)
     compute: Callable[..., Metric]
-    data_hint_zh: str = ""                   # what a designer adds when the data is missing
+    data_hint_zh: str = ""                    # what a designer adds when the data is missing
     data_hint_en: str = ""
-    ifc_figures: tuple[str, ...] = ()        # model figures it reads (keys of the IDS requirement table)
+    ifc_figures: tuple[str, ...] = ()         # model figures it reads (keys of the IDS requirement table)
+    uses_params: tuple[str, ...] = ()         # rule-set parameters the computation reads
+    levels: dict[float, tuple[str, str]] = field(default_factory=dict)   # value -> (zh, en) display names
+
+    def show(self, value: float | None, lang: str = "en") -> str:
+        """A value as a reader says it: '1.25', '2-star', 'yes', '35 %'."""
+        if value is None:
+            return "—"
+        if value in self.levels:
+            return self.levels[value][0 if lang == "zh" else 1]
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        unit = "" if self.unit in ("count", "PUE", "level") else self.unit
+        return f"{text}{unit}" if lang == "zh" or unit in ("", "%") else f"{text} {unit}"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a metric may read: the models, the submission, the findings and parameters."""
+
+    models: list
+    meta: object = None                       # read.metadata.Submission (None in model-only tests)
+    lines: dict = field(default_factory=dict)  # metadata field path -> line
+    metadata_file: str = "submission.yaml"
+    findings: tuple = ()
+    params: dict = field(default_factory=dict)
+
+    def param(self, name: str) -> float:
+        return float(self.params[name])
+
+    def field_evidence(self, *paths: str, detail: str | None = None) -> "Evidence":
+        line = next((self.lines[p] for p in paths if p in self.lines), None)
+        return Evidence(source="metadata", file=self.metadata_file, fields=paths, line=line, detail=detail)
 
 
 def metric_specs() -> dict[str, MetricSpec]:
     """The registry of metrics (built on demand; no work at import time)."""
-    from .pv import pv_roof_ratio
+    from .declared import declared_specs
+    from .ev import ev_specs
+    from .green import green_specs
+    from .pv import pv_specs
+    from .renewables import renewable_specs
 
-    specs = [
-        MetricSpec("pv_roof_ratio", "%", "屋顶光伏面积比例", "rooftop PV area ratio",
-                   {"basis": ("projected", "surface")}, pv_roof_ratio,
-                   data_hint_zh="为所列屋面构件和光伏组件补充面积数量（Qto_SlabBaseQuantities / Qto_RoofBaseQuantities 的 "
-                                "GrossArea 或 ProjectedArea，Qto_SolarDeviceBaseQuantities.GrossArea），或以拉伸实体建模以便计算水平投影面积。",
-                   data_hint_en="Give the listed roof elements and PV panels area quantities (GrossArea or ProjectedArea in "
-                                "Qto_SlabBaseQuantities / Qto_RoofBaseQuantities, Qto_SolarDeviceBaseQuantities.GrossArea), "
-                                "or model them as extrusions so their projected area can be computed.",
-                   ifc_figures=("roof_area", "pv_area")),
-    ]
+    specs = pv_specs() + renewable_specs() + green_specs() + ev_specs() + declared_specs()
     return {s.name: s for s in specs}
 
 
 class Derivation:
-    """Computes metrics for one submission on request, each (name, params) once."""
+    """Computes metrics for one submission on request, each (name, selectors) once."""
 
-    def __init__(self, models: list, specs: dict[str, MetricSpec] | None = None, findings=()) -> None:
-        self.models = models
-        self.findings = tuple(findings)     # cross-check findings (model vs metadata) that may touch a figure
+    def __init__(self, models: list, specs: dict[str, MetricSpec] | None = None, findings=(), *,
+                 meta=None, lines: dict | None = None, params: dict | None = None,
+                 metadata_file: str = "submission.yaml") -> None:
+        self.inputs = Inputs(models=models, meta=meta, lines=dict(lines or {}), metadata_file=metadata_file,
+                             findings=tuple(findings), params=dict(params or {}))
         self.specs = specs if specs is not None else metric_specs()
         self._cache: dict[tuple, Metric] = {}
 
-    def metric(self, name: str, **params: str) -> Metric:
+    @property
+    def models(self) -> list:
+        return self.inputs.models
+
+    def metric(self, name: str, basis: str | None = None, of=None) -> Metric:
         spec = self.specs[name]
-        full = {k: params.get(k) or allowed[0] for k, allowed in spec.params.items()}
-        key = (name, tuple(sorted(full.items())))
+        selectors: dict = {}
+        if "basis" in spec.params:
+            selectors["basis"] = basis or spec.params["basis"][0]
+        if "of" in spec.params:
+            selectors["of"] = tuple(of or ())
+        key = (name, tuple(sorted(selectors.items())))
         if key not in self._cache:
-            self._cache[key] = spec.compute(self.models, findings=self.findings, **full)
+            self._cache[key] = spec.compute(self.inputs, **selectors)
         return self._cache[key]

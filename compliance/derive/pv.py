@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..read.records import AreaFigure, ModelFacts, Note
-from .metrics import Evidence, Metric
+from .metrics import Evidence, Inputs, Metric, MetricSpec
 
 RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
 
@@ -91,30 +91,82 @@ def _position_reasons(panels: list[AreaFigure], roofs: list[AreaFigure]) -> list
     return out
 
 
-def pv_roof_ratio(models: list[ModelFacts], basis: str = "projected", findings=(), **_) -> Metric:
-    reasons: list[str] = []
-    roofs = _dedupe([f for m in models for f in m.roofs], basis, reasons)
-    panels = _dedupe([f for m in models for f in m.pv_panels], basis, reasons)
+def _pv_area(inp: Inputs, basis: str):
+    """(roofs, panels, PV total or None, reasons why it is missing, reasons for doubt, evidence)."""
+    doubts: list[str] = []
+    roofs = _dedupe([f for m in inp.models for f in m.roofs], basis, doubts)
+    panels = _dedupe([f for m in inp.models for f in m.pv_panels], basis, doubts)
+    pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
+    used = {f.global_id for f in roofs + panels}
+    doubts += _uncertain_notes([n for m in inp.models for n in m.notes] + list(inp.findings), used)
+    doubts += _position_reasons(panels, roofs)
+    return roofs, panels, pv_total, pv_missing, doubts
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
+    roofs, panels, pv_total, pv_missing, reasons = _pv_area(inp, basis)
     evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV")
     base = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
     if not roofs:
         return Metric(value=None, reasons=("no roof found in the models (IfcRoof or IfcSlab ROOF)",), **base)
     roof_total, roof_missing = _total(roofs, basis, "roof")
-    pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
     if roof_missing or pv_missing:
         return Metric(value=None, reasons=tuple(roof_missing + pv_missing),
                       inputs={"roof_area_m2": roof_total, "pv_area_m2": pv_total}, **base)
     if roof_total <= 0:
         return Metric(value=None, reasons=("roof area is zero",), **base)
     ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
-    used = {f.global_id for f in roofs + panels}
-    reasons += _uncertain_notes([n for m in models for n in m.notes] + list(findings), used)
-    reasons += _position_reasons(panels, roofs)
     if pv_total > roof_total:
         reasons.append(f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
                        "off the roof or counted twice")
-    computation = (f"PV {basis} area {pv_total:.2f} m² ({len(panels)} panel{'s' if len(panels) != 1 else ''}) ÷ "
-                   f"roof {basis} area {roof_total:.2f} m² ({len(roofs)} element{'s' if len(roofs) != 1 else ''})"
-                   f" = {ratio:.2f} %")
+    computation = (f"PV {basis} area {pv_total:.2f} m² ({_plural(len(panels), 'panel')}) ÷ "
+                   f"roof {basis} area {roof_total:.2f} m² ({_plural(len(roofs), 'element')}) = {ratio:.2f} %")
     return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons), computation=computation,
                   inputs={"roof_area_m2": round(roof_total, 4), "pv_area_m2": round(pv_total, 4)}, **base)
+
+
+def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
+    """PV projected area ÷ the roof area the designer declares suitable for PV ("应装尽装")."""
+    roofs, panels, pv_total, pv_missing, reasons = _pv_area(inp, basis)
+    suitable = getattr(getattr(inp.meta, "declared", None), "suitable_roof_area_m2", None)
+    evidence = _evidence(panels, basis, "PV") + [inp.field_evidence("declared.suitable_roof_area_m2")]
+    base = dict(name="pv_suitable_ratio", unit="%", basis=basis, evidence=tuple(evidence))
+    if suitable is None:
+        return Metric(value=None, reasons=("declared.suitable_roof_area_m2 is not given",), **base)
+    if pv_missing:
+        return Metric(value=None, reasons=tuple(pv_missing), **base)
+    if suitable <= 0:
+        return Metric(value=None, reasons=("declared.suitable_roof_area_m2 is zero",), **base)
+    roof_total, roof_missing = _total(roofs, basis, "roof") if roofs else (None, [])
+    if roof_total is not None and not roof_missing and suitable > roof_total * 1.05:
+        reasons.append(f"declared suitable roof area {suitable:.2f} m² exceeds the modelled roof area {roof_total:.2f} m²")
+    ratio = round(pv_total / suitable * 100.0, RATIO_DECIMALS)
+    return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons),
+                  computation=f"PV {basis} area {pv_total:.2f} m² ÷ declared suitable roof area {suitable:.2f} m² "
+                              f"= {ratio:.2f} %",
+                  inputs={"pv_area_m2": round(pv_total, 4), "suitable_roof_area_m2": suitable}, **base)
+
+
+_AREA_HINT_ZH = ("为所列屋面构件和光伏组件补充面积数量（Qto_SlabBaseQuantities / Qto_RoofBaseQuantities 的 "
+                 "GrossArea 或 ProjectedArea，Qto_SolarDeviceBaseQuantities.GrossArea），或以拉伸实体建模以便计算水平投影面积。")
+_AREA_HINT_EN = ("Give the listed roof elements and PV panels area quantities (GrossArea or ProjectedArea in "
+                 "Qto_SlabBaseQuantities / Qto_RoofBaseQuantities, Qto_SolarDeviceBaseQuantities.GrossArea), "
+                 "or model them as extrusions so their projected area can be computed.")
+
+
+def pv_specs() -> list[MetricSpec]:
+    return [
+        MetricSpec("pv_roof_ratio", "%", "屋顶光伏面积比例", "rooftop PV area ratio",
+                   {"basis": ("projected", "surface")}, pv_roof_ratio,
+                   data_hint_zh=_AREA_HINT_ZH, data_hint_en=_AREA_HINT_EN, ifc_figures=("roof_area", "pv_area")),
+        MetricSpec("pv_suitable_ratio", "%", "适宜安装屋面的光伏覆盖率", "PV coverage of the suitable roof area",
+                   {"basis": ("projected",)}, pv_suitable_ratio,
+                   data_hint_zh="在 submission.yaml 的 declared.suitable_roof_area_m2 中申报适宜安装光伏的屋面水平投影面积，并为光伏组件提供面积数量。",
+                   data_hint_en="State the roof area suitable for PV (projected) as declared.suitable_roof_area_m2 in "
+                                "submission.yaml, and give the PV panels area quantities.",
+                   ifc_figures=("pv_area",)),
+    ]

@@ -72,7 +72,17 @@ TRUE_FIELD = "always"          # every fact carries always=True so an empty All(
 
 def all_of(*items: Cond) -> Cond:
     flat = tuple(items)
-    return All(flat) if flat else Cmp(TRUE_FIELD, "==", True)
+    if not flat:
+        return Cmp(TRUE_FIELD, "==", True)
+    return All(flat) if len(flat) > 1 else flat[0]
+
+
+def any_of(*items: Cond) -> Cond:
+    """An empty any_of is false (no alternative holds)."""
+    flat = tuple(items)
+    if not flat:
+        return Cmp(TRUE_FIELD, "==", False)
+    return AnyOf(flat) if len(flat) > 1 else flat[0]
 
 
 def one_of(field: str, values) -> Cond:

@@ -13,37 +13,40 @@ from ..derive.metrics import Evidence, Metric, MetricSpec, metric_specs
 from ..errors import EngineError
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
-from ..ruleset.schema import Rule, Text
-from .compile import CompiledRules, applicability, compile_ruleset, make_fact
+from ..ruleset.schema import Rule, Text, _Comparison
+from .compile import CompiledRules, Subject, applicability, compile_ruleset, make_fact, where_holds, where_known
 from .engine import Engine
-from .messages import status_messages
-from .results import RuleResult
+from .messages import NA_EN, NA_ZH, status_messages
+from .results import Check, RuleResult
+
+MetricFor = Callable[[_Comparison], Metric]
 
 
-def evaluate(ruleset: RuleSet, meta: Submission, metric_for: Callable[[Rule], Metric],
-             as_of: date, compiled: CompiledRules | None = None,
-             engine: Engine | None = None) -> tuple[RuleResult, ...]:
-    """`compiled` is `compile_ruleset(ruleset)`, passed in so a run compiles a rule set once."""
+def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: date,
+             compiled: CompiledRules | None = None, engine: Engine | None = None) -> tuple[RuleResult, ...]:
+    """`metric_for(comparison)` gives the metric a requirement or `where` condition names;
+    `compiled` is `compile_ruleset(ruleset)`, passed in so a run compiles a rule set once."""
     engine = engine or Engine.shared()
     compiled = compiled or compile_ruleset(ruleset)
-    specs = metric_specs()
-    metrics = {rule.id: metric_for(rule) for rule in ruleset.rules}
+    subject = Subject(meta.kind, meta.use, meta.public_institution, meta.zone)
+    measured = {rule.id: ([metric_for(r) for r in rule.requirements], [metric_for(w) for w in rule.applies.where])
+                for rule in ruleset.rules}
     facts = {
-        rule.id: make_fact(rule, kind=meta.kind, use=meta.use, public_institution=meta.public_institution,
-                           zone=meta.zone, as_of=as_of, exempt=rule.id in meta.exemptions,
-                           value=metrics[rule.id].value, certain=metrics[rule.id].certain)
+        rule.id: make_fact(rule, subject, as_of=as_of, exempt=rule.id in meta.exemptions,
+                           requirements=[(m.value, m.certain) for m in measured[rule.id][0]],
+                           where=[m.value for m in measured[rule.id][1]])
         for rule in ruleset.rules
     }
     fired = engine.run(compiled.name, compiled.durable, list(facts.values()))
     results = []
     for rule in ruleset.rules:
-        status = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
-        results.append(_result(rule, ruleset, status, metrics[rule.id], specs[rule.requires.metric],
-                               meta, as_of, facts[rule.id]))
+        status, n = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
+        reqs, wheres = measured[rule.id]
+        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id]).build(status, n, reqs, wheres))
     return tuple(results)
 
 
-def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> str:
+def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> tuple[str, int]:
     # durable-rules fires a rule once per true alternative of an $or, so the same branch may
     # come back several times; two *different* branches would be a real ambiguity.
     actions = sorted(set(fired))
@@ -54,40 +57,105 @@ def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list
     if reference != actions:
         raise EngineError(f"internal: engine outcome {actions} for {rule.id} disagrees with the "
                           f"reference evaluation {reference}; the verdict is withheld")
-    return compiled.by_action[actions[0]].status
+    return compiled.by_action[actions[0]].status, int(actions[0].rsplit("|", 1)[1])
 
 
-def _result(rule: Rule, ruleset: RuleSet, status: str, metric: Metric, spec: MetricSpec,
-            meta: Submission, as_of: date, fact: dict) -> RuleResult:
-    kind_setting = ruleset.settings.kinds[rule.kind]
-    applicable = status != "not_applicable"
-    reasons = tuple(metric.reasons) if applicable else ()
-    evidence = list(metric.evidence) if applicable else []
-    if applicable and rule.id in meta.exemptions:
-        ex = meta.exemptions[rule.id]
-        reasons += (f"the designer claims an exemption: {ex.reason}"
-                    + (f" (document: {ex.document})" if ex.document else ""),)
-        evidence.append(Evidence(source="metadata", file="submission.yaml",
-                                 fields=(f"exemptions.{rule.id}",), detail=ex.reason))
-    na_parts = [part for part, cond in applicability(rule, ruleset) if not cond.holds(fact)]
-    context = {
-        "kinds": "/".join(rule.applies.kind or []), "kind": meta.kind, "use": meta.use,
-        "pi": rule.applies.public_institution, "zones": ", ".join(rule.applies.zones or []),
-        "frm": rule.applies.effective_from, "until": rule.applies.effective_until, "as_of": as_of,
-    }
-    en, zh = status_messages(rule, status, label_en=spec.label_en, label_zh=spec.label_zh,
-                             measured=metric.value if applicable else None, reasons=reasons,
-                             na_parts=na_parts, context=context)
-    return RuleResult(
-        rule=rule.id, rule_version=rule.ref, title=rule.title, clause=rule.clause, kind=rule.kind,
-        kind_label=kind_setting.label, blocks=kind_setting.blocks, status=status,
-        measured=metric.value if applicable else None, threshold=rule.requires.value,
-        operator=rule.requires.op, unit=rule.requires.unit, basis=metric.basis if applicable else None,
-        message=en, message_zh=zh, reasons=reasons,
-        computation=metric.computation if applicable else None,
-        inputs=dict(metric.inputs) if applicable else {}, evidence=tuple(evidence),
-        remedy=_remedy(rule, status, spec, exempt=rule.id in meta.exemptions),
-    )
+def _check(req, metric: Metric, spec: MetricSpec, basis: str | None) -> Check:
+    met = None
+    if metric.value is not None and metric.certain:
+        from .conditions import Cmp
+        met = Cmp("v", req.op, req.number).holds({"v": round(metric.value, 4)})
+    return Check(metric=req.metric, label=Text(zh=spec.label_zh, en=spec.label_en), measured=metric.value,
+                 measured_text=Text(zh=spec.show(metric.value, "zh"), en=spec.show(metric.value, "en")),
+                 operator=req.op, threshold=req.number,
+                 threshold_text=Text(zh=spec.show(req.number, "zh"), en=spec.show(req.number, "en")),
+                 unit=req.unit, parameter=req.param, basis=basis, met=met)
+
+
+class _Result:
+    """Builds one RuleResult from a decided status and the metrics behind it."""
+
+    def __init__(self, rule: Rule, ruleset: RuleSet, meta: Submission, as_of: date, fact: dict) -> None:
+        self.rule, self.ruleset, self.meta, self.as_of, self.fact = rule, ruleset, meta, as_of, fact
+        self.specs = metric_specs()
+
+    def build(self, status: str, branch: int, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
+        rule, meta = self.rule, self.meta
+        kind_setting = self.ruleset.settings.kinds[rule.kind]
+        undetermined = status == "missing_data" and branch == 1 and bool(rule.applies.where)
+        applicable = status != "not_applicable" and not undetermined
+        checks = tuple(_check(r, m, self.specs[r.metric], m.basis) for r, m in zip(rule.requirements, reqs))
+        reasons: tuple[str, ...] = ()
+        evidence: list[Evidence] = []
+        if undetermined:
+            for w, m in zip(rule.applies.where, wheres):
+                if m.value is None:
+                    label = self.specs[w.metric].label_en
+                    reasons += tuple(f"whether the rule applies depends on the {label}: {r}" for r in m.reasons)
+                    evidence += m.evidence
+        elif applicable:
+            reasons = tuple(r for m in reqs for r in m.reasons)
+            evidence = [e for m in reqs for e in m.evidence] + [e for m in wheres for e in m.evidence]
+            if rule.id in meta.exemptions:
+                ex = meta.exemptions[rule.id]
+                reasons += (f"the designer claims an exemption: {ex.reason}"
+                            + (f" (document: {ex.document})" if ex.document else ""),)
+                evidence.append(Evidence(source="metadata", file="submission.yaml",
+                                         fields=(f"exemptions.{rule.id}",), detail=ex.reason))
+        en, zh = status_messages(rule, status, checks=checks, reasons=reasons,
+                                 na=self._not_applicable(wheres) if status == "not_applicable" else ([], []))
+        first = checks[0]
+        lacking = [r for r, m in zip(rule.requirements, reqs) if m.value is None] or list(rule.requirements)
+        spec = self.specs[lacking[0].metric]
+        return RuleResult(
+            rule=rule.id, rule_version=rule.ref, title=rule.title, clause=rule.clause, kind=rule.kind,
+            kind_label=kind_setting.label, blocks=kind_setting.blocks, status=status,
+            measured=first.measured if applicable else None, threshold=first.threshold,
+            operator=first.operator, unit=first.unit, basis=first.basis if applicable else None,
+            message=en, message_zh=zh, reasons=reasons,
+            computation="; ".join(m.computation for m in reqs if m.computation) or None if applicable else None,
+            inputs={k: v for m in reqs for k, v in m.inputs.items()} if applicable else {},
+            evidence=tuple(evidence), checks=checks if applicable else (),
+            remedy=_remedy(rule, status, spec, exempt=rule.id in meta.exemptions, undetermined=undetermined,
+                           where_spec=self._missing_where_spec(wheres)),
+            interpretation=rule.interpretation,
+        )
+
+    def _missing_where_spec(self, wheres: list[Metric]):
+        for w, m in zip(self.rule.applies.where, wheres):
+            if m.value is None:
+                return self.specs[w.metric]
+        return None
+
+    def _not_applicable(self, wheres: list[Metric]) -> tuple[list[str], list[str]]:
+        """Why the rule does not apply, in English and Chinese."""
+        rule, meta, fact = self.rule, self.meta, self.fact
+        a = rule.applies
+        settings = self.ruleset.settings
+        ctx = {"kinds": "/".join(a.kind or []), "kind": meta.kind, "use": meta.use, "pi": a.public_institution,
+               "zones": ", ".join(settings.zones[z].en for z in a.zone_list or []),
+               "zones_zh": "、".join(settings.zones[z].zh for z in a.zone_list or []),
+               "frm": a.effective_from, "until": a.effective_until, "as_of": self.as_of,
+               "either": " or ".join(_alt_text(alt) for alt in a.either)}
+        parts = [part for part, cond in applicability(rule, self.ruleset) if not cond.holds(fact)]
+        en = [NA_EN[p].format(**ctx) for p in parts]
+        zh = [NA_ZH[p].format(**ctx) for p in parts]
+        for j, (w, m) in enumerate(zip(a.where, wheres)):
+            if where_known(j).holds(fact) and not where_holds(rule, j).holds(fact):
+                spec = self.specs[w.metric]
+                en.append(f"applies where the {spec.label_en} is {w.op} {spec.show(w.number)}; "
+                          f"here it is {spec.show(m.value)}")
+                zh.append(f"适用于{spec.label_zh}{w.op}{spec.show(w.number, 'zh')}，本项目为{spec.show(m.value, 'zh')}")
+        return en, zh
+
+
+def _alt_text(alt) -> str:
+    bits = []
+    if alt.use is not None or alt.use_group is not None:
+        bits.append("/".join(alt.use) if alt.use else f"{alt.use_group} buildings")
+    if alt.public_institution is not None:
+        bits.append("public institutions" if alt.public_institution else "non-public-institutions")
+    return " ".join(bits)
 
 
 REVIEW_REMEDY = Text(
@@ -100,11 +168,13 @@ EXEMPTION_REMEDY = Text(
        "the rule is judged on the measured figures.")
 
 
-def _remedy(rule: Rule, status: str, spec, exempt: bool) -> Text | None:
+def _remedy(rule: Rule, status: str, spec: MetricSpec, exempt: bool, undetermined: bool = False,
+            where_spec: MetricSpec | None = None) -> Text | None:
     if status == "fail":
         return rule.remedy
     if status == "missing_data":
-        return Text(zh=spec.data_hint_zh, en=spec.data_hint_en) if spec.data_hint_en else REVIEW_REMEDY
+        hint = where_spec if undetermined and where_spec is not None else spec
+        return Text(zh=hint.data_hint_zh, en=hint.data_hint_en) if hint.data_hint_en else REVIEW_REMEDY
     if status == "manual_review":
         return EXEMPTION_REMEDY if exempt else REVIEW_REMEDY
     return None

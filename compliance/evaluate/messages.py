@@ -4,50 +4,54 @@ from __future__ import annotations
 
 from ..ruleset.schema import Rule
 
-_OP_ZH = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "等于"}
-_OP_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "exactly"}
+OP_ZH = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "为"}
+OP_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": ""}
 
-_NA_EN = {
+NA_EN = {
     "kind": "applies to {kinds} projects; this one is '{kind}'",
     "use": "does not apply to use class '{use}'",
+    "either": "applies to {either}",
     "public_institution": "applies only where public_institution is {pi}",
-    "zone": "applies only in zones {zones}",
+    "zone": "applies only in {zones}",
     "effective_from": "in force from {frm}; judged as of {as_of}",
     "effective_until": "in force until {until}; judged as of {as_of}",
 }
-_NA_ZH = {
+NA_ZH = {
     "kind": "仅适用于{kinds}项目，本项目为“{kind}”",
     "use": "不适用于用途“{use}”",
+    "either": "仅适用于：{either}",
     "public_institution": "仅适用于公共机构标志为 {pi} 的项目",
-    "zone": "仅适用于区域 {zones}",
+    "zone": "仅适用于{zones_zh}",
     "effective_from": "自 {frm} 起施行，本次核查日期为 {as_of}",
     "effective_until": "施行至 {until}，本次核查日期为 {as_of}",
 }
 
 
-def _num(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.2f}".rstrip("0").rstrip(".")
+def _need(c, lang: str) -> str:
+    if lang == "zh":
+        return f"{OP_ZH[c.operator]}{c.threshold_text.zh}"
+    return f"{OP_EN[c.operator]} {c.threshold_text.en}".strip()
 
 
-def status_messages(rule: Rule, status: str, *, label_en: str, label_zh: str, measured: float | None,
-                    reasons: tuple[str, ...], na_parts: list[str], context: dict) -> tuple[str, str]:
-    req = rule.requires
-    unit = req.unit
-    need_en = f"{_OP_EN[req.op]} {_num(req.value)} {unit}"
-    need_zh = f"{_OP_ZH[req.op]}{_num(req.value)}{unit}"
+def _figures(checks, lang: str) -> str:
+    if lang == "zh":
+        return "；".join(f"{c.label.zh}为{c.measured_text.zh}（要求{_need(c, 'zh')}）" for c in checks)
+    return "; ".join(f"{c.label.en} is {c.measured_text.en} (required: {_need(c, 'en')})" for c in checks)
+
+
+def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[str, ...],
+                    na: tuple[list[str], list[str]]) -> tuple[str, str]:
     why = "; ".join(reasons)
-    label_en = label_en[:1].upper() + label_en[1:]
     if status == "pass":
-        return (f"{label_en} is {_num(measured)} {unit}: meets the requirement of {need_en}.",
-                f"{label_zh}为{_num(measured)}{unit}，满足{need_zh}的要求。")
+        return (f"Meets the requirement: {_figures(checks, 'en')}.", f"满足要求：{_figures(checks, 'zh')}。")
     if status == "fail":
-        return (f"{label_en} is {_num(measured)} {unit}: below the required {need_en}.",
-                f"{label_zh}为{_num(measured)}{unit}，未达到{need_zh}的要求。")
+        failing = [c for c in checks if c.met is False] or list(checks)
+        return (f"Does not meet the requirement: {_figures(failing, 'en')}.",
+                f"未满足要求：{_figures(failing, 'zh')}。")
     if status == "not_applicable":
-        en = "; ".join(_NA_EN[p].format(**context) for p in na_parts) or "not applicable"
-        zh = "；".join(_NA_ZH[p].format(**context) for p in na_parts) or "不适用"
-        return f"Not applicable: {en}.", f"不适用：{zh}。"
+        en, zh = na
+        return (f"Not applicable: {'; '.join(en) or 'not applicable'}.", f"不适用：{'；'.join(zh) or '不适用'}。")
     if status == "missing_data":
-        return (f"Cannot be checked, data missing: {why}.", f"数据缺失，无法核查：{why}。")
-    return (f"A reviewer must decide ({label_en} {_num(measured)} {unit}, required {need_en}): {why}.",
-            f"需人工复核（{label_zh}{_num(measured)}{unit}，要求{need_zh}）：{why}。")
+        return f"Cannot be checked, data missing: {why}.", f"数据缺失，无法核查：{why}。"
+    return (f"A reviewer must decide ({_figures(checks, 'en')}): {why}.",
+            f"需人工复核（{_figures(checks, 'zh')}）：{why}。")

@@ -19,6 +19,22 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Check(_Frozen):
+    """One requirement of a rule, as measured: a rule may have several (all must hold)."""
+
+    metric: str
+    label: Text                     # what was measured, e.g. 快充桩占充电桩比例 / fast chargers among charging points
+    measured: Optional[float] = None
+    measured_text: Text             # as a reader says it: "35.2 %", "2-star", "yes", "—"
+    operator: str
+    threshold: float
+    threshold_text: Text
+    unit: str
+    parameter: Optional[str] = None # the rule-set parameter the threshold came from
+    basis: Optional[str] = None
+    met: Optional[bool] = None      # None: not measured or not certain
+
+
 class RuleResult(_Frozen):
     rule: str                       # stable id, e.g. PV-1
     rule_version: str               # ID@version
@@ -40,6 +56,8 @@ class RuleResult(_Frozen):
     inputs: dict[str, Optional[float]] = {}
     evidence: tuple[Evidence, ...] = ()
     remedy: Optional[Text] = None   # shown when the designer has something to do
+    checks: tuple[Check, ...] = ()  # every requirement; `measured`/`threshold` above repeat the first
+    interpretation: Optional[Text] = None
 
 
 class SubmissionRef(_Frozen):

@@ -32,6 +32,7 @@ class Declared(_Strict):
     two are compared, and a difference beyond a tolerance is a finding in the verdict."""
 
     roof_area_m2: Optional[float] = Field(default=None, ge=0)        # horizontal projection
+    suitable_roof_area_m2: Optional[float] = Field(default=None, ge=0)   # where PV can be installed
     pv_area_m2: Optional[float] = Field(default=None, ge=0)          # horizontal projection
     pv_peak_power_kw: Optional[float] = Field(default=None, ge=0)
     storeys_above_ground: Optional[int] = Field(default=None, ge=0)
@@ -40,6 +41,66 @@ class Declared(_Strict):
     fast_charging_points: Optional[int] = Field(default=None, ge=0)
     charger_ready_spaces: Optional[int] = Field(default=None, ge=0)
     renewable_systems: Optional[list[Literal["pv", "solar_thermal", "heat_pump", "waste_heat_recovery"]]] = None
+
+
+MEASURES = ("bipv", "pv_storage_dc_flexible", "shore_power", "green_mall", "near_zero_carbon_pilot",
+            "green_construction", "bim", "prefabrication", "fully_fitted")
+ENERGY_CLASSES = ("none", "ultra_low", "nearly_zero", "zero_energy")
+GREEN_CATEGORIES = ("safety_durability", "health_comfort", "occupant_convenience", "resource_saving",
+                    "environment_livability")
+
+
+class EnergyAudit(_Strict):
+    on_file: StrictBool
+    document: Optional[str] = None
+
+
+class Energy(_Strict):
+    """Energy figures the design states (GB/T 51350, the plan's renewable and PUE targets)."""
+
+    renewable_substitution_rate_pct: Optional[float] = Field(default=None, ge=0, le=100)
+    energy_class: Optional[Literal[ENERGY_CLASSES]] = None
+    design_saving_rate_pct: Optional[float] = Field(default=None, ge=0, le=200)   # vs the 2016 design baseline
+    pue: Optional[float] = Field(default=None, ge=1, le=5)
+    baseline_energy_kwh_per_year: Optional[float] = Field(default=None, gt=0)     # retrofit: before
+    design_energy_kwh_per_year: Optional[float] = Field(default=None, ge=0)       # retrofit: after
+    audit: Optional[EnergyAudit] = None
+
+
+class GreenScores(_Strict):
+    """GB/T 50378-2019 self-assessment scores (design stage)."""
+
+    safety_durability: float = Field(ge=0)
+    health_comfort: float = Field(ge=0)
+    occupant_convenience: float = Field(ge=0)
+    resource_saving: float = Field(ge=0)
+    environment_livability: float = Field(ge=0)
+    innovation: float = Field(default=0, ge=0)
+
+
+class GreenBuilding(_Strict):
+    """The claimed green-building label and, where given, the scores that must support it."""
+
+    claimed: Optional[Literal["none", "basic", "1-star", "2-star", "3-star"]] = None
+    certificate: Optional[str] = None            # label certificate or pre-assessment document
+    prerequisites_met: Optional[StrictBool] = None
+    full_fit_out: Optional[StrictBool] = None
+    technical_requirements_met: Optional[StrictBool] = None   # GB/T 50378-2019 Table 3.2.8
+    scores: Optional[GreenScores] = None
+
+
+class Intensities(_Strict):
+    energy_per_m2: float = Field(gt=0)           # kgce/m²·a
+    energy_per_capita: float = Field(gt=0)       # kgce/person·a
+    water_per_capita: float = Field(gt=0)        # m³/person·a
+    carbon_per_m2: float = Field(gt=0)           # kgCO2/m²·a
+
+
+class Operation(_Strict):
+    """Public institutions (PI-1): 2020 baseline and current operating intensities."""
+
+    baseline_2020: Intensities
+    current: Intensities
 
 
 class Submission(_Strict):
@@ -58,6 +119,10 @@ class Submission(_Strict):
     gross_floor_area_m2: Optional[float] = Field(default=None, gt=0)
     exemptions: dict[str, Exemption] = Field(default_factory=dict)
     declared: Declared = Field(default_factory=Declared)
+    energy: Energy = Field(default_factory=Energy)
+    green_building: GreenBuilding = Field(default_factory=GreenBuilding)
+    measures: Optional[list[Literal[MEASURES]]] = None        # None: not stated; [] : none adopted
+    operation: Optional[Operation] = None
 
     @field_validator("id")
     @classmethod
@@ -123,8 +188,8 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
                              line=doc.line_of(("models", i)),
                              hint="add the IFC file to the submission folder or fix the path")
         paths.append(path)
-    lines = {"gross_floor_area_m2": doc.lines.get(("gross_floor_area_m2",))}
-    lines.update({f"declared.{k}": doc.lines.get(("declared", k)) for k in Declared.model_fields})
+    lines = {".".join(map(str, path)): line for path, line in doc.lines.items()
+             if path and all(isinstance(p, str) for p in path)}
     return LoadedSubmission(folder=folder, metadata_file=file, meta=meta, model_paths=paths,
                             lines={k: v for k, v in lines.items() if v is not None})
 

@@ -253,7 +253,8 @@ def figure_uses(ruleset) -> dict[str, list]:
     specs = metric_specs()
     uses: dict[str, list] = {}
     for rule in ruleset.rules:
-        for figure in specs[rule.requires.metric].ifc_figures:
+        metrics = [c.metric for c in rule.requirements] + [w.metric for w in rule.applies.where]
+        for figure in dict.fromkeys(f for m in metrics for f in specs[m].ifc_figures):
             uses.setdefault(figure, []).append(rule)
     return uses
 

@@ -1,27 +1,34 @@
-"""Load and validate rules/: every message names the file and line."""
+"""Load and validate rules/: every message names the file and line.
+
+`inspect_ruleset` collects every problem (for `rules lint`); `load_ruleset` stops at the
+first one (a check never runs on a broken rule set).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..errors import RuleFileError
 from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
-from .schema import Rule, Settings
+from .schema import Parameter, Rule, Settings, _Comparison
 
 SETTINGS_FILE = "_settings.yaml"
+PARAMETERS_FILE = "_parameters.yaml"
 
 
 @dataclass(frozen=True)
 class RuleSet:
     directory: Path
     settings: Settings
+    parameters: dict[str, Parameter]
     rules: tuple[Rule, ...]
     files: dict[str, Path]            # rule id -> file
     version: str                      # content hash of every file, "sha256:<16 hex>"
+    lines: dict[str, dict] = field(default_factory=dict)   # rule id -> {key path: line}
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -29,9 +36,9 @@ class RuleSet:
                 return r
         raise KeyError(rule_id)
 
-    def uses_of(self, rule: Rule) -> list[str]:
-        """The use classes a rule applies to, groups expanded; None-equivalent = all uses."""
-        a = rule.applies
+    def uses_of(self, rule_or_part) -> list[str]:
+        """The use classes a rule (or one of its `either` alternatives) applies to, groups expanded."""
+        a = getattr(rule_or_part, "applies", rule_or_part)
         if a.use is not None:
             uses = list(a.use)
         elif a.use_group is not None:
@@ -39,6 +46,22 @@ class RuleSet:
         else:
             uses = list(self.settings.uses)
         return [u for u in uses if u not in a.use_except]
+
+    def number(self, name: str) -> float:
+        return float(self.parameters[name].value)
+
+    def values(self) -> dict[str, object]:
+        """Parameter name -> value, as the derive stage reads them."""
+        return {k: p.value for k, p in self.parameters.items()}
+
+    def line_of(self, rule_id: str, path: tuple) -> int | None:
+        lines = self.lines.get(rule_id, {})
+        path = tuple(path)
+        while path:
+            if path in lines:
+                return lines[path]
+            path = path[:-1]
+        return None
 
 
 def _validate(doc: LocatedYaml, model, what: str):
@@ -50,60 +73,166 @@ def _validate(doc: LocatedYaml, model, what: str):
         raise describe_validation_error(doc, exc, RuleFileError, what=what) from None
 
 
-def _check_references(doc: LocatedYaml, rule: Rule, settings: Settings) -> None:
-    from ..derive.metrics import metric_specs
+def _load_parameters(directory: Path) -> dict[str, Parameter]:
+    doc = load_yaml(directory / PARAMETERS_FILE, RuleFileError, what="parameter file")
+    if not isinstance(doc.data, dict):
+        raise RuleFileError("parameter file must map names to {value, unit, label}", file=doc.file, line=1)
+    out = {}
+    for name, body in doc.data.items():
+        if not isinstance(name, str) or not name.replace("_", "a").isalnum() or not name[:1].islower():
+            raise RuleFileError(f"parameter name {name!r} must be lower_case_with_underscores",
+                                file=doc.file, line=doc.line_of((name,)))
+        try:
+            out[name] = Parameter.model_validate(body)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = (name,) + tuple(err.get("loc", ()))
+            raise RuleFileError(f"parameter '{name}': {'.'.join(map(str, loc[1:])) or 'value'}: {err.get('msg')}",
+                                file=doc.file, line=doc.line_of(loc), hint="see the other parameters for the shape") from None
+    return out
 
-    def fail(msg: str, path: tuple, hint: str) -> None:
-        raise RuleFileError(f"rule {rule.id}: {msg}", file=doc.file, line=doc.line_of(path), hint=hint)
 
-    a = rule.applies
-    for i, use in enumerate(list(a.use or []) + list(a.use_except)):
-        if use not in settings.uses:
-            key = ("applies", "use", i) if a.use and i < len(a.use) else ("applies", "use_except")
-            fail(f"unknown use class '{use}'", key, f"add it to {SETTINGS_FILE} 'uses' or fix the spelling")
-    if a.use_group is not None and a.use_group not in settings.use_groups():
-        fail(f"unknown use group '{a.use_group}'", ("applies", "use_group"),
-             "groups: " + ", ".join(sorted(settings.use_groups())))
-    for zone in a.zones or []:
-        if zone not in settings.zones:
-            fail(f"unknown zone '{zone}'", ("applies", "zones"), f"zones are listed in {SETTINGS_FILE}")
-    specs = metric_specs()
-    spec = specs.get(rule.requires.metric)
-    if spec is None:
-        fail(f"unknown metric '{rule.requires.metric}'", ("requires", "metric"),
-             "known metrics: " + ", ".join(sorted(specs)))
-    if rule.requires.unit != spec.unit:
-        fail(f"metric '{spec.name}' is measured in '{spec.unit}', not '{rule.requires.unit}'",
-             ("requires", "unit"), f"write unit: '{spec.unit}'")
-    if rule.requires.basis is not None and rule.requires.basis not in spec.params.get("basis", ()):
-        fail(f"metric '{spec.name}' has no basis '{rule.requires.basis}'", ("requires", "basis"),
-             "allowed: " + ", ".join(spec.params.get("basis", ())))
+class _Checker:
+    """Resolves `$parameters` in one rule and checks every name it uses against the vocabulary."""
+
+    def __init__(self, doc: LocatedYaml, settings: Settings, params: dict[str, Parameter]) -> None:
+        self.doc, self.settings, self.params = doc, settings, params
+
+    def fail(self, rule_id: str, msg: str, path: tuple, hint: str):
+        raise RuleFileError(f"rule {rule_id}: {msg}", file=self.doc.file, line=self.doc.line_of(path), hint=hint)
+
+    def parameter(self, rule_id: str, name: str, path: tuple, want: str) -> Parameter:
+        param = self.params.get(name[1:])
+        if param is None:
+            self.fail(rule_id, f"unknown parameter '{name}'", path,
+                      f"define it in {PARAMETERS_FILE} or fix the spelling (known: {', '.join(sorted(self.params))})")
+        is_number = isinstance(param.value, float)
+        if (want == "number") != is_number:
+            self.fail(rule_id, f"parameter '{name}' is {'a number' if is_number else 'a list'}, "
+                               f"but a {want} is needed here", path, f"check {PARAMETERS_FILE}")
+        return param
+
+    def comparison(self, rule: Rule, comp: _Comparison, path: tuple, specs: dict) -> _Comparison:
+        spec = specs.get(comp.metric)
+        if spec is None:
+            self.fail(rule.id, f"unknown metric '{comp.metric}'", path + ("metric",),
+                      "known metrics: " + ", ".join(sorted(specs)))
+        update: dict = {}
+        if isinstance(comp.value, str):
+            param = self.parameter(rule.id, comp.value, path + ("value",), "number")
+            if param.unit and param.unit != comp.unit:
+                self.fail(rule.id, f"parameter '{comp.value}' is in '{param.unit}', the requirement in '{comp.unit}'",
+                          path + ("value",), "use a parameter with the same unit")
+            update = {"value": param.value, "param": comp.value[1:]}
+        if comp.unit != spec.unit:
+            self.fail(rule.id, f"metric '{spec.name}' is measured in '{spec.unit}', not '{comp.unit}'",
+                      path + ("unit",), f"write unit: '{spec.unit}'")
+        basis = getattr(comp, "basis", None)
+        if basis is not None and basis not in spec.params.get("basis", ()):
+            self.fail(rule.id, f"metric '{spec.name}' has no basis '{basis}'", path + ("basis",),
+                      "allowed: " + (", ".join(spec.params.get("basis", ())) or "none"))
+        if comp.of is not None or "of" in spec.params:
+            allowed = spec.params.get("of", ())
+            if not comp.of:
+                self.fail(rule.id, f"metric '{spec.name}' needs 'of' (one or more of: {', '.join(allowed)})",
+                          path + ("metric",), "add an 'of' list")
+            for i, item in enumerate(comp.of):
+                if item not in allowed:
+                    self.fail(rule.id, f"metric '{spec.name}' has no '{item}'", path + ("of", i),
+                              "allowed: " + (", ".join(allowed) or "none"))
+        if spec.unit == "flag" and comp.op == "==" and float(update.get("value", comp.value)) not in (0.0, 1.0):
+            self.fail(rule.id, f"metric '{spec.name}' is yes/no: compare it with true or false", path + ("value",),
+                      "write value: true")
+        return comp.model_copy(update=update) if update else comp
+
+    def rule(self, rule: Rule) -> Rule:
+        from ..derive.metrics import metric_specs
+
+        a, s = rule.applies, self.settings
+        for part, path in [(a, ("applies",))] + [(alt, ("applies", "either", i)) for i, alt in enumerate(a.either)]:
+            for key in ("use", "use_except"):
+                for i, use in enumerate(getattr(part, key) or []):
+                    if use not in s.uses:
+                        self.fail(rule.id, f"unknown use class '{use}'", path + (key, i),
+                                  f"add it to {SETTINGS_FILE} 'uses' or fix the spelling")
+            if part.use_group is not None and part.use_group not in s.use_groups():
+                self.fail(rule.id, f"unknown use group '{part.use_group}'", path + ("use_group",),
+                          "groups: " + ", ".join(sorted(s.use_groups())))
+        zones = a.zones
+        if isinstance(zones, str):
+            zones = list(self.parameter(rule.id, zones, ("applies", "zones"), "list").value)
+        for i, zone in enumerate(zones or []):
+            if zone not in s.zones:
+                self.fail(rule.id, f"unknown zone '{zone}'", ("applies", "zones") + ((i,) if a.zones == zones else ()),
+                          f"zones are listed in {SETTINGS_FILE}")
+        specs = metric_specs()
+        where = [self.comparison(rule, w, ("applies", "where", i), specs) for i, w in enumerate(a.where)]
+        reqs = [self.comparison(rule, r, ("requires",) + ((i,) if isinstance(rule.requires, list) else ()), specs)
+                for i, r in enumerate(rule.requirements)]
+        for spec_name in {r.metric for r in reqs} | {w.metric for w in where}:
+            for p in specs[spec_name].uses_params:
+                if p not in self.params:
+                    self.fail(rule.id, f"metric '{spec_name}' needs parameter '{p}', which {PARAMETERS_FILE} lacks",
+                              ("requires",), f"add '{p}' to {PARAMETERS_FILE}")
+        applies = a.model_copy(update={"zones": zones, "where": where})
+        return rule.model_copy(update={"applies": applies,
+                                       "requires": reqs if isinstance(rule.requires, list) else reqs[0]})
+
+
+def _version(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def inspect_ruleset(directory: Path) -> tuple[RuleSet | None, list[RuleFileError]]:
+    """Load what can be loaded and collect every problem, each naming its file and line."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None, [RuleFileError("rules folder not found", file=directory,
+                                    hint="pass --rules with the folder that holds the rule files")]
+    try:
+        settings = _validate(load_yaml(directory / SETTINGS_FILE, RuleFileError, what="rule settings"),
+                             Settings, "rule settings")
+        params = _load_parameters(directory)
+    except RuleFileError as exc:
+        return None, [exc]
+    paths = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
+    if not paths:
+        return None, [RuleFileError("no rule files (*.yaml) in the rules folder", file=directory)]
+    problems: list[RuleFileError] = []
+    rules: list[Rule] = []
+    files: dict[str, Path] = {}
+    lines: dict[str, dict] = {}
+    for path in paths:
+        try:
+            doc = load_yaml(path, RuleFileError, what="rule file")
+            rule = _Checker(doc, settings, params).rule(_validate(doc, Rule, "rule file"))
+            if rule.id in files:
+                raise RuleFileError(f"duplicate rule id {rule.id} (already in {files[rule.id].name})", file=path,
+                                    line=doc.line_of(("id",)), hint="every rule needs its own id")
+            if path.stem != rule.id:
+                raise RuleFileError(f"rule {rule.id} must live in a file named {rule.id}.yaml", file=path,
+                                    line=doc.line_of(("id",)), hint=f"rename the file to {rule.id}.yaml")
+        except RuleFileError as exc:
+            problems.append(exc)
+            continue
+        rules.append(rule)
+        files[rule.id] = path
+        lines[rule.id] = doc.lines
+    for rule in rules:
+        for i, other in enumerate(rule.refines):
+            if other not in files or other == rule.id:
+                problems.append(RuleFileError(f"rule {rule.id}: 'refines' names unknown rule '{other}'",
+                                              file=files[rule.id], line=lines[rule.id].get(("refines", i)),
+                                              hint="name an existing rule id"))
+    version = _version([directory / SETTINGS_FILE, directory / PARAMETERS_FILE] + paths)
+    return RuleSet(directory, settings, params, tuple(rules), files, version, lines), problems
 
 
 def load_ruleset(directory: Path) -> RuleSet:
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise RuleFileError("rules folder not found", file=directory,
-                            hint="pass --rules with the folder that holds the rule files")
-    settings_doc = load_yaml(directory / SETTINGS_FILE, RuleFileError, what="rule settings")
-    settings = _validate(settings_doc, Settings, "rule settings")
-    digest = hashlib.sha256()
-    rules: list[Rule] = []
-    files: dict[str, Path] = {}
-    paths = sorted(p for p in directory.glob("*.yaml") if p.name != SETTINGS_FILE)
-    if not paths:
-        raise RuleFileError("no rule files (*.yaml) in the rules folder", file=directory)
-    for path in [directory / SETTINGS_FILE] + paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for path in paths:
-        doc = load_yaml(path, RuleFileError, what="rule file")
-        rule = _validate(doc, Rule, "rule file")
-        if path.stem != rule.id:
-            raise RuleFileError(f"rule {rule.id} must live in a file named {rule.id}.yaml",
-                                file=path, line=doc.line_of(("id",)), hint=f"rename the file to {rule.id}.yaml")
-        _check_references(doc, rule, settings)
-        rules.append(rule)
-        files[rule.id] = path
-    return RuleSet(directory=directory, settings=settings, rules=tuple(rules), files=files,
-                   version="sha256:" + digest.hexdigest()[:16])
-
+    ruleset, problems = inspect_ruleset(directory)
+    if problems:
+        raise problems[0]
+    return ruleset

@@ -1,15 +1,21 @@
 """The rule file format, as pydantic models. Rules are immutable data: evaluation never
-writes to them."""
+writes to them.
+
+A threshold (or a zone list) may name a parameter from rules/_parameters.yaml as `$name`;
+the loader resolves it and keeps the name, so reports can say where a number came from.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal["pass", "fail", "not_applicable", "missing_data", "manual_review"]
 Operator = Literal[">=", ">", "<=", "<", "=="]
+Kind = Literal["mandatory", "target", "encouraged"]
+PARAM_RE = r"^\$[a-z][a-z0-9_]*$"
 
 
 class _Data(BaseModel):
@@ -27,13 +33,78 @@ class Clause(_Data):
     quote: str = Field(min_length=1)               # the clause's own words (zh)
 
 
+def engine_threshold(v: float) -> float:
+    """The engine compares at 0.0001 resolution and crashes on exponent notation."""
+    if v != 0 and not (1e-4 <= abs(v) < 1e15) or round(v, 4) != v:
+        raise ValueError("a threshold must be 0 or between 0.0001 and 1e15, with at most 4 decimals")
+    return v
+
+
+class _Comparison(_Data):
+    """`metric op value`: value is a number, true/false for a yes/no metric, or `$parameter`."""
+
+    metric: str
+    op: Operator
+    value: Union[bool, float, str]
+    param: Optional[str] = None                    # set by the loader when value was `$name`
+    of: Optional[list[str]] = None                 # a metric's selector (e.g. which measures)
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v):
+        if isinstance(v, bool):
+            return 1.0 if v else 0.0
+        if isinstance(v, str):
+            import re
+            if not re.match(PARAM_RE, v):
+                raise ValueError("a threshold is a number, true/false, or a parameter written $name")
+            return v
+        return engine_threshold(float(v))
+
+    @property
+    def number(self) -> float:
+        if isinstance(self.value, str):
+            raise ValueError(f"parameter {self.value} was not resolved")
+        return float(self.value)
+
+
+class Requirement(_Comparison):
+    unit: str
+    basis: Optional[Literal["projected", "surface"]] = None
+
+
+class Where(_Comparison):
+    """A size or other figure condition on applicability, e.g. gross floor area ≥ 20,000 m²."""
+
+    unit: str
+
+
+class Alternative(_Data):
+    """One way a rule can apply, within `either`: every given part must hold."""
+
+    use: Optional[list[str]] = None
+    use_group: Optional[str] = None
+    use_except: list[str] = []
+    public_institution: Optional[bool] = None
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.use is None and self.use_group is None and self.public_institution is None:
+            raise ValueError("an alternative needs 'use', 'use_group' or 'public_institution'")
+        if self.use is not None and self.use_group is not None:
+            raise ValueError("give either 'use' or 'use_group', not both")
+        return self
+
+
 class Applicability(_Data):
     kind: Optional[list[Literal["new", "retrofit"]]] = None
     use: Optional[list[str]] = None                # explicit use classes
     use_group: Optional[str] = None                # or a group from _settings.yaml
     use_except: list[str] = []
     public_institution: Optional[bool] = None
-    zones: Optional[list[str]] = None
+    zones: Optional[Union[list[str], str]] = None  # a list, or `$parameter` naming a zone list
+    either: list[Alternative] = []                 # applies if any alternative holds (e.g. public institutions or plants)
+    where: list[Where] = []
     effective_from: date
     effective_until: Optional[date] = None
 
@@ -43,22 +114,15 @@ class Applicability(_Data):
             raise ValueError("effective_until is before effective_from")
         if self.use is not None and self.use_group is not None:
             raise ValueError("give either 'use' or 'use_group', not both")
+        if isinstance(self.zones, str):
+            import re
+            if not re.match(PARAM_RE, self.zones):
+                raise ValueError("zones is a list of zones or a parameter written $name")
         return self
 
-
-class Requirement(_Data):
-    metric: str
-    op: Operator
-    value: float
-    unit: str
-    basis: Optional[Literal["projected", "surface"]] = None
-
-    @field_validator("value")
-    @classmethod
-    def _engine_range(cls, v: float) -> float:
-        if v != 0 and not (1e-4 <= abs(v) < 1e15) or round(v, 4) != v:
-            raise ValueError("a threshold must be 0 or between 0.0001 and 1e15, with at most 4 decimals")
-        return v
+    @property
+    def zone_list(self) -> Optional[list[str]]:
+        return None if self.zones is None else list(self.zones)
 
 
 class Rule(_Data):
@@ -66,15 +130,28 @@ class Rule(_Data):
     version: int = Field(ge=1)
     title: Text
     clause: Clause
-    kind: Literal["mandatory", "target", "encouraged"]
+    kind: Kind
+    interpretation: Optional[Text] = None          # how the checker reads the clause, where it had to
     applies: Applicability
-    requires: Requirement
+    requires: Union[Requirement, list[Requirement]]
+    refines: list[str] = []                        # rules this one deliberately overlaps (a stricter subset)
     remedy: Text
     tags: list[str] = []
+
+    @field_validator("requires")
+    @classmethod
+    def _some(cls, v):
+        if isinstance(v, list) and not v:
+            raise ValueError("a rule needs at least one requirement")
+        return v
 
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+    @property
+    def requirements(self) -> tuple[Requirement, ...]:
+        return tuple(self.requires) if isinstance(self.requires, list) else (self.requires,)
 
 
 class KindSetting(_Data):
@@ -91,7 +168,7 @@ class Settings(_Data):
     """rules/_settings.yaml: vocabulary and how each rule kind affects the overall verdict."""
 
     name: Text
-    kinds: dict[Literal["mandatory", "target", "encouraged"], KindSetting]
+    kinds: dict[Kind, KindSetting]
     uses: dict[str, UseClass]
     zones: dict[str, Text]
 
@@ -101,3 +178,17 @@ class Settings(_Data):
             for g in spec.groups:
                 groups.setdefault(g, []).append(use)
         return groups
+
+
+class Parameter(_Data):
+    """One named value in rules/_parameters.yaml."""
+
+    value: Union[float, list[float], list[str]]
+    unit: str = ""
+    label: Text
+    source: Optional[str] = None                    # where the number comes from
+
+    @field_validator("value")
+    @classmethod
+    def _number(cls, v):
+        return engine_threshold(float(v)) if isinstance(v, (int, float)) else v

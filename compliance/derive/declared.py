@@ -1,0 +1,138 @@
+"""Figures only the submission metadata holds: rates, PUE, retrofit saving, audits, measures,
+public-institution intensities, and the gross floor area (metadata first, then the model)."""
+
+from __future__ import annotations
+
+from .metrics import Inputs, Metric, MetricSpec
+
+FLAG = {0.0: ("否", "no"), 1.0: ("是", "yes")}
+INTENSITIES = {
+    "energy_per_m2": ("单位建筑面积能耗", "energy use per floor area"),
+    "energy_per_capita": ("人均综合能耗", "energy use per person"),
+    "water_per_capita": ("人均用水量", "water use per person"),
+    "carbon_per_m2": ("单位建筑面积碳排放", "carbon emissions per floor area"),
+}
+
+
+def _get(meta, path: str):
+    value = meta
+    for part in path.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    return value
+
+
+def stated(name: str, unit: str, path: str, what: str):
+    """A metric that is one metadata field, as stated."""
+    def compute(inp: Inputs) -> Metric:
+        value = _get(inp.meta, path)
+        ev = (inp.field_evidence(path),)
+        if value is None:
+            return Metric(name=name, value=None, unit=unit, reasons=(f"{path} is not given in {inp.metadata_file}",),
+                          evidence=ev)
+        return Metric(name=name, value=round(float(value), 4), unit=unit, evidence=ev,
+                      computation=f"{what} as stated in {inp.metadata_file} ({path})")
+    return compute
+
+
+def retrofit_saving(inp: Inputs) -> Metric:
+    e = getattr(inp.meta, "energy", None)
+    base_path, design_path = "energy.baseline_energy_kwh_per_year", "energy.design_energy_kwh_per_year"
+    ev = (inp.field_evidence(base_path, design_path),)
+    before, after = _get(inp.meta, base_path), _get(inp.meta, design_path)
+    if e is None or before is None or after is None:
+        missing = [p for p, v in ((base_path, before), (design_path, after)) if v is None]
+        return Metric(name="retrofit_energy_saving", value=None, unit="%", evidence=ev,
+                      reasons=(f"{' and '.join(missing)} not given",))
+    rate = round((before - after) / before * 100.0, 4)
+    return Metric(name="retrofit_energy_saving", value=rate, unit="%", evidence=ev,
+                  inputs={"baseline_kwh": before, "design_kwh": after},
+                  computation=f"({before:,.0f} − {after:,.0f}) kWh/a ÷ {before:,.0f} kWh/a = {rate:.2f} %")
+
+
+def energy_audit(inp: Inputs) -> Metric:
+    audit = _get(inp.meta, "energy.audit")
+    ev = (inp.field_evidence("energy.audit.on_file", "energy.audit"),)
+    if audit is None:
+        return Metric(name="energy_audit_on_file", value=None, unit="flag", evidence=ev,
+                      reasons=("energy.audit is not given",))
+    reasons = ("an energy audit is said to be on file, but no document is named (energy.audit.document)",) \
+        if audit.on_file and not audit.document else ()
+    return Metric(name="energy_audit_on_file", value=1.0 if audit.on_file else 0.0, unit="flag", evidence=ev,
+                  certain=not reasons, reasons=reasons,
+                  computation=f"energy audit on file: {'yes' if audit.on_file else 'no'}"
+                              + (f" ({audit.document})" if audit.document else ""))
+
+
+def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
+    measures = _get(inp.meta, "measures")
+    ev = (inp.field_evidence("measures"),)
+    if measures is None:
+        return Metric(name="measures_adopted", value=None, unit="count", evidence=ev,
+                      reasons=("'measures' is not given (write measures: [] if none is adopted)",))
+    found = [m for m in of if m in measures]
+    return Metric(name="measures_adopted", value=float(len(found)), unit="count", evidence=ev,
+                  computation=f"adopted of {', '.join(of)}: {', '.join(found) or 'none'}")
+
+
+def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
+    op = _get(inp.meta, "operation")
+    what = of[0] if of else "energy_per_m2"
+    ev = (inp.field_evidence(f"operation.current.{what}", "operation"),)
+    if op is None:
+        return Metric(name="operation_reduction", value=None, unit="%", evidence=ev,
+                      reasons=("'operation' (2020 baseline and current intensities) is not given",))
+    before, now = getattr(op.baseline_2020, what), getattr(op.current, what)
+    rate = round((before - now) / before * 100.0, 4)
+    return Metric(name="operation_reduction", value=rate, unit="%", evidence=ev,
+                  inputs={"baseline_2020": before, "current": now},
+                  computation=f"{INTENSITIES[what][1]}: ({before:g} − {now:g}) ÷ {before:g} = {rate:.2f} % below 2020")
+
+
+def gross_floor_area(inp: Inputs) -> Metric:
+    """Metadata first (the filed figure); the models' building GFA otherwise."""
+    gfa = _get(inp.meta, "gross_floor_area_m2")
+    if gfa is not None:
+        return Metric(name="gross_floor_area", value=round(float(gfa), 4), unit="m²",
+                      evidence=(inp.field_evidence("gross_floor_area_m2"),),
+                      computation=f"gross floor area as stated in {inp.metadata_file}")
+    buildings = list({b.global_id: b for m in inp.models for b in m.buildings}.values())
+    with_gfa = [b for b in buildings if b.gross_floor_area is not None]
+    if not buildings or len(with_gfa) != len(buildings):
+        return Metric(name="gross_floor_area", value=None, unit="m²",
+                      reasons=("gross_floor_area_m2 is not given and the models hold no gross floor area",))
+    from .metrics import Evidence
+    total = round(sum(float(b.gross_floor_area.value) for b in with_gfa), 4)
+    return Metric(name="gross_floor_area", value=total, unit="m²",
+                  evidence=(Evidence(source="ifc", file=with_gfa[0].file, global_ids=tuple(b.global_id for b in with_gfa),
+                                     detail="; ".join(b.gross_floor_area.source for b in with_gfa)),),
+                  computation=f"gross floor area of {len(with_gfa)} building(s) in the models")
+
+
+def declared_specs() -> list[MetricSpec]:
+    meta_hint = ("在 submission.yaml 中填写该字段（见 README“申报信息”）。", "Fill in the field in submission.yaml (see README: 'Submissions').")
+    return [
+        MetricSpec("renewable_substitution_rate", "%", "可再生能源替代率", "renewable energy substitution rate", {},
+                   stated("renewable_substitution_rate", "%", "energy.renewable_substitution_rate_pct",
+                          "design renewable energy substitution rate"), *meta_hint),
+        MetricSpec("pue", "PUE", "数据中心能源利用效率（PUE）", "data-centre PUE", {},
+                   stated("pue", "PUE", "energy.pue", "design PUE"), *meta_hint),
+        MetricSpec("retrofit_energy_saving", "%", "改造节能率", "retrofit energy-saving rate", {}, retrofit_saving,
+                   "在 submission.yaml 的 energy 中填写改造前基准能耗与改造后设计能耗（kWh/年）。",
+                   "State energy.baseline_energy_kwh_per_year and energy.design_energy_kwh_per_year in submission.yaml."),
+        MetricSpec("energy_audit_on_file", "flag", "能源审计与节能诊断", "energy audit and energy-saving diagnosis on file",
+                   {}, energy_audit, "在 submission.yaml 中填写 energy.audit（on_file 与 document）。",
+                   "State energy.audit (on_file and document) in submission.yaml.", levels=FLAG),
+        MetricSpec("measures_adopted", "count", "所列措施采用数", "measures adopted", {"of": (
+            "bipv", "pv_storage_dc_flexible", "shore_power", "green_mall", "near_zero_carbon_pilot",
+            "green_construction", "bim", "prefabrication", "fully_fitted")}, measures_adopted,
+                   "在 submission.yaml 的 measures 中列出采用的措施（未采用写 measures: []）。",
+                   "List the measures adopted under 'measures' in submission.yaml (measures: [] if none)."),
+        MetricSpec("operation_reduction", "%", "较2020年运行强度下降率", "reduction of operating intensity vs 2020",
+                   {"of": tuple(INTENSITIES)}, operation_reduction,
+                   "在 submission.yaml 的 operation 中填写2020年基准与当前的能耗、水耗、碳排放强度。",
+                   "State operation.baseline_2020 and operation.current intensities in submission.yaml."),
+        MetricSpec("gross_floor_area", "m²", "总建筑面积", "gross floor area", {}, gross_floor_area,
+                   "在 submission.yaml 中填写 gross_floor_area_m2，或在模型中提供 Qto_BuildingBaseQuantities.GrossFloorArea。",
+                   "State gross_floor_area_m2 in submission.yaml, or give Qto_BuildingBaseQuantities.GrossFloorArea in the model.",
+                   ifc_figures=("gross_floor_area",)),
+    ]

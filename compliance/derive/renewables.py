@@ -1,0 +1,52 @@
+"""Renewable energy types a submission uses: shown by the models, or only declared."""
+
+from __future__ import annotations
+
+from .metrics import Evidence, Inputs, Metric, MetricSpec
+
+NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "heat_pump": "heat pump",
+         "waste_heat_recovery": "waste-heat recovery"}
+
+
+def renewable_types(inp: Inputs) -> Metric:
+    shown: dict[str, list] = {}
+    for m in inp.models:
+        for s in m.systems:
+            if s.kind == "heat_pump" and s.source_medium is None:
+                continue                       # a heat pump counts once its source (ground/water/air) is known
+            shown.setdefault(s.kind, []).append(s)
+        if m.pv_panels:
+            shown.setdefault("pv", []).extend(m.pv_panels)
+    declared = getattr(getattr(inp.meta, "declared", None), "renewable_systems", None) or []
+    only_declared = sorted(set(declared) - set(shown))
+    evidence = [Evidence(source="ifc", file=recs[0].file, global_ids=tuple(r.global_id for r in recs[:50]),
+                         detail=f"{NAMES[kind]}: {len(recs)} element(s)") for kind, recs in sorted(shown.items())]
+    reasons = []
+    if only_declared:
+        evidence.append(inp.field_evidence("declared.renewable_systems"))
+        reasons.append(f"declared but not shown in the models: {', '.join(NAMES[k] for k in only_declared)}")
+    unknown_medium = [s for m in inp.models for s in m.systems if s.kind == "heat_pump" and s.source_medium is None]
+    if unknown_medium and "heat_pump" not in shown:
+        reasons.append(f"{len(unknown_medium)} heat pump(s) without YP_HeatPump.SourceMedium: whether they use a "
+                       "renewable source cannot be told")
+    if shown:       # the models are the evidence; types only declared are named, not counted
+        kinds, reasons = sorted(shown), []
+    else:
+        kinds = only_declared
+    note = f"; declared only: {', '.join(NAMES[k] for k in only_declared)}" if shown and only_declared else ""
+    return Metric(name="renewable_types", value=float(len(kinds)), unit="count", certain=not reasons,
+                  reasons=tuple(reasons), evidence=tuple(evidence),
+                  computation=f"{len(kinds)} renewable type(s) "
+                              + ("shown in the models: " if shown else "declared: " if kinds else "")
+                              + (", ".join(NAMES[k] for k in kinds) or "none") + note)
+
+
+def renewable_specs() -> list[MetricSpec]:
+    return [
+        MetricSpec("renewable_types", "count", "可再生能源利用种类", "renewable energy types used", {}, renewable_types,
+                   "在模型中建模可再生能源系统（光伏组件、太阳能集热器、标注水源/地源/空气源的热泵、余热回收），"
+                   "或在 submission.yaml 的 declared.renewable_systems 中申报。",
+                   "Model the renewable systems (PV panels, solar collectors, heat pumps with their source medium, "
+                   "heat recovery) or list them in declared.renewable_systems in submission.yaml.",
+                   ifc_figures=("renewable_systems", "pv_area")),
+    ]
