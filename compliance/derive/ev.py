@@ -9,6 +9,10 @@ from __future__ import annotations
 from .metrics import Evidence, Inputs, Metric, MetricSpec
 
 
+NAMES = {"spaces": "parking spaces", "chargers": "charging points", "fast": "fast charging points",
+         "ready": "charger-ready parking spaces"}
+
+
 def _unique(records) -> list:
     return list({r.global_id: r for r in records}.values())
 
@@ -64,7 +68,7 @@ class _Counts:
             return 0.0, (Evidence(source="ifc", file=self.parking[0].file, detail="no charging points in the models"),), [], \
                 "no charging points in the models"
         if value is None:
-            return None, ev, [f"the models show no {what.replace('spaces', 'parking spaces')} and declared.{field} is not given"], ""
+            return None, ev, [f"the models show no {NAMES[what]} and declared.{field} is not given"], ""
         return float(value), ev, [], f"declared.{field} in {inp.metadata_file}"
 
 
@@ -88,7 +92,7 @@ def _share_metric(name: str, top: str, bottom: str, cap: bool = False):
             return Metric(name=name, value=None, unit="%", reasons=tuple(doubts_n + doubts_d), evidence=ev)
         if den <= 0:
             return Metric(name=name, value=None, unit="%", evidence=ev,
-                          reasons=(f"no {bottom.replace('spaces', 'parking spaces')} to take a share of",))
+                          reasons=(f"no {NAMES[bottom]} to take a share of",))
         doubts = doubts_n + doubts_d
         if num > den and not cap:
             doubts.append(f"{num:g} {how_n} exceed {den:g} {how_d}")

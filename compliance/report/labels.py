@@ -35,10 +35,13 @@ def compact(x: float) -> str:
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
-def measured_vs_required(r) -> str:
-    """E.g. '52.40 % ≥ 50 %'; '— ≥ 50 %' when nothing was measured."""
-    measured = "—" if r.measured is None else f"{num(r.measured)} {r.unit}"
-    return f"{measured} {OPS.get(r.operator, r.operator)} {compact(r.threshold)} {r.unit}"
+def measured_vs_required(r, lang: str = "en") -> str:
+    """E.g. '52.40 % ≥ 50 %', '2-star ≥ 3-star', '— ≥ 50 %'; one line per requirement of the rule."""
+    if r.checks:
+        return "\n".join(f"{getattr(c.measured_text, lang)} {OPS.get(c.operator, c.operator)} "
+                         f"{getattr(c.threshold_text, lang)}" for c in r.checks)
+    unit = "" if r.unit in ("count", "level", "flag", "PUE") else f" {r.unit}"
+    return f"— {OPS.get(r.operator, r.operator)} {compact(r.threshold)}{unit}"
 
 
 def basis_label(basis: Optional[str]) -> str:

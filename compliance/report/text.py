@@ -9,9 +9,9 @@ _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data
 
 
 def _measured(r) -> str:
-    if r.measured is None:
+    if not r.checks:
         return ""
-    return f"{r.measured:.2f} {r.unit} (required {r.operator} {r.threshold:g} {r.unit})"
+    return "; ".join(f"{c.measured_text.en} (required {c.operator} {c.threshold_text.en})" for c in r.checks)
 
 
 def render(verdict) -> bytes:

@@ -228,6 +228,7 @@ def inspect_ruleset(directory: Path) -> tuple[RuleSet | None, list[RuleFileError
                                               file=files[rule.id], line=lines[rule.id].get(("refines", i)),
                                               hint="name an existing rule id"))
     version = _version([directory / SETTINGS_FILE, directory / PARAMETERS_FILE] + paths)
+    rules.sort(key=lambda r: settings.sort_key(r.id))
     return RuleSet(directory, settings, params, tuple(rules), files, version, lines), problems
 
 

@@ -171,6 +171,12 @@ class Settings(_Data):
     kinds: dict[Kind, KindSetting]
     uses: dict[str, UseClass]
     zones: dict[str, Text]
+    rule_order: list[str] = []                      # id prefixes in reading order (PV, RE, ...); others follow
+
+    def sort_key(self, rule_id: str) -> tuple:
+        prefix, _, number = rule_id.partition("-")
+        rank = self.rule_order.index(prefix) if prefix in self.rule_order else len(self.rule_order)
+        return (rank, prefix, int(number) if number.isdigit() else 0)
 
     def use_groups(self) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = {}
