@@ -106,3 +106,40 @@ def test_not_utf8(tmp_path):
     (tmp_path / "submission.yaml").write_bytes("name: 名称".encode("gbk"))
     with pytest.raises(InputError, match="not UTF-8"):
         load_submission(tmp_path)
+
+
+RICH = GOOD + """\
+gross_floor_area_m2: 12800
+energy:
+  renewable_substitution_rate_pct: 12.5
+  energy_class: ultra_low
+  design_saving_rate_pct: 52
+  audit: {on_file: true, document: EA-2024-07}
+green_building:
+  claimed: 2-star
+  prerequisites_met: true
+  scores: {safety_durability: 70, health_comfort: 70, occupant_convenience: 40, resource_saving: 120, environment_livability: 60}
+measures: [bipv, bim]
+"""
+
+
+def test_energy_green_building_and_measures_blocks_load_with_their_lines(tmp_path):
+    loaded = load_submission(write(tmp_path, RICH), uses=USES, zones=ZONES)
+    m = loaded.meta
+    assert m.energy.energy_class == "ultra_low" and m.energy.audit.document == "EA-2024-07"
+    assert m.green_building.scores.resource_saving == 120 and m.measures == ["bipv", "bim"]
+    assert loaded.line_of("energy.design_saving_rate_pct") == 13
+    assert loaded.line_of("green_building.claimed") == 16
+
+
+@pytest.mark.parametrize("old,new,line,field", [
+    ("energy_class: ultra_low", "energy_class: ultralow", 12, "energy.energy_class"),
+    ("renewable_substitution_rate_pct: 12.5", "renewable_substitution_rate_pct: 125", 11,
+     "energy.renewable_substitution_rate_pct"),
+    ("claimed: 2-star", "claimed: two stars", 16, "green_building.claimed"),
+    ("measures: [bipv, bim]", "measures: [bipv, solar_roads]", 19, "measures.1"),
+    ("prerequisites_met: true", "prerequisites_met: yes please", 17, "green_building.prerequisites_met"),
+])
+def test_new_blocks_name_the_line_and_field_of_a_wrong_value(tmp_path, old, new, line, field):
+    err = error_for(tmp_path, RICH.replace(old, new))
+    assert err.line == line and f"'{field}'" in err.message, err
