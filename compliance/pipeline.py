@@ -51,6 +51,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     settings = ruleset.settings
     loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
     meta = loaded.meta
+    _check_exemptions(loaded, ruleset)
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
     findings = submission_findings(loaded, models, ruleset)
@@ -68,3 +69,15 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
         models=tuple(m.info for m in models), notes=tuple(n for m in models for n in m.notes) + tuple(findings),
         tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
+
+
+def _check_exemptions(loaded, ruleset: RuleSet) -> None:
+    """An exemption from a rule the rule set does not have is a typo, not a claim to ignore."""
+    from .errors import InputError
+
+    known = {r.id for r in ruleset.rules}
+    for rule_id in loaded.meta.exemptions:
+        if rule_id not in known:
+            raise InputError(f"submission metadata: exemption from unknown rule '{rule_id}'",
+                             file=loaded.metadata_file, line=loaded.line_of(f"exemptions.{rule_id}"),
+                             hint="use a rule id from `compliance rules list`")

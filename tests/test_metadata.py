@@ -143,3 +143,20 @@ def test_energy_green_building_and_measures_blocks_load_with_their_lines(tmp_pat
 def test_new_blocks_name_the_line_and_field_of_a_wrong_value(tmp_path, old, new, line, field):
     err = error_for(tmp_path, RICH.replace(old, new))
     assert err.line == line and f"'{field}'" in err.message, err
+
+
+def test_exemption_from_an_unknown_rule_is_refused_with_its_line(tmp_path):
+    import shutil
+
+    from compliance.context import RunContext
+    from compliance.pipeline import check_submission
+
+    folder = tmp_path / "sub"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "ifc_samples" / "pass-school", folder)
+    text = (folder / "submission.yaml").read_text(encoding="utf-8")
+    (folder / "submission.yaml").write_text(text + "exemptions:\n  PV-11: {reason: roof is a sports field}\n",
+                                            encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        check_submission(folder, RunContext(rules_dir=Path(__file__).resolve().parents[1] / "rules"))
+    assert "unknown rule 'PV-11'" in info.value.message
+    assert info.value.line == text.count("\n") + 2
