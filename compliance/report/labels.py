@@ -41,7 +41,8 @@ def measured_vs_required(r, lang: str = "en") -> str:
         return "\n".join(f"{getattr(c.measured_text, lang)} {OPS.get(c.operator, c.operator)} "
                          f"{getattr(c.threshold_text, lang)}" for c in r.checks)
     unit = "" if r.unit in ("count", "level", "flag", "PUE") else f" {r.unit}"
-    return f"— {OPS.get(r.operator, r.operator)} {compact(r.threshold)}{unit}"
+    measured = "—" if r.measured is None else f"{num(r.measured)}{unit}"
+    return f"{measured} {OPS.get(r.operator, r.operator)} {compact(r.threshold)}{unit}"
 
 
 def basis_label(basis: Optional[str]) -> str:
