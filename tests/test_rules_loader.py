@@ -28,8 +28,33 @@ def edit(folder: Path, name: str, old: str, new: str) -> None:
 
 
 def test_bundled_rules_load(ruleset):
-    assert [r.ref for r in ruleset.rules] == ["PV-1@1", "PV-2@1"]
+    files = sorted(p.stem for p in RULES.glob("*.yaml") if not p.name.startswith("_"))
+    assert sorted(r.id for r in ruleset.rules) == files
+    assert {"PV-1@1", "PV-2@1"} <= {r.ref for r in ruleset.rules}
     assert ruleset.version.startswith("sha256:")
+
+
+def test_inspect_collects_every_problem_with_its_line(rules_copy):
+    from compliance.ruleset.loader import inspect_ruleset
+
+    edit(rules_copy, "PV-1.yaml", "metric: pv_roof_ratio", "metric: pv_ratio")
+    edit(rules_copy, "GB-2.yaml", "$large_public_building_m2", "$large_public_bulding_m2")
+    ruleset, problems = inspect_ruleset(rules_copy)
+    found = {(Path(p.file).name, p.line) for p in problems}
+    lines = {name: next(i for i, line in enumerate((rules_copy / name).read_text(encoding="utf-8").splitlines(), 1)
+                        if text in line)
+             for name, text in (("PV-1.yaml", "pv_ratio"), ("GB-2.yaml", "$large_public_bulding_m2"))}
+    assert found >= {("PV-1.yaml", lines["PV-1.yaml"]), ("GB-2.yaml", lines["GB-2.yaml"])}
+    assert ruleset is not None and "PV-2" in {r.id for r in ruleset.rules}      # the others still load
+    assert "PV-1" not in {r.id for r in ruleset.rules}
+
+
+def test_line_of_finds_nested_keys(ruleset):
+    text = (RULES / "PV-2.yaml").read_text(encoding="utf-8").splitlines()
+    value = next(i for i, line in enumerate(text, 1) if line.strip().startswith("value:"))
+    assert ruleset.line_of("PV-2", ("requires", "value")) == value
+    assert ruleset.line_of("PV-2", ("requires", "value", "deeper")) == value
+    assert ruleset.line_of("PV-2", ("id",)) == next(i for i, line in enumerate(text, 1) if line.startswith("id:"))
 
 
 def test_version_hash_changes_with_any_edit(rules_copy, ruleset):
