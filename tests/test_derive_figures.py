@@ -163,3 +163,19 @@ def test_metadata_figures(params):
 def test_gross_floor_area_metadata_first(params):
     assert derive(params, gross_floor_area_m2=25000).metric("gross_floor_area").value == 25000
     assert derive(params).metric("gross_floor_area").value is None
+
+
+def test_charger_ready_not_stated_is_missing_not_zero(params):
+    spaces = [ParkingRecord(**_loc(f"P{i:021d}", "IfcSpace")) for i in range(4)]
+    m = derive(params, [_Model(parking=spaces)]).metric("charger_ready_share")
+    assert m.value is None and "ChargerReady" in m.reasons[0]
+    spaces[0] = spaces[0].model_copy(update={"charger_ready": True})
+    m = derive(params, [_Model(parking=spaces)]).metric("charger_ready_share")
+    assert m.value == 25.0 and not m.certain
+
+
+def test_unstated_star_conditions_only_matter_when_they_could_lift_the_grade(params):
+    m = derive(params, green_building=gb(claimed="basic", full_fit_out=None).model_dump()).metric("green_star")
+    assert m.value == 0 and m.certain
+    m = derive(params, green_building=gb(claimed="2-star", full_fit_out=None).model_dump()).metric("green_star")
+    assert m.value == 0 and not m.certain

@@ -42,6 +42,9 @@ class _Counts:
             if what == "spaces":
                 kept, value, how = records, sum(p.units for p in records), "parking spaces in the models (ParkingUnits counted)"
             elif what == "ready":
+                unstated = [p for p in records if p.charger_ready is None]
+                if len(unstated) == len(records):     # absent is not "not ready": the data is missing
+                    return None, (), [f"none of the {len(records)} parking space(s) states YP_ParkingSpace.ChargerReady"], ""
                 kept = [p for p in records if p.charger_ready is True]
                 value, how = sum(p.units for p in kept), "spaces with YP_ParkingSpace.ChargerReady = TRUE"
             elif what == "chargers":
@@ -51,6 +54,9 @@ class _Counts:
                 kept = [c for c in records if c.current == "DC" or (c.power_kw or 0) >= limit]
                 value, how = len(kept), f"DC or ≥ {limit:g} kW charging points in the models"
             doubts = _uncertain(inp, {r.global_id for r in records})
+            if what == "ready" and unstated:
+                doubts.append(f"{len(unstated)} parking space(s) do not state YP_ParkingSpace.ChargerReady: "
+                              f"{', '.join(p.global_id for p in unstated[:5])}")
             if what == "fast":
                 unknown = [c for c in records if c.current is None and c.power_kw is None]
                 if unknown:

@@ -28,6 +28,7 @@ class Grade:
     total: float | None               # Q = (400 + Q1..Q5 + QA) / 10
     steps: tuple[str, ...]            # how the grade was reached, in order
     doubts: tuple[str, ...]           # contradictions or gaps that need a reviewer
+    possible: int | None = None       # the grade if the unstated star conditions hold (None: same as level)
 
 
 def grade(gb, params: dict) -> Grade:
@@ -50,16 +51,21 @@ def grade(gb, params: dict) -> Grade:
     gaps = []
     if low:
         gaps.append(f"categories below {share:.0%} of their maximum: {', '.join(low)}")
+    unstated = []
     for flag, what in (("full_fit_out", "full interior fit-out"), ("technical_requirements_met", "Table 3.2.8")):
         value = getattr(gb, flag)
         if value is False:
             gaps.append(f"{what} not met")
         elif value is None:
-            doubts.append(f"green_building.{flag} is not stated: a star grade cannot be confirmed")
+            unstated.append(flag)
     stars = sum(1 for t in thresholds if total >= t)
-    if gaps or any(getattr(gb, f) is None for f in ("full_fit_out", "technical_requirements_met")):
-        steps.append("star grades need " + ("; ".join(gaps) or "the conditions above") + ": basic level")
-        return Grade(0, total, tuple(steps), tuple(doubts))
+    if gaps or unstated:
+        # a star grade is out of reach only through a stated gap; an unstated condition leaves it open
+        if stars and unstated and not gaps:
+            doubts.append(f"{' and '.join('green_building.' + f for f in unstated)} not stated: the scores would "
+                          f"support {GRADES[float(stars)][1]}, but only the basic level can be confirmed")
+        steps.append("star grades need " + ("; ".join(gaps) or "the conditions stated") + ": basic level")
+        return Grade(0, total, tuple(steps), tuple(doubts), possible=stars if unstated and not gaps else 0)
     steps.append(f"total {total:g} against {' / '.join(f'{t:g}' for t in thresholds)} → {GRADES[float(stars)][1]}")
     return Grade(stars, total, tuple(steps), tuple(doubts))
 
@@ -83,7 +89,10 @@ def green_star(inp: Inputs) -> Metric:
     how = "; ".join(g.steps)
     if claimed is not None and claimed > g.level:
         how += f"; the claimed {GRADES[float(claimed)][1]} is not supported by the scores"
-    return Metric(value=float(value), certain=not g.doubts, reasons=g.doubts, computation=how,
+    # doubts about star conditions matter only when they could lift the judged value
+    ceiling = max(g.level, g.possible or 0) if claimed is None else min(claimed, max(g.level, g.possible or 0))
+    doubts = tuple(d for d in g.doubts if ceiling > value or "not stated" not in d)
+    return Metric(value=float(value), certain=not doubts, reasons=doubts, computation=how,
                   inputs={"total_score": g.total}, **base)
 
 

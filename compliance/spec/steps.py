@@ -1,0 +1,568 @@
+"""Reusable Gherkin steps for rule scenarios (a pytest plugin; no Python per rule).
+
+A scenario describes a submission (what `submission.yaml` would say) and what its models show;
+the steps build the same records the IFC reader produces (`ModelFacts`), run them through the
+real rule files, metrics and engine (`compliance.pipeline.evaluate_models`, with the same
+submission findings a real check makes) and compare each rule's result with the scenario.
+
+Vocabulary (lines of a feature file that start with `#` are comments):
+
+  Given the rule set in "rules"                       (the runner may point it at another folder)
+  Given a new school submission filed on 2024-03-01   (new | retrofit, any use class of _settings.yaml)
+  And the project is a public institution | is not a public institution
+  And the project is in zone binjiang_south | is in no zone
+  And the gross floor area is 25000 m² | is not stated
+  And the submission states energy.pue = 1.25         (any field path of submission.yaml; the value
+                                                       is read as YAML: 12.5, true, [bipv, bim], 3-star;
+                                                       "not stated" or null removes the field)
+  And the submission states:                          (the same, as a table | field | value |)
+  And the submission does not state energy.pue
+  And the designer claims an exemption from PV-1: "roof reserved for a sports field"
+  And the models show a roof of 1000 m² and PV panels of 600 m²   (? = no area, none = no roof)
+  And the PV panels stand on the ground beside the building
+  And the models hold no geometry for the PV panels
+  And the models show a building of 25000 m² gross floor area
+  And the models show 40 parking spaces [of which 40 are charger-ready]
+  And the models show 40 parking spaces and 6 charging points of which 2 are fast
+  And the models show 40 parking spaces and no charging points
+  And the models show 6 charging points of which 2 are fast       (fast = DC, 120 kW; others AC 7 kW)
+  And the models show no parking spaces and no charging points
+  And 2 of the charging points state neither power nor current type
+  And 1 of the charging points is AC at 60 kW                    (changes chargers that are not fast)
+  And the models show a heat_pump system using ground | a solar_thermal system | no renewable system
+  And the reader flagged the roof's area as uncertain: "area unit not declared"
+  And the reader flagged the charging points as uncertain: "..."   (roofs, PV panels, parking spaces,
+                                                                    charging points, systems)
+  When the rules are evaluated [as of 2030-01-01]     (default: the filing date)
+  Then rule PV-1 is pass | fail | not_applicable | missing_data | manual_review
+  Then rules PV-1 and PV-2 are not_applicable
+  And rule PV-1 measured 50 | 2-star | —
+  And rule PV-1 blocks approval | does not block approval
+  And rule GB-2 explains "not supported"
+  And the overall verdict is compliant | non_compliant | incomplete
+
+Every `Then rule X is S` that holds is recorded on the scenario's `world` (rule, status, date,
+measured values), so the runner can show which statuses, boundaries and dates each rule's
+scenarios cover.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+import yaml
+from pydantic import ValidationError
+from pytest_bdd import given, parsers, then, when
+
+from ..evaluate.compile import CompiledRules, compile_ruleset
+from ..evaluate.results import RuleResult, overall_verdict
+from ..pipeline import evaluate_models, submission_findings
+from ..read.metadata import LoadedSubmission, Submission
+from ..read.records import (AreaFigure, BuildingRecord, ChargerRecord, Figure, ModelFacts, ModelInfo, Note,
+                                     ParkingRecord, SystemRecord)
+from ..ruleset.loader import RuleSet, load_ruleset
+from ..ruleset.schema import Status
+
+REPO = Path(__file__).resolve().parents[2]
+SPEC_FILE = "spec.ifc"
+STATUSES = get_args(Status)
+VERDICTS = ("compliant", "non_compliant", "incomplete")
+NOT_STATED = {"not stated", "—", "-", "null", "~", "未申报"}
+
+#: The rule set folder under test, set by the runner (`run_scenarios(..., rules=...)`); it takes
+#: the place of the folder named in `Given the rule set in "..."`.
+RULES_KEY = pytest.StashKey[Path]()
+
+RULE_ID = r"[A-Z]{2,4}-\d{1,3}"
+NUMBER = r"\d[\d,]*(?:\.\d+)?"
+
+
+class ScenarioError(AssertionError):
+    """A scenario that does not hold, or that is written wrongly (unknown field, use, rule...)."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """One `Then rule X is S` that held."""
+
+    rule: str
+    status: str
+    as_of: date
+    checks: tuple[tuple[float | None, str, float], ...]    # (measured, operator, threshold) per requirement
+
+
+@dataclass
+class World:
+    """What one scenario has said so far, and what the evaluation gave."""
+
+    ruleset: RuleSet | None = None
+    compiled: CompiledRules | None = None
+    meta: dict = field(default_factory=dict)
+    roofs: list = field(default_factory=list)
+    panels: list = field(default_factory=list)
+    systems: list = field(default_factory=list)
+    chargers: list = field(default_factory=list)
+    parking: list = field(default_factory=list)
+    buildings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    as_of: date | None = None
+    results: dict[str, RuleResult] | None = None
+    verified: list[Verified] = field(default_factory=list)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture(scope="session")
+def spec_rulesets() -> dict:
+    """Rule sets loaded and compiled once per session, keyed by folder and file contents."""
+    return {}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _gid(prefix: str, n: int) -> str:
+    return f"{prefix}{n:0{22 - len(prefix)}d}"
+
+
+def _square(x0: float, y0: float, size: float):
+    return (((x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)),)
+
+
+ROOF_PLACE = dict(outline=_square(0.0, 0.0, 100.0), z_min=18.0, z_max=18.25)     # the roof of the scenario
+ON_ROOF = dict(outline=_square(10.0, 10.0, 20.0), z_min=18.6, z_max=18.7)        # panels standing on it
+ON_GROUND = dict(outline=_square(150.0, 10.0, 20.0), z_min=0.0, z_max=0.1)       # panels beside the building
+
+
+def _area_figure(role: str, n: int, text: str) -> AreaFigure:
+    area = None if text.strip() == "?" else _number(text)
+    return AreaFigure(role=role, global_id=_gid(role.upper(), n),
+                      ifc_class="IfcSlab" if role == "roof" else "IfcSolarDevice",
+                      file=SPEC_FILE, matched_by="scenario", projected_m2=area, surface_m2=area,
+                      projected_source=None if area is None else "scenario",
+                      surface_source=None if area is None else "scenario",
+                      **(ROOF_PLACE if role == "roof" else ON_ROOF))
+
+
+def _fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _rules_folder(request, named: str | None) -> Path:
+    override = request.config.stash.get(RULES_KEY, None)
+    if override is not None:
+        return Path(override).resolve()
+    path = Path(named or "rules")
+    if not path.is_absolute():
+        path = REPO / path if (REPO / path).is_dir() else Path.cwd() / path
+    return path.resolve()
+
+
+def _load(world: World, request, cache: dict, named: str | None) -> None:
+    folder = _rules_folder(request, named)
+    key = (folder, _fingerprint(folder) if folder.is_dir() else "")
+    if key not in cache:
+        ruleset = load_ruleset(folder)
+        cache[key] = (ruleset, compile_ruleset(ruleset))
+    world.ruleset, world.compiled = cache[key]
+
+
+def _need_submission(world: World) -> dict:
+    if not world.meta:
+        raise ScenarioError("describe the submission first: 'Given a new <use> submission filed on <date>'")
+    return world.meta
+
+
+def _parse_value(text: str) -> Any:
+    text = text.strip()
+    if text.lower() in NOT_STATED:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"cannot read the value {text!r}: {exc}") from None
+
+
+def _loc(path: tuple) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _check_field(meta: dict, path: tuple[str, ...]) -> None:
+    """Validate what is stated so far with the real Submission model; report problems with `path`
+    now (unknown field, wrong type, out of range) — fields not yet stated are checked at evaluation."""
+    try:
+        Submission.model_validate(meta)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if err["type"] != "missing" and loc[:len(path)] == path:
+                where = "" if loc == path else f" at {_loc(loc)}"
+                raise ScenarioError(f"submission.yaml field {_loc(path)}: {err['msg']}{where} "
+                                    f"(given {err.get('input')!r})") from None
+
+
+def _state(world: World, path_text: str, value_text: str) -> None:
+    meta = _need_submission(world)
+    path = tuple(p for p in path_text.strip().split("."))
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", p) for p in path):
+        raise ScenarioError(f"{path_text!r} is not a field path like energy.pue")
+    value = _parse_value(value_text)
+    node = meta
+    for i, part in enumerate(path[:-1]):
+        child = node.get(part)
+        if child is None:
+            if value is None:
+                return                        # removing a field of a block that is not stated
+            child = node[part] = {}
+        elif not isinstance(child, dict):
+            raise ScenarioError(f"{_loc(path[:i + 1])} is a value, not a block: cannot set {_loc(path)}")
+        node = child
+    if value is None:
+        node.pop(path[-1], None)
+        return
+    node[path[-1]] = value
+    _check_field(meta, path)
+
+
+def _unstate(world: World, path_text: str) -> None:
+    _state(world, path_text, "not stated")
+
+
+def _vocabulary(world: World, meta: Submission) -> None:
+    settings = world.ruleset.settings
+    if meta.use not in settings.uses:
+        raise ScenarioError(f"unknown use class {meta.use!r}; the rule set knows: {', '.join(sorted(settings.uses))}")
+    if meta.zone is not None and meta.zone not in settings.zones:
+        raise ScenarioError(f"unknown zone {meta.zone!r}; the rule set knows: {', '.join(sorted(settings.zones))}")
+    ids = {r.id for r in world.ruleset.rules}
+    for rule in meta.exemptions:
+        if rule not in ids:
+            raise ScenarioError(f"an exemption names rule {rule}, which the rule set does not have")
+
+
+def _evaluate(world: World, request, cache: dict, as_of: date | None) -> None:
+    meta_data = _need_submission(world)
+    if world.ruleset is None:
+        _load(world, request, cache, None)
+    try:
+        meta = Submission.model_validate(meta_data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ScenarioError(f"the submission is not valid: {problems}") from None
+    _vocabulary(world, meta)
+    info = ModelInfo(file=SPEC_FILE, schema_name="IFC4", size_bytes=0, sha256="0" * 64, entity_count=0,
+                     length_unit_m=1.0, area_unit_m2=1.0)
+    model = ModelFacts(info=info, roofs=tuple(world.roofs), pv_panels=tuple(world.panels),
+                       systems=tuple(world.systems), chargers=tuple(world.chargers), parking=tuple(world.parking),
+                       buildings=tuple(world.buildings), notes=tuple(world.notes))
+    loaded = LoadedSubmission(folder=Path("."), metadata_file=Path("submission.yaml"), meta=meta, model_paths=[])
+    findings = submission_findings(loaded, [model], world.ruleset)
+    world.as_of = as_of or meta.filed_on
+    results = evaluate_models(world.ruleset, meta, [model], world.as_of, world.compiled, findings)
+    world.results = {r.rule: r for r in results}
+
+
+def _result(world: World, rule: str) -> RuleResult:
+    if world.results is None:
+        raise ScenarioError("the rules have not been evaluated yet: add 'When the rules are evaluated'")
+    if rule not in world.results:
+        raise ScenarioError(f"rule {rule} is not in the rule set ({', '.join(world.results)})")
+    return world.results[rule]
+
+
+def _expect_status(world: World, rule: str, status: str) -> None:
+    if status not in STATUSES:
+        raise ScenarioError(f"{status!r} is not a status; use one of {', '.join(STATUSES)}")
+    result = _result(world, rule)
+    if result.status != status:
+        raise ScenarioError(f"rule {rule}: expected {status}, got {result.status} — {result.message}")
+    world.verified.append(Verified(rule, status, world.as_of,
+                                   tuple((c.measured, c.operator, c.threshold) for c in result.checks)))
+
+
+def _rule_list(text: str) -> list[str]:
+    return [r for r in re.split(r"\s*(?:,|\band\b|和|、)\s*", text.strip()) if r]
+
+
+# --------------------------------------------------------------------------- the rule set
+
+@given(parsers.parse('the rule set in "{folder}"'))
+def rule_set(world, request, spec_rulesets, folder):
+    _load(world, request, spec_rulesets, folder)
+
+
+# --------------------------------------------------------------------------- the submission
+
+@given(parsers.re(r"an? (?P<kind>new|retrofit) (?P<use>\w+) submission filed on (?P<filed>\d{4}-\d{2}-\d{2})"))
+def submission(world, kind, use, filed):
+    world.meta = dict(id="SPEC-1", name="规格场景", kind=kind, use=use, public_institution=False,
+                      filed_on=filed, models=[SPEC_FILE])
+
+
+@given(parsers.re(r"the project is (?P<neg>not )?a public institution"))
+def public_institution(world, neg):
+    _need_submission(world)["public_institution"] = not neg
+
+
+@given(parsers.re(r"the project is in zone (?P<zone>\w+)"))
+def zone(world, zone):
+    _need_submission(world)["zone"] = zone
+
+
+@given("the project is in no zone")
+def no_zone(world):
+    _need_submission(world).pop("zone", None)
+
+
+@given(parsers.re(rf"the gross floor area is (?P<gfa>{NUMBER}|not stated)(?: m²| m2)?"))
+def gross_floor_area(world, gfa):
+    _state(world, "gross_floor_area_m2", gfa.replace(",", ""))
+
+
+@given(parsers.re(r"the submission states (?P<path>[\w.-]+) = (?P<value>.+)"))
+def states(world, path, value):
+    _state(world, path, value)
+
+
+@given("the submission states:")
+def states_table(world, datatable):
+    rows = [list(r) for r in datatable]
+    if rows and [c.strip().lower() for c in rows[0][:2]] == ["field", "value"]:
+        rows = rows[1:]
+    for row in rows:
+        if len(row) < 2:
+            raise ScenarioError(f"a row of 'the submission states:' needs a field and a value: {row}")
+        _state(world, row[0], row[1])
+
+
+@given(parsers.re(r"the submission does not state (?P<path>[\w.-]+)"))
+def does_not_state(world, path):
+    _unstate(world, path)
+
+
+@given(parsers.re(r'the designer claims an exemption from (?P<rule>\S+): "(?P<reason>.+)"'))
+def exemption(world, rule, reason):
+    meta = _need_submission(world)
+    meta.setdefault("exemptions", {})[rule] = {"reason": reason}
+    _check_field(meta, ("exemptions", rule))
+
+
+# --------------------------------------------------------------------------- what the models show
+
+@given(parsers.re(r"the models show a roof of (?P<roof>\S+) m² and PV panels of (?P<pv>\S+) m²"))
+def model_areas(world, roof, pv):
+    if roof != "none":
+        world.roofs.append(_area_figure("roof", len(world.roofs) + 1, roof))
+    if pv.strip() == "?" or _number(pv) > 0:
+        world.panels.append(_area_figure("pv", len(world.panels) + 1, pv))
+
+
+@given("the PV panels stand on the ground beside the building")
+def panels_on_ground(world):
+    world.panels = [p.model_copy(update=ON_GROUND) for p in world.panels]
+
+
+@given("the models hold no geometry for the PV panels")
+def panels_without_geometry(world):
+    world.panels = [p.model_copy(update=dict(outline=None, z_min=None, z_max=None)) for p in world.panels]
+
+
+@given(parsers.re(rf"the models show a building of (?P<gfa>{NUMBER}) m² gross floor area"))
+def building_gfa(world, gfa):
+    n = len(world.buildings) + 1
+    world.buildings.append(BuildingRecord(
+        global_id=_gid("BLDG", n), ifc_class="IfcBuilding", file=SPEC_FILE, matched_by="scenario",
+        gross_floor_area=Figure(value=_number(gfa), unit="m²", source="Qto_BuildingBaseQuantities.GrossFloorArea")))
+
+
+def _spaces(world: World, count: int, ready: int | None) -> None:
+    if ready is not None and ready > count:
+        raise ScenarioError(f"{ready} charger-ready spaces out of {count}")
+    world.parking = [ParkingRecord(global_id=_gid("PARK", i), ifc_class="IfcSpace", file=SPEC_FILE,
+                                   matched_by="scenario", area_m2=12.5, area_source="scenario",
+                                   charger_ready=None if ready is None else i <= ready,
+                                   charger_ready_source=None if ready is None else "YP_ParkingSpace.ChargerReady")
+                     for i in range(1, count + 1)]
+
+
+def _chargers(world: World, count: int, fast: int) -> None:
+    if fast > count:
+        raise ScenarioError(f"{fast} fast charging points out of {count}")
+    world.chargers = [ChargerRecord(global_id=_gid("EVC", i), ifc_class="IfcOutlet", file=SPEC_FILE,
+                                    matched_by="scenario", power_kw=120.0 if i <= fast else 7.0,
+                                    power_source="YP_EVCharger.RatedPower", current="DC" if i <= fast else "AC",
+                                    current_source="YP_EVCharger.CurrentType")
+                      for i in range(1, count + 1)]
+
+
+@given(parsers.re(r"the models show (?P<count>\d+) parking spaces?(?: of which (?P<ready>\d+) (?:is|are) charger-ready)?"))
+def parking_spaces(world, count, ready):
+    _spaces(world, int(count), None if ready is None else int(ready))
+
+
+@given(parsers.re(r"the models show (?P<count>\d+) parking spaces? and (?:(?P<chargers>\d+) charging points? "
+                  r"of which (?P<fast>\d+) (?:is|are) fast|no charging points)"))
+def parking_and_chargers(world, count, chargers, fast):
+    _spaces(world, int(count), None)
+    _chargers(world, int(chargers or 0), int(fast or 0))
+
+
+@given("the models show no parking spaces and no charging points")
+def no_parking(world):
+    world.parking, world.chargers = [], []
+
+
+@given(parsers.re(r"the models show (?P<chargers>\d+) charging points? of which (?P<fast>\d+) (?:is|are) fast"))
+def chargers_only(world, chargers, fast):
+    _chargers(world, int(chargers), int(fast))
+
+
+@given(parsers.re(r"(?P<count>\d+) of the charging points states? neither power nor current type"))
+def chargers_unknown(world, count):
+    n = int(count)
+    slow = [c for c in world.chargers if c.current != "DC"]
+    if n > len(slow):
+        raise ScenarioError(f"only {len(slow)} charging points are not fast")
+    unknown = {c.global_id for c in slow[-n:]} if n else set()
+    world.chargers = [c.model_copy(update=dict(power_kw=None, power_source=None, current=None, current_source=None))
+                      if c.global_id in unknown else c for c in world.chargers]
+
+
+@given(parsers.re(r"(?P<count>\d+) of the charging points (?:is|are) (?P<current>AC|DC) at (?P<kw>\d+(?:\.\d+)?) kW"))
+def chargers_rated(world, count, current, kw):
+    n = int(count)
+    slow = [c for c in world.chargers if c.current != "DC"]
+    if n > len(slow):
+        raise ScenarioError(f"only {len(slow)} charging points are not fast")
+    chosen = {c.global_id for c in slow[-n:]} if n else set()
+    world.chargers = [c.model_copy(update=dict(power_kw=float(kw), current=current)) if c.global_id in chosen else c
+                      for c in world.chargers]
+
+
+@given(parsers.re(r"the models show an? (?P<kind>\w+) system(?: using (?P<medium>\w+))?"))
+def renewable_system(world, kind, medium):
+    n = len(world.systems) + 1
+    try:
+        world.systems.append(SystemRecord(global_id=_gid("SYS", n), ifc_class="IfcEnergyConversionDevice",
+                                          file=SPEC_FILE, matched_by="scenario", kind=kind, source_medium=medium,
+                                          medium_source=None if medium is None else "YP_HeatPump.SourceMedium"))
+    except ValidationError:
+        raise ScenarioError(f"a system is solar_thermal, heat_pump or waste_heat_recovery (not {kind!r}), "
+                            f"using ground, water or air (not {medium!r})") from None
+
+
+@given("the models show no renewable system")
+def no_renewables(world):
+    world.systems, world.panels = [], []
+
+
+@given(parsers.parse('the reader flagged the roof\'s area as uncertain: "{why}"'))
+def uncertain_roof(world, why):
+    _flag(world, world.roofs, why)
+
+
+FLAGGABLE = {"roof": "roofs", "roofs": "roofs", "PV panels": "panels", "parking spaces": "parking",
+             "charging points": "chargers", "systems": "systems", "building": "buildings"}
+
+
+@given(parsers.re(r'the reader flagged the (?P<what>roofs?|PV panels|parking spaces|charging points|systems|building) '
+                  r'as uncertain: "(?P<why>.+)"'))
+def uncertain_records(world, what, why):
+    _flag(world, getattr(world, FLAGGABLE[what]), why)
+
+
+def _flag(world: World, records: list, why: str) -> None:
+    if not records:
+        raise ScenarioError("nothing to flag: say first what the models show")
+    world.notes.append(Note(code="spec.uncertain", message=why, file=SPEC_FILE,
+                            global_ids=tuple(r.global_id for r in records), severity="uncertain"))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+@when("the rules are evaluated")
+def evaluated(world, request, spec_rulesets):
+    _evaluate(world, request, spec_rulesets, None)
+
+
+@when(parsers.re(r"the rules are evaluated as of (?P<day>\d{4}-\d{2}-\d{2})"))
+def evaluated_as_of(world, request, spec_rulesets, day):
+    _evaluate(world, request, spec_rulesets, date.fromisoformat(day))
+
+
+# --------------------------------------------------------------------------- outcomes
+
+@then(parsers.re(rf"rule (?P<rule>{RULE_ID}) is (?P<status>\w+)"))
+def rule_status(world, rule, status):
+    _expect_status(world, rule, status)
+
+
+@then(parsers.re(rf"rules (?P<rules>{RULE_ID}(?:(?:, | and |、|和){RULE_ID})+) are (?P<status>\w+)"))
+def rules_status(world, rules, status):
+    for rule in _rule_list(rules):
+        _expect_status(world, rule, status)
+
+
+@then(parsers.re(rf"rule (?P<rule>{RULE_ID}) measured (?P<value>.+)"))
+def rule_measured(world, rule, value):
+    result = _result(world, rule)
+    text = value.strip()
+    got = result.measured
+    if text.lower() in NOT_STATED | {"nothing"}:
+        ok = got is None
+    else:
+        try:
+            want = _number(text.rstrip("%").strip())
+        except ValueError:
+            shown = {c.measured_text.en for c in result.checks[:1]} | {c.measured_text.zh for c in result.checks[:1]}
+            ok = text in shown
+        else:
+            ok = got is not None and abs(got - want) < 1e-4
+    if not ok:
+        shown = result.checks[0].measured_text.en if result.checks else "—"
+        raise ScenarioError(f"rule {rule}: expected the measured value {text}, got {shown} ({result.status})")
+
+
+@then(parsers.re(rf"rule (?P<rule>{RULE_ID}) (?P<verb>blocks|does not block) approval"))
+def rule_blocks(world, rule, verb):
+    result = _result(world, rule)
+    blocks = result.blocks and result.status in ("fail", "missing_data", "manual_review")
+    if blocks != (verb == "blocks"):
+        raise ScenarioError(f"rule {rule} ({result.kind}, {result.status}) "
+                            f"{'blocks' if blocks else 'does not block'} approval")
+
+
+@then(parsers.re(rf'rule (?P<rule>{RULE_ID}) explains "(?P<text>.+)"'))
+def rule_explains(world, rule, text):
+    result = _result(world, rule)
+    said = [result.message, result.message_zh, result.computation or "", *result.reasons]
+    if not any(text.lower() in s.lower() for s in said):
+        raise ScenarioError(f"rule {rule}: {text!r} is not in its explanation: " + " | ".join(s for s in said if s))
+
+
+@then(parsers.re(r"the overall verdict is (?P<verdict>\w+)"))
+def overall(world, verdict):
+    if verdict not in VERDICTS:
+        raise ScenarioError(f"{verdict!r} is not a verdict; use one of {', '.join(VERDICTS)}")
+    if world.results is None:
+        raise ScenarioError("the rules have not been evaluated yet")
+    got = overall_verdict(list(world.results.values()))
+    if got != verdict:
+        deciding = [f"{r.rule} {r.status}" for r in world.results.values()
+                    if r.blocks and r.status in ("fail", "missing_data", "manual_review")]
+        raise ScenarioError(f"expected the overall verdict {verdict}, got {got} ({', '.join(deciding) or 'nothing blocks'})")
