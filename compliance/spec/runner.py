@@ -49,7 +49,7 @@ class ScenarioRecord:
 
     outcome: ScenarioOutcome
     tags: tuple[str, ...]       # every tag of the scenario, without '@'
-    verified: tuple             # compliance.spec.steps.Verified, one per `Then rule X is S` that held
+    verified: tuple             # compliance.spec.world.Verified, one per `Then rule X is S` that held
 
 
 def run_scenarios(features: Path, rules: Path, only: set[str] | None = None) -> list[ScenarioOutcome]:
@@ -201,7 +201,7 @@ class _Collector:
 
     # -- set-up and selection
     def pytest_configure(self, config) -> None:
-        from .steps import RULES_KEY
+        from .world import RULES_KEY
 
         config.stash[RULES_KEY] = self.rules
 
