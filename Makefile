@@ -15,5 +15,6 @@ verdict: setup
 test: setup
 	.venv/bin/python -m pytest
 
+# samples: ifc_samples/<outcome>-<name>/ and the per-rule examples features/examples/<RULE-ID>/<status>-<name>/
 samples: setup
 	.venv/bin/python ifc_samples/generate.py

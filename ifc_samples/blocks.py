@@ -119,10 +119,11 @@ def building_figures(m: Model, *, occupancy: str | None = None, storey_gfa: dict
 
 
 def parking_space(m: Model, name: str, x0: float, y0: float, storey, *, w: float = 2.5, d: float = 5.3,
-                  ready: bool = False, units: int | None = None, aisle: bool = False):
+                  ready: bool | None = None, units: int | None = None, aisle: bool = False):
     """A parking space [x0, x0+w] × [y0, y0+d] on `storey`: IfcSpace PARKING (IFC4+) or ObjectType
     PARKINGSPACE (IFC2X3), a 2.4 m box body and Qto_SpaceBaseQuantities.GrossFloorArea.
-    `ready`: YP_ParkingSpace.ChargerReady; `units`: Pset_SpaceParking.ParkingUnits; `aisle`: IsAisle."""
+    `ready`: YP_ParkingSpace.ChargerReady TRUE or FALSE (None: not stated, which the checker reads
+    as unknown, not as "not ready"); `units`: Pset_SpaceParking.ParkingUnits; `aisle`: IsAisle."""
     if m.schema == "IFC2X3":
         space = m.add("IfcSpace", name, parent=storey, object_type="PARKINGSPACE")
         space.CompositionType, space.InteriorOrExteriorSpace = "ELEMENT", "INTERNAL"
@@ -132,8 +133,8 @@ def parking_space(m: Model, name: str, x0: float, y0: float, storey, *, w: float
     m.areas(space, "Qto_SpaceBaseQuantities", GrossFloorArea=w * d)
     if aisle or units is not None:
         m.pset(space, "Pset_SpaceParking", **({"IsAisle": True} if aisle else {"ParkingUnits": units}))
-    if ready:
-        m.pset(space, "YP_ParkingSpace", ChargerReady=m.boolean(True))
+    if ready is not None:
+        m.pset(space, "YP_ParkingSpace", ChargerReady=m.boolean(ready))
     m.figures["parking"] += 0 if aisle else (units or 1)
     m.figures["charger_ready"] += 1 if ready and not aisle else 0
     return space
@@ -155,19 +156,67 @@ def ev_charger(m: Model, name: str, at, storey, *, watts: float, current: str):
     return charger
 
 
+def parking_row(m: Model, count: int, storey, x0: float, y0: float, *, ready: int | None = 0,
+                first: int = 1) -> list:
+    """`count` spaces side by side from (x0, y0); the first `ready` are charger-ready, and the others
+    say they are not (YP_ParkingSpace.ChargerReady FALSE); `ready=None`: none says either way."""
+    return [parking_space(m, f"车位 P-{first + i:02d}", x0 + 2.5 * i, y0, storey,
+                          ready=None if ready is None else i < ready) for i in range(count)]
+
+
+def charger_row(m: Model, chargers, storey, x0: float, y0: float) -> list:
+    """Charging points from (kW, 'AC'/'DC') pairs, wall-mounted 2.5 m apart from (x0, y0)."""
+    out = []
+    for i, (kw, current) in enumerate(chargers):
+        out.append(ev_charger(m, f"充电桩 {current}-{i + 1} {kw:g} kW", (x0 + 1.25 + 2.5 * i, y0, storey.Elevation * m.scale),
+                              storey, watts=kw * 1000.0, current=current))
+    return out
+
+
+def bipv_strips(m: Model, slab_centre, tilt: float, count: int, w: float, d: float, x0: float) -> list:
+    """Building-integrated PV: `count` w × d strips laid in the plane of a sloped roof slab
+    (centred on `slab_centre`, tilted `tilt`°), just above its top face, from x0 along X."""
+    cx, cy, cz = slab_centre
+    c, s = math.cos(math.radians(tilt)), math.sin(math.radians(tilt))
+    lift = SLAB_M + 0.01                          # the slab's top face, plus 1 cm
+    panels = []
+    for i in range(count):
+        at = (x0 + w / 2 + i * (w + 0.5), cy - s * lift, cz + c * lift)
+        panels.append(pv_panel(m, f"BIPV-{i + 1:02d}", w, d, at, tilt, False))
+    return panels
+
+
 # -- systems and decoys -----------------------------------------------------------------------
 
-def heat_pump(m: Model, at, storey) -> None:
-    pump = m.add("IfcUnitaryEquipment", "地源热泵机组 GSHP-1", storey=storey, predefined="USERDEFINED",
-                 object_type="GroundSourceHeatPump")
+HEAT_PUMPS = {"GROUND": ("地源热泵机组 GSHP-1", "GroundSourceHeatPump"),
+              "WATER": ("水源热泵机组 WSHP-1", "WaterSourceHeatPump"),
+              "AIR": ("空气源热泵机组 ASHP-1", "AirSourceHeatPump"),
+              None: ("热泵机组 HP-1", "HeatPump")}           # no source stated: does not count (RE-1)
+
+
+def heat_pump(m: Model, at, storey, medium: str | None = "GROUND") -> None:
+    """An IfcUnitaryEquipment USERDEFINED heat pump with YP_HeatPump.SourceMedium (none when
+    `medium` is None: whether it uses a renewable source cannot be told)."""
+    name, object_type = HEAT_PUMPS[medium]
+    pump = m.add("IfcUnitaryEquipment", name, storey=storey, predefined="USERDEFINED", object_type=object_type)
     m.box(pump, 3.0, 1.5, 2.0, at)
-    m.pset(pump, "YP_HeatPump", SourceMedium=m.label("GROUND"))
-    m.figures["heat_pump"] += 1
+    if medium is not None:
+        m.pset(pump, "YP_HeatPump", SourceMedium=m.label(medium))
+        m.figures["heat_pump"] += 1
 
 
 def heat_recovery(m: Model, at, storey=None) -> None:
     unit = m.add("IfcAirToAirHeatRecovery", "新风热回收机组 ERV-1", storey=storey, predefined="ROTARYWHEEL")
     m.box(unit, 3.0, 2.0, 1.5, at)
+    m.figures["waste_heat_recovery"] += 1
+
+
+def waste_heat_exchanger(m: Model, at, storey) -> None:
+    """Waste-heat recovery by its ObjectType: an IfcHeatExchanger USERDEFINED 'WasteHeatRecovery'
+    (e.g. a data centre's server heat reused for domestic hot water)."""
+    unit = m.add("IfcHeatExchanger", "余热回收换热器 waste-heat recovery HX-1", storey=storey,
+                 predefined="USERDEFINED", object_type="WasteHeatRecovery")
+    m.box(unit, 2.0, 1.2, 1.8, at)
     m.figures["waste_heat_recovery"] += 1
 
 

@@ -201,8 +201,8 @@ class Model:
 
     def _sort_relationship_sets(self) -> None:
         """ifcopenshell.api fills relationships' SET attributes (RelatedElements, RelatedObjects)
-        from Python sets, in an order that follows memory addresses: sort them by entity id so the
-        file does not depend on the process that wrote it."""
+        and the unit assignment's Units from Python sets, in an order that follows memory
+        addresses: sort them by entity id so the file does not depend on the process that wrote it."""
         schema = ifcopenshell.ifcopenshell_wrapper.schema_by_name(self.ifc.schema_identifier)
         for rel in self.ifc.by_type("IfcRelationship"):
             for i, attribute in enumerate(schema.declaration_by_name(rel.is_a()).all_attributes()):
@@ -210,6 +210,8 @@ class Model:
                 if aggregate and aggregate.type_of_aggregation_string() == "set" and rel[i] \
                         and isinstance(rel[i][0], ifcopenshell.entity_instance):
                     rel[i] = sorted(rel[i], key=lambda e: e.id())
+        for assignment in self.ifc.by_type("IfcUnitAssignment"):     # Units is a SET filled the same way
+            assignment.Units = sorted(assignment.Units, key=lambda e: e.id())
 
 
 class RawFile:
@@ -258,6 +260,17 @@ def _matrix(x: float, y: float, z: float, tilt: float = 0.0, yaw: float = 0.0) -
     move = np.eye(4)
     move[:3, 3] = (x, y, z)
     return move @ yaw_m @ tilt_m
+
+
+def write_submission(folder: Path, doc: dict, models, header: str) -> None:
+    """The models and submission.yaml (`header`: comment lines, each ending in a newline)."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for model in models:
+        model.save(folder)
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, default_flow_style=None, width=120)
+    (folder / "submission.yaml").write_text(header + text, encoding="utf-8")
 
 
 def meta(id_, name, name_en, use, filed_on, models, **extra) -> dict:

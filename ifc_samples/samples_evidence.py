@@ -12,6 +12,7 @@ from blocks import (arrays_school, building_figures, decoy_room, ev_charger, gro
                     heat_recovery, inverter_room, panel_grid, parking_space, pv_peak, pv_type, roof_slab,
                     solar_collector)
 from builder import FIXED_STAMP, ROOF_LEVEL_M, SYSTEMS, Model, RawFile, Truncated, meta
+from submission_data import CONSTRUCTION, energy, green, green_basic, no_parking
 
 CAMPUS_STOREYS = (("B1", -4.5), ("F1", 0.0), ("F2", 6.0), ("F3", 12.0))
 CAMPUS_GFA = {"B1": 2400.0, "F1": 2400.0, "F2": 2400.0, "F3": 2400.0}
@@ -58,11 +59,11 @@ def campus(sample: str, schema: str = "IFC4", units: str = "m", power_kw: bool =
     building_figures(m, occupancy="政府办公 government office", storey_gfa=CAMPUS_GFA,
                      gfa=sum(CAMPUS_GFA.values()), storeys_declared=3)
     for i in range(10):                             # two rows of 10 spaces either side of an aisle
-        parking_space(m, f"车位 P-{i + 1:02d}", 2.0 + 2.5 * i, 2.0, b1)
+        parking_space(m, f"车位 P-{i + 1:02d}", 2.0 + 2.5 * i, 2.0, b1, ready=False)
     parking_space(m, "车道 drive aisle", 2.0, 7.3, b1, w=25.0, d=6.0, aisle=True)
     for i in range(10):
         parking_space(m, f"车位 P-{i + 11:02d}", 2.0 + 2.5 * i, 13.3, b1, ready=i < 8)
-    parking_space(m, "机械车位 P-21 stacker (3 cars)", 28.0, 2.0, b1, w=3.0, d=6.0, units=3)
+    parking_space(m, "机械车位 P-21 stacker (3 cars)", 28.0, 2.0, b1, w=3.0, d=6.0, units=3, ready=False)
     office = m.add("IfcSpace", "停车管理室 parking attendant office", parent=b1, predefined="INTERNAL")
     m.box(office, 4.0, 4.0, 2.4, (35.0, 4.0, -4.5))
     for i in range(6):                              # wall-mounted in front of P-01 ... P-06
@@ -83,8 +84,13 @@ def _campus_sample(model: Model, suffix: str, unit_note: str):
     doc = meta(f"YP-2025-0150-{suffix}", "杨浦滨江某政务服务中心新建办公楼",
                "New office building of a government service centre, Yangpu riverside", "government_office",
                "2025-04-15", ["architecture.ifc"], zone="binjiang_south", gross_floor_area_m2=model.figures["gfa_m2"],
-               declared=declared(model))
-    return doc, [model], f"compliant: PV-1 ≥ 50 % and every declared figure matches the model ({unit_note})"
+               declared=declared(model), green_building=green(3, certificate="沪绿建预评〔2025〕0150号"),
+               energy=energy(renewable_substitution_rate_pct=15.0),
+               measures=[*CONSTRUCTION, "prefabrication", "pv_storage_dc_flexible"])
+    return doc, [model], (f"compliant: PV-1 ≥ 50 % and every declared figure matches the model ({unit_note}); "
+                          "EV-3 (6 chargers for 23 spaces), EV-4 (2 DC of 6), RE-1 (four types), RE-2, GB-1, GB-3 "
+                          "(public-institution office ≥ 2-star) and GM-1 (3-star in Binjiang South), PV-5, CON-1 "
+                          "pass; GB-2 does not apply (9600 m² < 20000 m²)")
 
 
 def pass_campus_office_mm():
@@ -111,8 +117,11 @@ def pass_school_geometry_only():
     m.remark = (f"no area quantities on the roof or the panels: areas from geometry (the panels' tilted "
                 f"0.04 m edges add {edge:.2f} m² to their projection)")
     doc = meta("YP-2025-0166", "杨浦区某九年一贯制学校新建教学楼", "New teaching building, a nine-year school in Yangpu",
-               "school", "2025-07-02", ["architecture.ifc"], zone="huan_tongji", gross_floor_area_m2=7600)
-    return doc, [m], "compliant: PV-1 ≥ 50 % with the roof and panel areas computed from the geometry"
+               "school", "2025-07-02", ["architecture.ifc"], zone="huan_tongji", gross_floor_area_m2=7600,
+               declared=no_parking(), green_building=green_basic("沪绿建预评〔2025〕0166号"),
+               energy=energy(renewable_substitution_rate_pct=10.8), measures=[*CONSTRUCTION, "bipv"])
+    return doc, [m], ("compliant: PV-1 ≥ 50 % with the roof and panel areas computed from the geometry; RE-1, "
+                      "RE-2, GB-1 (basic, by certificate), PV-5, CON-1 pass")
 
 
 def incomplete_zero_roof():
@@ -124,8 +133,11 @@ def incomplete_zero_roof():
     m.remark = (f"slab B's GrossArea is 0.0 but its body is 10 × 25 m; counted as zero the ratio "
                 f"would pass at {m.pv_m2 / 1000.0 * 100:.2f} %")
     doc = meta("YP-2025-0171", "杨浦区某小学新建风雨操场", "New covered playground, a primary school in Yangpu",
-               "school", "2025-07-10", ["architecture.ifc"], zone="wujiaochang", gross_floor_area_m2=1250)
-    return doc, [m], "incomplete: a roof slab's area quantity is 0.0 (area.zero), so the ratio needs manual review"
+               "school", "2025-07-10", ["architecture.ifc"], zone="wujiaochang", gross_floor_area_m2=1250,
+               declared=no_parking(), green_building=green(3), energy=energy(renewable_substitution_rate_pct=11.0),
+               measures=[*CONSTRUCTION, "pv_storage_dc_flexible"])
+    return doc, [m], ("incomplete: PV-1 needs manual review: a roof slab's area quantity is 0.0 (area.zero); "
+                      "every other rule that applies passes")
 
 
 def incomplete_panels_off_roof():
@@ -138,8 +150,11 @@ def incomplete_panels_off_roof():
     m.remark = (f"12 of the 24 panels ({m.pv_m2 - on_roof:.2f} m²) stand on the ground east of the building; "
                 f"on the roof alone: {on_roof:.2f} m² = {on_roof / m.roof_m2 * 100:.2f} %")
     doc = meta("YP-2025-0180", "杨浦区某幼儿园新建园舍", "New building of a kindergarten in Yangpu",
-               "school", "2025-08-04", ["architecture.ifc"], zone="xinjiangwan", gross_floor_area_m2=1800)
-    return doc, [m], "incomplete: half the panels are not on the roof (pv.off_roof), so the ratio needs manual review"
+               "school", "2025-08-04", ["architecture.ifc"], zone="xinjiangwan", gross_floor_area_m2=1800,
+               declared=no_parking(), green_building=green(2), energy=energy(renewable_substitution_rate_pct=12.0),
+               measures=[*CONSTRUCTION, "pv_storage_dc_flexible"])
+    return doc, [m], ("incomplete: PV-1 needs manual review: half the panels are not on the roof (pv.off_roof); "
+                      "every other rule that applies passes")
 
 
 def incomplete_metadata_mismatch():
@@ -149,8 +164,12 @@ def incomplete_metadata_mismatch():
     m.remark = "declared roof 1170 m² (+30 %) and GFA 12000 m² (+20 %) disagree with the model"
     doc = meta("YP-2025-0192", "杨浦区某小学新建综合楼", "New multi-purpose building, a primary school in Yangpu",
                "school", "2025-08-21", ["architecture.ifc"], zone="dachuangzhi", gross_floor_area_m2=12000.0,
-               declared={"roof_area_m2": round(m.roof_m2 * 1.3, 2), "pv_area_m2": round(m.pv_m2, 2)})
-    return doc, [m], "incomplete: the declared roof area and gross floor area disagree with the model (metadata.mismatch)"
+               declared={"roof_area_m2": round(m.roof_m2 * 1.3, 2), "pv_area_m2": round(m.pv_m2, 2), **no_parking()},
+               green_building=green(2, claimed="basic", full_fit_out=False),
+               energy=energy(renewable_substitution_rate_pct=11.5), measures=[*CONSTRUCTION, "pv_storage_dc_flexible"])
+    return doc, [m], ("incomplete: PV-1 needs manual review: the declared roof area and gross floor area disagree "
+                      "with the model (metadata.mismatch); every other rule that applies passes (GB-1: basic, "
+                      "the scores reach 2-star but the fit-out is not full)")
 
 
 # -- model files the checker must refuse (exit status 2, one message naming the file) ------------

@@ -1,5 +1,6 @@
-"""The bundled samples are exactly what the checked-in generator writes, and they hold what
-their submission.yaml declares (read here with plain ifcopenshell, not with the checker)."""
+"""The bundled samples and per-rule examples are exactly what the checked-in generator writes,
+and the samples hold what their submission.yaml declares (read here with plain ifcopenshell,
+not with the checker)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import sys
 import pytest
 import yaml
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
+
+EXAMPLES = ROOT / "features" / "examples"
 
 
 def digests(folder) -> dict[str, str]:
@@ -20,13 +23,36 @@ def digests(folder) -> dict[str, str]:
             if p.is_file() and p.parent != folder and "__pycache__" not in p.parts}
 
 
-def test_generator_reproduces_the_bundled_samples(tmp_path):
-    out = tmp_path / "samples"
-    subprocess.run([sys.executable, str(SAMPLES / "generate.py"), "--out", str(out)],   # from another cwd
-                   check=True, capture_output=True, timeout=300, cwd=tmp_path)
+def all_digests(folder) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_generator_reproduces_the_bundled_samples_and_examples(tmp_path):
+    out, examples = tmp_path / "samples", tmp_path / "examples"
+    subprocess.run([sys.executable, str(SAMPLES / "generate.py"), "--out", str(out),   # from another cwd
+                    "--examples-out", str(examples)], check=True, capture_output=True, timeout=300, cwd=tmp_path)
     generated = digests(out)
     assert generated, "the generator wrote nothing"
     assert generated == digests(SAMPLES)
+    assert all_digests(examples) == all_digests(EXAMPLES)
+
+
+def test_examples_script_alone_writes_the_same_examples(tmp_path):
+    out = tmp_path / "examples"
+    subprocess.run([sys.executable, str(SAMPLES / "examples.py"), "--out", str(out)],
+                   check=True, capture_output=True, timeout=300, cwd=tmp_path)
+    generated = all_digests(out)
+    assert "README.md" in generated and len(generated) > 2 * 29 * 2
+    assert generated == all_digests(EXAMPLES)
+
+
+def test_generator_with_out_leaves_the_examples_alone(tmp_path):
+    """--out without --examples-out writes samples only (a test run never rewrites features/)."""
+    out = tmp_path / "samples"
+    subprocess.run([sys.executable, str(SAMPLES / "generate.py"), "--out", str(out)],
+                   check=True, capture_output=True, timeout=300, cwd=tmp_path)
+    assert not (tmp_path / "features").exists() and not (out / "examples").exists()
 
 
 # -- the samples hold what their submission.yaml declares (read with plain ifcopenshell) ---------
