@@ -179,3 +179,37 @@ def test_unstated_star_conditions_only_matter_when_they_could_lift_the_grade(par
     assert m.value == 0 and m.certain
     m = derive(params, green_building=gb(claimed="2-star", full_fit_out=None).model_dump()).metric("green_star")
     assert m.value == 0 and not m.certain
+
+
+def test_no_label_claimed_is_a_certain_below_basic(params):
+    m = derive(params, green_building={"claimed": "none"}).metric("green_star")
+    assert m.value == -1 and m.certain
+
+
+def test_a_panel_on_the_low_part_of_a_sloped_roof_is_on_the_roof():
+    from compliance.derive.pv import off_roof
+    from compliance.read.records import AreaFigure
+
+    square = lambda x, y, s: (((x, y), (x + s, y), (x + s, y + s), (x, y + s)),)   # noqa: E731
+    roof = AreaFigure(**_loc("R".ljust(22, "0"), "IfcSlab"), role="roof", projected_m2=100.0,
+                      outline=square(0, 0, 10), z_min=18.0, z_max=21.0)
+    low = AreaFigure(**_loc("L".ljust(22, "0"), "IfcSolarDevice"), role="pv", projected_m2=4.0,
+                     outline=square(1, 1, 2), z_min=19.2, z_max=19.3)
+    ground = AreaFigure(**_loc("G".ljust(22, "0"), "IfcSolarDevice"), role="pv", projected_m2=4.0,
+                        outline=square(1, 1, 2), z_min=0.0, z_max=0.1)
+    off, unchecked = off_roof([low, ground], [roof])
+    assert [p.global_id for p in off] == [ground.global_id] and not unchecked
+
+
+def test_gross_floor_area_does_not_depend_on_model_order(params):
+    from compliance.read.records import BuildingRecord, Figure
+
+    bare = BuildingRecord(**_loc("B".ljust(22, "0"), "IfcBuilding"))
+    with_gfa = bare.model_copy(update={"gross_floor_area": Figure(value=25000.0, unit="m²", source="q")})
+
+    class M(_Model):
+        def __init__(self, b):
+            super().__init__()
+            self.buildings = (b,)
+    for order in ([M(with_gfa), M(bare)], [M(bare), M(with_gfa)]):
+        assert derive(params, order).metric("gross_floor_area").value == 25000

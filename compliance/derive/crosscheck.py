@@ -29,6 +29,17 @@ def _unique(records) -> list:
     return list({r.global_id: r for r in records}.values())
 
 
+def buildings_with_figures(models: list[ModelFacts]) -> list:
+    """Each building once; where several models carry it, the copy with a floor area wins
+    (so the result does not depend on the order the models are listed in)."""
+    out: dict = {}
+    for b in (b for m in models for b in m.buildings):
+        seen = out.get(b.global_id)
+        if seen is None or (seen.gross_floor_area is None and b.gross_floor_area is not None):
+            out[b.global_id] = b
+    return list(out.values())
+
+
 def _area_total(figures, basis="projected") -> ModelFigure:
     figs = _unique(figures)
     if not figs or any(f.area(basis) is None for f in figs):
@@ -41,7 +52,7 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
     """Each comparable field -> how to get the models' figure for it (computed on demand)."""
     roofs = [f for m in models for f in m.roofs]
     panels = [f for m in models for f in m.pv_panels]
-    buildings = _unique(b for m in models for b in m.buildings)
+    buildings = buildings_with_figures(models)
     parking = _unique(p for m in models for p in m.parking)
     chargers = _unique(c for m in models for c in m.chargers)
 
@@ -53,7 +64,8 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
                            f"sum of YP_PVPanel.PeakPower over {len(figs)} panel(s)")
 
     def gfa() -> ModelFigure:
-        with_gfa = [b for b in buildings if b.gross_floor_area is not None]
+        # a sum over spaces is a known underestimate (walls excluded): not a figure to contradict the filing
+        with_gfa = [b for b in buildings if b.gross_floor_area is not None and "underestimate" not in b.gross_floor_area.source]
         if not with_gfa or len(with_gfa) != len(buildings):
             return ModelFigure(None, (), "")
         return ModelFigure(sum(float(b.gross_floor_area.value) for b in with_gfa),

@@ -95,7 +95,9 @@ def gross_floor_area(inp: Inputs) -> Metric:
         return Metric(name="gross_floor_area", value=round(float(gfa), 4), unit="m²",
                       evidence=(inp.field_evidence("gross_floor_area_m2"),),
                       computation=f"gross floor area as stated in {inp.metadata_file}")
-    buildings = list({b.global_id: b for m in inp.models for b in m.buildings}.values())
+    from .crosscheck import buildings_with_figures
+
+    buildings = buildings_with_figures(inp.models)
     with_gfa = [b for b in buildings if b.gross_floor_area is not None]
     if not buildings or len(with_gfa) != len(buildings):
         return Metric(name="gross_floor_area", value=None, unit="m²",

@@ -80,7 +80,7 @@ def green_star(inp: Inputs) -> Metric:
         if claimed is None:
             return Metric(value=None, reasons=g.doubts or ("neither a claimed label nor scores (green_building)",), **base)
         doubts = list(g.doubts)
-        if not gb.certificate and not doubts:
+        if claimed >= 0 and not gb.certificate and not doubts:      # "none" needs no support
             doubts.append("a label is claimed with neither scores nor a certificate (green_building.certificate)")
         return Metric(value=float(claimed), certain=not doubts, reasons=tuple(doubts),
                       computation=f"claimed label {GRADES[float(claimed)][1]}"

@@ -61,7 +61,8 @@ def off_roof(panels: list[AreaFigure], roofs: list[AreaFigure]) -> tuple[list[Ar
     for panel in panels:
         if not panel.outline or not placed:
             continue
-        below = [r.outline for r in placed if r.z_max is None or panel.z_max is None or r.z_max <= panel.z_max + 0.5]
+        # a roof is under the panel if its lowest point is below the panel's top (sloped roofs included)
+        below = [r.outline for r in placed if r.z_min is None or panel.z_max is None or r.z_min <= panel.z_max + 0.5]
         if overlap_fraction(panel.outline, below) < ON_ROOF_SHARE:
             off.append(panel)
     return off, unchecked

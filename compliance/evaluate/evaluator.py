@@ -65,7 +65,10 @@ def _check(req, metric: Metric, spec: MetricSpec, basis: str | None) -> Check:
     if metric.value is not None and metric.certain:
         from .conditions import Cmp
         met = Cmp("v", req.op, req.number).holds({"v": round(metric.value, 4)})
-    return Check(metric=req.metric, label=Text(zh=spec.label_zh, en=spec.label_en), measured=metric.value,
+    label = Text(zh=spec.label_zh, en=spec.label_en)
+    if req.of and len(req.of) == 1 and "of" in spec.params:       # e.g. PI-1: which intensity
+        label = Text(zh=f"{spec.label_zh}（{req.of[0]}）", en=f"{spec.label_en} ({req.of[0]})")
+    return Check(metric=req.metric, label=label, measured=metric.value,
                  measured_text=Text(zh=spec.show(metric.value, "zh"), en=spec.show(metric.value, "en")),
                  operator=req.op, threshold=req.number,
                  threshold_text=Text(zh=spec.show(req.number, "zh"), en=spec.show(req.number, "en")),
@@ -94,7 +97,7 @@ class _Result:
                     reasons += tuple(f"whether the rule applies depends on the {label}: {r}" for r in m.reasons)
                     evidence += m.evidence
         elif applicable:
-            reasons = tuple(r for m in reqs for r in m.reasons)
+            reasons = tuple(dict.fromkeys(r for m in reqs for r in m.reasons))
             evidence = [e for m in reqs for e in m.evidence] + [e for m in wheres for e in m.evidence]
             if rule.id in meta.exemptions:
                 ex = meta.exemptions[rule.id]
