@@ -98,6 +98,9 @@ def test_text_summary_names_verdict_and_rules():
     proc = run_cli("check", str(SAMPLES / "fail-office"))
     assert proc.returncode == 1
     assert "NON-COMPLIANT" in proc.stdout and "PV-2@1" in proc.stdout and "What to do" in proc.stdout
+    assert "FAIL  PV-2@1" in proc.stdout and "PASS  EV-3@1" in proc.stdout
+    na_line = next(line for line in proc.stdout.splitlines() if "rules do not apply" in line)
+    assert "PV-1" in na_line and "PV-2" not in na_line.split(":", 1)[1].split(",")
 
 
 def test_as_of_before_the_plan_makes_rules_not_applicable():

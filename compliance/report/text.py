@@ -24,9 +24,15 @@ def render(verdict) -> bytes:
         "Verdict: {} {}".format(*VERDICT[verdict.verdict][:2]),
         "",
     ]
+    na = [r for r in verdict.results if r.status == "not_applicable"]
     for r in verdict.results:
+        if r.status == "not_applicable":
+            continue
         lines.append(f"  {_MARK[r.status]}  {r.rule_version:<8} {r.kind:<10} {_measured(r)}")
         lines.append(f"        {r.message}")
+    if na:
+        lines.append(f"  {_MARK['not_applicable']}  {len(na)} rules do not apply: " + ", ".join(r.rule for r in na)
+                     + " (why: --format json or the PDF)")
     todo = [r for r in verdict.results if r.remedy is not None]
     if todo:
         lines += ["", "What to do:"]
