@@ -118,7 +118,10 @@ class _Result:
             message=en, message_zh=zh, reasons=reasons,
             computation="; ".join(m.computation for m in reqs if m.computation) or None if applicable else None,
             inputs={k: v for m in reqs for k, v in m.inputs.items()} if applicable else {},
-            evidence=tuple(evidence), checks=checks if applicable else (),
+            evidence=tuple(evidence),
+            checks=checks if applicable else tuple(c.model_copy(update={"measured": None, "met": None,
+                                                                        "measured_text": Text(zh="—", en="—")})
+                                                   for c in checks),
             remedy=_remedy(rule, status, spec, exempt=rule.id in meta.exemptions, undetermined=undetermined,
                            where_spec=self._missing_where_spec(wheres)),
             interpretation=rule.interpretation,
