@@ -14,7 +14,9 @@ from ..errors import EngineError
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule, Text, _Comparison
-from .compile import CompiledRules, Subject, applicability, compile_ruleset, make_fact, where_holds, where_known
+from .compile import (CompiledRules, Subject, applicability, compile_ruleset, engine_number, make_fact, where_holds,
+                      where_known)
+from .conditions import Cmp
 from .engine import Engine
 from .messages import NA_EN, NA_ZH, status_messages
 from .results import Check, RuleResult
@@ -38,11 +40,12 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
         for rule in ruleset.rules
     }
     fired = engine.run(compiled.name, compiled.durable, list(facts.values()))
+    specs = metric_specs()
     results = []
     for rule in ruleset.rules:
         status, n = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
         reqs, wheres = measured[rule.id]
-        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id]).build(status, n, reqs, wheres))
+        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id], specs).build(status, n, reqs, wheres))
     return tuple(results)
 
 
@@ -63,8 +66,7 @@ def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list
 def _check(req, metric: Metric, spec: MetricSpec, basis: str | None) -> Check:
     met = None
     if metric.value is not None and metric.certain:
-        from .conditions import Cmp
-        met = Cmp("v", req.op, req.number).holds({"v": round(metric.value, 4)})
+        met = Cmp("v", req.op, req.number).holds({"v": engine_number(metric.value)})
     label = Text(zh=spec.label_zh, en=spec.label_en)
     if req.of and len(req.of) == 1 and "of" in spec.params:       # e.g. PI-1: which intensity
         label = Text(zh=f"{spec.label_zh}（{req.of[0]}）", en=f"{spec.label_en} ({req.of[0]})")
@@ -78,9 +80,10 @@ def _check(req, metric: Metric, spec: MetricSpec, basis: str | None) -> Check:
 class _Result:
     """Builds one RuleResult from a decided status and the metrics behind it."""
 
-    def __init__(self, rule: Rule, ruleset: RuleSet, meta: Submission, as_of: date, fact: dict) -> None:
+    def __init__(self, rule: Rule, ruleset: RuleSet, meta: Submission, as_of: date, fact: dict,
+                 specs: dict[str, MetricSpec]) -> None:
         self.rule, self.ruleset, self.meta, self.as_of, self.fact = rule, ruleset, meta, as_of, fact
-        self.specs = metric_specs()
+        self.specs = specs
 
     def build(self, status: str, branch: int, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
         rule, meta = self.rule, self.meta
