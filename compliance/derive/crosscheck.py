@@ -12,6 +12,7 @@ from typing import Callable
 
 from ..read.metadata import LoadedSubmission
 from ..read.records import ModelFacts, Note
+from .metrics import unique
 
 # The tolerance (metadata_tolerance_pct) and what counts as a fast charger (fast_charger_min_kw)
 # are rule-set parameters (rules/_parameters.yaml). Areas and power may differ by the tolerance;
@@ -23,10 +24,6 @@ class ModelFigure:
     value: float | None              # None: the model does not hold this figure
     global_ids: tuple[str, ...]
     how: str                         # how the model's figure was obtained
-
-
-def _unique(records) -> list:
-    return list({r.global_id: r for r in records}.values())
 
 
 def buildings_with_figures(models: list[ModelFacts]) -> list:
@@ -41,7 +38,7 @@ def buildings_with_figures(models: list[ModelFacts]) -> list:
 
 
 def _area_total(figures, basis="projected") -> ModelFigure:
-    figs = _unique(figures)
+    figs = unique(figures)
     if not figs or any(f.area(basis) is None for f in figs):
         return ModelFigure(None, (), "")
     return ModelFigure(sum(f.area(basis) for f in figs), tuple(f.global_id for f in figs),
@@ -53,11 +50,11 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
     roofs = [f for m in models for f in m.roofs]
     panels = [f for m in models for f in m.pv_panels]
     buildings = buildings_with_figures(models)
-    parking = _unique(p for m in models for p in m.parking)
-    chargers = _unique(c for m in models for c in m.chargers)
+    parking = unique(p for m in models for p in m.parking)
+    chargers = unique(c for m in models for c in m.chargers)
 
     def peak_power() -> ModelFigure:
-        figs = _unique(panels)
+        figs = unique(panels)
         if not figs or any(f.peak_power_kw is None for f in figs):
             return ModelFigure(None, (), "")
         return ModelFigure(sum(f.peak_power_kw for f in figs), tuple(f.global_id for f in figs),

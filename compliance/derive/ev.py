@@ -6,20 +6,11 @@ declared figures in submission.yaml are used and cited by field and line.
 
 from __future__ import annotations
 
-from .metrics import Evidence, Inputs, Metric, MetricSpec
+from .metrics import Evidence, Inputs, Metric, MetricSpec, unique
 
 
 NAMES = {"spaces": "parking spaces", "chargers": "charging points", "fast": "fast charging points",
          "ready": "charger-ready parking spaces"}
-
-
-def _unique(records) -> list:
-    return list({r.global_id: r for r in records}.values())
-
-
-def _uncertain(inp: Inputs, gids: set[str]) -> list[str]:
-    notes = [n for m in inp.models for n in m.notes] + list(inp.findings)
-    return [n.message for n in notes if n.severity == "uncertain" and gids & set(n.global_ids)]
 
 
 class _Counts:
@@ -27,8 +18,8 @@ class _Counts:
 
     def __init__(self, inp: Inputs) -> None:
         self.inp = inp
-        self.parking = _unique(p for m in inp.models for p in m.parking)
-        self.chargers = _unique(c for m in inp.models for c in m.chargers)
+        self.parking = unique(p for m in inp.models for p in m.parking)
+        self.chargers = unique(c for m in inp.models for c in m.chargers)
         self.declared = getattr(inp.meta, "declared", None)
 
     def _declared(self, field: str):
@@ -53,7 +44,7 @@ class _Counts:
                 limit = inp.param("fast_charger_min_kw")
                 kept = [c for c in records if c.current == "DC" or (c.power_kw or 0) >= limit]
                 value, how = len(kept), f"DC or ≥ {limit:g} kW charging points in the models"
-            doubts = _uncertain(inp, {r.global_id for r in records})
+            doubts = inp.doubts_about({r.global_id for r in records})
             if what == "ready" and unstated:
                 doubts.append(f"{len(unstated)} parking space(s) do not state YP_ParkingSpace.ChargerReady: "
                               f"{', '.join(p.global_id for p in unstated[:5])}")

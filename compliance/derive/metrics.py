@@ -83,9 +83,21 @@ class Inputs:
     def param(self, name: str) -> float:
         return float(self.params[name])
 
+    def doubts_about(self, global_ids: set[str]) -> list[str]:
+        """Messages of the 'uncertain' reader notes and findings that touch these elements (a note
+        naming no element touches every figure)."""
+        notes = [n for m in self.models for n in m.notes] + list(self.findings)
+        return [n.message for n in notes
+                if n.severity == "uncertain" and (not n.global_ids or global_ids & set(n.global_ids))]
+
     def field_evidence(self, *paths: str, detail: str | None = None) -> "Evidence":
         line = next((self.lines[p] for p in paths if p in self.lines), None)
         return Evidence(source="metadata", file=self.metadata_file, fields=paths, line=line, detail=detail)
+
+
+def unique(records) -> list:
+    """Each element once, by GlobalId (an element listed in several models counts once)."""
+    return list({r.global_id: r for r in records}.values())
 
 
 def metric_specs() -> dict[str, MetricSpec]:

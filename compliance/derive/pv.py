@@ -44,10 +44,6 @@ def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence
     return out
 
 
-def _uncertain_notes(notes: list[Note], used: set[str]) -> list[str]:
-    return [n.message for n in notes if n.severity == "uncertain" and (not n.global_ids or used & set(n.global_ids))]
-
-
 ON_ROOF_SHARE = 0.5          # a panel with less than half its footprint over a roof is off the roof
 
 
@@ -99,7 +95,7 @@ def _pv_area(inp: Inputs, basis: str):
     panels = _dedupe([f for m in inp.models for f in m.pv_panels], basis, doubts)
     pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
     used = {f.global_id for f in roofs + panels}
-    doubts += _uncertain_notes([n for m in inp.models for n in m.notes] + list(inp.findings), used)
+    doubts += inp.doubts_about(used)
     doubts += _position_reasons(panels, roofs)
     return roofs, panels, pv_total, pv_missing, doubts
 
