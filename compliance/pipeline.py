@@ -13,7 +13,7 @@ from .derive.green import claim_findings
 from .derive.pv import placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
-from .evaluate.results import RuleResult, SubmissionRef, Verdict, overall_verdict
+from .evaluate.results import InputFile, RuleResult, SubmissionRef, Verdict, cited_elements, overall_verdict
 from .read.metadata import Submission, load_submission
 from .read.model import read_model
 from .read.records import ModelFacts
@@ -57,6 +57,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     findings = submission_findings(loaded, models, ruleset)
     results = evaluate_models(ruleset, meta, models, when, compiled, findings, loaded.lines,
                               loaded.metadata_file.name)
+    notes = tuple(n for m in models for n in m.notes) + tuple(findings)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,
@@ -66,9 +67,20 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
                                  filed_on=meta.filed_on),
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
         verdict=overall_verdict(results), results=results,
-        models=tuple(m.info for m in models), notes=tuple(n for m in models for n in m.notes) + tuple(findings),
+        models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
+        inputs=_inputs(loaded, models),
         tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
+
+
+def _inputs(loaded, models: list[ModelFacts]) -> tuple[InputFile, ...]:
+    from .read.ifcfile import sha256_of
+
+    meta_file = loaded.metadata_file
+    return ((InputFile(role="metadata", file=meta_file.name, sha256=sha256_of(meta_file),
+                       size_bytes=meta_file.stat().st_size),)
+            + tuple(InputFile(role="model", file=m.info.file, sha256=m.info.sha256, size_bytes=m.info.size_bytes)
+                    for m in models))
 
 
 def _check_exemptions(loaded, ruleset: RuleSet) -> None:

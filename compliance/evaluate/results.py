@@ -75,6 +75,25 @@ class SubmissionRef(_Frozen):
     filed_on: date
 
 
+class ElementRef(_Frozen):
+    """A model element a finding cites, named as the designer sees it in the authoring tool."""
+
+    global_id: str
+    ifc_class: Optional[str] = None
+    name: Optional[str] = None
+    storey: Optional[str] = None
+    file: Optional[str] = None
+
+
+class InputFile(_Frozen):
+    """One file the verdict was computed from, for the reproducibility footer."""
+
+    role: Literal["metadata", "model"]
+    file: str
+    sha256: str
+    size_bytes: int
+
+
 class Verdict(_Frozen):
     submission: SubmissionRef
     as_of: date
@@ -84,12 +103,21 @@ class Verdict(_Frozen):
     results: tuple[RuleResult, ...]
     models: tuple[ModelInfo, ...] = ()
     notes: tuple[Note, ...] = ()
+    elements: tuple[ElementRef, ...] = ()     # every element cited by a result or a note
+    inputs: tuple[InputFile, ...] = ()
     tool_version: str
     generated_at: datetime
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
+
+    def element(self, global_id: str) -> ElementRef:
+        """The cited element with this GlobalId (bare when the reader kept no record of it)."""
+        for e in self.elements:
+            if e.global_id == global_id:
+                return e
+        return ElementRef(global_id=global_id)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -106,3 +134,20 @@ def overall_verdict(results: tuple[RuleResult, ...] | list[RuleResult]) -> Verdi
     if any(r.status in ("missing_data", "manual_review") for r in blocking):
         return "incomplete"
     return "compliant"
+
+
+def cited_elements(results, notes, models) -> tuple[ElementRef, ...]:
+    """The elements the results and notes cite, with the class, name and storey the reader found."""
+    known: dict[str, ElementRef] = {}
+    for m in models:
+        for group in (m.roofs, m.pv_panels, m.systems, m.chargers, m.parking, m.buildings):
+            for x in group:
+                known.setdefault(x.global_id, ElementRef(global_id=x.global_id, ifc_class=x.ifc_class,
+                                                         name=x.name, storey=x.storey, file=x.file))
+    cited: dict[str, None] = {}
+    for r in results:
+        for e in r.evidence:
+            cited.update(dict.fromkeys(e.global_ids))
+    for n in notes:
+        cited.update(dict.fromkeys(n.global_ids))
+    return tuple(known.get(g) or ElementRef(global_id=g) for g in cited)

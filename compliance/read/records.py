@@ -22,6 +22,7 @@ class Note(_Record):
 
     code: str                     # stable, e.g. "roof.quantity_missing"
     message: str                  # plain language, English
+    message_zh: Optional[str] = None   # the same in Chinese
     file: str
     line: Optional[int] = None    # for metadata findings: the line in submission.yaml
     global_ids: tuple[str, ...] = ()
@@ -129,6 +130,7 @@ class ModelInfo(_Record):
     size_bytes: int
     sha256: str
     entity_count: int
+    element_counts: dict[str, int] = {}   # IfcProduct instances by class, most frequent first
     length_unit_m: float
     area_unit_m2: float
     power_unit_w: float = 1.0

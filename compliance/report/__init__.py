@@ -1,6 +1,7 @@
 """Report stage: one module per format, registered in FORMATS (which also feeds the CLI).
 
-Every reporter module exposes `render(verdict) -> bytes` and reads only the Verdict record.
+Every reporter module exposes `render(verdict, lang) -> bytes` and reads only the Verdict record;
+`lang` is "both" (Chinese first, English beside), "zh" or "en".
 Modules are imported when used, so the CLI starts without loading WeasyPrint.
 """
 
@@ -37,9 +38,9 @@ def render_facts(format_name: str, all_facts) -> bytes:
     return importlib.import_module(EXTRACT_FORMATS[format_name].module).render_facts(all_facts)
 
 
-def render(format_name: str, verdict) -> bytes:
+def render(format_name: str, verdict, lang: str = "both") -> bytes:
     fmt = FORMATS[format_name]
-    return importlib.import_module(fmt.module).render(verdict)
+    return importlib.import_module(fmt.module).render(verdict, lang)
 
 
 def format_for_path(path: str) -> str | None:

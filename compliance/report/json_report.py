@@ -25,5 +25,5 @@ def to_dict(verdict) -> dict:
     }
 
 
-def render(verdict) -> bytes:
+def render(verdict, lang: str = "both") -> bytes:
     return (json.dumps(to_dict(verdict), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -25,6 +25,28 @@ BASIS: dict[str, tuple[str, str]] = {"projected": ("水平投影", "projected"),
 OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 
+LANGS = ("both", "zh", "en")
+
+
+def say(x, lang: str, sep: str = " / ") -> str:
+    """A Text (or a plain string) in `lang`; 'both' gives Chinese first, English beside."""
+    if x is None:
+        return "—"
+    if isinstance(x, str):
+        return x
+    if lang == "both":
+        return x.zh if x.zh == x.en else f"{x.zh}{sep}{x.en}"
+    return x.get(lang)
+
+
+def note_text(note, lang: str, sep: str = " / ") -> str:
+    """A reader note or finding in `lang` (the English message when no Chinese is recorded)."""
+    zh = note.message_zh or note.message
+    if lang == "en" or (lang == "both" and zh == note.message):
+        return note.message
+    return zh if lang == "zh" else f"{zh}{sep}{note.message}"
+
+
 def num(x: Optional[float], decimals: int = 2) -> str:
     """A measured figure: fixed decimals, thousands separators; '—' when absent."""
     return "—" if x is None else f"{x:,.{decimals}f}"

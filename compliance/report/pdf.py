@@ -15,7 +15,7 @@ TEMPLATE = "verdict.html.j2"
 STYLESHEET = TEMPLATES / "verdict.css"
 
 
-def render(verdict) -> bytes:
+def render(verdict, lang: str = "both") -> bytes:
     """The verdict as PDF bytes."""
     from weasyprint import CSS, HTML
 

@@ -14,7 +14,7 @@ def _measured(r) -> str:
     return "; ".join(f"{c.measured_text.en} (required {c.operator} {c.threshold_text.en})" for c in r.checks)
 
 
-def render(verdict) -> bytes:
+def render(verdict, lang: str = "both") -> bytes:
     s = verdict.submission
     lines = [
         f"{s.id}  {s.name}" + (f"  ({s.name_en})" if s.name_en else ""),

@@ -12,6 +12,8 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..text import Text  # noqa: F401  (re-exported: rule files use it)
+
 Status = Literal["pass", "fail", "not_applicable", "missing_data", "manual_review"]
 Operator = Literal[">=", ">", "<=", "<", "=="]
 Kind = Literal["mandatory", "target", "encouraged"]
@@ -20,11 +22,6 @@ PARAM_RE = r"^\$[a-z][a-z0-9_]*$"
 
 class _Data(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Text(_Data):
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
 
 
 class Clause(_Data):
