@@ -64,33 +64,83 @@ def main() -> None:
     """Carbon-peak compliance checker for building submissions (杨府发〔2022〕13号)."""
 
 
+class _FormatList(click.ParamType):
+    """--format pdf,json,bcf: one or several report formats."""
+
+    name = "FORMAT[,FORMAT...]"
+
+    def convert(self, value, param, ctx):
+        from compliance.report import parse_formats
+
+        if isinstance(value, list):
+            return value
+        try:
+            return parse_formats(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _targets(fmts: list[str] | None, output: Path | None) -> tuple[list[str], Path | None, bool]:
+    """(formats, output, into_folder): several formats, or -o naming a folder, write one file per format."""
+    from compliance.report import format_for_path
+
+    folder = output is not None and (output.is_dir() or str(output).endswith(("/", os.sep)))
+    fmts = fmts or ([format_for_path(str(output))] if output and not folder and format_for_path(str(output))
+                    else ["pdf", "json"] if folder else ["text"])
+    if len(fmts) > 1 and output is None:
+        _fail("several formats need an output folder", f"add -o out/ (each format is written there)")
+    if len(fmts) > 1 and not folder:
+        if output.suffix:
+            _fail(f"several formats ({','.join(fmts)}) cannot go into one file {output}",
+                  f"name a folder instead: -o {output.parent / output.stem}/")
+        folder = True
+    if output is None and FORMATS[fmts[0]].binary and sys.stdout.isatty():
+        _fail(f"{fmts[0]} output is binary", f"write it to a file: -o verdict{FORMATS[fmts[0]].extension}")
+    return fmts, output, folder
+
+
+def _lang_option(f):
+    return click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
+                        help="Report language: both (Chinese first, English beside), zh or en.")(f)
+
+
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
-              help="Output format (default: from -o's extension, else text).")
+@click.option("--format", "fmts", type=_FormatList(), default=None,
+              help=f"Report format(s), comma-separated: {', '.join(FORMATS)} "
+                   "(default: from -o's extension; pdf,json into a folder; else text).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Write the verdict to this file instead of standard output.")
+              help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
+@_lang_option
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Judge by the rules in force on this date (default: the filing date).")
 @click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
               show_default=True, help="Folder of rule files.")
 @click.option("--debug", is_flag=True, help="Show internal tracebacks.")
-def check(folder: Path, fmt: str | None, output: Path | None, as_of, rules_dir: Path, debug: bool) -> None:
-    """Check the submission in FOLDER (submission.yaml + its IFC models) and issue a verdict."""
-    from compliance.report import format_for_path
+def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, as_of, rules_dir: Path,
+          debug: bool) -> None:
+    """Check the submission in FOLDER (submission.yaml + its IFC models) and issue a verdict.
 
-    fmt = fmt or (format_for_path(str(output)) if output else None) or "text"
-    if FORMATS[fmt].binary and output is None and sys.stdout.isatty():
-        _fail(f"{fmt} output is binary", f"write it to a file: -o verdict.{fmt}")
+    \b
+    Examples:
+      compliance check ifc_samples/pass-school -o out/verdict.pdf
+      compliance check ifc_samples/fail-office --format pdf,json,xlsx,bcf -o out/
+      compliance check ifc_samples/fail-office --format html --lang en -o fail-office.html
+    """
+    fmts, output, into_folder = _targets(fmts, output)
 
     def run():
         from compliance.context import RunContext
         from compliance.pipeline import check_submission
-        from compliance.report import render
+        from compliance.report import render, report_stem
 
         verdict = check_submission(folder, RunContext(rules_dir=rules_dir),
                                    as_of.date() if as_of else None)
-        _emit(render(fmt, verdict), output, f"{verdict.verdict}: {fmt} verdict")
+        # every report is rendered before any is written: a failing format leaves no partial set
+        reports = [(fmt, render(fmt, verdict, lang)) for fmt in fmts]
+        for fmt, data in reports:
+            target = output / f"{report_stem(verdict.submission.id)}{FORMATS[fmt].extension}" if into_folder else output
+            _emit(data, target, f"{verdict.verdict}: {fmt} verdict")
         return verdict.exit_code
 
     sys.exit(_guarded(debug, run))

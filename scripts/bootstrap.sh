@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the checker and its tests need; safe to run again (it skips what is done).
-#  - Debian packages: a CJK font for the PDF verdict (fonts-wqy-zenhei), poppler-utils
+#  - Debian packages: a CJK font for the PDF verdict (fonts-wqy-zenhei), emoji and Latin/Hebrew/Arabic
+#    fonts for names that use them (fonts-noto-color-emoji, fonts-dejavu-core), poppler-utils
 #    (pdftotext/pdffonts/pdftoppm, used by the tests), and WeasyPrint's Pango libraries.
 #  - A virtualenv in .venv with this project installed in editable mode, with its test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-wqy-zenhei poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
+SYSTEM_PACKAGES=(fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

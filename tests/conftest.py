@@ -33,3 +33,18 @@ def ruleset():
     from compliance.ruleset.loader import load_ruleset
 
     return load_ruleset(RULES)
+
+
+def good_samples() -> list[Path]:
+    """Sample submissions that can be checked (the error-* ones are broken on purpose)."""
+    return sorted(p for p in SAMPLES.iterdir() if (p / "submission.yaml").is_file() and not p.name.startswith("error-"))
+
+
+@pytest.fixture(scope="session")
+def sample_verdicts() -> dict:
+    """Every good sample checked once per test session: name -> Verdict."""
+    from compliance.context import RunContext
+    from compliance.pipeline import check_submission
+
+    ctx = RunContext(rules_dir=RULES)
+    return {p.name: check_submission(p, ctx) for p in good_samples()}

@@ -59,8 +59,9 @@ def test_a_category_below_30_percent_caps_the_grade_at_basic(params):
 def test_unmet_prerequisite_is_below_basic_and_unstated_flags_are_doubts(params):
     assert grade(gb(prerequisites_met=False), params).level == -1
     g = grade(gb(full_fit_out=None), params)
-    assert g.level == 0 and any("full_fit_out" in d for d in g.doubts)
-    assert grade(gb(scores={**SCORES, "safety_durability": 120}), params).doubts
+    assert g.level == 0 and any("full_fit_out" in d.en and "full_fit_out" in d.zh for d in g.doubts)
+    (over,) = grade(gb(scores={**SCORES, "safety_durability": 120}), params).doubts
+    assert "safety_durability score 120 exceeds" in over.en and over.zh == "安全耐久得分 120 超过其满分 100"
 
 
 def test_claim_above_the_scores_is_judged_on_the_scores_and_is_a_finding(params):
@@ -110,7 +111,8 @@ def test_charger_shares_from_model_records(params):
     assert d.metric("charger_ready_share").value == pytest.approx(10 / 20 * 100)
     unknown = chargers + [ChargerRecord(**_loc("C4".ljust(22, "0"), "IfcOutlet"))]
     m = derive(params, [_Model(parking=spaces, chargers=unknown)]).metric("fast_charger_share")
-    assert not m.certain and "neither power nor AC/DC" in m.reasons[0]
+    assert not m.certain and "neither power nor AC/DC" in m.reasons[0].en
+    assert "既无功率也无交直流类型" in m.reasons[0].zh and "C4".ljust(22, "0") in m.reasons[0].zh
 
 
 def test_fast_charger_threshold_is_the_parameter(params):
@@ -168,7 +170,8 @@ def test_gross_floor_area_metadata_first(params):
 def test_charger_ready_not_stated_is_missing_not_zero(params):
     spaces = [ParkingRecord(**_loc(f"P{i:021d}", "IfcSpace")) for i in range(4)]
     m = derive(params, [_Model(parking=spaces)]).metric("charger_ready_share")
-    assert m.value is None and "ChargerReady" in m.reasons[0]
+    assert m.value is None and "ChargerReady" in m.reasons[0].en
+    assert "均未标注 YP_ParkingSpace.ChargerReady" in m.reasons[0].zh
     spaces[0] = spaces[0].model_copy(update={"charger_ready": True})
     m = derive(params, [_Model(parking=spaces)]).metric("charger_ready_share")
     assert m.value == 25.0 and not m.certain

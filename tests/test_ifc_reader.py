@@ -64,14 +64,16 @@ def test_roof_without_quantities_or_geometry_is_missing_data_not_zero(shared_ifc
     ifc.write(str(tmp_path / "no-roof-body.ifc"))
     facts = read_model(tmp_path / "no-roof-body.ifc")
     metric = Derivation([facts]).metric("pv_roof_ratio", basis="projected")
-    assert metric.value is None and "no projected area" in metric.reasons[0]
+    assert metric.value is None and "no projected area" in metric.reasons[0].en
+    assert roof.GlobalId in metric.reasons[0].zh and "无水平投影面积" in metric.reasons[0].zh
     assert any(n.code == "geometry.failed" and roof.GlobalId in n.global_ids for n in facts.notes)
 
 
 def test_model_without_roof_is_missing_data(shared_ifc_dir):
     facts = read_model(SHARED_IFC / "Office_A_20110811.ifc")
     metric = Derivation([facts]).metric("pv_roof_ratio")
-    assert facts.roofs == () and metric.value is None and "no roof" in metric.reasons[0]
+    assert facts.roofs == () and metric.value is None and "no roof" in metric.reasons[0].en
+    assert "未找到屋面" in metric.reasons[0].zh
 
 
 def test_feet_model_units_are_read(shared_ifc_dir):
@@ -145,4 +147,5 @@ def test_one_quantity_set_shared_by_several_roof_slabs_is_a_finding(shared_ifc_d
                for g in n.global_ids}
     assert flagged == {first.GlobalId, second.GlobalId}
     metric = Derivation([facts]).metric("pv_roof_ratio")
-    assert not metric.certain and any("attached to 2 elements" in r for r in metric.reasons)
+    assert not metric.certain and any("attached to 2 elements" in r.en for r in metric.reasons)
+    assert any("同时关联 2 个构件" in r.zh for r in metric.reasons)

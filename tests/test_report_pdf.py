@@ -71,10 +71,10 @@ def failing_verdict(name: str = "杨浦区示范学校新建工程") -> Verdict:
     results = (
         _result("PV-1", "fail", 31.256, computation="PV projected area 312.56 m² ÷ roof 1000.00 m² = 31.26 %",
                 inputs={"roof_area_m2": 1000.0, "pv_area_m2": 312.56}, evidence=(ifc, meta)),
-        _result("PV-2", "missing_data", None, 30, reasons=("roof: no projected area for 2O2Fr$t4X7Zf8NOew3FLOH",),
+        _result("PV-2", "missing_data", None, 30, reasons=(Text(zh="屋面 2O2Fr$t4X7Zf8NOew3FLOH 无水平投影面积", en="roof: no projected area for 2O2Fr$t4X7Zf8NOew3FLOH"),),
                 inputs={"roof_area_m2": None, "pv_area_m2": 12.0}, evidence=(meta,)),
         _result("PV-3", "manual_review", 47.5, 45, kind="target", blocks=False,
-                reasons=("PV area exceeds roof area: panels may be off the roof",), evidence=(ifc,)),
+                reasons=(Text(zh="光伏面积超过屋面面积：组件可能不在屋面上", en="PV area exceeds roof area: panels may be off the roof"),), evidence=(ifc,)),
         _result("PV-4", "not_applicable", None, 20, kind="encouraged", blocks=False, remedy=None,
                 message="Not applicable: applies only in zones binjiang_south.", message_zh="不适用：仅适用于区域 binjiang_south。"),
     )

@@ -69,15 +69,17 @@ def test_zero_area_roof_is_a_finding_not_a_pass():
     codes = {n.code for n in verdict.notes}
     assert {"area.zero", "area.geometry_disagrees"} <= codes
     (pv1,) = [r for r in verdict.results if r.rule == "PV-1"]
-    assert pv1.status == "manual_review" and any("zero" in reason for reason in pv1.reasons)
+    assert pv1.status == "manual_review" and any("zero" in reason.en for reason in pv1.reasons)
+    assert any("为零" in reason.zh for reason in pv1.reasons)
 
 
 def test_panels_off_the_roof_are_named():
     verdict = check_submission(SAMPLES / "incomplete-panels-off-roof", RunContext(rules_dir=RULES))
     (pv1,) = [r for r in verdict.results if r.rule == "PV-1"]
     assert pv1.status == "manual_review"
-    (reason,) = [r for r in pv1.reasons if "lie on no roof" in r]
-    assert reason.startswith("12 PV panel(s)")
+    (reason,) = [r for r in pv1.reasons if "lie on no roof" in r.en]
+    assert reason.en.startswith("12 PV panel(s)")
+    assert reason.zh.startswith("12 块光伏组件不在任何屋面上") and reason.zh in pv1.message_zh
     off = [n for n in verdict.notes if n.code == "pv.off_roof"]
     assert len(off) == 12 and len({n.global_ids for n in off}) == 12
 
@@ -91,6 +93,8 @@ def test_metadata_mismatch_names_field_line_and_values():
     for field, note in found.items():
         assert note.file == "submission.yaml" and field.split(".")[-1] in lines[note.line - 1]
     assert "900.00" in found["declared.roof_area_m2"].message and "1170" in found["declared.roof_area_m2"].message
+    zh = found["declared.roof_area_m2"].message_zh
+    assert "declared.roof_area_m2 = 1170" in zh and "模型为 900.00" in zh and "请修正申报资料或模型" in zh
     (pv1,) = [r for r in verdict.results if r.rule == "PV-1"]
     assert pv1.status == "manual_review" and verdict.verdict == "incomplete"
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..read.metadata import LoadedSubmission
-from ..read.records import ModelFacts, Note
+from ..read.records import BASIS_ZH, ModelFacts, Note, note, source_zh
 from .metrics import unique
+from .renewables import system_names
 
 # The tolerance (metadata_tolerance_pct) and what counts as a fast charger (fast_charger_min_kw)
 # are rule-set parameters (rules/_parameters.yaml). Areas and power may differ by the tolerance;
@@ -24,6 +25,10 @@ class ModelFigure:
     value: float | None              # None: the model does not hold this figure
     global_ids: tuple[str, ...]
     how: str                         # how the model's figure was obtained
+    how_zh: str = ""                 # the same in Chinese
+
+
+ABSENT = ModelFigure(None, (), "")
 
 
 def buildings_with_figures(models: list[ModelFacts]) -> list:
@@ -40,9 +45,9 @@ def buildings_with_figures(models: list[ModelFacts]) -> list:
 def _area_total(figures, basis="projected") -> ModelFigure:
     figs = unique(figures)
     if not figs or any(f.area(basis) is None for f in figs):
-        return ModelFigure(None, (), "")
+        return ABSENT
     return ModelFigure(sum(f.area(basis) for f in figs), tuple(f.global_id for f in figs),
-                       f"{basis} area of {len(figs)} element(s)")
+                       f"{basis} area of {len(figs)} element(s)", f"{len(figs)} 个构件的{BASIS_ZH[basis]}")
 
 
 def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Callable[[], ModelFigure]]:
@@ -56,32 +61,34 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
     def peak_power() -> ModelFigure:
         figs = unique(panels)
         if not figs or any(f.peak_power_kw is None for f in figs):
-            return ModelFigure(None, (), "")
+            return ABSENT
         return ModelFigure(sum(f.peak_power_kw for f in figs), tuple(f.global_id for f in figs),
-                           f"sum of YP_PVPanel.PeakPower over {len(figs)} panel(s)")
+                           f"sum of YP_PVPanel.PeakPower over {len(figs)} panel(s)",
+                           f"{len(figs)} 块光伏组件的 YP_PVPanel.PeakPower 之和")
 
     def gfa() -> ModelFigure:
         # a sum over spaces is a known underestimate (walls excluded): not a figure to contradict the filing
         with_gfa = [b for b in buildings if b.gross_floor_area is not None and "underestimate" not in b.gross_floor_area.source]
         if not with_gfa or len(with_gfa) != len(buildings):
-            return ModelFigure(None, (), "")
+            return ABSENT
         return ModelFigure(sum(float(b.gross_floor_area.value) for b in with_gfa),
                            tuple(b.global_id for b in with_gfa),
-                           "; ".join(b.gross_floor_area.source for b in with_gfa))
+                           "; ".join(b.gross_floor_area.source for b in with_gfa),
+                           "；".join(source_zh(b.gross_floor_area.source) for b in with_gfa))
 
     def storeys() -> ModelFigure:
         counted = [b for b in buildings if b.storeys_above_ground is not None]
         if not counted:
-            return ModelFigure(None, (), "")
+            return ABSENT
         top = max(counted, key=lambda b: int(b.storeys_above_ground.value))
-        return ModelFigure(int(top.storeys_above_ground.value), (top.global_id,), "storeys above ground")
+        return ModelFigure(int(top.storeys_above_ground.value), (top.global_id,), "storeys above ground", "地上楼层数")
 
-    def count(records, how: str, keep=lambda r: True, weight=lambda r: 1) -> Callable[[], ModelFigure]:
+    def count(records, how: str, how_zh: str, keep=lambda r: True, weight=lambda r: 1) -> Callable[[], ModelFigure]:
         def figure() -> ModelFigure:
             if not records:
-                return ModelFigure(None, (), "")
+                return ABSENT
             kept = [r for r in records if keep(r)]
-            return ModelFigure(sum(weight(r) for r in kept), tuple(r.global_id for r in kept), how)
+            return ModelFigure(sum(weight(r) for r in kept), tuple(r.global_id for r in kept), how, how_zh)
         return figure
 
     def fast(c) -> bool:
@@ -90,13 +97,16 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
     return {
         "gross_floor_area_m2": gfa,
         "declared.roof_area_m2": lambda: _area_total(roofs),
-        "declared.pv_area_m2": lambda: _area_total(panels) if panels else ModelFigure(None, (), ""),
+        "declared.pv_area_m2": lambda: _area_total(panels) if panels else ABSENT,
         "declared.pv_peak_power_kw": peak_power,
         "declared.storeys_above_ground": storeys,
-        "declared.parking_spaces": count(parking, "parking spaces (ParkingUnits counted)", weight=lambda p: p.units),
-        "declared.charging_points": count(chargers, "charging points"),
-        "declared.fast_charging_points": count(chargers, f"DC or ≥ {fast_min_kw:g} kW charging points", keep=fast),
+        "declared.parking_spaces": count(parking, "parking spaces (ParkingUnits counted)", "停车位（计入 ParkingUnits）",
+                                         weight=lambda p: p.units),
+        "declared.charging_points": count(chargers, "charging points", "充电桩"),
+        "declared.fast_charging_points": count(chargers, f"DC or ≥ {fast_min_kw:g} kW charging points",
+                                               f"直流或功率 ≥ {fast_min_kw:g} kW 的充电桩", keep=fast),
         "declared.charger_ready_spaces": count(parking, "spaces with YP_ParkingSpace.ChargerReady = TRUE",
+                                               "YP_ParkingSpace.ChargerReady 为 TRUE 的停车位",
                                                keep=lambda p: p.charger_ready is True, weight=lambda p: p.units),
     }
 
@@ -129,12 +139,14 @@ def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict)
         is_count = not field.endswith(("_m2", "_kw"))        # areas and power are measures, the rest counts
         if _differs(float(declared), float(measured.value), is_count, tolerance):
             shown = f"{measured.value:g}" if is_count else f"{measured.value:.2f}"
-            findings.append(Note(
-                code="metadata.mismatch", file=file, line=loaded.line_of(field), severity="uncertain",
-                global_ids=measured.global_ids[:200],
-                message=f"{field} = {declared:g} in {file}, but the model gives {shown} ({measured.how}); "
-                        f"{'counts must agree' if is_count else f'more than {tolerance:.0%} apart'}. "
-                        "Correct the metadata or the model"))
+            findings.append(note(
+                "metadata.mismatch", file,
+                f"{field} = {declared:g} in {file}, but the model gives {shown} ({measured.how}); "
+                f"{'counts must agree' if is_count else f'more than {tolerance:.0%} apart'}. "
+                "Correct the metadata or the model",
+                f"{file} 中 {field} = {declared:g}，但模型为 {shown}（{measured.how_zh}）；"
+                f"{'数量应一致' if is_count else f'两者相差超过 {tolerance:.0%}'}。请修正申报资料或模型",
+                measured.global_ids[:200], "uncertain", line=loaded.line_of(field)))
     findings += _systems(loaded, models, file)
     return findings
 
@@ -150,12 +162,15 @@ def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> l
     unstated = sorted(shown - set(declared))
     out = []
     if missing:
-        out.append(Note(code="metadata.system_not_in_model", file=file, severity="warning",
-                        line=loaded.line_of("declared.renewable_systems"),
-                        message=f"declared.renewable_systems lists {', '.join(missing)}, which no model shows; "
-                                "add the system to the model (see docs/ifc-conventions.md) or to the submission"))
+        out.append(note("metadata.system_not_in_model", file,
+                        f"declared.renewable_systems lists {', '.join(missing)}, which no model shows; "
+                        "add the system to the model (see docs/ifc-conventions.md) or to the submission",
+                        f"declared.renewable_systems 列有{system_names(missing).zh}，但模型中均未体现；"
+                        "请在模型中建模该系统（见 docs/ifc-conventions.md），或修正申报资料",
+                        line=loaded.line_of("declared.renewable_systems")))
     if unstated:
-        out.append(Note(code="metadata.system_not_declared", file=file, severity="info",
-                        line=loaded.line_of("declared.renewable_systems"),
-                        message=f"the models show {', '.join(unstated)}, which declared.renewable_systems omits"))
+        out.append(note("metadata.system_not_declared", file,
+                        f"the models show {', '.join(unstated)}, which declared.renewable_systems omits",
+                        f"模型中有{system_names(unstated).zh}，但 declared.renewable_systems 未列出",
+                        severity="info", line=loaded.line_of("declared.renewable_systems")))
     return out

@@ -3,7 +3,8 @@ public-institution intensities, and the gross floor area (metadata first, then t
 
 from __future__ import annotations
 
-from .metrics import Inputs, Metric, MetricSpec
+from ..text import Text
+from .metrics import Inputs, Metric, MetricSpec, not_given
 
 FLAG = {0.0: ("否", "no"), 1.0: ("是", "yes")}
 INTENSITIES = {
@@ -27,8 +28,7 @@ def stated(name: str, unit: str, path: str, what: str):
         value = _get(inp.meta, path)
         ev = (inp.field_evidence(path),)
         if value is None:
-            return Metric(name=name, value=None, unit=unit, reasons=(f"{path} is not given in {inp.metadata_file}",),
-                          evidence=ev)
+            return Metric(name=name, value=None, unit=unit, reasons=(not_given(path, inp.metadata_file),), evidence=ev)
         return Metric(name=name, value=round(float(value), 4), unit=unit, evidence=ev,
                       computation=f"{what} as stated in {inp.metadata_file} ({path})")
     return compute
@@ -42,7 +42,7 @@ def retrofit_saving(inp: Inputs) -> Metric:
     if e is None or before is None or after is None:
         missing = [p for p, v in ((base_path, before), (design_path, after)) if v is None]
         return Metric(name="retrofit_energy_saving", value=None, unit="%", evidence=ev,
-                      reasons=(f"{' and '.join(missing)} not given",))
+                      reasons=(Text(zh=f"未提供 {'、'.join(missing)}", en=f"{' and '.join(missing)} not given"),))
     rate = round((before - after) / before * 100.0, 4)
     return Metric(name="retrofit_energy_saving", value=rate, unit="%", evidence=ev,
                   inputs={"baseline_kwh": before, "design_kwh": after},
@@ -54,8 +54,9 @@ def energy_audit(inp: Inputs) -> Metric:
     ev = (inp.field_evidence("energy.audit.on_file", "energy.audit"),)
     if audit is None:
         return Metric(name="energy_audit_on_file", value=None, unit="flag", evidence=ev,
-                      reasons=("energy.audit is not given",))
-    reasons = ("an energy audit is said to be on file, but no document is named (energy.audit.document)",) \
+                      reasons=(not_given("energy.audit"),))
+    reasons = (Text(zh="申报已有能源审计，但未注明审计文件（energy.audit.document）",
+                    en="an energy audit is said to be on file, but no document is named (energy.audit.document)"),) \
         if audit.on_file and not audit.document else ()
     return Metric(name="energy_audit_on_file", value=1.0 if audit.on_file else 0.0, unit="flag", evidence=ev,
                   certain=not reasons, reasons=reasons,
@@ -68,7 +69,8 @@ def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
     ev = (inp.field_evidence("measures"),)
     if measures is None:
         return Metric(name="measures_adopted", value=None, unit="count", evidence=ev,
-                      reasons=("'measures' is not given (write measures: [] if none is adopted)",))
+                      reasons=(Text(zh="申报资料未提供 'measures'（未采用任何措施时填写 'measures: []'）",
+                                    en="'measures' is not given (write measures: [] if none is adopted)"),))
     found = [m for m in of if m in measures]
     return Metric(name="measures_adopted", value=float(len(found)), unit="count", evidence=ev,
                   computation=f"adopted of {', '.join(of)}: {', '.join(found) or 'none'}")
@@ -80,7 +82,8 @@ def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
     ev = (inp.field_evidence(f"operation.current.{what}", "operation"),)
     if op is None:
         return Metric(name="operation_reduction", value=None, unit="%", evidence=ev,
-                      reasons=("'operation' (2020 baseline and current intensities) is not given",))
+                      reasons=(Text(zh="申报资料未提供 'operation'（2020年基准及当前运行强度）",
+                                    en="'operation' (2020 baseline and current intensities) is not given"),))
     before, now = getattr(op.baseline_2020, what), getattr(op.current, what)
     rate = round((before - now) / before * 100.0, 4)
     return Metric(name="operation_reduction", value=rate, unit="%", evidence=ev,
@@ -101,7 +104,8 @@ def gross_floor_area(inp: Inputs) -> Metric:
     with_gfa = [b for b in buildings if b.gross_floor_area is not None]
     if not buildings or len(with_gfa) != len(buildings):
         return Metric(name="gross_floor_area", value=None, unit="m²",
-                      reasons=("gross_floor_area_m2 is not given and the models hold no gross floor area",))
+                      reasons=(Text(zh="申报资料未提供 gross_floor_area_m2，模型中也无总建筑面积",
+                                    en="gross_floor_area_m2 is not given and the models hold no gross floor area"),))
     from .metrics import Evidence
     total = round(sum(float(b.gross_floor_area.value) for b in with_gfa), 4)
     return Metric(name="gross_floor_area", value=total, unit="m²",

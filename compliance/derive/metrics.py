@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..text import Text
 
 
 class Evidence(BaseModel):
@@ -17,7 +19,7 @@ class Evidence(BaseModel):
     file: str
     global_ids: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
-    line: Optional[int] = None               # metadata: the line of the first field
+    line: Optional[int] = Field(None, description="Metadata: the line of the first field")
     detail: Optional[str] = None
 
 
@@ -32,7 +34,7 @@ class Metric(BaseModel):
     unit: str
     basis: Optional[str] = None
     certain: bool = True
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Text, ...] = ()            # why it is missing or uncertain, in both languages
     computation: Optional[str] = None
     inputs: dict[str, Optional[float]] = {}
     evidence: tuple[Evidence, ...] = ()
@@ -83,16 +85,22 @@ class Inputs:
     def param(self, name: str) -> float:
         return float(self.params[name])
 
-    def doubts_about(self, global_ids: set[str]) -> list[str]:
-        """Messages of the 'uncertain' reader notes and findings that touch these elements (a note
-        naming no element touches every figure)."""
+    def doubts_about(self, global_ids: set[str]) -> list[Text]:
+        """Messages (zh and en) of the 'uncertain' reader notes and findings that touch these
+        elements (a note naming no element touches every figure)."""
         notes = [n for m in self.models for n in m.notes] + list(self.findings)
-        return [n.message for n in notes
+        return [n.text for n in notes
                 if n.severity == "uncertain" and (not n.global_ids or global_ids & set(n.global_ids))]
 
     def field_evidence(self, *paths: str, detail: str | None = None) -> "Evidence":
         line = next((self.lines[p] for p in paths if p in self.lines), None)
         return Evidence(source="metadata", file=self.metadata_file, fields=paths, line=line, detail=detail)
+
+
+def not_given(path: str, where: str | None = None) -> Text:
+    """The reason a figure is missing: a submission field that is not filled in."""
+    return Text(zh=f"{where} 未提供 {path}" if where else f"申报资料未提供 {path}",
+                en=f"{path} is not given" + (f" in {where}" if where else ""))
 
 
 def unique(records) -> list:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ..read.records import AreaFigure, ModelFacts, Note
-from .metrics import Evidence, Inputs, Metric, MetricSpec
+from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note
+from ..text import Text
+from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
 
 RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
 
 
-def _dedupe(figures: list[AreaFigure], basis: str, reasons: list[str]) -> list[AreaFigure]:
+def _dedupe(figures: list[AreaFigure], basis: str, reasons: list[Text]) -> list[AreaFigure]:
     """Count an element listed in several models once; conflicting copies make it uncertain."""
     by_gid: dict[str, AreaFigure] = {}
     for fig in figures:
@@ -16,16 +17,28 @@ def _dedupe(figures: list[AreaFigure], basis: str, reasons: list[str]) -> list[A
         if seen is None:
             by_gid[fig.global_id] = fig
         elif seen.area(basis) != fig.area(basis):
-            reasons.append(f"{fig.global_id} appears in {seen.file} and {fig.file} with different areas")
+            reasons.append(Text(zh=f"{fig.global_id} 在 {seen.file} 与 {fig.file} 中的面积不一致",
+                                en=f"{fig.global_id} appears in {seen.file} and {fig.file} with different areas"))
     return list(by_gid.values())
 
 
-def _total(figures: list[AreaFigure], basis: str, what: str) -> tuple[float | None, list[str]]:
+def _named(figures: list[AreaFigure], shown: int = 5) -> Text:
+    """The first few elements by class and GlobalId, and how many more there are."""
+    names = [f"{f.ifc_class} {f.global_id}" for f in figures[:shown]]
+    rest = len(figures) - shown
+    return Text(zh="、".join(names) + (f" 等共 {len(figures)} 个" if rest > 0 else ""),
+                en=", ".join(names) + (f" and {rest} more" if rest > 0 else ""))
+
+
+WHAT_ZH = {"roof": "屋面", "PV panels": "光伏组件"}
+
+
+def _total(figures: list[AreaFigure], basis: str, what: str) -> tuple[float | None, list[Text]]:
     missing = [f for f in figures if f.area(basis) is None]
     if missing:
-        names = ", ".join(f"{f.ifc_class} {f.global_id}" for f in missing[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        return None, [f"{what}: no {basis} area for {names}{more}"]
+        names = _named(missing)
+        return None, [Text(zh=f"{WHAT_ZH[what]}：{names.zh} 无{BASIS_ZH[basis]}",
+                           en=f"{what}: no {basis} area for {names.en}")]
     return sum(f.area(basis) for f in figures), []
 
 
@@ -68,29 +81,32 @@ def placement_findings(models: list[ModelFacts]) -> list[Note]:
     """`pv.off_roof` findings for the verdict (the PV metric weighs the same check itself)."""
     roofs = [f for m in models for f in m.roofs]
     off, _ = off_roof([f for m in models for f in m.pv_panels], roofs)
-    return [Note(code="pv.off_roof", file=p.file, global_ids=(p.global_id,), severity="warning",
-                 message=f"{p.ifc_class} {p.global_id} ({p.name or 'unnamed'}): less than half of its footprint lies "
-                         "over a roof; it does not count as rooftop PV until a reviewer confirms it")
+    return [note("pv.off_roof", p.file,
+                 f"{p.ifc_class} {p.global_id} ({p.name or 'unnamed'}): less than half of its footprint lies "
+                 "over a roof; it does not count as rooftop PV until a reviewer confirms it",
+                 f"{p.ifc_class} {p.global_id}（{f'「{p.name}」' if p.name else '未命名'}）：其水平投影不足一半位于屋面之上；"
+                 "经审核人确认前，不计入屋顶光伏", (p.global_id,), "warning")
             for p in off]
 
 
-def _position_reasons(panels: list[AreaFigure], roofs: list[AreaFigure]) -> list[str]:
+def _position_reasons(panels: list[AreaFigure], roofs: list[AreaFigure]) -> list[Text]:
     off, unchecked = off_roof(panels, roofs)
     out = []
     if off:
-        names = ", ".join(f"{p.ifc_class} {p.global_id}" for p in off[:5])
-        more = f" and {len(off) - 5} more" if len(off) > 5 else ""
-        out.append(f"{len(off)} PV panel(s) lie on no roof ({names}{more}): they may be ground- or "
-                   "facade-mounted and not count as rooftop PV")
+        names = _named(off)
+        out.append(Text(zh=f"{len(off)} 块光伏组件不在任何屋面上（{names.zh}）：可能为地面或立面安装，不计入屋顶光伏",
+                        en=f"{len(off)} PV panel(s) lie on no roof ({names.en}): they may be ground- or "
+                           "facade-mounted and not count as rooftop PV"))
     if unchecked and panels:
-        out.append(f"the position of {len(unchecked)} PV panel(s) on the roof cannot be checked: "
-                   "no usable geometry for them or for the roofs")
+        out.append(Text(zh=f"无法核对 {len(unchecked)} 块光伏组件在屋面上的位置：光伏组件或屋面缺少可用几何",
+                        en=f"the position of {len(unchecked)} PV panel(s) on the roof cannot be checked: "
+                           "no usable geometry for them or for the roofs"))
     return out
 
 
 def _pv_area(inp: Inputs, basis: str):
     """(roofs, panels, PV total or None, reasons why it is missing, reasons for doubt, evidence)."""
-    doubts: list[str] = []
+    doubts: list[Text] = []
     roofs = _dedupe([f for m in inp.models for f in m.roofs], basis, doubts)
     panels = _dedupe([f for m in inp.models for f in m.pv_panels], basis, doubts)
     pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
@@ -109,17 +125,19 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV")
     base = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
     if not roofs:
-        return Metric(value=None, reasons=("no roof found in the models (IfcRoof or IfcSlab ROOF)",), **base)
+        return Metric(value=None, reasons=(Text(zh="模型中未找到屋面（IfcRoof 或 ROOF 类型的 IfcSlab）",
+                                                en="no roof found in the models (IfcRoof or IfcSlab ROOF)"),), **base)
     roof_total, roof_missing = _total(roofs, basis, "roof")
     if roof_missing or pv_missing:
         return Metric(value=None, reasons=tuple(roof_missing + pv_missing),
                       inputs={"roof_area_m2": roof_total, "pv_area_m2": pv_total}, **base)
     if roof_total <= 0:
-        return Metric(value=None, reasons=("roof area is zero",), **base)
+        return Metric(value=None, reasons=(Text(zh="屋面面积为零", en="roof area is zero"),), **base)
     ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
     if pv_total > roof_total:
-        reasons.append(f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
-                       "off the roof or counted twice")
+        reasons.append(Text(zh=f"光伏面积 {pv_total:.2f} m² 超过屋面面积 {roof_total:.2f} m²：组件可能重复计入或不在屋面上",
+                            en=f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
+                               "off the roof or counted twice"))
     computation = (f"PV {basis} area {pv_total:.2f} m² ({_plural(len(panels), 'panel')}) ÷ "
                    f"roof {basis} area {roof_total:.2f} m² ({_plural(len(roofs), 'element')}) = {ratio:.2f} %")
     return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons), computation=computation,
@@ -133,14 +151,17 @@ def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     evidence = _evidence(panels, basis, "PV") + [inp.field_evidence("declared.suitable_roof_area_m2")]
     base = dict(name="pv_suitable_ratio", unit="%", basis=basis, evidence=tuple(evidence))
     if suitable is None:
-        return Metric(value=None, reasons=("declared.suitable_roof_area_m2 is not given",), **base)
+        return Metric(value=None, reasons=(not_given("declared.suitable_roof_area_m2"),), **base)
     if pv_missing:
         return Metric(value=None, reasons=tuple(pv_missing), **base)
     if suitable <= 0:
-        return Metric(value=None, reasons=("declared.suitable_roof_area_m2 is zero",), **base)
+        return Metric(value=None, reasons=(Text(zh="declared.suitable_roof_area_m2 为零",
+                                                en="declared.suitable_roof_area_m2 is zero"),), **base)
     roof_total, roof_missing = _total(roofs, basis, "roof") if roofs else (None, [])
     if roof_total is not None and not roof_missing and suitable > roof_total * 1.05:
-        reasons.append(f"declared suitable roof area {suitable:.2f} m² exceeds the modelled roof area {roof_total:.2f} m²")
+        reasons.append(Text(zh=f"申报的适宜安装屋面面积 {suitable:.2f} m² 超过模型中的屋面面积 {roof_total:.2f} m²",
+                            en=f"declared suitable roof area {suitable:.2f} m² exceeds the modelled roof area "
+                               f"{roof_total:.2f} m²"))
     ratio = round(pv_total / suitable * 100.0, RATIO_DECIMALS)
     return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons),
                   computation=f"PV {basis} area {pv_total:.2f} m² ÷ declared suitable roof area {suitable:.2f} m² "

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from ..text import Text
 from .metrics import Evidence, Inputs, Metric, MetricSpec
 
 NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "heat_pump": "heat pump",
          "waste_heat_recovery": "waste-heat recovery"}
+NAMES_ZH = {"pv": "光伏", "solar_thermal": "太阳能光热", "heat_pump": "热泵", "waste_heat_recovery": "余热回收"}
+
+
+def system_names(kinds) -> Text:
+    """Renewable system kinds as a reader names them (zh: with the key submission.yaml uses)."""
+    return Text(zh="、".join(f"{NAMES_ZH[k]}（{k}）" for k in kinds), en=", ".join(NAMES[k] for k in kinds))
 
 
 def renewable_types(inp: Inputs) -> Metric:
@@ -24,11 +31,13 @@ def renewable_types(inp: Inputs) -> Metric:
     reasons = []
     if only_declared:
         evidence.append(inp.field_evidence("declared.renewable_systems"))
-        reasons.append(f"declared but not shown in the models: {', '.join(NAMES[k] for k in only_declared)}")
+        names = system_names(only_declared)
+        reasons.append(Text(zh=f"已申报但模型中未体现：{names.zh}", en=f"declared but not shown in the models: {names.en}"))
     unknown_medium = [s for m in inp.models for s in m.systems if s.kind == "heat_pump" and s.source_medium is None]
     if unknown_medium and "heat_pump" not in shown:
-        reasons.append(f"{len(unknown_medium)} heat pump(s) without YP_HeatPump.SourceMedium: whether they use a "
-                       "renewable source cannot be told")
+        reasons.append(Text(zh=f"{len(unknown_medium)} 台热泵未标注 YP_HeatPump.SourceMedium：无法判断其是否利用可再生能源",
+                            en=f"{len(unknown_medium)} heat pump(s) without YP_HeatPump.SourceMedium: whether they "
+                               "use a renewable source cannot be told"))
     if shown:       # the models are the evidence; types only declared are named, not counted
         kinds, reasons = sorted(shown), []
     else:

@@ -18,7 +18,7 @@ from .compile import (CompiledRules, Subject, applicability, compile_ruleset, en
                       where_known)
 from .conditions import Cmp
 from .engine import Engine
-from .messages import NA_EN, NA_ZH, status_messages
+from .messages import GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, status_messages
 from .results import Check, RuleResult
 
 MetricFor = Callable[[_Comparison], Metric]
@@ -91,21 +91,25 @@ class _Result:
         undetermined = status == "missing_data" and branch == 1 and bool(rule.applies.where)
         applicable = status != "not_applicable" and not undetermined
         checks = tuple(_check(r, m, self.specs[r.metric], m.basis) for r, m in zip(rule.requirements, reqs))
-        reasons: tuple[str, ...] = ()
+        reasons: tuple[Text, ...] = ()
         evidence: list[Evidence] = []
         if undetermined:
             for w, m in zip(rule.applies.where, wheres):
                 if m.value is None:
-                    label = self.specs[w.metric].label_en
-                    reasons += tuple(f"whether the rule applies depends on the {label}: {r}" for r in m.reasons)
+                    spec = self.specs[w.metric]
+                    reasons += tuple(Text(zh=f"本条是否适用取决于{spec.label_zh}：{r.zh}",
+                                          en=f"whether the rule applies depends on the {spec.label_en}: {r.en}")
+                                     for r in m.reasons)
                     evidence += m.evidence
         elif applicable:
             reasons = tuple(dict.fromkeys(r for m in reqs for r in m.reasons))
             evidence = [e for m in reqs for e in m.evidence] + [e for m in wheres for e in m.evidence]
             if rule.id in meta.exemptions:
                 ex = meta.exemptions[rule.id]
-                reasons += (f"the designer claims an exemption: {ex.reason}"
-                            + (f" (document: {ex.document})" if ex.document else ""),)
+                reasons += (Text(zh=f"设计单位申请豁免：「{ex.reason}」"
+                                    + (f"（依据文件：「{ex.document}」）" if ex.document else ""),
+                                 en=f"the designer claims an exemption: {ex.reason}"
+                                    + (f" (document: {ex.document})" if ex.document else "")),)
                 evidence.append(Evidence(source="metadata", file="submission.yaml",
                                          fields=(f"exemptions.{rule.id}",), detail=ex.reason))
         en, zh = status_messages(rule, status, checks=checks, reasons=reasons,
@@ -141,11 +145,15 @@ class _Result:
         rule, meta, fact = self.rule, self.meta, self.fact
         a = rule.applies
         settings = self.ruleset.settings
+        either = [_alt_text(alt, settings) for alt in a.either]
         ctx = {"kinds": "/".join(a.kind or []), "kind": meta.kind, "use": meta.use, "pi": a.public_institution,
+               "kinds_zh": "/".join(KIND_ZH[k] for k in a.kind or []), "kind_zh": KIND_ZH[meta.kind],
+               "use_zh": settings.uses[meta.use].label.zh if meta.use in settings.uses else meta.use,
+               "pi_zh": "公共机构" if a.public_institution else "非公共机构",
                "zones": ", ".join(settings.zones[z].en for z in a.zone_list or []),
                "zones_zh": "、".join(settings.zones[z].zh for z in a.zone_list or []),
                "frm": a.effective_from, "until": a.effective_until, "as_of": self.as_of,
-               "either": " or ".join(_alt_text(alt) for alt in a.either)}
+               "either": " or ".join(t.en for t in either), "either_zh": "或".join(t.zh for t in either)}
         parts = [part for part, cond in applicability(rule, self.ruleset) if not cond.holds(fact)]
         en = [NA_EN[p].format(**ctx) for p in parts]
         zh = [NA_ZH[p].format(**ctx) for p in parts]
@@ -154,17 +162,22 @@ class _Result:
                 spec = self.specs[w.metric]
                 en.append(f"applies where the {spec.label_en} is {w.op} {spec.show(w.number)}; "
                           f"here it is {spec.show(m.value)}")
-                zh.append(f"适用于{spec.label_zh}{w.op}{spec.show(w.number, 'zh')}，本项目为{spec.show(m.value, 'zh')}")
+                zh.append(f"适用于{spec.label_zh}{OP_ZH[w.op]}{spec.show(w.number, 'zh')}的项目，"
+                          f"本项目为{spec.show(m.value, 'zh')}")
         return en, zh
 
 
-def _alt_text(alt) -> str:
-    bits = []
+def _alt_text(alt, settings) -> Text:
+    """One way a rule can apply (an `either` alternative), as a reader says it."""
+    bits, bits_zh = [], []
     if alt.use is not None or alt.use_group is not None:
         bits.append("/".join(alt.use) if alt.use else f"{alt.use_group} buildings")
+        bits_zh.append("、".join(settings.uses[u].label.zh if u in settings.uses else u for u in alt.use) if alt.use
+                       else GROUP_ZH.get(alt.use_group, f"{alt.use_group} 类建筑"))
     if alt.public_institution is not None:
         bits.append("public institutions" if alt.public_institution else "non-public-institutions")
-    return " ".join(bits)
+        bits_zh.append("公共机构" if alt.public_institution else "非公共机构")
+    return Text(zh=bits_zh[0] + "".join(f"（{b}）" for b in bits_zh[1:]), en=" ".join(bits))
 
 
 REVIEW_REMEDY = Text(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ..ruleset.schema import Rule
+from ..text import Text
 
 OP_ZH = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "==": "为"}
 OP_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": ""}
+KIND_ZH = {"new": "新建", "retrofit": "既有建筑改造"}
+GROUP_ZH = {"public": "公共建筑", "civil": "民用建筑", "industrial": "工业建筑"}
 
 NA_EN = {
     "kind": "applies to {kinds} projects; this one is '{kind}'",
@@ -17,10 +20,10 @@ NA_EN = {
     "effective_until": "in force until {until}; judged as of {as_of}",
 }
 NA_ZH = {
-    "kind": "仅适用于{kinds}项目，本项目为“{kind}”",
-    "use": "不适用于用途“{use}”",
-    "either": "仅适用于：{either}",
-    "public_institution": "仅适用于公共机构标志为 {pi} 的项目",
+    "kind": "仅适用于{kinds_zh}项目，本项目为{kind_zh}项目",
+    "use": "不适用于用途“{use_zh}”",
+    "either": "仅适用于：{either_zh}",
+    "public_institution": "仅适用于{pi_zh}项目",
     "zone": "仅适用于{zones_zh}",
     "effective_from": "自 {frm} 起施行，本次核查日期为 {as_of}",
     "effective_until": "施行至 {until}，本次核查日期为 {as_of}",
@@ -39,9 +42,9 @@ def _figures(checks, lang: str) -> str:
     return "; ".join(f"{c.label.en} is {c.measured_text.en} (required: {_need(c, 'en')})" for c in checks)
 
 
-def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[str, ...],
+def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[Text, ...],
                     na: tuple[list[str], list[str]]) -> tuple[str, str]:
-    why = "; ".join(reasons)
+    why, why_zh = "; ".join(r.en for r in reasons), "；".join(r.zh for r in reasons)
     if status == "pass":
         return (f"Meets the requirement: {_figures(checks, 'en')}.", f"满足要求：{_figures(checks, 'zh')}。")
     if status == "fail":
@@ -52,6 +55,6 @@ def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[str, ...]
         en, zh = na
         return (f"Not applicable: {'; '.join(en) or 'not applicable'}.", f"不适用：{'；'.join(zh) or '不适用'}。")
     if status == "missing_data":
-        return f"Cannot be checked, data missing: {why}.", f"数据缺失，无法核查：{why}。"
+        return f"Cannot be checked, data missing: {why}.", f"数据缺失，无法核查：{why_zh}。"
     return (f"A reviewer must decide ({_figures(checks, 'en')}): {why}.",
-            f"需人工复核（{_figures(checks, 'zh')}）：{why}。")
+            f"需人工复核（{_figures(checks, 'zh')}）：{why_zh}。")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..derive.metrics import Evidence
 from ..read.records import ModelInfo, Note
@@ -23,41 +23,44 @@ class Check(_Frozen):
     """One requirement of a rule, as measured: a rule may have several (all must hold)."""
 
     metric: str
-    label: Text                     # what was measured, e.g. 快充桩占充电桩比例 / fast chargers among charging points
+    label: Text = Field(description="What was measured, e.g. 快充桩占充电桩比例 / fast chargers among charging points")
     measured: Optional[float] = None
-    measured_text: Text             # as a reader says it: "35.2 %", "2-star", "yes", "—"
+    measured_text: Text = Field(description="As a reader says it: '35.2 %', '2-star', 'yes', '—'")
     operator: str
     threshold: float
     threshold_text: Text
     unit: str
-    parameter: Optional[str] = None # the rule-set parameter the threshold came from
+    parameter: Optional[str] = Field(None, description="The rule-set parameter the threshold came from")
     basis: Optional[str] = None
-    met: Optional[bool] = None      # None: not measured or not certain
+    met: Optional[bool] = Field(None, description="None: not measured or not certain")
 
 
 class RuleResult(_Frozen):
-    rule: str                       # stable id, e.g. PV-1
-    rule_version: str               # ID@version
+    rule: str = Field(description="Stable id, e.g. PV-1")
+    rule_version: str = Field(description="ID@version")
     title: Text
     clause: Clause
     kind: Literal["mandatory", "target", "encouraged"]
-    kind_label: Text                # from the rule-set settings
-    blocks: bool                    # from the rule-set settings for this kind
-    status: Status
-    measured: Optional[float] = None
-    threshold: float
-    operator: str
-    unit: str
+    kind_label: Text = Field(description="From the rule-set settings")
+    blocks: bool = Field(description="From the rule-set settings for this kind")
+    status: Status = Field(description="pass, fail, not_applicable, missing_data (the data the rule needs is "
+                                       "absent) or manual_review (present but uncertain, or an exemption)")
+    measured: Optional[float] = Field(None, description="The first requirement's measured figure (null: absent)")
+    threshold: float = Field(description="The first requirement's threshold, in `unit`")
+    operator: str = Field(description="How measured compares with threshold: >=, >, <=, < or ==")
+    unit: str = Field(description="%, m², count, level, flag, PUE, kWh/m²…")
     basis: Optional[str] = None
-    message: str                    # English, plain language
+    message: str = Field(description="English, plain language")
     message_zh: str
-    reasons: tuple[str, ...] = ()   # why data is missing or uncertain
-    computation: Optional[str] = None
-    inputs: dict[str, Optional[float]] = {}
-    evidence: tuple[Evidence, ...] = ()
-    remedy: Optional[Text] = None   # shown when the designer has something to do
-    checks: tuple[Check, ...] = ()  # every requirement; `measured`/`threshold` above repeat the first
-    interpretation: Optional[Text] = None
+    reasons: tuple[Text, ...] = Field((), description="Why data is missing or uncertain, zh and en")
+    computation: Optional[str] = Field(None, description="How the figure was computed, in words and numbers")
+    inputs: dict[str, Optional[float]] = Field({}, description="The figures a ratio was computed from")
+    evidence: tuple[Evidence, ...] = Field((), description="Where the figures came from: model elements by "
+                                                           "GlobalId, metadata fields by line")
+    remedy: Optional[Text] = Field(None, description="Shown when the designer has something to do")
+    checks: tuple[Check, ...] = Field((), description="Every requirement; `measured`/`threshold` above repeat the first")
+    interpretation: Optional[Text] = Field(None, description="How the checker reads the clause, where it had "
+                                                             "to choose")
 
 
 class SubmissionRef(_Frozen):
@@ -103,7 +106,7 @@ class Verdict(_Frozen):
     results: tuple[RuleResult, ...]
     models: tuple[ModelInfo, ...] = ()
     notes: tuple[Note, ...] = ()
-    elements: tuple[ElementRef, ...] = ()     # every element cited by a result or a note
+    elements: tuple[ElementRef, ...] = Field((), description="Every element cited by a result or a note")
     inputs: tuple[InputFile, ...] = ()
     tool_version: str
     generated_at: datetime

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .ifcfile import AreaQuantity, IfcIndex
-from .records import AreaFigure, Note
+from .records import BASIS_ZH, AreaFigure, Note, NoteTaker, source_zh
 
 STANDARD_QSETS = ("Qto_RoofBaseQuantities", "Qto_SlabBaseQuantities", "Qto_SolarDeviceBaseQuantities")
 PLAUSIBLE_M2 = (1e-3, 5e5)      # a single roof element or panel outside this range is suspect
@@ -70,7 +70,7 @@ def plane_cosine(element) -> float | None:
     return cosines[0]
 
 
-class AreaReader:
+class AreaReader(NoteTaker):
     """Builds AreaFigures for one model; `shapes` holds the geometry computed for its elements."""
 
     def __init__(self, index: IfcIndex, shapes: dict, notes: list[Note]) -> None:
@@ -78,10 +78,6 @@ class AreaReader:
         self.file = index.info.file
         self.shapes = shapes
         self.notes = notes
-
-    def note(self, code: str, message: str, gids=(), severity="warning") -> None:
-        self.notes.append(Note(code=code, message=message, file=self.file,
-                               global_ids=tuple(gids), severity=severity))
 
     def figure(self, element, role: str, matched_by: str, quiet: bool = False) -> AreaFigure:
         """`quiet`: do not report missing geometry (an IfcRoof whose parts carry the geometry)."""
@@ -93,7 +89,9 @@ class AreaReader:
             fields.update(outline=shape.outline, z_min=round(shape.z_min, 3), z_max=round(shape.z_max, 3))
         elif shape is not None and not quiet and fields["projected_m2"] is None and fields["surface_m2"] is None:
             self.note("geometry.failed", f"{label}: no area quantity, and its area cannot be computed from "
-                      f"geometry: {shape.reason}", (element.GlobalId,), "warning")
+                      f"geometry: {shape.reason}",
+                      f"{label}：无面积数量，且无法由几何计算面积：{shape.reason_zh or shape.reason}",
+                      (element.GlobalId,), "warning")
         self._check_values(fields, label, element.GlobalId)
         return AreaFigure(role=role, global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
                           storey=self.index.storey_of(element), file=self.file, matched_by=matched_by, **fields)
@@ -107,7 +105,7 @@ class AreaReader:
         if surf_q is not None:
             if surf_q.name == "NetArea":
                 self.note("area.net_only", f"{label}: only NetArea is given; openings are excluded from its area",
-                          (element.GlobalId,), "info")
+                          f"{label}：仅提供 NetArea，其面积已扣除洞口", (element.GlobalId,), "info")
             out.update(surface_m2=surf_q.value_m2, surface_source=f"{surf_q.qset}.{surf_q.name}",
                        surface_method="quantity")
         if proj_q is not None:
@@ -115,13 +113,16 @@ class AreaReader:
                        projected_method="quantity")
         shared = [q for q in (surf_q, proj_q) if q is not None and q.shared_by > 1]
         if shared:
+            q = shared[0]
             self.note("area.shared_quantity",
-                      f"{label}: its {shared[0].qset} (#{shared[0].qset_id}) is attached to {shared[0].shared_by} "
+                      f"{label}: its {q.qset} (#{q.qset_id}) is attached to {q.shared_by} "
                       "elements at once, so its area may be theirs together and be counted several times",
-                      (element.GlobalId,), "uncertain")
+                      f"{label}：其 {q.qset}（#{q.qset_id}）同时关联 {q.shared_by} 个构件，"
+                      "该面积可能为多个构件的合计，存在重复计入风险", (element.GlobalId,), "uncertain")
         if quantities and not self.index.area_unit_declared and self.index.info.length_unit_m != 1.0:
             self.note("units.area_undeclared", f"{label}: the model declares no area unit and its length unit is "
-                      "not the metre; its area quantities were read as m²", (element.GlobalId,), "uncertain")
+                      "not the metre; its area quantities were read as m²",
+                      f"{label}：模型未声明面积单位且长度单位不是米，其面积数量按 m² 读取", (element.GlobalId,), "uncertain")
         if surf_q is not None:
             self._derive_projection(element, out, label)
         return out
@@ -141,13 +142,14 @@ class AreaReader:
                        projected_source=(f"{source} (flat: surface = projection)" if slope < 0.05
                                          else f"{source} × cos({slope:.1f}°), slope from placement"))
         elif _differs(out["projected_m2"], from_slope, AGREE_TOLERANCE):
-            self.note("area.sources_disagree",
-                      f"{label}: {out['projected_source']} = {out['projected_m2']:.2f} m² but "
-                      f"{source} × cos({slope:.1f}°) = {from_slope:.2f} m²", (element.GlobalId,), "uncertain")
+            given = f"{out['projected_source']} = {out['projected_m2']:.2f} m²"
+            derived = f"{source} × cos({slope:.1f}°) = {from_slope:.2f} m²"
+            self.note("area.sources_disagree", f"{label}: {given} but {derived}",
+                      f"{label}：{given}，但 {derived}，两者不一致", (element.GlobalId,), "uncertain")
 
     def _merge_geometry(self, out: dict, shape, label: str, gid: str) -> None:
-        for basis, value, what in (("projected", shape.footprint_m2, "footprint"),
-                                   ("surface", shape.surface_m2, "top surface")):
+        for basis, value, what, what_zh in (("projected", shape.footprint_m2, "footprint", "水平投影"),
+                                            ("surface", shape.surface_m2, "top surface", "顶面")):
             current = out[f"{basis}_m2"]
             if current is None:
                 if value > 0:
@@ -156,7 +158,9 @@ class AreaReader:
             elif _differs(current, value, GEOMETRY_TOLERANCE):
                 self.note("area.geometry_disagrees",
                           f"{label}: {out[f'{basis}_source']} gives {current:.2f} m² but its geometry's {what} "
-                          f"is {value:.2f} m²", (gid,), "uncertain")
+                          f"is {value:.2f} m²",
+                          f"{label}：{source_zh(out[f'{basis}_source'])} 为 {current:.2f} m²，但按几何计算的{what_zh}面积为 "
+                          f"{value:.2f} m²", (gid,), "uncertain")
 
     def _check_values(self, out: dict, label: str, gid: str) -> None:
         for basis in ("projected", "surface"):
@@ -165,9 +169,10 @@ class AreaReader:
                 continue
             if value == 0:
                 self.note("area.zero", f"{label}: its {basis} area ({out[f'{basis}_source']}) is zero",
-                          (gid,), "uncertain")
+                          f"{label}：其{BASIS_ZH[basis]}（{source_zh(out[f'{basis}_source'])}）为零", (gid,), "uncertain")
                 return
             if not PLAUSIBLE_M2[0] <= value <= PLAUSIBLE_M2[1]:
                 self.note("area.implausible", f"{label}: area {value:g} m² is implausible for one element; "
-                          "check the model's area unit", (gid,), "uncertain")
+                          "check the model's area unit",
+                          f"{label}：单个构件面积 {value:g} m² 不合常理，请核对模型的面积单位", (gid,), "uncertain")
                 return

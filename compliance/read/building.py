@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from .areas import pick
 from .ifcfile import IfcIndex
-from .records import BuildingRecord, Figure, Note
+from .records import BuildingRecord, Figure, Note, NoteTaker
 
 GFA_NAMES = ("GrossFloorArea",)
 
 
-class BuildingReader:
+class BuildingReader(NoteTaker):
     def __init__(self, index: IfcIndex, notes: list[Note]) -> None:
         self.index = index
         self.notes = notes
         self.file = index.info.file
-
-    def note(self, code: str, message: str, gids=(), severity="warning") -> None:
-        self.notes.append(Note(code=code, message=message, file=self.file, global_ids=tuple(gids), severity=severity))
 
     def buildings(self) -> list[BuildingRecord]:
         return [self._building(b) for b in self.index.file.by_type("IfcBuilding")]
@@ -56,7 +53,9 @@ class BuildingReader:
         per_space = [pick(self.index.area_quantities(sp), GFA_NAMES) for sp in spaces]
         if spaces and all(q is not None for q in per_space):
             self.note("gfa.from_spaces", f"IfcBuilding {building.GlobalId}: gross floor area summed from "
-                      f"{len(spaces)} spaces; spaces exclude walls, so this underestimates it", (building.GlobalId,))
+                      f"{len(spaces)} spaces; spaces exclude walls, so this underestimates it",
+                      f"IfcBuilding {building.GlobalId}：总建筑面积由 {len(spaces)} 个空间面积累加得出；"
+                      "空间面积不含墙体，结果偏小", (building.GlobalId,))
             return Figure(value=round(sum(q.value_m2 for q in per_space), 4), unit="m²", method="derived",
                           source=f"sum of {len(spaces)} spaces' GrossFloorArea (underestimate)")
         planned = self.index.prop(building, "Pset_BuildingCommon", "GrossPlannedArea")
@@ -84,7 +83,8 @@ class BuildingReader:
             if storeys and value not in (len(storeys), len(above)):
                 self.note("storeys.mismatch", f"IfcBuilding {building.GlobalId}: {declared.source} = "
                           f"{value} but the model has {len(storeys)} storeys ({len(above)} above ground)",
-                          (building.GlobalId,))
+                          f"IfcBuilding {building.GlobalId}：{declared.source} = {value}，但模型中有 "
+                          f"{len(storeys)} 个楼层（地上 {len(above)} 层）", (building.GlobalId,))
         return out
 
     def _site(self, building) -> dict:
@@ -99,7 +99,7 @@ class BuildingReader:
             lat, lon = (float(geolocation.dms2dd(*v)) for v in (parent.RefLatitude, parent.RefLongitude))
         except Exception:  # malformed compound angles: reported, not fatal
             self.note("site.location_invalid", f"IfcSite {parent.GlobalId}: RefLatitude/RefLongitude cannot be read",
-                      (parent.GlobalId,))
+                      f"IfcSite {parent.GlobalId}：RefLatitude/RefLongitude 无法读取", (parent.GlobalId,))
             return {}
         if lat == 0 and lon == 0:
             return {}

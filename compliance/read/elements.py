@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .areas import AGREE_TOLERANCE, AreaReader
 from .conventions import OPEN_TYPES, PV_TOKENS, match_tokens, predefined, roof_mark
 from .ifcfile import IfcIndex
-from .records import AreaFigure
+from .records import BASIS_ZH, AreaFigure
 from .units import power_kw
 
 
@@ -83,7 +83,8 @@ def roof_figures(reader: AreaReader, candidates: list[RoofCandidate]) -> list[Ar
             figures.extend(pieces)
         elif has_whole:
             reader.note("roof.parts_incomplete", f"IfcRoof {gid}: some parts have no area; "
-                        "the roof's own area is used instead", (gid,), "info")
+                        "the roof's own area is used instead",
+                        f"IfcRoof {gid}：部分组成构件无面积，改用屋面整体面积", (gid,), "info")
             figures.append(whole)
         else:
             figures.extend(pieces)
@@ -101,7 +102,8 @@ def _compare_whole(reader: AreaReader, gid: str, whole: AreaFigure, pieces: list
             reader.note("roof.whole_vs_parts",
                         f"IfcRoof {gid}: its {basis} area {total:.2f} m² differs from the sum "
                         f"of its parts {parts_sum:.2f} m²; the parts are used",
-                        (gid, *(p.global_id for p in pieces)), "uncertain")
+                        f"IfcRoof {gid}：其{BASIS_ZH[basis]} {total:.2f} m² 与各组成构件之和 {parts_sum:.2f} m² "
+                        "不一致，采用组成构件的面积", (gid, *(p.global_id for p in pieces)), "uncertain")
 
 
 def panel_figures(reader: AreaReader, panels: list[tuple[object, str]]) -> list[AreaFigure]:

@@ -7,11 +7,11 @@ from .conventions import (EV_TOKENS, HEAT_PUMP_MARKS, HEAT_RECOVERY_TOKENS, OPEN
                           PARKING_TOKENS, SOLAR_THERMAL_TOKENS, match_tokens, medium_of, object_tokens,
                           predefined)
 from .ifcfile import IfcIndex
-from .records import ChargerRecord, Note, ParkingRecord, SystemRecord
+from .records import ChargerRecord, Note, NoteTaker, ParkingRecord, SystemRecord
 from .units import power_kw
 
 
-class EquipmentReader:
+class EquipmentReader(NoteTaker):
     def __init__(self, index: IfcIndex, notes: list[Note]) -> None:
         self.index = index
         self.notes = notes
@@ -83,10 +83,9 @@ class EquipmentReader:
             if value in ("AC", "DC"):
                 fields.update(current=value, current_source=current.source)
             else:
-                self.notes.append(Note(code="ev.current_unknown", file=self.file, global_ids=(element.GlobalId,),
-                                       severity="warning",
-                                       message=f"{element.is_a()} {element.GlobalId}: {current.source} = "
-                                               f"{current.value!r}; expected 'AC' or 'DC'"))
+                label, said = f"{element.is_a()} {element.GlobalId}", f"{current.source} = {current.value!r}"
+                self.note("ev.current_unknown", f"{label}: {said}; expected 'AC' or 'DC'",
+                          f"{label}：{said}，应为 'AC' 或 'DC'", (element.GlobalId,), "warning")
         return ChargerRecord(**self._base(element, why), **fields)
 
     # -- parking spaces -------------------------------------------------------------------------
@@ -129,10 +128,10 @@ class EquipmentReader:
             if units.value >= 1 and float(units.value).is_integer():
                 fields.update(units=int(units.value), units_source=units.source)
             else:
-                self.notes.append(Note(code="parking.units_invalid", file=self.file, global_ids=(space.GlobalId,),
-                                       severity="uncertain",
-                                       message=f"IfcSpace {space.GlobalId}: {units.source} = {units.value!r} "
-                                               "is not a whole number of spaces"))
+                self.note("parking.units_invalid",
+                          f"IfcSpace {space.GlobalId}: {units.source} = {units.value!r} is not a whole number of spaces",
+                          f"IfcSpace {space.GlobalId}：{units.source} = {units.value!r} 不是整数个停车位",
+                          (space.GlobalId,), "uncertain")
         return ParkingRecord(**self._base(space, why), **fields)
 
 

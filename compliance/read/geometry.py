@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 UP_NZ = 0.01                # a triangle faces upward when its unit normal has z above this
 SMOOTH_COS = 0.8660254      # cos 30°: neighbouring triangles closer than this are one surface
@@ -42,6 +42,7 @@ class Shape:
 @dataclass(frozen=True)
 class ShapeFailure:
     reason: str              # one plain-English line
+    reason_zh: str = field(default="", compare=False)   # the same in Chinese
 
 
 def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape | ShapeFailure]:
@@ -60,11 +61,12 @@ def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape |
     todo = {}
     for element in elements:
         try:
-            reason = _no_body_reason(element)
+            failure = _no_body(element)
         except Exception as exc:   # a malformed representation is this element's problem only
-            reason = f"representation could not be read: {_one_line(exc)}"
-        if reason:
-            out[element.id()] = ShapeFailure(reason)
+            failure = ShapeFailure(f"representation could not be read: {_one_line(exc)}",
+                                   f"表达无法读取：「{_one_line(exc)}」")
+        if failure:
+            out[element.id()] = failure
         else:
             todo[element.id()] = element
     if todo:
@@ -82,8 +84,9 @@ def _run_iterator(ifc, todo: dict, cores: int | None, out: dict) -> None:
         iterator = ifcopenshell.geom.iterator(settings, ifc, threads, include=list(todo.values()))
         more = iterator.initialize()
     except Exception as exc:  # the kernel refused the whole run: every element says why
-        reason = f"geometry iterator could not start: {_one_line(exc)}"
-        out.update({pid: ShapeFailure(reason) for pid in todo})
+        failure = ShapeFailure(f"geometry iterator could not start: {_one_line(exc)}",
+                               f"几何迭代器无法启动：「{_one_line(exc)}」")
+        out.update({pid: failure for pid in todo})
         return
     while more:
         try:
@@ -95,14 +98,15 @@ def _run_iterator(ifc, todo: dict, cores: int | None, out: dict) -> None:
             try:
                 out[pid] = _measure(item.geometry)
             except Exception as exc:
-                out[pid] = ShapeFailure(f"geometry could not be measured: {_one_line(exc)}")
+                out[pid] = ShapeFailure(f"geometry could not be measured: {_one_line(exc)}",
+                                        f"几何无法量测：「{_one_line(exc)}」")
         try:
             more = iterator.next()
         except Exception:
             break
     for pid, element in todo.items():
         if pid not in out:   # skipped silently by the iterator (it logs, but names no element)
-            out[pid] = ShapeFailure(_skip_reason(settings, element))
+            out[pid] = _skipped(settings, element)
 
 
 def overlap_fraction(outline, others) -> float:
@@ -128,21 +132,23 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 240 else text[:237] + "..."
 
 
-def _no_body_reason(element) -> str | None:
+def _no_body(element) -> ShapeFailure | None:
     if not element.is_a("IfcProduct"):
-        return f"{element.is_a()} is not an IfcProduct, so it has no shape"
+        return ShapeFailure(f"{element.is_a()} is not an IfcProduct, so it has no shape",
+                            f"{element.is_a()} 不是 IfcProduct，没有形体")
     shape = getattr(element, "Representation", None)
     reps = getattr(shape, "Representations", None) or ()
     names = [(rep.RepresentationIdentifier or "") for rep in reps]
     if any(name.lower() == "body" for name in names):
         return None
     if not names:
-        return "no body representation (the element has no shape representation)"
+        return ShapeFailure("no body representation (the element has no shape representation)",
+                            "无 Body 表达（构件没有任何形体表达）")
     found = ", ".join(sorted({name or "unnamed" for name in names}))
-    return f"no body representation (only: {found})"
+    return ShapeFailure(f"no body representation (only: {found})", f"无 Body 表达（仅有：「{found}」）")
 
 
-def _skip_reason(settings, element) -> str:
+def _skipped(settings, element) -> ShapeFailure:
     """The iterator drops elements it cannot build without saying which: build the element
     alone to get the kernel's message."""
     import ifcopenshell.geom
@@ -154,8 +160,9 @@ def _skip_reason(settings, element) -> str:
         rep = re.search(r"representation: (#\d+=\w+)", text)
         if rep:
             text = f"{text.split('. Product:')[0]} (representation {rep.group(1)})"
-        return f"geometry kernel error: {text}"
-    return "the geometry iterator skipped it (no body geometry was produced)"
+        return ShapeFailure(f"geometry kernel error: {text}", f"几何内核报错：「{text}」")
+    return ShapeFailure("the geometry iterator skipped it (no body geometry was produced)",
+                        "几何迭代器跳过了该构件（未生成 Body 几何）")
 
 
 def _measure(geometry) -> Shape | ShapeFailure:
@@ -165,12 +172,12 @@ def _measure(geometry) -> Shape | ShapeFailure:
     verts = np.frombuffer(geometry.verts_buffer, dtype="d").reshape(-1, 3)
     faces = np.frombuffer(geometry.faces_buffer, dtype="i").reshape(-1, 3)
     if not len(faces):
-        return ShapeFailure("body geometry has no faces (curves or points only)")
+        return ShapeFailure("body geometry has no faces (curves or points only)", "Body 几何没有面（仅有曲线或点）")
     tri = verts[faces]                                          # (n, 3, 3)
     cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     double = np.linalg.norm(cross, axis=1)                      # twice each triangle's area
     if not (double > 1e-12).any():
-        return ShapeFailure("body geometry is degenerate (no face has an area)")
+        return ShapeFailure("body geometry is degenerate (no face has an area)", "Body 几何退化（所有面面积为零）")
     z_min, z_max = float(tri[:, :, 2].min()), float(tri[:, :, 2].max())
     up = (cross[:, 2] > UP_NZ * double) & (cross[:, 2] > 1e-12)
     if not up.any():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..text import Text
 
 AreaBasis = Literal["projected", "surface"]
 Role = Literal["roof", "pv"]
@@ -20,13 +23,54 @@ class _Record(BaseModel):
 class Note(_Record):
     """Something the reader noticed that makes a figure uncertain or worth a reviewer's look."""
 
-    code: str                     # stable, e.g. "roof.quantity_missing"
-    message: str                  # plain language, English
-    message_zh: Optional[str] = None   # the same in Chinese
+    code: str = Field(description="Stable, e.g. 'roof.quantity_missing'")
+    message: str = Field(description="Plain language, English")
+    message_zh: Optional[str] = Field(None, description="The same in Chinese (every note the checker makes has it)")
     file: str
-    line: Optional[int] = None    # for metadata findings: the line in submission.yaml
+    line: Optional[int] = Field(None, description="For metadata findings: the line in submission.yaml")
     global_ids: tuple[str, ...] = ()
     severity: Literal["info", "warning", "uncertain"] = "warning"
+
+    @property
+    def text(self) -> Text:
+        """The message in both languages (the English one where a note was made without Chinese)."""
+        return Text(zh=self.message_zh or self.message, en=self.message)
+
+
+def note(code: str, file: str, en: str, zh: str, gids=(), severity: str = "warning",
+         line: Optional[int] = None) -> Note:
+    """A note in both languages."""
+    return Note(code=code, message=en, message_zh=zh, file=file, line=line, global_ids=tuple(gids),
+                severity=severity)
+
+
+class NoteTaker:
+    """A reader of one model that records what it notices in `notes` (shared with the other readers)."""
+
+    file: str
+    notes: list[Note]
+
+    def note(self, code: str, en: str, zh: str, gids=(), severity: str = "warning") -> None:
+        self.notes.append(note(code, self.file, en, zh, gids, severity))
+
+
+BASIS_ZH = {"projected": "水平投影面积", "surface": "实际表面积"}
+_SOURCE_ZH = (
+    (r"computed from geometry \(footprint\)", "由几何计算（水平投影）"),
+    (r"computed from geometry \(top surface\)", "由几何计算（顶面）"),
+    (r" \(flat: surface = projection\)", "（平面：表面积即水平投影面积）"),
+    (r", slope from placement", "，坡度取自构件定位"),
+    (r"^sum of (\d+) storeys' (.+)$", r"\1 个楼层的 \2 之和"),
+    (r"^sum of (\d+) spaces' (\S+) \(underestimate\)$", r"\1 个空间的 \2 之和（偏小）"),
+    (r" \(planned figure\)$", "（规划数值）"),
+)
+
+
+def source_zh(source: str) -> str:
+    """A figure's source, as the readers write it, in Chinese (quantity and property names stay)."""
+    for pattern, zh in _SOURCE_ZH:
+        source = re.sub(pattern, zh, source)
+    return source
 
 
 class Located(_Record):
@@ -130,7 +174,7 @@ class ModelInfo(_Record):
     size_bytes: int
     sha256: str
     entity_count: int
-    element_counts: dict[str, int] = {}   # IfcProduct instances by class, most frequent first
+    element_counts: dict[str, int] = Field({}, description="IfcProduct instances by class, most frequent first")
     length_unit_m: float
     area_unit_m2: float
     power_unit_w: float = 1.0

@@ -24,6 +24,9 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("text", "compliance.report.text", ".txt", "human summary (the default on a terminal)"),
     Format("json", "compliance.report.json_report", ".json", "machine-readable verdict"),
     Format("pdf", "compliance.report.pdf", ".pdf", "signed-off verdict document (WeasyPrint)", binary=True),
+    Format("html", "compliance.report.html", ".html", "the PDF's report as one self-contained web page"),
+    Format("xlsx", "compliance.report.xlsx", ".xlsx", "one row per finding and element, for spreadsheets", binary=True),
+    Format("bcf", "compliance.report.bcf", ".bcf", "BCF 2.1 topics selecting the elements to fix", binary=True),
 )}
 
 
@@ -41,6 +44,23 @@ def render_facts(format_name: str, all_facts) -> bytes:
 def render(format_name: str, verdict, lang: str = "both") -> bytes:
     fmt = FORMATS[format_name]
     return importlib.import_module(fmt.module).render(verdict, lang)
+
+
+def parse_formats(text: str) -> list[str]:
+    """'pdf,json,bcf' -> ['pdf', 'json', 'bcf'] (order kept, repeats dropped); ValueError names an unknown one."""
+    names = list(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise ValueError(f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}")
+    return names
+
+
+def report_stem(submission_id: str) -> str:
+    """A file name from a submission id (which comes from a submitted file): no path, no surprises."""
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", submission_id).strip("._-")[:100]
+    return stem or "verdict"
 
 
 def format_for_path(path: str) -> str | None:

@@ -89,7 +89,15 @@ def yes_no(flag: bool) -> str:
     return "是 yes" if flag else "否 no"
 
 
+def svg_uri(svg: str) -> str:
+    """An SVG as a data: URI for <img>: WeasyPrint draws it with its SVG renderer (inline <svg> styles
+    would go through the HTML stylesheet parser), and a browser shows it without any request."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def template_globals() -> dict:
-    return dict(STATUS=STATUS, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT, num=num, compact=compact, utc=utc,
+    return dict(OPS=OPS, reason=say, svg_uri=svg_uri, STATUS=STATUS, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT, num=num, compact=compact, utc=utc,
                 measured_vs_required=measured_vs_required, basis_label=basis_label,
                 file_size=file_size, yes_no=yes_no)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from .labels import VERDICT
+from .labels import VERDICT, note_text
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}
 
 
-def _measured(r) -> str:
-    if not r.checks:
-        return ""
-    return "; ".join(f"{c.measured_text.en} (required {c.operator} {c.threshold_text.en})" for c in r.checks)
+def _measured(r, lang: str) -> str:
+    key, required = ("zh", "要求") if lang == "zh" else ("en", "required")
+    return "; ".join(f"{getattr(c.measured_text, key)} ({required} {c.operator} {getattr(c.threshold_text, key)})"
+                     for c in r.checks)
+
+
+def _said(zh: str, en: str, lang: str) -> list[str]:
+    """The lines a message takes: one language, or Chinese then English."""
+    return [zh] if lang == "zh" else [en] if lang == "en" else [zh, en]
 
 
 def render(verdict, lang: str = "both") -> bytes:
@@ -21,15 +26,16 @@ def render(verdict, lang: str = "both") -> bytes:
         f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
         f"  models: " + ", ".join(f"{m.file} [{m.schema_name}]" for m in verdict.models),
         "",
-        "Verdict: {} {}".format(*VERDICT[verdict.verdict][:2]),
+        "Verdict: {} {}".format(*VERDICT[verdict.verdict][:2]) if lang != "zh"
+        else "结论：{}".format(VERDICT[verdict.verdict][0]),
         "",
     ]
     na = [r for r in verdict.results if r.status == "not_applicable"]
     for r in verdict.results:
         if r.status == "not_applicable":
             continue
-        lines.append(f"  {_MARK[r.status]}  {r.rule_version:<8} {r.kind:<10} {_measured(r)}")
-        lines.append(f"        {r.message}")
+        lines.append(f"  {_MARK[r.status]}  {r.rule_version:<8} {r.kind:<10} {_measured(r, lang)}")
+        lines += [f"        {text}" for text in _said(r.message_zh, r.message, lang)]
     if na:
         lines.append(f"  {_MARK['not_applicable']}  {len(na)} rules do not apply: " + ", ".join(r.rule for r in na)
                      + " (why: --format json or the PDF)")
@@ -37,7 +43,7 @@ def render(verdict, lang: str = "both") -> bytes:
     if todo:
         lines += ["", "What to do:"]
         for r in todo:
-            lines.append(f"  {r.rule}: {r.remedy.en}")
+            lines += [f"  {r.rule}: {text}" for text in _said(r.remedy.zh, r.remedy.en, lang)]
             for ev in r.evidence:
                 if ev.global_ids:
                     ids = ", ".join(ev.global_ids[:8]) + (" …" if len(ev.global_ids) > 8 else "")
@@ -48,5 +54,5 @@ def render(verdict, lang: str = "both") -> bytes:
         lines += ["", "Findings:"]
         for n in findings:
             where = f"{n.file}:{n.line}" if n.line else n.file
-            lines.append(f"  [{n.severity}] {n.code} ({where}): {n.message}")
+            lines.append(f"  [{n.severity}] {n.code} ({where}): {note_text(n, lang, chr(10) + '        ')}")
     return ("\n".join(lines) + "\n").encode("utf-8")

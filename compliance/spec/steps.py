@@ -250,7 +250,8 @@ def uncertain_records(world, what, why):
 def _flag(world: World, records: list, why: str) -> None:
     if not records:
         raise ScenarioError("nothing to flag: say first what the models show")
-    world.notes.append(Note(code="spec.uncertain", message=why, file=SPEC_FILE,
+    # the scenario's own words, in whichever language it is written, stand for both
+    world.notes.append(Note(code="spec.uncertain", message=why, message_zh=why, file=SPEC_FILE,
                             global_ids=tuple(r.global_id for r in records), severity="uncertain"))
 
 
@@ -311,7 +312,8 @@ def rule_blocks(world, rule, verb):
 @then(parsers.re(rf'rule (?P<rule>{RULE_ID}) explains "(?P<text>.+)"'))
 def rule_explains(world, rule, text):
     result = _result(world, rule)
-    said = [result.message, result.message_zh, result.computation or "", *result.reasons]
+    said = [result.message, result.message_zh, result.computation or "",
+            *(r.en for r in result.reasons), *(r.zh for r in result.reasons)]
     if not any(text.lower() in s.lower() for s in said):
         raise ScenarioError(f"rule {rule}: {text!r} is not in its explanation: " + " | ".join(s for s in said if s))
 

@@ -1,0 +1,93 @@
+"""The verdict document: one Jinja2 template and stylesheet behind both the PDF and the HTML report.
+
+`html(verdict, lang, medium)` lays the verdict out for print (WeasyPrint: running header and
+footer, page numbers) or for the screen (one self-contained file: inline CSS and SVG charts,
+no external resource, a Content-Security-Policy that allows no script). The template is
+autoescaped: names, messages and file names come from submitted files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .labels import LANGS, STATUS, template_globals
+
+TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATE = "verdict.html.j2"
+STYLES = {"print": ("verdict.css", "print.css"), "screen": ("verdict.css", "screen.css")}
+MAX_ELEMENT_ROWS = 40          # per evidence group; the JSON, xlsx and BCF reports list them all
+ORDER = {"fail": 0, "missing_data": 1, "manual_review": 2, "pass": 3}   # findings first
+MARK = {True: ("满足", "met"), False: ("不满足", "not met"), None: ("未定", "undetermined")}
+ROLE = {"metadata": ("申报资料", "metadata"), "model": ("模型", "model")}
+Medium = Literal["print", "screen"]
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    global_id: str
+    ifc_class: str
+    name: str
+    storey: str
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One evidence group of a result: its elements as rows (capped), its metadata fields."""
+
+    source: str
+    file: str
+    detail: str | None
+    fields: tuple[str, ...]
+    line: int | None
+    rows: tuple[ElementRow, ...]
+    more: int                  # elements not listed here (over MAX_ELEMENT_ROWS)
+    total: int
+
+
+def stylesheet(medium: Medium) -> str:
+    return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in STYLES[medium])
+
+
+def html(verdict, lang: str = "both", medium: Medium = "print") -> str:
+    """The verdict as HTML for `medium`; `lang` is both (zh first, en beside), zh or en."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(template_globals())
+    return env.get_template(TEMPLATE).render(context(verdict, lang, medium))
+
+
+def context(verdict, lang: str, medium: Medium) -> dict:
+    from .charts import charts_for, summary_chart
+
+    counts = verdict.counts()
+    elements = {e.global_id: e for e in verdict.elements}
+    checked = sorted((r for r in verdict.results if r.status != "not_applicable"),
+                     key=lambda r: ORDER.get(r.status, 9))
+    return dict(
+        v=verdict, s=verdict.submission, lang=lang, medium=medium,
+        css=stylesheet(medium) if medium == "screen" else "",
+        counts=[(status, counts.get(status, 0)) for status in STATUS],
+        checked=checked,
+        not_applicable=[r for r in verdict.results if r.status == "not_applicable"],
+        evidence={r.rule: [_evidence(e, elements) for e in r.evidence] for r in checked},
+        charts={r.rule: charts_for(verdict, r, lang) for r in checked},
+        summary_chart=summary_chart(verdict, lang),
+        findings=[n for n in verdict.notes],
+        MARK=MARK, ROLE=ROLE,
+    )
+
+
+def _evidence(ev, elements: dict) -> EvidenceView:
+    rows = []
+    for gid in ev.global_ids[:MAX_ELEMENT_ROWS]:
+        e = elements.get(gid)
+        rows.append(ElementRow(gid, (e and e.ifc_class) or "—", (e and e.name) or "—", (e and e.storey) or "—"))
+    return EvidenceView(source=ev.source, file=ev.file, detail=ev.detail, fields=ev.fields, line=ev.line,
+                        rows=tuple(rows), more=max(0, len(ev.global_ids) - MAX_ELEMENT_ROWS),
+                        total=len(ev.global_ids))
