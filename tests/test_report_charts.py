@@ -1,4 +1,4 @@
-"""Report charts (compliance/report/charts.py) on real sample verdicts: which rules get which
+"""Report charts (compliance/report/charts/) on real sample verdicts: which rules get which
 chart, the SVG (self-contained, text as paths, no date, unique ids), the figures the alt text
 states, determinism, languages and the English fallback without a CJK font."""
 
