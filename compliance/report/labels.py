@@ -67,11 +67,11 @@ def measured_vs_required(r, lang: str = "en") -> str:
     return f"{measured} {OPS.get(r.operator, r.operator)} {compact(r.threshold)}{unit}"
 
 
-def basis_label(basis: Optional[str]) -> str:
+def basis_label(basis: Optional[str], lang: str = "both") -> str:
     if not basis:
         return ""
     zh, en = BASIS.get(basis, (basis, basis))
-    return f"{en}/{zh}"
+    return zh if lang == "zh" else en if lang == "en" else f"{en}/{zh}"
 
 
 def file_size(n: int) -> str:
