@@ -1,4 +1,4 @@
-"""Every plain-language reason and reader note exists in Chinese and English, and the Chinese
+"""Every plain-language reason, computation and reader note exists in Chinese and English, and the Chinese
 text carries no English sentence (identifiers — field paths, IFC names, GlobalIds, rule ids,
 units, file names — stay as they are written in the model or the submission)."""
 
@@ -11,6 +11,7 @@ import pytest
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
+from compliance.read.metadata import MEASURES
 from compliance.text import Text
 
 from conftest import ROOT, SAMPLES
@@ -32,6 +33,7 @@ ALLOWED = [re.compile(p) for p in (
     r"\bBody\b",                                      # the IFC body representation identifier
     r"\b[A-Z]{2,4}-\d{1,3}\b",                         # rule ids
     r"\b(?:kWh|kW|MW|m²|m2|PUE|GB/T|AC|DC)\b",         # units and standard abbreviations
+    r"\b(?:" + "|".join(MEASURES) + r")\b",             # measure ids as listed in submission.yaml (bipv, bim)
 )]
 ENGLISH = re.compile(r"[A-Za-z]{4,}")
 
@@ -50,6 +52,16 @@ def test_the_check_catches_an_english_sentence():
     assert english_in("PV-1：设计单位申请豁免：「roof reserved for a sports field」") == []
     assert english_in("数据缺失，无法核查：roof area is zero。") == ["roof", "area", "zero"]
     assert english_in("需人工复核：declared.x is not given") == ["given"]
+    assert english_in("光伏水平投影面积 270.46 m²（28 块组件）÷ 屋面水平投影面积 1,350.00 m²（1 个构件）= 20.03 %") == []
+    assert english_in("所列措施 bipv、pv_storage_dc_flexible 中已采用：pv_storage_dc_flexible") == []
+    assert english_in("adopted of bipv, pv_storage_dc_flexible: none") == ["adopted", "none"]
+
+
+def _bilingual(text, what: str) -> list[str]:
+    """Problems with one text that must be a Text with zh and en and no English prose in the zh."""
+    if not isinstance(text, Text) or not text.zh.strip() or not text.en.strip():
+        return [f"{what} {text!r} is not a Text with zh and en"]
+    return [f"English in {what} zh {text.zh!r}: {english_in(text.zh)}"] if english_in(text.zh) else []
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +80,9 @@ def test_reasons_and_notes_are_bilingual(folder, ctx, monkeypatch):
     problems = []
     for r in verdict.results:
         for why in r.reasons:
-            if not isinstance(why, Text) or not why.zh.strip() or not why.en.strip():
-                problems.append(f"{r.rule}: reason {why!r} is not a Text with zh and en")
-            elif english_in(why.zh):
-                problems.append(f"{r.rule}: English in reason zh {why.zh!r}: {english_in(why.zh)}")
+            problems += _bilingual(why, f"{r.rule}: reason")
+        if r.computation is not None:
+            problems += _bilingual(r.computation, f"{r.rule}: computation")
         if english_in(r.message_zh):
             problems.append(f"{r.rule}: English in message_zh {r.message_zh!r}: {english_in(r.message_zh)}")
         for why in r.reasons:

@@ -33,6 +33,7 @@ HOSTILE = ("<script>alert(1)</script> \"double\" 'single' & ]]> 🏗️🌞 של
 HOSTILE_CLEAN = HOSTILE.replace("\r\n", "\n")
 for _bad in "\x07\x00\x1b\ufffe\udc80":
     HOSTILE_CLEAN = HOSTILE_CLEAN.replace(_bad, "")
+HOSTILE_CLEAN = HOSTILE_CLEAN.replace("\u202e", "[U+202E]").replace("\u202c", "[U+202C]")   # shown, not obeyed
 
 
 @pytest.fixture(scope="module")
@@ -317,3 +318,23 @@ def test_cli_writes_a_bcf(verdict_of, tmp_path):
     got = read_bcf(out.read_bytes(), tmp_path, "read.bcf")
     v = verdict_of("fail-office")
     assert sorted(t["labels"][0] for t in got["topics"].values()) == sorted(actionable(v))
+
+
+def test_topics_state_the_model_header_and_show_bidi_controls(verdict_of, tmp_path):
+    import bcf.bcfxml
+
+    verdict = verdict_of("fail-office")
+    sub = verdict.submission.model_copy(update={"name": "\u202eexe.fdp"})
+    path = tmp_path / "v.bcf"
+    path.write_bytes(report_bcf.render(verdict.model_copy(update={"submission": sub}), "zh"))
+    loaded = bcf.bcfxml.load(path)
+    try:
+        topics = list(loaded.topics.values())
+        assert topics
+        for handler in topics:
+            description = handler.markup.topic.description
+            for m in verdict.models:
+                assert m.file in description and m.sha256 in description and m.schema_name in description
+        assert "\u202e" not in loaded.project.name and "[U+202E]exe.fdp" in loaded.project.name
+    finally:
+        loaded.close()

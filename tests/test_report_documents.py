@@ -155,3 +155,13 @@ def test_format_usage_errors(args, message, tmp_path):
 
     proc = run_cli("check", "ifc_samples/fail-office", *[a.replace("out/", f"{tmp_path}/out/") for a in args])
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bidi_override_in_submitted_text_is_shown_not_obeyed(sample_verdicts, tmp_path):
+    verdict = sample_verdicts["fail-office"]
+    sub = verdict.submission.model_copy(update={"applicant": "\u202eexe.fdp\u202c 公司", "name": "שלום 学校"})
+    spoofed = verdict.model_copy(update={"submission": sub})
+    page = html_report.render(spoofed).decode()
+    assert "\u202e" not in page and "[U+202E]exe.fdp[U+202C] 公司" in page and "שלום 学校" in page
+    flat = _flat(_pdftotext(pdf.render(spoofed), tmp_path))
+    assert "[U+202E]exe.fdp[U+202C]公司" in flat

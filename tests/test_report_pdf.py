@@ -55,7 +55,8 @@ def _verdict(results: tuple[RuleResult, ...], name: str = "杨浦区示范学校
 
 
 def compliant_verdict() -> Verdict:
-    ok = _result("PV-1", "pass", 52.4, computation="PV projected area 524.00 m² ÷ roof projected area 1000.00 m² = 52.40 %",
+    ok = _result("PV-1", "pass", 52.4, computation=Text(zh="光伏水平投影面积 524.00 m² ÷ 屋面水平投影面积 1,000.00 m² = 52.40 %",
+                                                      en="PV projected area 524.00 m² ÷ roof projected area 1000.00 m² = 52.40 %"),
                  inputs={"roof_area_m2": 1000.0, "pv_area_m2": 524.0}, remedy=None,
                  evidence=(Evidence(source="ifc", file="models/school-arch.ifc", global_ids=ROOF_IDS,
                                     detail="roof: Qto_RoofBaseQuantities.ProjectedArea"),))
@@ -69,7 +70,8 @@ def failing_verdict(name: str = "杨浦区示范学校新建工程") -> Verdict:
                    detail="PV: Qto_SolarDeviceBaseQuantities.GrossArea")
     meta = Evidence(source="metadata", file="submission.yaml", fields=("use", "kind", "public_institution"))
     results = (
-        _result("PV-1", "fail", 31.256, computation="PV projected area 312.56 m² ÷ roof 1000.00 m² = 31.26 %",
+        _result("PV-1", "fail", 31.256, computation=Text(zh="光伏水平投影面积 312.56 m² ÷ 屋面 1,000.00 m² = 31.26 %",
+                                                          en="PV projected area 312.56 m² ÷ roof 1000.00 m² = 31.26 %"),
                 inputs={"roof_area_m2": 1000.0, "pv_area_m2": 312.56}, evidence=(ifc, meta)),
         _result("PV-2", "missing_data", None, 30, reasons=(Text(zh="屋面 2O2Fr$t4X7Zf8NOew3FLOH 无水平投影面积", en="roof: no projected area for 2O2Fr$t4X7Zf8NOew3FLOH"),),
                 inputs={"roof_area_m2": None, "pv_area_m2": 12.0}, evidence=(meta,)),

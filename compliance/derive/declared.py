@@ -15,6 +15,14 @@ INTENSITIES = {
 }
 
 
+GFA = Text(zh="总建筑面积", en="gross floor area")
+
+
+def _formula(zh: str, formula: str, en: str = "", en_after: str = "") -> Text:
+    """A formula as written, introduced in Chinese (and in English where it needs words)."""
+    return Text(zh=zh + formula, en=en + formula + en_after)
+
+
 def _get(meta, path: str):
     value = meta
     for part in path.split("."):
@@ -22,7 +30,13 @@ def _get(meta, path: str):
     return value
 
 
-def stated(name: str, unit: str, path: str, what: str):
+def _as_stated(what: Text, file: str, path: str | None = None) -> Text:
+    """'design PUE as stated in submission.yaml (energy.pue)' / 'submission.yaml 中申报的设计 PUE（energy.pue）'."""
+    return Text(zh=f"{file} 中申报的{what.zh}" + (f"（{path}）" if path else ""),
+                en=f"{what.en} as stated in {file}" + (f" ({path})" if path else ""))
+
+
+def stated(name: str, unit: str, path: str, what: Text):
     """A metric that is one metadata field, as stated."""
     def compute(inp: Inputs) -> Metric:
         value = _get(inp.meta, path)
@@ -30,7 +44,7 @@ def stated(name: str, unit: str, path: str, what: str):
         if value is None:
             return Metric(name=name, value=None, unit=unit, reasons=(not_given(path, inp.metadata_file),), evidence=ev)
         return Metric(name=name, value=round(float(value), 4), unit=unit, evidence=ev,
-                      computation=f"{what} as stated in {inp.metadata_file} ({path})")
+                      computation=_as_stated(what, inp.metadata_file, path))
     return compute
 
 
@@ -46,7 +60,8 @@ def retrofit_saving(inp: Inputs) -> Metric:
     rate = round((before - after) / before * 100.0, 4)
     return Metric(name="retrofit_energy_saving", value=rate, unit="%", evidence=ev,
                   inputs={"baseline_kwh": before, "design_kwh": after},
-                  computation=f"({before:,.0f} − {after:,.0f}) kWh/a ÷ {before:,.0f} kWh/a = {rate:.2f} %")
+                  computation=_formula("（改造前基准能耗 − 改造后设计能耗）÷ 改造前基准能耗：",
+                                       f"({before:,.0f} − {after:,.0f}) kWh/a ÷ {before:,.0f} kWh/a = {rate:.2f} %"))
 
 
 def energy_audit(inp: Inputs) -> Metric:
@@ -60,8 +75,10 @@ def energy_audit(inp: Inputs) -> Metric:
         if audit.on_file and not audit.document else ()
     return Metric(name="energy_audit_on_file", value=1.0 if audit.on_file else 0.0, unit="flag", evidence=ev,
                   certain=not reasons, reasons=reasons,
-                  computation=f"energy audit on file: {'yes' if audit.on_file else 'no'}"
-                              + (f" ({audit.document})" if audit.document else ""))
+                  computation=Text(zh=f"能源审计报告已存档：{FLAG[float(audit.on_file)][0]}"
+                                      + (f"（「{audit.document}」）" if audit.document else ""),
+                                   en=f"energy audit on file: {FLAG[float(audit.on_file)][1]}"
+                                      + (f" ({audit.document})" if audit.document else "")))
 
 
 def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
@@ -73,7 +90,8 @@ def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
                                     en="'measures' is not given (write measures: [] if none is adopted)"),))
     found = [m for m in of if m in measures]
     return Metric(name="measures_adopted", value=float(len(found)), unit="count", evidence=ev,
-                  computation=f"adopted of {', '.join(of)}: {', '.join(found) or 'none'}")
+                  computation=Text(zh=f"所列措施 {'、'.join(of)} 中已采用：{'、'.join(found) or '无'}",
+                                   en=f"adopted of {', '.join(of)}: {', '.join(found) or 'none'}"))
 
 
 def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
@@ -88,7 +106,9 @@ def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
     rate = round((before - now) / before * 100.0, 4)
     return Metric(name="operation_reduction", value=rate, unit="%", evidence=ev,
                   inputs={"baseline_2020": before, "current": now},
-                  computation=f"{INTENSITIES[what][1]}: ({before:g} − {now:g}) ÷ {before:g} = {rate:.2f} % below 2020")
+                  computation=_formula(f"{INTENSITIES[what][0]}较2020年下降率：",
+                                       f"({before:g} − {now:g}) ÷ {before:g} = {rate:.2f} %",
+                                       f"{INTENSITIES[what][1]}: ", " below 2020"))
 
 
 def gross_floor_area(inp: Inputs) -> Metric:
@@ -97,7 +117,7 @@ def gross_floor_area(inp: Inputs) -> Metric:
     if gfa is not None:
         return Metric(name="gross_floor_area", value=round(float(gfa), 4), unit="m²",
                       evidence=(inp.field_evidence("gross_floor_area_m2"),),
-                      computation=f"gross floor area as stated in {inp.metadata_file}")
+                      computation=_as_stated(GFA, inp.metadata_file))
     from .crosscheck import buildings_with_figures
 
     buildings = buildings_with_figures(inp.models)
@@ -111,7 +131,8 @@ def gross_floor_area(inp: Inputs) -> Metric:
     return Metric(name="gross_floor_area", value=total, unit="m²",
                   evidence=(Evidence(source="ifc", file=with_gfa[0].file, global_ids=tuple(b.global_id for b in with_gfa),
                                      detail="; ".join(b.gross_floor_area.source for b in with_gfa)),),
-                  computation=f"gross floor area of {len(with_gfa)} building(s) in the models")
+                  computation=Text(zh=f"模型中 {len(with_gfa)} 栋建筑的总建筑面积合计",
+                                   en=f"gross floor area of {len(with_gfa)} building(s) in the models"))
 
 
 def declared_specs() -> list[MetricSpec]:
@@ -119,9 +140,9 @@ def declared_specs() -> list[MetricSpec]:
     return [
         MetricSpec("renewable_substitution_rate", "%", "可再生能源替代率", "renewable energy substitution rate", {},
                    stated("renewable_substitution_rate", "%", "energy.renewable_substitution_rate_pct",
-                          "design renewable energy substitution rate"), *meta_hint),
+                          Text(zh="设计可再生能源替代率", en="design renewable energy substitution rate")), *meta_hint),
         MetricSpec("pue", "PUE", "数据中心能源利用效率（PUE）", "data-centre PUE", {},
-                   stated("pue", "PUE", "energy.pue", "design PUE"), *meta_hint),
+                   stated("pue", "PUE", "energy.pue", Text(zh="设计 PUE", en="design PUE")), *meta_hint),
         MetricSpec("retrofit_energy_saving", "%", "改造节能率", "retrofit energy-saving rate", {}, retrofit_saving,
                    "在 submission.yaml 的 energy 中填写改造前基准能耗与改造后设计能耗（kWh/年）。",
                    "State energy.baseline_energy_kwh_per_year and energy.design_energy_kwh_per_year in submission.yaml."),

@@ -7,7 +7,7 @@ declared figures in submission.yaml are used and cited by field and line.
 from __future__ import annotations
 
 from ..text import Text
-from .metrics import Evidence, Inputs, Metric, MetricSpec, unique
+from .metrics import Evidence, Inputs, Metric, MetricSpec, counted, share_text, unique
 
 
 NAMES = {"spaces": Text(zh="停车位", en="parking spaces"), "chargers": Text(zh="充电桩", en="charging points"),
@@ -77,7 +77,7 @@ class _Counts:
         ev = (inp.field_evidence(f"declared.{field}"),)
         if value is None and what in ("chargers", "fast") and self.parking:
             return 0.0, (Evidence(source="ifc", file=self.parking[0].file, detail="no charging points in the models"),), [], \
-                Text(zh="模型中无充电桩", en="no charging points in the models")
+                Text(zh="模型中的充电桩（未建模）", en="no charging points in the models")
         if value is None:
             return None, ev, [Text(zh=f"模型中无{NAMES[what].zh}，且申报资料未提供 declared.{field}",
                                    en=f"the models show no {NAMES[what].en} and declared.{field} is not given")], None
@@ -91,7 +91,7 @@ def _count_metric(name: str, what: str):
         if value is None:
             return Metric(name=name, value=None, unit="count", reasons=tuple(doubts), evidence=ev)
         return Metric(name=name, value=value, unit="count", certain=not doubts, reasons=tuple(doubts),
-                      evidence=ev, computation=f"{value:g} {how.en}")
+                      evidence=ev, computation=counted(value, how))
     return compute
 
 
@@ -114,7 +114,7 @@ def _share_metric(name: str, top: str, bottom: str, cap: bool = False):
         share = round(min(num, den) / den * 100.0 if cap else num / den * 100.0, 4)
         return Metric(name=name, value=share, unit="%", certain=not doubts, reasons=tuple(doubts), evidence=ev,
                       inputs={top: num, bottom: den},
-                      computation=f"{num:g} {how_n.en} ÷ {den:g} {how_d.en} = {share:.2f} %")
+                      computation=share_text(counted(num, how_n), counted(den, how_d), share))
     return compute
 
 

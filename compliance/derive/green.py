@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..read.records import Note, note
 from ..text import Text
-from .metrics import Inputs, Metric, MetricSpec, not_given
+from .metrics import Inputs, Metric, MetricSpec, joined, not_given
 
 GRADES = {-1.0: ("未达基本级", "below basic"), 0.0: ("基本级", "basic"), 1.0: ("一星级", "1-star"),
           2.0: ("二星级", "2-star"), 3.0: ("三星级", "3-star")}
@@ -101,17 +101,20 @@ def green_star(inp: Inputs) -> Metric:
         if claimed >= 0 and not gb.certificate and not doubts:      # "none" needs no support
             doubts.append(Text(zh="申报了星级，但既无评分也无标识证书（green_building.certificate）",
                                en="a label is claimed with neither scores nor a certificate (green_building.certificate)"))
+        zh, en = GRADES[float(claimed)]
         return Metric(value=float(claimed), certain=not doubts, reasons=tuple(doubts),
-                      computation=f"claimed label {GRADES[float(claimed)][1]}"
-                                  + (f", certificate {gb.certificate}" if gb.certificate else ""), **base)
+                      computation=Text(zh=f"申报星级：{zh}" + (f"，标识证书「{gb.certificate}」" if gb.certificate else ""),
+                                       en=f"claimed label {en}" + (f", certificate {gb.certificate}"
+                                                                   if gb.certificate else "")), **base)
     value = g.level if claimed is None else min(claimed, g.level)
-    how = "; ".join(step.en for step in g.steps)
+    steps = list(g.steps)
     if claimed is not None and claimed > g.level:
-        how += f"; the claimed {GRADES[float(claimed)][1]} is not supported by the scores"
+        zh, en = GRADES[float(claimed)]
+        steps.append(Text(zh=f"申报的{zh}未获评分支持", en=f"the claimed {en} is not supported by the scores"))
     # doubts about star conditions matter only when they could lift the judged value
     ceiling = max(g.level, g.possible or 0) if claimed is None else min(claimed, max(g.level, g.possible or 0))
     doubts = tuple(d for d in g.doubts if ceiling > value or "not stated" not in d.en)
-    return Metric(value=float(value), certain=not doubts, reasons=doubts, computation=how,
+    return Metric(value=float(value), certain=not doubts, reasons=doubts, computation=joined(steps),
                   inputs={"total_score": g.total}, **base)
 
 
@@ -132,15 +135,19 @@ def energy_class(inp: Inputs) -> Metric:
         reasons = (Text(zh="申报了能效等级，但未提供支撑该等级的 energy.design_saving_rate_pct",
                         en="the energy class is declared without energy.design_saving_rate_pct to support it"),) \
             if rank else ()
+        zh, en = CLASSES[float(rank)]
         return Metric(value=float(rank), certain=not reasons, reasons=reasons,
-                      computation=f"declared class {CLASSES[float(rank)][1]}", **base)
+                      computation=Text(zh=f"申报能效等级：{zh}", en=f"declared class {en}"), **base)
     supported = supported_class(saving, inp.params)
     value = min(rank, supported)
-    how = (f"design saving {saving:g} % vs thresholds "
-           + " / ".join(f"{float(inp.params[p]):g} %" for p in CLASS_PARAMS) + f" → {CLASSES[float(supported)][1]}")
+    against = " / ".join(f"{float(inp.params[p]):g} %" for p in CLASS_PARAMS)
+    zh, en = CLASSES[float(supported)]
+    steps = [Text(zh=f"设计节能率 {saving:g} %，对照 {against} → {zh}",
+                  en=f"design saving {saving:g} % vs thresholds {against} → {en}")]
     if rank > supported:
-        how += f"; the declared {CLASSES[float(rank)][1]} is not supported"
-    return Metric(value=float(value), computation=how, inputs={"design_saving_pct": saving}, **base)
+        zh, en = CLASSES[float(rank)]
+        steps.append(Text(zh=f"申报的{zh}未获设计节能率支持", en=f"the declared {en} is not supported"))
+    return Metric(value=float(value), computation=joined(steps), inputs={"design_saving_pct": saving}, **base)
 
 
 def claim_findings(meta, params: dict, file: str, lines: dict) -> list[Note]:

@@ -35,7 +35,7 @@ class Metric(BaseModel):
     basis: Optional[str] = None
     certain: bool = True
     reasons: tuple[Text, ...] = ()            # why it is missing or uncertain, in both languages
-    computation: Optional[str] = None
+    computation: Optional[Text] = None        # how the figure was computed, in words and numbers (zh, en)
     inputs: dict[str, Optional[float]] = {}
     evidence: tuple[Evidence, ...] = ()
 
@@ -101,6 +101,30 @@ def not_given(path: str, where: str | None = None) -> Text:
     """The reason a figure is missing: a submission field that is not filled in."""
     return Text(zh=f"{where} 未提供 {path}" if where else f"申报资料未提供 {path}",
                 en=f"{path} is not given" + (f" in {where}" if where else ""))
+
+
+def _gap(zh: str) -> str:
+    """The space between Chinese text and what follows it: none after a full-width bracket."""
+    return "" if zh.endswith("）") else " "
+
+
+def share_text(top: Text, bottom: Text, pct: float) -> Text:
+    """'top ÷ bottom = 20.03 %' in both languages."""
+    return Text(zh=f"{top.zh}{_gap(top.zh)}÷ {bottom.zh}{_gap(bottom.zh)}= {pct:.2f} %",
+                en=f"{top.en} ÷ {bottom.en} = {pct:.2f} %")
+
+
+def counted(n: float, what: Text) -> Text:
+    """A count as a computation says it: '4 charging points in the models' / '模型中的充电桩 4 个'."""
+    return Text(zh=f"{what.zh}{_gap(what.zh)}{n:g} 个", en=f"{n:g} {what.en}")
+
+
+def joined(parts, zh: str = "；", en: str = "; ") -> Optional[Text]:
+    """Several texts as one (None when there are none)."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    return Text(zh=zh.join(p.zh for p in parts), en=en.join(p.en for p in parts))
 
 
 def unique(records) -> list:

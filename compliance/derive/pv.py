@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note
 from ..text import Text
-from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
+from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
 
 RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
 
@@ -120,6 +120,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+def _area_text(zh: str, en: str, basis: str, area: float, n: int | None = None, unit_zh: str = "",
+               word: str = "") -> Text:
+    """'PV projected area 270.46 m² (28 panels)' / '光伏水平投影面积 270.46 m²（28 块组件）'."""
+    return Text(zh=f"{zh}{BASIS_ZH[basis]} {area:,.2f} m²" + (f"（{n} {unit_zh}）" if n is not None else ""),
+                en=f"{en} {basis} area {area:.2f} m²" + (f" ({_plural(n, word)})" if n is not None else ""))
+
+
 def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     roofs, panels, pv_total, pv_missing, reasons = _pv_area(inp, basis)
     evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV")
@@ -138,8 +145,8 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
         reasons.append(Text(zh=f"光伏面积 {pv_total:.2f} m² 超过屋面面积 {roof_total:.2f} m²：组件可能重复计入或不在屋面上",
                             en=f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
                                "off the roof or counted twice"))
-    computation = (f"PV {basis} area {pv_total:.2f} m² ({_plural(len(panels), 'panel')}) ÷ "
-                   f"roof {basis} area {roof_total:.2f} m² ({_plural(len(roofs), 'element')}) = {ratio:.2f} %")
+    computation = share_text(_area_text("光伏", "PV", basis, pv_total, len(panels), "块组件", "panel"),
+                             _area_text("屋面", "roof", basis, roof_total, len(roofs), "个构件", "element"), ratio)
     return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons), computation=computation,
                   inputs={"roof_area_m2": round(roof_total, 4), "pv_area_m2": round(pv_total, 4)}, **base)
 
@@ -164,8 +171,9 @@ def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
                                f"{roof_total:.2f} m²"))
     ratio = round(pv_total / suitable * 100.0, RATIO_DECIMALS)
     return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons),
-                  computation=f"PV {basis} area {pv_total:.2f} m² ÷ declared suitable roof area {suitable:.2f} m² "
-                              f"= {ratio:.2f} %",
+                  computation=share_text(_area_text("光伏", "PV", basis, pv_total),
+                                         Text(zh=f"申报的适宜安装光伏的屋面面积 {suitable:,.2f} m²",
+                                              en=f"declared suitable roof area {suitable:.2f} m²"), ratio),
                   inputs={"pv_area_m2": round(pv_total, 4), "suitable_roof_area_m2": suitable}, **base)
 
 

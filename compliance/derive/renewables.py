@@ -42,12 +42,24 @@ def renewable_types(inp: Inputs) -> Metric:
         kinds, reasons = sorted(shown), []
     else:
         kinds = only_declared
-    note = f"; declared only: {', '.join(NAMES[k] for k in only_declared)}" if shown and only_declared else ""
     return Metric(name="renewable_types", value=float(len(kinds)), unit="count", certain=not reasons,
                   reasons=tuple(reasons), evidence=tuple(evidence),
-                  computation=f"{len(kinds)} renewable type(s) "
-                              + ("shown in the models: " if shown else "declared: " if kinds else "")
-                              + (", ".join(NAMES[k] for k in kinds) or "none") + note)
+                  computation=_how(kinds, bool(shown), only_declared if shown else []))
+
+
+def _how(kinds: list[str], shown: bool, declared_only: list[str]) -> Text:
+    """'2 renewable type(s) shown in the models: PV, heat pump; declared only: solar thermal'."""
+    zh, en = f"可再生能源利用种类 {len(kinds)} 种", f"{len(kinds)} renewable type(s) "
+    if kinds:
+        names = system_names(kinds)
+        zh, en = (f"{zh}，模型中体现：{names.zh}", f"{en}shown in the models: {names.en}") if shown else \
+            (f"{zh}，申报：{names.zh}", f"{en}declared: {names.en}")
+    else:
+        en += "none"
+    if declared_only:
+        extra = system_names(declared_only)
+        zh, en = f"{zh}；仅申报：{extra.zh}", f"{en}; declared only: {extra.en}"
+    return Text(zh=zh, en=en)
 
 
 def renewable_specs() -> list[MetricSpec]:

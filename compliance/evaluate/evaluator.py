@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from ..derive.metrics import Evidence, Metric, MetricSpec, metric_specs
+from ..derive.metrics import Evidence, Metric, MetricSpec, joined, metric_specs
 from ..errors import EngineError
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
@@ -123,7 +123,7 @@ class _Result:
             measured=first.measured if applicable else None, threshold=first.threshold,
             operator=first.operator, unit=first.unit, basis=first.basis if applicable else None,
             message=en, message_zh=zh, reasons=reasons,
-            computation="; ".join(m.computation for m in reqs if m.computation) or None if applicable else None,
+            computation=joined(m.computation for m in reqs) if applicable else None,
             inputs={k: v for m in reqs for k, v in m.inputs.items()} if applicable else {},
             evidence=tuple(evidence),
             checks=checks if applicable else tuple(c.model_copy(update={"measured": None, "met": None,

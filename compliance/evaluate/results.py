@@ -53,7 +53,8 @@ class RuleResult(_Frozen):
     message: str = Field(description="English, plain language")
     message_zh: str
     reasons: tuple[Text, ...] = Field((), description="Why data is missing or uncertain, zh and en")
-    computation: Optional[str] = Field(None, description="How the figure was computed, in words and numbers")
+    computation: Optional[Text] = Field(None, description="How the figure was computed, in words and numbers, "
+                                                        "zh and en")
     inputs: dict[str, Optional[float]] = Field({}, description="The figures a ratio was computed from")
     evidence: tuple[Evidence, ...] = Field((), description="Where the figures came from: model elements by "
                                                            "GlobalId, metadata fields by line")

@@ -41,7 +41,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from .labels import LANGS, STATUS, measured_vs_required, note_text, say, utc
+from .labels import LANGS, STATUS, file_size, measured_vs_required, note_text, say, utc, visible_controls
 
 ACTIONABLE = ("fail", "missing_data", "manual_review")
 NOTE_SEVERITIES = ("warning", "uncertain")
@@ -136,7 +136,7 @@ def _rule_description(verdict, r, lang: str) -> str:
     mvr = _pick(measured_vs_required(r, "zh"), measured_vs_required(r, "en"), lang, "\n")
     lines += [f"{_label(('实测 / 要求', 'Measured / required'), lang)}:", mvr]
     if r.computation:
-        lines += [f"{_label(('计算', 'Computation'), lang)}: {r.computation}"]
+        lines += [f"{_label(('计算', 'Computation'), lang)}: {say(r.computation, lang)}"]
     if r.reasons:
         lines += [f"{_label(('原因', 'Reasons'), lang)}:"] + [f"- {say(x, lang)}" for x in r.reasons]
     lines += [f"{_label(('条文', 'Clause'), lang)}: {r.clause.document} {r.clause.ref}", f"「{r.clause.quote}」"]
@@ -185,9 +185,14 @@ def _element_lines(verdict, gids: tuple[str, ...], lang: str) -> list[str]:
 
 
 def _footer(verdict, lang: str) -> list[str]:
+    """The submission, the rule set, and the model header reviewers expect in every report."""
+    models = [f"- {m.file}: {m.schema_name} · {m.application or '—'} · {file_size(m.size_bytes)} · "
+              f"{sum(m.element_counts.values()):,} {_label(('个构件', 'elements'), lang)} · SHA-256 {m.sha256}"
+              for m in verdict.models]
     return ["", f"{_label(('报审项目', 'Submission'), lang)}: {verdict.submission.id} — "
                 f"{_label(('规则集', 'rule set'), lang)} {verdict.rules_version} — "
-                f"compliance {verdict.tool_version}, {utc(verdict.generated_at)}"]
+                f"compliance {verdict.tool_version}, {utc(verdict.generated_at)}",
+            f"{_label(('模型文件', 'Models'), lang)}:"] + models
 
 
 def _unique(gids) -> tuple[str, ...]:
@@ -274,7 +279,7 @@ def _model_files(verdict, gids: tuple[str, ...], origins: dict[str, str]) -> dic
 def clean(text: str) -> str:
     """Text XML 1.0 can carry and a parser gives back unchanged."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_ILLEGAL.sub("", text)
+    return visible_controls(_XML_ILLEGAL.sub("", text))
 
 
 def _cut(title: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .labels import LANGS, STATUS, template_globals
+from .labels import LANGS, STATUS, template_globals, visible_controls
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"
@@ -56,10 +56,15 @@ def html(verdict, lang: str = "both", medium: Medium = "print") -> str:
 
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
     env.globals.update(template_globals())
     return env.get_template(TEMPLATE).render(context(verdict, lang, medium))
+
+
+def _finalize(value):
+    """Applied to every value the template prints, before escaping."""
+    return visible_controls(value) if isinstance(value, str) else value
 
 
 def context(verdict, lang: str, medium: Medium) -> dict:

@@ -47,6 +47,18 @@ def note_text(note, lang: str, sep: str = " / ") -> str:
     return zh if lang == "zh" else f"{zh}{sep}{note.message}"
 
 
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def visible_controls(text: str) -> str:
+    """Bidirectional embedding/override/isolate controls from submitted text shown as [U+202E] and
+    the like: they can make a name read backwards ('fdp.exe'), which a signed verdict must not allow.
+    Right-to-left text itself (Hebrew, Arabic) needs no control and is kept."""
+    if not any(ord(ch) in BIDI_CONTROLS for ch in text):
+        return text
+    return "".join(f"[U+{ord(ch):04X}]" if ord(ch) in BIDI_CONTROLS else ch for ch in text)
+
+
 def num(x: Optional[float], decimals: int = 2) -> str:
     """A measured figure: fixed decimals, thousands separators; '—' when absent."""
     return "—" if x is None else f"{x:,.{decimals}f}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .labels import VERDICT, note_text
+from .labels import VERDICT, file_size, note_text, visible_controls
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}
@@ -19,12 +19,26 @@ def _said(zh: str, en: str, lang: str) -> list[str]:
     return [zh] if lang == "zh" else [en] if lang == "en" else [zh, en]
 
 
+def _model_header(models) -> list[str]:
+    """Each model as reviewers asked of IfcTester: file, schema, application, size, elements, SHA-256."""
+    if not models:
+        return ["  models: none"]
+    lines = ["  models:"]
+    for m in models:
+        top = ", ".join(f"{cls} {n}" for cls, n in list(m.element_counts.items())[:6])
+        more = " …" if len(m.element_counts) > 6 else ""
+        lines.append(f"    {m.file}  {m.schema_name} · {m.application or 'application unknown'} · {file_size(m.size_bytes)}"
+                     f" · {sum(m.element_counts.values()):,} elements ({top}{more})")
+        lines.append(f"      sha256 {m.sha256}")
+    return lines
+
+
 def render(verdict, lang: str = "both") -> bytes:
     s = verdict.submission
     lines = [
         f"{s.id}  {s.name}" + (f"  ({s.name_en})" if s.name_en else ""),
         f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
-        f"  models: " + ", ".join(f"{m.file} [{m.schema_name}]" for m in verdict.models),
+        *_model_header(verdict.models),
         "",
         "Verdict: {} {}".format(*VERDICT[verdict.verdict][:2]) if lang != "zh"
         else "结论：{}".format(VERDICT[verdict.verdict][0]),
@@ -55,4 +69,4 @@ def render(verdict, lang: str = "both") -> bytes:
         for n in findings:
             where = f"{n.file}:{n.line}" if n.line else n.file
             lines.append(f"  [{n.severity}] {n.code} ({where}): {note_text(n, lang, chr(10) + '        ')}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return visible_controls("\n".join(lines) + "\n").encode("utf-8")

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from .labels import LANGS, OPS, PROJECT_KIND, STATUS, VERDICT, measured_vs_required, note_text, say, utc
+from .labels import (LANGS, OPS, PROJECT_KIND, STATUS, VERDICT, measured_vs_required, note_text, say, utc,
+                     visible_controls)
 
 MAX_CELL = 32_767                       # Excel's limit, in UTF-16 code units
 TRUNCATED = " …[已截断 truncated: {n:,} characters in all]"
@@ -74,7 +75,7 @@ def _pair(zh: Optional[str], en: Optional[str], lang: str) -> str:
 
 def clean_text(value: str) -> str:
     """Drop XML-illegal characters; cut text longer than Excel's cell limit, with a marker."""
-    text = _ILLEGAL.sub("", value)
+    text = visible_controls(_ILLEGAL.sub("", value))
     encoded = text.encode("utf-16-le", "surrogatepass")
     if len(encoded) // 2 <= MAX_CELL:
         return text

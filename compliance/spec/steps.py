@@ -312,7 +312,8 @@ def rule_blocks(world, rule, verb):
 @then(parsers.re(rf'rule (?P<rule>{RULE_ID}) explains "(?P<text>.+)"'))
 def rule_explains(world, rule, text):
     result = _result(world, rule)
-    said = [result.message, result.message_zh, result.computation or "",
+    said = [result.message, result.message_zh, *((result.computation.en, result.computation.zh)
+                                                  if result.computation else ()),
             *(r.en for r in result.reasons), *(r.zh for r in result.reasons)]
     if not any(text.lower() in s.lower() for s in said):
         raise ScenarioError(f"rule {rule}: {text!r} is not in its explanation: " + " | ".join(s for s in said if s))
