@@ -40,8 +40,7 @@ def render(verdict, lang: str = "both") -> bytes:
         f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
         *_model_header(verdict.models),
         "",
-        "Verdict: {} {}".format(*VERDICT[verdict.verdict][:2]) if lang != "zh"
-        else "结论：{}".format(VERDICT[verdict.verdict][0]),
+        {"zh": "结论：{0}", "en": "Verdict: {1}"}.get(lang, "Verdict: {0} {1}").format(*VERDICT[verdict.verdict][:2]),
         "",
     ]
     na = [r for r in verdict.results if r.status == "not_applicable"]
