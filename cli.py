@@ -80,25 +80,6 @@ class _FormatList(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def _targets(fmts: list[str] | None, output: Path | None) -> tuple[list[str], Path | None, bool]:
-    """(formats, output, into_folder): several formats, or -o naming a folder, write one file per format."""
-    from compliance.report import format_for_path
-
-    folder = output is not None and (output.is_dir() or str(output).endswith(("/", os.sep)))
-    fmts = fmts or ([format_for_path(str(output))] if output and not folder and format_for_path(str(output))
-                    else ["pdf", "json"] if folder else ["text"])
-    if len(fmts) > 1 and output is None:
-        _fail("several formats need an output folder", f"add -o out/ (each format is written there)")
-    if len(fmts) > 1 and not folder:
-        if output.suffix:
-            _fail(f"several formats ({','.join(fmts)}) cannot go into one file {output}",
-                  f"name a folder instead: -o {output.parent / output.stem}/")
-        folder = True
-    if output is None and FORMATS[fmts[0]].binary and sys.stdout.isatty():
-        _fail(f"{fmts[0]} output is binary", f"write it to a file: -o verdict{FORMATS[fmts[0]].extension}")
-    return fmts, output, folder
-
-
 def _lang_option(f):
     return click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
                         help="Report language: both (Chinese first, English beside), zh or en.")(f)
@@ -127,7 +108,12 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
       compliance check ifc_samples/fail-office --format pdf,json,xlsx,bcf -o out/
       compliance check ifc_samples/fail-office --format html --lang en -o fail-office.html
     """
-    fmts, output, into_folder = _targets(fmts, output)
+    from compliance.report import OutputError, plan_outputs
+
+    try:
+        fmts, output, into_folder = plan_outputs(fmts, output, sys.stdout.isatty())
+    except OutputError as exc:
+        _fail(str(exc), exc.hint)
 
     def run():
         from compliance.context import RunContext

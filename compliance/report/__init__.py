@@ -55,6 +55,38 @@ def parse_formats(text: str) -> list[str]:
     return names
 
 
+class OutputError(ValueError):
+    """A --format / -o combination that cannot be honoured; `hint` says what to write instead."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
+
+
+def plan_outputs(formats: list[str] | None, output, stdout_is_terminal: bool = False):
+    """(formats, output, into_folder) for a check: several formats, or an output naming a folder
+    (an existing one, or a path ending in /), write one file per format into it."""
+    import os
+    from pathlib import Path
+
+    output = Path(output) if output is not None else None
+    folder = output is not None and (output.is_dir() or str(output).endswith(("/", os.sep)))
+    if not formats:
+        from_name = format_for_path(str(output)) if output is not None and not folder else None
+        formats = [from_name] if from_name else ["pdf", "json"] if folder else ["text"]
+    if len(formats) > 1 and output is None:
+        raise OutputError("several formats need an output folder", "add -o out/ (each format is written there)")
+    if len(formats) > 1 and not folder:
+        if output.suffix:
+            raise OutputError(f"several formats ({','.join(formats)}) cannot go into one file {output}",
+                              f"name a folder instead: -o {output.parent / output.stem}/")
+        folder = True
+    if output is None and FORMATS[formats[0]].binary and stdout_is_terminal:
+        raise OutputError(f"{formats[0]} output is binary",
+                          f"write it to a file: -o verdict{FORMATS[formats[0]].extension}")
+    return formats, output, folder
+
+
 def report_stem(submission_id: str) -> str:
     """A file name from a submission id (which comes from a submitted file): no path, no surprises."""
     import re
