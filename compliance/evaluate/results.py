@@ -116,12 +116,15 @@ class Verdict(_Frozen):
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
 
-    def element(self, global_id: str) -> ElementRef:
+    def element_index(self) -> dict[str, ElementRef]:
+        """The cited elements by GlobalId (build once per report; not cached, since copies of a
+        frozen record with other elements must not share it)."""
+        return {e.global_id: e for e in self.elements}
+
+    def element(self, global_id: str, index: dict[str, ElementRef] | None = None) -> ElementRef:
         """The cited element with this GlobalId (bare when the reader kept no record of it)."""
-        for e in self.elements:
-            if e.global_id == global_id:
-                return e
-        return ElementRef(global_id=global_id)
+        found = (index if index is not None else self.element_index()).get(global_id)
+        return found or ElementRef(global_id=global_id)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

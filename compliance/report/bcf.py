@@ -171,9 +171,9 @@ def _evidence_lines(verdict, e, lang: str) -> list[str]:
 
 
 def _element_lines(verdict, gids: tuple[str, ...], lang: str) -> list[str]:
-    lines = []
+    lines, index = [], verdict.element_index()
     for gid in gids[:ELEMENTS_LISTED]:
-        el = verdict.element(gid)
+        el = verdict.element(gid, index)
         parts = [gid, el.ifc_class or "", f"“{el.name}”" if el.name else "",
                  f"@ {el.storey}" if el.storey else "", f"({el.file})" if el.file else ""]
         lines.append("    " + " ".join(p for p in parts if p))
@@ -266,10 +266,10 @@ def _viewpoint(verdict, topic_guid: str, gids: tuple[str, ...], files: dict[str,
 
 def _model_files(verdict, gids: tuple[str, ...], origins: dict[str, str]) -> dict[str, str | None]:
     """The model each element is in: as the reader recorded it, else the file the finding cites."""
-    known = {m.file for m in verdict.models}
+    known, index = {m.file for m in verdict.models}, verdict.element_index()
     out = {}
     for g in gids:
-        f = verdict.element(g).file or origins.get(g)
+        f = verdict.element(g, index).file or origins.get(g)
         out[g] = f if f in known else None
     return out
 

@@ -71,7 +71,7 @@ def context(verdict, lang: str, medium: Medium) -> dict:
     from .charts import charts_for, summary_chart
 
     counts = verdict.counts()
-    elements = {e.global_id: e for e in verdict.elements}
+    index = verdict.element_index()
     checked = sorted((r for r in verdict.results if r.status != "not_applicable"),
                      key=lambda r: ORDER.get(r.status, 9))
     return dict(
@@ -80,19 +80,19 @@ def context(verdict, lang: str, medium: Medium) -> dict:
         counts=[(status, counts.get(status, 0)) for status in STATUS],
         checked=checked,
         not_applicable=[r for r in verdict.results if r.status == "not_applicable"],
-        evidence={r.rule: [_evidence(e, elements) for e in r.evidence] for r in checked},
+        evidence={r.rule: [_evidence(e, verdict, index) for e in r.evidence] for r in checked},
         charts={r.rule: charts_for(verdict, r, lang) for r in checked},
         summary_chart=summary_chart(verdict, lang),
-        findings=[n for n in verdict.notes],
+        findings=list(verdict.notes),
         MARK=MARK, ROLE=ROLE,
     )
 
 
-def _evidence(ev, elements: dict) -> EvidenceView:
+def _evidence(ev, verdict, index: dict) -> EvidenceView:
     rows = []
     for gid in ev.global_ids[:MAX_ELEMENT_ROWS]:
-        e = elements.get(gid)
-        rows.append(ElementRow(gid, (e and e.ifc_class) or "—", (e and e.name) or "—", (e and e.storey) or "—"))
+        e = verdict.element(gid, index)
+        rows.append(ElementRow(gid, e.ifc_class or "—", e.name or "—", e.storey or "—"))
     return EvidenceView(source=ev.source, file=ev.file, detail=ev.detail, fields=ev.fields, line=ev.line,
                         rows=tuple(rows), more=max(0, len(ev.global_ids) - MAX_ELEMENT_ROWS),
                         total=len(ev.global_ids))

@@ -265,9 +265,9 @@ def _element_rows(v, base: dict, cited: dict[str, tuple[str, Optional[str]]]) ->
     """One row per cited element (GlobalId -> (file, evidence detail)); one bare row when none."""
     if not cited:
         return [base]
-    rows = []
+    rows, index = [], v.element_index()
     for gid, (file, detail) in cited.items():
-        e = v.element(gid)
+        e = v.element(gid, index)
         rows.append({**base, "global_id": gid, "ifc_class": e.ifc_class, "name": e.name, "storey": e.storey,
                      "file": e.file or file, "line": None, "evidence": detail})
     return rows
