@@ -41,7 +41,9 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from .labels import LANGS, STATUS, file_size, measured_vs_required, note_text, say, utc, visible_controls
+from .archive import restamp_zip
+from .labels import (STATUS, check_lang, measured_vs_required, model_summary, note_text, pick, say, utc,
+                     visible_controls)
 
 ACTIONABLE = ("fail", "missing_data", "manual_review")
 NOTE_SEVERITIES = ("warning", "uncertain")
@@ -75,8 +77,7 @@ class Issue:
 
 
 def render(verdict, lang: str = "both") -> bytes:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    check_lang(lang)
     bcfxml = _bcf(verdict, issues(verdict, lang), lang)
     return _zip_bytes(bcfxml, verdict.generated_at)
 
@@ -89,17 +90,8 @@ def issues(verdict, lang: str) -> list[Issue]:
     return rules + _note_issues(verdict, lang)
 
 
-def _pick(zh: str, en: str, lang: str, sep: str = " ") -> str:
-    """Chinese, English, or both (Chinese first) — once when they are the same."""
-    if lang == "zh":
-        return zh
-    if lang == "en":
-        return en
-    return zh if zh == en else f"{zh}{sep}{en}"
-
-
 def _label(pair: tuple[str, str], lang: str) -> str:
-    return _pick(pair[0], pair[1], lang)
+    return pick(pair[0], pair[1], lang)
 
 
 def _rule_issue(verdict, r, lang: str) -> Issue:
@@ -132,8 +124,8 @@ def _note_issues(verdict, lang: str) -> list[Issue]:
 
 def _rule_description(verdict, r, lang: str) -> str:
     lines = [f"{_label(STATUS[r.status], lang)} — {say(r.kind_label, lang, ' ')} ({r.rule_version})",
-             f"{_label(('结论说明', 'Finding'), lang)}:", _pick(r.message_zh, r.message, lang, "\n")]
-    mvr = _pick(measured_vs_required(r, "zh"), measured_vs_required(r, "en"), lang, "\n")
+             f"{_label(('结论说明', 'Finding'), lang)}:", pick(r.message_zh, r.message, lang, "\n")]
+    mvr = pick(measured_vs_required(r, "zh"), measured_vs_required(r, "en"), lang, "\n")
     lines += [f"{_label(('实测 / 要求', 'Measured / required'), lang)}:", mvr]
     if r.computation:
         lines += [f"{_label(('计算', 'Computation'), lang)}: {say(r.computation, lang)}"]
@@ -164,7 +156,7 @@ def _evidence_lines(verdict, e, lang: str) -> list[str]:
         head = f"- {where} {', '.join(e.fields)}".rstrip()
     else:
         n = len(_unique(e.global_ids))
-        count = _pick(f"{n} 个构件", f"{n} element(s)", lang, " / ")
+        count = pick(f"{n} 个构件", f"{n} element(s)", lang, " / ")
         head = f"- {e.file} (IFC): {count}"
     lines = [head + (f" — {e.detail}" if e.detail else "")]
     return lines + _element_lines(verdict, _unique(e.global_ids), lang)
@@ -179,16 +171,14 @@ def _element_lines(verdict, gids: tuple[str, ...], lang: str) -> list[str]:
         lines.append("    " + " ".join(p for p in parts if p))
     if len(gids) > ELEMENTS_LISTED:
         more = len(gids) - ELEMENTS_LISTED
-        lines.append("    " + _pick(f"… 另 {more} 个（视点中均已选中）", f"… {more} more (all selected in the viewpoint)",
+        lines.append("    " + pick(f"… 另 {more} 个（视点中均已选中）", f"… {more} more (all selected in the viewpoint)",
                                       lang, " / "))
     return lines
 
 
 def _footer(verdict, lang: str) -> list[str]:
     """The submission, the rule set, and the model header reviewers expect in every report."""
-    models = [f"- {m.file}: {m.schema_name} · {m.application or '—'} · {file_size(m.size_bytes)} · "
-              f"{sum(m.element_counts.values()):,} {_label(('个构件', 'elements'), lang)} · SHA-256 {m.sha256}"
-              for m in verdict.models]
+    models = [f"- {m.file}: {model_summary(m, lang)} · SHA-256 {m.sha256}" for m in verdict.models]
     return ["", f"{_label(('报审项目', 'Submission'), lang)}: {verdict.submission.id} — "
                 f"{_label(('规则集', 'rule set'), lang)} {verdict.rules_version} — "
                 f"compliance {verdict.tool_version}, {utc(verdict.generated_at)}",
@@ -313,28 +303,12 @@ def _scrub_maybe(value):
 # --- zip ----------------------------------------------------------------------------------------
 
 def _zip_bytes(bcfxml, when) -> bytes:
-    """The library's zip, every entry re-stamped with `when` (it stamps the wall clock)."""
-    import io
+    """The library's zip (it can only save to a path), every entry re-stamped with `when`."""
     import tempfile
-    import zipfile
-    from datetime import timezone
     from pathlib import Path
 
     with tempfile.TemporaryDirectory(prefix="bcf-") as tmp:
         path = Path(tmp) / "verdict.bcf"
         bcfxml.save(path)
         bcfxml.close()
-        with zipfile.ZipFile(path) as src:
-            entries = [(info.filename, src.read(info)) for info in src.infolist()]
-    when = when.astimezone(timezone.utc) if when.tzinfo else when
-    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, when.hour, when.minute, when.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 0                  # as the library does: no Unix mode bits
-            is_dir = name.endswith("/")
-            info.external_attr = 0x10 if is_dir else 0
-            info.compress_type = zipfile.ZIP_STORED if is_dir else zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
-    return out.getvalue()
+        return restamp_zip(path.read_bytes(), when)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .labels import LANGS, STATUS, template_globals, visible_controls
+from .labels import STATUS, check_lang, template_globals, visible_controls
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"
@@ -54,8 +54,7 @@ def html(verdict, lang: str = "both", medium: Medium = "print") -> str:
     """The verdict as HTML for `medium`; `lang` is both (zh first, en beside), zh or en."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    check_lang(lang)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
     env.globals.update(template_globals())

@@ -28,15 +28,25 @@ OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 LANGS = ("both", "zh", "en")
 
 
+def check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+
+
+def pick(zh: str, en: str, lang: str, sep: str = " ") -> str:
+    """Chinese, English, or both (Chinese first, English beside) — once when they are the same."""
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return zh if zh == en else f"{zh}{sep}{en}"
+
+
 def say(x, lang: str, sep: str = " / ") -> str:
     """A Text (or a plain string) in `lang`; 'both' gives Chinese first, English beside."""
     if x is None:
         return "—"
-    if isinstance(x, str):
-        return x
-    if lang == "both":
-        return x.zh if x.zh == x.en else f"{x.zh}{sep}{x.en}"
-    return x.get(lang)
+    return x if isinstance(x, str) else pick(x.zh, x.en, lang, sep)
 
 
 def note_text(note, lang: str, sep: str = " / ") -> str:
@@ -90,6 +100,12 @@ def file_size(n: int) -> str:
     units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
     big = next(((n / d, u) for d, u in units if n >= d), None)
     return f"{n:,} B" if big is None else f"{big[0]:.1f} {big[1]} ({n:,} B)"
+
+
+def model_summary(m, lang: str) -> str:
+    """A model's header on one line: schema · application · size · elements (the file and SHA-256 apart)."""
+    return (f"{m.schema_name} · {m.application or pick('创建软件未知', 'application unknown', lang)} · "
+            f"{file_size(m.size_bytes)} · {sum(m.element_counts.values()):,} {pick('个构件', 'elements', lang)}")
 
 
 def utc(dt: datetime) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .labels import VERDICT, file_size, note_text, visible_controls
+from .labels import VERDICT, model_summary, note_text, visible_controls
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}
@@ -27,8 +27,7 @@ def _model_header(models) -> list[str]:
     for m in models:
         top = ", ".join(f"{cls} {n}" for cls, n in list(m.element_counts.items())[:6])
         more = " …" if len(m.element_counts) > 6 else ""
-        lines.append(f"    {m.file}  {m.schema_name} · {m.application or 'application unknown'} · {file_size(m.size_bytes)}"
-                     f" · {sum(m.element_counts.values()):,} elements ({top}{more})")
+        lines.append(f"    {m.file}  {model_summary(m, 'en')} ({top}{more})")
         lines.append(f"      sha256 {m.sha256}")
     return lines
 

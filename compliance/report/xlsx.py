@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from .labels import (LANGS, OPS, PROJECT_KIND, STATUS, VERDICT, measured_vs_required, note_text, say, utc,
-                     visible_controls)
+from .archive import restamp_zip
+from .labels import (OPS, PROJECT_KIND, STATUS, VERDICT, check_lang, measured_vs_required, note_text, pick, say,
+                     utc, visible_controls)
 
 MAX_CELL = 32_767                       # Excel's limit, in UTF-16 code units
 TRUNCATED = " …[已截断 truncated: {n:,} characters in all]"
@@ -60,11 +61,7 @@ class Col:
 
 
 def _lbl(pair, lang: str, sep: str = " ") -> str:
-    """A (zh, en) pair in `lang`; 'both' gives Chinese first, English beside."""
-    zh, en = pair[0], pair[1]
-    if lang == "both":
-        return zh if zh == en else f"{zh}{sep}{en}"
-    return zh if lang == "zh" else en
+    return pick(pair[0], pair[1], lang, sep)
 
 
 def _pair(zh: Optional[str], en: Optional[str], lang: str) -> str:
@@ -352,25 +349,11 @@ def _properties(wb, v) -> None:
     props.created = props.modified = when
 
 
-def _deterministic_zip(data: bytes, when: datetime) -> bytes:
-    """Re-pack with every entry stamped `when` (zipfile stamps entries with the current time)."""
-    stamp = max(tuple(when.timetuple())[:6], (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
 def build(verdict, lang: str = "both"):
     """The openpyxl Workbook (unsaved)."""
     from openpyxl import Workbook
 
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    check_lang(lang)
     wb = Workbook()
     wb.remove(wb.active)
     _summary(wb, verdict, lang)
@@ -388,4 +371,4 @@ def render(verdict, lang: str = "both") -> bytes:
     wb = build(verdict, lang)
     buf = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED)).save()   # keeps our `modified`
-    return _deterministic_zip(buf.getvalue(), wb.properties.created)
+    return restamp_zip(buf.getvalue(), wb.properties.created)

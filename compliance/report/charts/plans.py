@@ -11,7 +11,8 @@ from typing import Optional
 from ..labels import STATUS, compact, num
 from .draw import (BASE_GREY, CM, FAIL, HATCH, INK, MET_COLOUR, MUTED, STATUS_COLOUR, STATUS_HATCH, TRACK, ZONE,
                    Pen, Plan, met_bar, rect)
-from .words import (MET_SHORT, MET_WORDS, cap, check_lang, fmt, fmt_threshold, gap_label, gap_words, holds,
+from ..labels import check_lang
+from .words import (MET_SHORT, MET_WORDS, cap, fmt, fmt_threshold, gap_label, gap_words, holds,
                     level_rule_words, levels, metric_label, ratio_inputs, required_count, row_label, say, sentence,
                     share_of, sign, title)
 

@@ -9,7 +9,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Optional
 
-from ..labels import LANGS, OPS, compact, num
+from ..labels import OPS, compact, num
+from ..labels import pick as say
 
 # metric -> (numerator key, denominator key, numerator (zh, en), denominator (zh, en))
 AREA_RATIOS = MappingProxyType({
@@ -29,18 +30,8 @@ MET_WORDS = MappingProxyType({True: ("达标", "meets the requirement"),
 MET_SHORT = MappingProxyType({True: ("达标", "met"), False: ("未达标", "not met"), None: ("需复核", "to review")})
 
 
-def check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be both, zh or en, not {lang!r}")
-
-
 def sign(op: str) -> str:
     return OPS.get(op, op)
-
-
-def say(zh: str, en: str, lang: str, sep: str = " ") -> str:
-    """A label in `lang`; 'both' gives Chinese then English, once when they are the same."""
-    return zh if lang == "zh" else en if lang == "en" else (zh if zh == en else f"{zh}{sep}{en}")
 
 
 def sentence(zh: str, en: str, lang: str) -> str:
