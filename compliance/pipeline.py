@@ -8,6 +8,7 @@ from pathlib import Path
 from . import __version__
 from .context import RunContext
 from .derive.crosscheck import crosscheck
+from .derive.district import district_figures
 from .derive.metrics import Derivation
 from .derive.green import claim_findings
 from .derive.pv import placement_findings
@@ -30,13 +31,19 @@ def ruleset_for(ctx: RunContext) -> tuple[RuleSet, CompiledRules]:
 
 def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], as_of: date,
                     compiled: CompiledRules | None = None, findings=(), lines: dict | None = None,
-                    metadata_file: str = "submission.yaml") -> tuple[RuleResult, ...]:
+                    metadata_file: str = "submission.yaml",
+                    derivation: Derivation | None = None) -> tuple[RuleResult, ...]:
     """Derive the metrics each rule asks for from `models` and the metadata; evaluate every rule."""
-    derivation = Derivation(models, findings=findings, meta=meta, lines=lines, params=ruleset.values(),
-                            metadata_file=metadata_file)
+    derivation = derivation or derivation_for(ruleset, meta, models, findings, lines, metadata_file)
     return evaluate(ruleset, meta,
                     lambda c: derivation.metric(c.metric, basis=getattr(c, "basis", None), of=c.of),
                     as_of, compiled)
+
+
+def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], findings=(),
+                   lines: dict | None = None, metadata_file: str = "submission.yaml") -> Derivation:
+    return Derivation(models, findings=findings, meta=meta, lines=lines, params=ruleset.values(),
+                      metadata_file=metadata_file)
 
 
 def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet) -> list:
@@ -55,8 +62,8 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
     findings = submission_findings(loaded, models, ruleset)
-    results = evaluate_models(ruleset, meta, models, when, compiled, findings, loaded.lines,
-                              loaded.metadata_file.name)
+    derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name)
+    results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)
     notes = tuple(n for m in models for n in m.notes) + tuple(findings)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
@@ -68,7 +75,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
         verdict=overall_verdict(results), results=results,
         models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
-        inputs=_inputs(loaded, models),
+        inputs=_inputs(loaded, models), district=district_figures(derivation),
         tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
 

@@ -134,13 +134,14 @@ def unique(records) -> list:
 
 def metric_specs() -> dict[str, MetricSpec]:
     """The registry of metrics (built on demand; no work at import time)."""
+    from .capacity import capacity_specs
     from .declared import declared_specs
     from .ev import ev_specs
     from .green import green_specs
     from .pv import pv_specs
     from .renewables import renewable_specs
 
-    specs = pv_specs() + renewable_specs() + green_specs() + ev_specs() + declared_specs()
+    specs = pv_specs() + capacity_specs() + renewable_specs() + green_specs() + ev_specs() + declared_specs()
     return {s.name: s for s in specs}
 
 

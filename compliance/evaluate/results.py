@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..derive.metrics import Evidence
+from ..derive.metrics import Evidence, Metric
 from ..read.records import ModelInfo, Note
 from ..ruleset.schema import Clause, Status, Text
 
@@ -109,6 +109,10 @@ class Verdict(_Frozen):
     notes: tuple[Note, ...] = ()
     elements: tuple[ElementRef, ...] = Field((), description="Every element cited by a result or a note")
     inputs: tuple[InputFile, ...] = ()
+    district: dict[str, Metric] = Field({}, description="What the submission adds toward the district's targets "
+                                                         "(PV peak power, charging points, floor areas, energy "
+                                                         "class, green mall…), each with its evidence; the district "
+                                                         "report decides which count")
     tool_version: str
     generated_at: datetime
 

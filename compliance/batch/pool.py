@@ -1,0 +1,89 @@
+"""Run one task per submission over worker processes.
+
+concurrent.futures marks the whole pool broken when one worker dies (a segfault in a native
+library, the OOM killer), failing every task in flight. Here at most 2 × jobs tasks are in flight;
+when the pool breaks, those tasks are re-run one by one, each in a fresh one-worker pool, so the
+one that kills its worker is found and reported, and the others complete.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
+
+PRELOAD = ["compliance.batch.worker", "compliance.pipeline", "compliance.report", "ifcopenshell"]
+
+
+def _context():
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+    except ValueError:          # no forkserver on this platform
+        ctx = multiprocessing.get_context("spawn")
+    return ctx
+
+
+def run_tasks(tasks: list, jobs: int, work: Callable, initializer: Callable, initargs: tuple,
+              on_result: Callable, on_crash: Callable) -> None:
+    """Call `on_result(task, result)` for each task as it completes, or `on_crash(task, reason)`
+    for a task whose worker died even when run alone."""
+    ctx = _context()
+    queue = deque(tasks)
+    while queue:
+        suspects = _run_until_broken(queue, jobs, work, initializer, initargs, on_result, on_crash, ctx)
+        for task in suspects:              # alone: a crash now is this task's own
+            with ProcessPoolExecutor(1, mp_context=ctx, initializer=initializer, initargs=initargs) as solo:
+                try:
+                    result = solo.submit(work, task).result()
+                except BrokenProcessPool:
+                    on_crash(task, "the worker process died while checking it (killed, out of memory, "
+                                   "or crashed in a native library)")
+                    continue
+                except Exception as exc:
+                    on_crash(task, f"the worker failed ({type(exc).__name__}: {exc})")
+                    continue
+            on_result(task, result)
+
+
+def _run_until_broken(queue: deque, jobs: int, work, initializer, initargs, on_result, on_crash, ctx) -> list:
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer, initargs=initargs)
+    running: dict = {}
+    try:
+        while queue or running:
+            while queue and len(running) < 2 * jobs:
+                task = queue.popleft()
+                running[pool.submit(work, task)] = task
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken = []
+            for future in done:
+                task = running.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken.append(task)
+                    continue
+                except Exception as exc:        # e.g. a result that cannot be sent back
+                    on_crash(task, f"the worker failed ({type(exc).__name__}: {exc})")
+                    continue
+                on_result(task, result)
+            if broken:                          # every task still in flight failed with the pool
+                suspects = broken + list(running.values())
+                running.clear()
+                return suspects
+        return []
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _terminate(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (on Ctrl-C): their current checks are not stored and will be redone."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()

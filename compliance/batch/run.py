@@ -1,0 +1,176 @@
+"""A batch run, seen from the main process: find, check in workers, write reports, store each
+outcome in the registry the moment it arrives (one transaction per submission)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, Optional
+
+from .. import __version__
+from ..registry.store import Failure, Outcome, Registry
+
+SUMMARY_FILE = "batch-summary.json"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the batch summary."""
+
+    folder: str
+    status: str                       # checked, skipped (already in the registry), error
+    submission_id: Optional[str] = None
+    name: Optional[str] = None
+    verdict: Optional[str] = None
+    exit_code: int = 2
+    check_id: Optional[int] = None
+    reports: tuple[str, ...] = ()
+    message: Optional[str] = None     # the failure, as the user sees it
+
+    def as_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Batch:
+    roots: list[Path]
+    registry: Registry
+    rules_dir: Path
+    out_dir: Optional[Path] = None
+    formats: tuple[str, ...] = ("pdf", "json")
+    lang: str = "both"
+    as_of: Optional[date] = None
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    retry_errors: bool = False
+    rows: list[Row] = field(default_factory=list)
+    _stems: dict = field(default_factory=dict)
+
+    def folders(self) -> list[Path]:
+        from .discover import find_submissions
+
+        return find_submissions(self.roots)
+
+    def run(self, folders: list[Path], on_row: Callable[[Row], None] = lambda row: None) -> list[Row]:
+        from ..pipeline import ruleset_for
+        from ..context import RunContext
+        from .pool import run_tasks
+        from .worker import Settings, check_folder, start_worker
+
+        ruleset, _ = ruleset_for(RunContext(rules_dir=self.rules_dir))      # a broken rule set stops here, once
+        self.rules_version = ruleset.version
+        settings = Settings(rules_dir=self.rules_dir, as_of=self.as_of,
+                            formats=self.formats if self.out_dir else (), lang=self.lang,
+                            rules_version=ruleset.version,
+                            known=frozenset(self.registry.keys(errors=not self.retry_errors)))
+
+        def on_result(folder: str, result) -> None:
+            on_row(self._store(result))
+
+        def on_crash(folder: str, reason: str) -> None:
+            on_row(self._store_crash(folder, reason))
+
+        run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
+                  on_result, on_crash)
+        return self.rows
+
+    # -- the main process's side of each outcome ----------------------------------------------
+
+    def _store(self, result) -> Row:
+        if result.skipped:
+            stored = self.registry.by_key(result.key)
+            row = Row(result.folder, "skipped", stored and stored.submission_id, stored and stored.name,
+                      stored and stored.verdict, stored.exit_code if stored else 2, stored and stored.id,
+                      message=_failure_text(stored) if stored and stored.outcome == "error" else None)
+            self.rows.append(row)
+            return row
+        o = result.outcome
+        written = self._write_reports(o, result.reports)
+        check_id, _ = self.registry.record(o)
+        v = o.verdict
+        if v is not None:
+            row = Row(o.folder, "checked", v.submission.id, v.submission.name, v.verdict, v.exit_code, check_id,
+                      written)
+        else:
+            row = Row(o.folder, "error", o.submission_id, o.name, None, 2, check_id,
+                      message=_message(o.failure))
+        self.rows.append(row)
+        return row
+
+    def _store_crash(self, folder: str, reason: str) -> Row:
+        from ..registry.keys import check_key, inputs_sha256
+
+        try:
+            inputs = inputs_sha256(Path(folder))
+        except OSError as exc:
+            inputs = f"unreadable:{exc.__class__.__name__}"
+        outcome = Outcome(key=check_key(inputs, self.rules_version, self.as_of, __version__), folder=folder,
+                          inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=__version__,
+                          checked_at=datetime.now(timezone.utc).replace(microsecond=0), duration_s=0.0,
+                          failure=Failure(kind="crash", message=reason,
+                                          hint="check it alone with `compliance check --debug`; rerun the batch "
+                                               "with --retry-errors once fixed"))
+        check_id, _ = self.registry.record(outcome)
+        row = Row(folder, "error", check_id=check_id, message=_message(outcome.failure))
+        self.rows.append(row)
+        return row
+
+    def _write_reports(self, outcome: Outcome, reports: dict) -> tuple[str, ...]:
+        from ..report import FORMATS, report_stem, write_atomic
+
+        if not reports or self.out_dir is None or outcome.verdict is None:
+            return ()
+        stem = report_stem(outcome.verdict.submission.id)
+        owner = self._stems.setdefault(stem, outcome.folder)
+        if owner != outcome.folder:        # two folders with one id in this batch: keep both
+            stem = f"{stem}~{report_stem(Path(outcome.folder).name)}"
+        written = []
+        for fmt, data in reports.items():
+            path = self.out_dir / f"{stem}{FORMATS[fmt].extension}"
+            write_atomic(path, data)
+            written.append(str(path))
+        return tuple(written)
+
+    def write_summary(self) -> Optional[Path]:
+        import json
+
+        from ..report import write_atomic
+
+        if self.out_dir is None:
+            return None
+        path = self.out_dir / SUMMARY_FILE
+        data = {"tool_version": __version__, "rules_version": getattr(self, "rules_version", None),
+                "registry": self.registry.url and _shown(self.registry.url),
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)]}
+        write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+        return path
+
+
+def exit_code(rows: list[Row]) -> int:
+    """2 if any could not be checked, else 1 if any is non-compliant, else 3 if any is incomplete, else 0."""
+    codes = {r.exit_code for r in rows}
+    for code in (2, 1, 3):
+        if code in codes:
+            return code
+    return 0
+
+
+def _message(f: Failure | None) -> str:
+    if f is None:
+        return "no verdict"
+    where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
+    text = f"{where}: {f.message}" if where else f.message
+    return f"{text} — {f.hint}" if f.hint else text
+
+
+def _failure_text(row) -> str:
+    return _message(Failure(kind=row.error_kind or "error", message=row.error_message or "",
+                            file=row.error_file, line=row.error_line, hint=row.error_hint))
+
+
+def _shown(url: str) -> str:
+    from ..registry.store import shown_url
+
+    return shown_url(url)

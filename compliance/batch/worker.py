@@ -1,0 +1,105 @@
+"""Checking one submission folder inside a worker process.
+
+Each worker process holds one per-process run state (`_STATE`), set by `start_worker`: the run's
+RunContext (rules compiled once per process), the formats to render and the keys already in the
+registry. It is the worker's counterpart of the CLI's RunContext, not a cache shared between runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+from .. import __version__
+from ..registry.store import Failure, Outcome
+
+
+@dataclass(frozen=True)
+class Settings:
+    rules_dir: Path
+    as_of: Optional[date]
+    formats: tuple[str, ...]
+    lang: str
+    rules_version: str
+    known: frozenset = frozenset()          # keys already in the registry: skipped
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a worker sends back: the outcome to store and the rendered reports to write."""
+
+    folder: str
+    key: str
+    skipped: bool = False
+    outcome: Optional[Outcome] = None
+    reports: dict = field(default_factory=dict)     # format -> bytes
+
+
+_STATE: dict = {}
+
+
+def start_worker(settings: Settings) -> None:
+    from ..context import RunContext
+
+    _STATE["settings"] = settings
+    _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1)
+
+
+def check_folder(folder: str) -> Result:
+    from ..registry.keys import check_key, inputs_sha256
+
+    settings: Settings = _STATE["settings"]
+    started = time.perf_counter()
+    path = Path(folder)
+    try:
+        inputs = inputs_sha256(path)
+    except OSError as exc:
+        inputs = f"unreadable:{exc.__class__.__name__}"
+    key = check_key(inputs, settings.rules_version, settings.as_of, __version__)
+    if key in settings.known:
+        return Result(folder, key, skipped=True)
+    base = dict(key=key, folder=folder, inputs_sha256=inputs[:64], rules_version=settings.rules_version,
+                tool_version=__version__, checked_at=datetime.now(timezone.utc).replace(microsecond=0))
+    try:
+        verdict, reports = _check(path, settings)
+    except Exception as exc:       # every failure becomes a row; the batch goes on
+        failure = failure_of(exc)
+        ident = _identity(path, settings)
+        return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started,
+                                                   failure=failure, **ident))
+    return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict),
+                  reports=reports)
+
+
+def _check(path: Path, settings: Settings):
+    from ..pipeline import check_submission
+    from ..report import render
+
+    verdict = check_submission(path, _STATE["ctx"], settings.as_of)
+    return verdict, {fmt: render(fmt, verdict, settings.lang) for fmt in settings.formats}
+
+
+def failure_of(exc: BaseException) -> Failure:
+    from ..errors import ComplianceError
+
+    if isinstance(exc, ComplianceError):
+        return Failure(kind=exc.kind, message=exc.message, file=exc.file, line=exc.line, hint=exc.hint)
+    if isinstance(exc, MemoryError):
+        return Failure(kind="resource error", message="ran out of memory while checking this submission",
+                       hint="check it alone with `compliance check`, or on a machine with more memory")
+    return Failure(kind="internal error", message=f"{type(exc).__name__}: {exc}"[:500],
+                   hint="check it alone with `compliance check --debug` and send the output to the checker's maintainers")
+
+
+def _identity(path: Path, settings: Settings) -> dict:
+    """The submission id and name of a folder that failed, when its metadata can still be read."""
+    try:
+        from ..read.metadata import load_submission
+
+        meta = load_submission(path).meta
+        return {"submission_id": meta.id, "name": meta.name}
+    except Exception:
+        return {}

@@ -1,0 +1,144 @@
+"""`compliance batch DIR...`: check many submissions in parallel, store every outcome in the registry."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .common import DEFAULT_RULES, FormatList, debug_option, fail, guarded, lang_option
+
+DB_HELP = ("Registry: a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db). "
+           "Default: $COMPLIANCE_DB, else ./compliance-registry.sqlite.")
+
+
+def db_option(f):
+    return click.option("--db", "db", default=lambda: os.environ.get("COMPLIANCE_DB"), metavar="URL|PATH",
+                        help=DB_HELP)(f)
+
+
+def open_registry(db):
+    from compliance.registry.store import Registry
+
+    return Registry(db)
+
+
+@click.command()
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="DIR...")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("verdicts"), show_default=True,
+              help="Folder for the per-submission reports (SUBMISSION-ID.EXT) and batch-summary.json.")
+@click.option("--format", "fmts", type=FormatList(), default="pdf,json", show_default=True,
+              help="Report format(s) per submission, comma-separated.")
+@lang_option
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per CPU core).")
+@db_option
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Judge every submission by the rules in force on this date (default: each one's filing date).")
+@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+              show_default=True, help="Folder of rule files.")
+@click.option("--retry-errors", is_flag=True,
+              help="Check again the submissions whose stored outcome is an error (default: skip them too).")
+@debug_option
+def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, debug) -> None:
+    """Check every submission folder under DIR... in parallel and store each verdict in the registry.
+
+    A folder holding submission.yaml is a submission; a folder holding IFC files but no
+    submission.yaml is reported as broken. A submission that cannot be checked becomes an error
+    row; the others go on. Submissions already checked with the same inputs, rules, as-of date
+    and tool version are skipped, so an interrupted batch is finished by running it again.
+
+    \b
+    Exit status: 0 all compliant, 1 some non-compliant, 3 some incomplete, 2 some could not be checked.
+    Example:
+      compliance batch ifc_samples/ -o verdicts/ --jobs 2
+    """
+    for d in dirs:
+        if not d.is_dir():
+            fail(f"{d}: folder not found", "pass folders that hold submission folders (or are one)")
+
+    def run():
+        from compliance.batch.run import Batch, exit_code
+
+        registry = open_registry(db)
+        job = Batch(roots=list(dirs), registry=registry, rules_dir=rules_dir, out_dir=output, formats=tuple(fmts),
+                    lang=lang, as_of=as_of.date() if as_of else None, jobs=jobs or os.cpu_count() or 1,
+                    retry_errors=retry_errors)
+        folders = job.folders()
+        if not folders:
+            fail(f"no submission folders (with submission.yaml or IFC files) under {', '.join(map(str, dirs))}")
+        try:
+            _run_with_progress(job, folders)
+        except KeyboardInterrupt:
+            done = len(job.rows)
+            fail(f"interrupted after {done} of {len(folders)} submissions; every one finished is in the registry "
+                 f"({_shown(registry.url)})", "run the same command again to check the rest")
+        summary = job.write_summary()
+        _print_summary(job, folders, summary)
+        return exit_code(job.rows)
+
+    sys.exit(guarded(debug, run))
+
+
+def _run_with_progress(job, folders) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"checking ({job.jobs} jobs)", total=len(folders))
+
+        def on_row(row) -> None:
+            progress.advance(task)
+            if row.status == "error":
+                progress.console.print(_error_line(row), markup=False, highlight=False)
+
+        job.run(folders, on_row)
+
+
+def _error_line(row) -> str:
+    from compliance.report.labels import visible_controls
+
+    return visible_controls(f"error: {Path(row.folder).name}: {row.message}")
+
+
+def _print_summary(job, folders, summary_path) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from compliance.report.labels import visible_controls
+
+    console = Console()
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="batch summary", title_justify="left")
+    for name in ("folder", "submission", "outcome", "check"):
+        table.add_column(name, overflow="fold")
+    rows = sorted(job.rows, key=lambda r: r.folder)
+    for row in rows:
+        outcome = row.verdict or "error"
+        style = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow"}.get(outcome, "bold red")
+        label = outcome + (" (stored)" if row.status == "skipped" else "")
+        table.add_row(Text(visible_controls(Path(row.folder).name)), Text(visible_controls(row.submission_id or "—")),
+                      Text(label, style=style), Text(str(row.check_id or "")))
+    console.print(table)
+    for row in rows:
+        if row.message:
+            console.print(Text(_error_line(row)))
+    counts: dict[str, int] = {}
+    for row in job.rows:
+        key = "already in the registry" if row.status == "skipped" else (row.verdict or "error")
+        counts[key] = counts.get(key, 0) + 1
+    parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    console.print(Text(f"{len(job.rows)} of {len(folders)} submissions: {parts}; registry {_shown(job.registry.url)}"
+                       + (f"; reports and {summary_path.name} in {summary_path.parent}/" if summary_path else "")))
+
+
+def _shown(url: str) -> str:
+    from compliance.registry.store import shown_url
+
+    return shown_url(url)

@@ -1,0 +1,135 @@
+"""What every command shares: one clear message and exit status 2 on failure, never a traceback
+(unless --debug), output written atomically, the common options."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_RULES = Path(os.environ.get("COMPLIANCE_RULES", ROOT / "rules"))
+DEFAULT_FEATURES = ROOT / "features"
+DEFAULT_SAMPLES = ROOT / "ifc_samples"
+EXIT_CANNOT_CHECK = 2
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    click.echo(f"error: {message}", err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
+    sys.exit(EXIT_CANNOT_CHECK)
+
+
+def emit(data: bytes, output: Path | None, done: str) -> None:
+    """Bytes to standard output, or atomically to `output` with a one-line note on stderr."""
+    from compliance.report import write_atomic
+
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        click.echo(f"{done} written to {output}", err=True)
+
+
+def guarded(debug: bool, action):
+    """Run `action`; turn every failure into one clear message and exit status 2."""
+    from compliance.errors import ComplianceError
+
+    try:
+        return action()
+    except ComplianceError as exc:
+        where = exc.location()
+        fail(f"{where}: {exc.message}" if where else exc.message, exc.hint)
+    except KeyboardInterrupt:
+        fail("interrupted; no verdict was written")
+    except Exception as exc:  # the last line of defence: no traceback as user interface
+        if debug:
+            raise
+        fail(f"internal error ({type(exc).__name__}: {exc}); no verdict was issued",
+              "run again with --debug and send the output to the checker's maintainers")
+
+
+class FormatList(click.ParamType):
+    """--format pdf,json,bcf: one or several report formats."""
+
+    name = "FORMAT[,FORMAT...]"
+
+    def convert(self, value, param, ctx):
+        from compliance.report import parse_formats
+
+        if isinstance(value, list):
+            return value
+        try:
+            return parse_formats(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def lang_option(f):
+    return click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
+                        help="Report language: both (Chinese first, English beside), zh or en.")(f)
+
+
+def rules_option(f):
+    return click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+                        show_default=True, help="Folder of rule files.")(f)
+
+
+def features_option(f):
+    return click.option("--features", "features_dir", type=click.Path(path_type=Path), default=DEFAULT_FEATURES,
+                        show_default=True, help="Folder of Gherkin .feature files (scenarios tagged @rule:ID).")(f)
+
+
+def piped(action):
+    """`action`, ending quietly when the reader of standard output goes away (`| head`)."""
+    def run():
+        try:
+            return action()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+    return run
+
+
+def debug_option(f):
+    return click.option("--debug", is_flag=True, help="Show internal tracebacks.")(f)
+
+
+def need_folder(path: Path, what: str, option: str) -> None:
+    if not path.is_dir():
+        from compliance.ruleset.describe import rel
+
+        path = rel(path)
+        fail(f"{path}: {what} not found", f"pass {option} with an existing folder")
+
+
+def load_rules(rules_dir: Path):
+    from compliance.ruleset.loader import load_ruleset
+
+    need_folder(rules_dir, "rules folder", "--rules")
+    return load_ruleset(rules_dir)
+
+
+def feature_index(features_dir: Path):
+    from compliance.ruleset.scenarios import index_features
+
+    return index_features(features_dir) if features_dir.is_dir() else None
+
+
+def known_rule_ids(ruleset, ids) -> list[str]:
+    """The rule ids asked for (any case); an unknown one exits 2 naming close matches."""
+    from compliance.ruleset.describe import close_matches, rel
+
+    known = {r.id.upper(): r.id for r in ruleset.rules}
+    out = []
+    for rule_id in ids:
+        if rule_id.upper() not in known:
+            near = close_matches(rule_id, known.values())
+            fail(f"{rel(ruleset.directory)}: no rule '{rule_id}' in this rule set ({len(known)} rules)",
+                  f"did you mean {', '.join(near)}?" if near else "see `compliance rules list`")
+        out.append(known[rule_id.upper()])
+    return out

@@ -1,0 +1,209 @@
+"""`compliance history ID`, `compliance diff ID`, `compliance district`: reading the registry."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .batch import db_option, open_registry
+from .common import DEFAULT_RULES, debug_option, emit, fail, guarded, lang_option, piped
+
+STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
+
+
+def _safe(text) -> str:
+    from compliance.report.labels import visible_controls
+
+    return visible_controls(str(text)) if text is not None else ""
+
+
+def _history_or_fail(registry, submission_id: str) -> list:
+    rows = registry.history(submission_id)
+    if not rows:
+        known = sorted({r.submission_id for r in registry.latest()})
+        from difflib import get_close_matches
+
+        near = get_close_matches(submission_id, known, n=3)
+        fail(f"no checks of submission '{_safe(submission_id)}' in the registry ({_shown(registry.url)})",
+             f"did you mean {', '.join(near)}?" if near else
+             "check it first with `compliance batch`, or pass --db with the registry that holds it")
+    return rows
+
+
+@click.command()
+@click.argument("submission_id", metavar="ID")
+@db_option
+@debug_option
+def history(submission_id: str, db, debug: bool) -> None:
+    """A submission's checks over time: verdict, rule set, inputs and what was open at each."""
+
+    def run():
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        registry = open_registry(db)
+        rows = _history_or_fail(registry, submission_id)
+        console = Console()
+        console.print(Text(f"{_safe(submission_id)} — {_safe(rows[-1].name)}: {len(rows)} check(s) in "
+                           f"{_shown(registry.url)}"))
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for name in ("check", "checked at (UTC)", "outcome", "filed", "as of", "rules", "inputs", "open findings"):
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            results = registry.results(row.id)
+            open_rules = [f"{r['rule']} {r['status']}" for r in results if r["status"] in ("fail", "missing_data",
+                                                                                           "manual_review")]
+            outcome = row.verdict or f"error: {row.error_message or ''}"
+            table.add_row(str(row.id), row.checked_at.strftime("%Y-%m-%d %H:%M:%S"),
+                          Text(_safe(outcome), style=STATUS_STYLE.get(row.verdict, "bold red")),
+                          str(row.filed_on or ""), str(row.as_of or ""), row.rules_version, row.inputs_sha256[:12],
+                          Text(_safe(", ".join(open_rules) or ("—" if row.verdict else ""))))
+        console.print(table)
+        console.print(Text(f"`compliance diff {_safe(submission_id)}` shows what changed between the last two checks"))
+        return 0
+
+    sys.exit(guarded(debug, piped(run)))
+
+
+@click.command()
+@click.argument("submission_id", metavar="ID")
+@click.option("--from", "from_id", type=int, default=None, help="Check id to compare from (default: the one before --to).")
+@click.option("--to", "to_id", type=int, default=None, help="Check id to compare to (default: the latest).")
+@click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="en", show_default=True,
+              help="Language of the finding messages.")
+@db_option
+@debug_option
+def diff(submission_id: str, from_id, to_id, lang: str, db, debug: bool) -> None:
+    """Which findings of a submission were fixed and which are new between two checks."""
+
+    def run():
+        from compliance.registry.diff import diff_checks
+
+        registry = open_registry(db)
+        rows = _history_or_fail(registry, submission_id)
+        ids = [r.id for r in rows]
+        for given, opt in ((from_id, "--from"), (to_id, "--to")):
+            if given is not None and given not in ids:
+                fail(f"check {given} is not a check of {_safe(submission_id)}", f"{opt} takes one of: "
+                     + ", ".join(map(str, ids)))
+        after = to_id if to_id is not None else ids[-1]
+        earlier = [i for i in ids if i < after] if from_id is None else [from_id]
+        if not earlier:
+            fail(f"{_safe(submission_id)} has only one check (#{after}) up to there: nothing to compare",
+                 "re-check the resubmission with `compliance batch`, then run diff again")
+        before = earlier[-1]
+        d = diff_checks(before, registry.stored_json(before) or {}, after, registry.stored_json(after) or {})
+        by_id = {r.id: r for r in rows}
+        for label, cid in (("from", before), ("to", after)):
+            r = by_id[cid]
+            click.echo(f"{label} check #{cid}  {r.checked_at:%Y-%m-%d %H:%M}  "
+                       f"{r.verdict or 'error: ' + _safe(r.error_message)}  rules {r.rules_version}")
+        for change, title in (("new", "new findings"), ("changed", "changed"), ("open", "still open"),
+                              ("fixed", "fixed")):
+            items = d.of(change)
+            click.echo(f"\n{title} ({len(items)})")
+            for c in items:
+                move = f"{c.before or '—'} → {c.after or '—'}"
+                figures = ""
+                if c.measured_before is not None or c.measured_after is not None:
+                    figures = f"  [{_num(c.measured_before)} → {_num(c.measured_after)} {c.unit or ''}]"
+                click.echo(f"  {c.what:<12} {move:<30}{figures}")
+                for text in ([c.message] if lang == "en" else [c.message_zh] if lang == "zh" else [c.message_zh, c.message]):
+                    click.echo(f"      {_safe(text)}")
+        n_new, n_fixed = len(d.of("new")), len(d.of("fixed"))
+        click.echo(f"\n{n_fixed} fixed, {n_new} new, {len(d.of('changed'))} changed, {len(d.of('open'))} still open")
+        return 0
+
+    sys.exit(guarded(debug, piped(run)))
+
+
+def _num(x) -> str:
+    return "—" if x is None else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="district.pdf, district.json or district.html; a folder ending in / gets pdf and json. "
+                   "Default: a table on standard output.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "json", "html"]), default=None,
+              help="Output format (default: from -o's extension).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Count submissions filed on or before this date (default: today).")
+@lang_option
+@db_option
+@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+              show_default=True, help="Folder of rule files (its district/targets.yaml holds the targets).")
+@debug_option
+def district(output, fmt, as_of, lang, db, rules_dir, debug) -> None:
+    """The district's progress toward the plan's targets, added up from approved submissions.
+
+    A submission is approved when its latest check in the registry is compliant. Figures that
+    are missing or uncertain are listed, not guessed: the totals are then lower bounds.
+
+    \b
+    Example:
+      compliance district -o district.pdf
+    """
+    targets = _district_outputs(output, fmt)
+
+    def run():
+        from compliance.district.collect import district_report
+        from compliance.district.render import render
+
+        report = district_report(open_registry(db), rules_dir, as_of.date() if as_of else date.today())
+        if not targets:
+            _print_district(report)
+            return 0
+        data = [(f, path, render(f, report, lang)) for f, path in targets]     # all rendered before any written
+        for f, path, blob in data:
+            emit(blob, path, f"district {f}")
+        return 0
+
+    sys.exit(guarded(debug, piped(run)))
+
+
+def _district_outputs(output: Path | None, fmt: str | None) -> list[tuple[str, Path]]:
+    if output is None:
+        if fmt in ("pdf",):
+            fail("a PDF needs a file: pass -o district.pdf")
+        return [(fmt, None)] if fmt else []
+    if str(output).endswith(("/", "\\")) or output.is_dir():
+        return [(f, output / f"district.{f}") for f in ([fmt] if fmt else ["pdf", "json"])]
+    chosen = fmt or {".pdf": "pdf", ".json": "json", ".html": "html", ".htm": "html"}.get(output.suffix.lower())
+    if chosen is None:
+        fail(f"{output}: cannot tell the format from the extension", "use .pdf, .json or .html, or pass --format")
+    return [(chosen, output)]
+
+
+def _print_district(report) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    console.print(Text(f"{report.title.en} — as of {report.as_of}; {report.approved} approved of "
+                       f"{report.submissions} submissions in {report.registry}"))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("target", "clause", "what", "achieved", "target ", "progress", "counted", "not counted"):
+        table.add_column(name, overflow="fold", justify="right" if name in ("achieved", "target ", "progress") else "left")
+    for t in report.targets:
+        shown = (lambda x: f"{x / t.display_scale:,.3f}".rstrip("0").rstrip(".") + f" {t.display_unit}")
+        table.add_row(t.id, t.clause, Text(t.title.en), shown(t.achieved), shown(t.target),
+                      Text(f"{t.progress_pct:.1f} %", style="green" if t.met else "yellow"),
+                      str(len(t.contributions)), str(len(t.not_counted)))
+    console.print(table)
+    if any(t.not_counted for t in report.targets):
+        console.print(Text("Totals with submissions not counted are lower bounds; `-o district.pdf` lists them "
+                           "with the reason."))
+
+
+def _shown(url: str) -> str:
+    from compliance.registry.store import shown_url
+
+    return shown_url(url)

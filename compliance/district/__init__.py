@@ -1,0 +1,7 @@
+"""District progress toward the plan's targets (digest section C), added up from the registry.
+
+targets.py  rules/district/targets.yaml -> Targets (policy staff edit it; no Python)
+records.py  the frozen DistrictReport every district renderer reads
+progress.py approved verdicts + targets -> DistrictReport (pure; no database, no files)
+render/     one module per output format (json, pdf), registered in render.FORMATS
+"""

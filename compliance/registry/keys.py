@@ -1,0 +1,43 @@
+"""A check's key: what must be equal for two checks to be the same check."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from ..read.metadata import METADATA_FILE
+
+CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def input_files(folder: Path) -> list[Path]:
+    """submission.yaml and every IFC file under the folder (the models a submission.yaml may list are
+    .ifc files inside it), in a stable order. A broken submission has inputs too."""
+    folder = Path(folder)
+    files = [p for p in folder.rglob("*") if p.is_file() and (p.suffix.lower() == ".ifc" or
+                                                               p.relative_to(folder).as_posix() == METADATA_FILE)]
+    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def inputs_sha256(folder: Path) -> str:
+    """One hash over the relative path and content hash of every input file."""
+    folder = Path(folder)
+    digest = hashlib.sha256()
+    for path in input_files(folder):
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def check_key(inputs: str, rules_version: str, as_of: date | None, tool_version: str) -> str:
+    """`as_of` None means 'as of the filing date', which the inputs already fix."""
+    text = f"{inputs}\n{rules_version}\n{as_of.isoformat() if as_of else 'filed_on'}\n{tool_version}"
+    return hashlib.sha256(text.encode()).hexdigest()

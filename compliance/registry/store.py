@@ -1,0 +1,264 @@
+"""Registry: checks and errors stored one transaction each; lookups for history, diff and district."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from ..errors import ComplianceError
+from ..evaluate.results import Verdict
+
+DEFAULT_DB = "compliance-registry.sqlite"
+
+
+class RegistryError(ComplianceError):
+    kind = "registry error"
+
+
+class Failure(BaseModel):
+    """Why a submission could not be checked (the message the user saw)."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: str
+    message: str
+    file: Optional[str] = None
+    line: Optional[int] = None
+    hint: Optional[str] = None
+
+
+class Outcome(BaseModel):
+    """What checking one submission folder produced: a verdict, or a failure."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    folder: str
+    inputs_sha256: str
+    rules_version: str
+    tool_version: str
+    checked_at: datetime
+    duration_s: float
+    verdict: Optional[Verdict] = None
+    failure: Optional[Failure] = None
+    submission_id: Optional[str] = None       # for failures, when the metadata could be read
+    name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One stored check (without its stored JSON; see Registry.verdict_json)."""
+
+    id: int
+    key: str
+    outcome: str
+    submission_id: Optional[str]
+    folder: str
+    name: Optional[str]
+    use: Optional[str]
+    kind: Optional[str]
+    zone: Optional[str]
+    filed_on: Optional[date]
+    as_of: Optional[date]
+    verdict: Optional[str]
+    exit_code: int
+    rules_version: str
+    tool_version: str
+    inputs_sha256: str
+    checked_at: datetime
+    duration_s: Optional[float]
+    error_kind: Optional[str]
+    error_message: Optional[str]
+    error_file: Optional[str]
+    error_line: Optional[int]
+    error_hint: Optional[str]
+
+
+_ROW_COLUMNS = [f.name for f in fields(CheckRow)]
+
+
+def registry_url(target: str | Path | None) -> str:
+    """A SQLAlchemy URL as given, or a file path made into a SQLite URL (default: ./compliance-registry.sqlite)."""
+    text = str(target) if target else DEFAULT_DB
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, for reports and messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class Registry:
+    def __init__(self, target: str | Path | None = None) -> None:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+        self.url = registry_url(target)
+        try:
+            self.engine = create_engine(self.url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+                Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+            from .tables import metadata, registry_info, SCHEMA_VERSION
+
+            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                found = conn.execute(registry_info.select().where(registry_info.c.name == "schema")).first()
+                if found is None:
+                    conn.execute(registry_info.insert().values(name="schema", value=str(SCHEMA_VERSION)))
+                elif found.value != str(SCHEMA_VERSION):
+                    raise RegistryError(f"registry schema {found.value}, this tool writes schema {SCHEMA_VERSION}",
+                                        file=shown_url(self.url), hint="use a registry made by this version")
+        except (ArgumentError, SQLAlchemyError, OSError, ModuleNotFoundError) as exc:
+            raise RegistryError(f"cannot open the registry ({_first_line(exc)})", file=shown_url(self.url),
+                                hint="pass --db with a writable file path or a SQLAlchemy URL such as "
+                                     "postgresql+psycopg://user@host/db") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def keys(self, *, errors: bool = True) -> set[str]:
+        from sqlalchemy import select
+
+        from .tables import checks
+
+        query = select(checks.c.key)
+        if not errors:
+            query = query.where(checks.c.outcome == "verdict")
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    def record(self, outcome: Outcome) -> tuple[int, bool]:
+        """Store one check in one transaction: (check id, True) or, if the same check is already
+        stored as a verdict, (its id, False). A stored error with the same key is replaced."""
+        from sqlalchemy import delete, select
+
+        from .tables import checks, inputs, results
+
+        row = _check_row(outcome)
+        with self.engine.begin() as conn:
+            found = conn.execute(select(checks.c.id, checks.c.outcome).where(checks.c.key == outcome.key)).first()
+            if found is not None:
+                if found.outcome == "verdict" or outcome.verdict is None:
+                    return found.id, False
+                conn.execute(delete(inputs).where(inputs.c.check_id == found.id))
+                conn.execute(delete(results).where(results.c.check_id == found.id))
+                conn.execute(delete(checks).where(checks.c.id == found.id))
+            check_id = conn.execute(checks.insert().values(**row)).inserted_primary_key[0]
+            v = outcome.verdict
+            if v is not None:
+                conn.execute(inputs.insert(), [dict(check_id=check_id, role=f.role, file=f.file, sha256=f.sha256,
+                                                    size_bytes=f.size_bytes) for f in v.inputs])
+                conn.execute(results.insert(), [
+                    dict(check_id=check_id, rule=r.rule, rule_version=r.rule_version, kind=r.kind, blocks=r.blocks,
+                         status=r.status, measured=r.measured, threshold=r.threshold, unit=r.unit,
+                         message=r.message, message_zh=r.message_zh) for r in v.results])
+        return check_id, True
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _rows(self, query) -> list[CheckRow]:
+        with self.engine.connect() as conn:
+            return [CheckRow(**{c: getattr(r, c) for c in _ROW_COLUMNS}) for r in conn.execute(query)]
+
+    def _select(self):
+        from sqlalchemy import select
+
+        from .tables import checks
+
+        return select(*[checks.c[c] for c in _ROW_COLUMNS])
+
+    def history(self, submission_id: str) -> list[CheckRow]:
+        """Every check of a submission, oldest first."""
+        from .tables import checks
+
+        return self._rows(self._select().where(checks.c.submission_id == submission_id)
+                          .order_by(checks.c.checked_at, checks.c.id))
+
+    def get(self, check_id: int) -> CheckRow | None:
+        from .tables import checks
+
+        rows = self._rows(self._select().where(checks.c.id == check_id))
+        return rows[0] if rows else None
+
+    def by_key(self, key: str) -> CheckRow | None:
+        from .tables import checks
+
+        rows = self._rows(self._select().where(checks.c.key == key))
+        return rows[0] if rows else None
+
+    def all(self) -> list[CheckRow]:
+        from .tables import checks
+
+        return self._rows(self._select().order_by(checks.c.id))
+
+    def latest(self) -> list[CheckRow]:
+        """The latest check of every submission (by id; failures without an id are left out)."""
+        latest: dict[str, CheckRow] = {}
+        for row in self.all():
+            if row.submission_id is None:
+                continue
+            seen = latest.get(row.submission_id)
+            if seen is None or (row.checked_at, row.id) > (seen.checked_at, seen.id):
+                latest[row.submission_id] = row
+        return sorted(latest.values(), key=lambda r: r.submission_id)
+
+    def results(self, check_id: int) -> list[dict]:
+        from sqlalchemy import select
+
+        from .tables import results
+
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(results).where(results.c.check_id == check_id)
+                                                           .order_by(results.c.rule))]
+
+    def stored_json(self, check_id: int, column: str = "verdict_json") -> dict | None:
+        from sqlalchemy import select
+
+        from .tables import checks
+
+        with self.engine.connect() as conn:
+            text = conn.execute(select(checks.c[column]).where(checks.c.id == check_id)).scalar()
+        return json.loads(text) if text else None
+
+    def district_rows(self) -> list[tuple[CheckRow, dict]]:
+        """The latest check of every submission, with its district figures (for the district report)."""
+        return [(row, self.stored_json(row.id, "district_json") or {}) for row in self.latest()]
+
+
+def _check_row(o: Outcome) -> dict:
+    from ..report.json_report import render
+
+    base = dict(key=o.key, folder=str(Path(o.folder).resolve()), inputs_sha256=o.inputs_sha256, rules_version=o.rules_version,
+                tool_version=o.tool_version, checked_at=o.checked_at, duration_s=round(o.duration_s, 3))
+    v = o.verdict
+    if v is None:
+        f = o.failure or Failure(kind="error", message="no verdict")
+        return dict(base, outcome="error", submission_id=o.submission_id, name=o.name, exit_code=2,
+                    error_kind=f.kind, error_message=f.message, error_file=f.file, error_line=f.line, error_hint=f.hint)
+    s = v.submission
+    district = {k: m.model_dump(mode="json") for k, m in v.district.items()}
+    return dict(base, outcome="verdict", submission_id=s.id, name=s.name, use=s.use, kind=s.kind, zone=s.zone,
+                filed_on=s.filed_on, as_of=v.as_of, verdict=v.verdict, exit_code=v.exit_code,
+                verdict_json=render(v).decode("utf-8"), district_json=json.dumps(district, ensure_ascii=False))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")       # a killed writer loses nothing committed
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
