@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import DEFAULT_RULES, FormatList, debug_option, fail, guarded, lang_option
+from .common import DEFAULT_RULES, FormatList, console as wide_console, debug_option, fail, guarded, lang_option
 
 DB_HELP = ("Registry: a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db). "
            "Default: $COMPLIANCE_DB, else ./compliance-registry.sqlite.")
@@ -114,7 +114,7 @@ def _print_summary(job, folders, summary_path) -> None:
 
     from compliance.report.labels import visible_controls
 
-    console = Console()
+    console = wide_console()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="batch summary", title_justify="left")
     for name in ("folder", "submission", "outcome", "check"):
         table.add_column(name, overflow="fold")

@@ -133,3 +133,12 @@ def known_rule_ids(ruleset, ids) -> list[str]:
                   f"did you mean {', '.join(near)}?" if near else "see `compliance rules list`")
         out.append(known[rule_id.upper()])
     return out
+
+
+def console(stderr: bool = False):
+    """A rich console; when the output is not a terminal (a file, a pipe, a log) lines may be
+    140 characters wide instead of rich's 80, so tables are not folded into columns of fragments."""
+    from rich.console import Console
+
+    probe = Console(stderr=stderr)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=140)

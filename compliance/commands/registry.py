@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry
-from .common import DEFAULT_RULES, debug_option, emit, fail, guarded, lang_option, piped
+from .common import DEFAULT_RULES, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
 
@@ -42,26 +42,26 @@ def history(submission_id: str, db, debug: bool) -> None:
 
     def run():
         from rich import box
-        from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
         registry = open_registry(db)
         rows = _history_or_fail(registry, submission_id)
-        console = Console()
+        console = wide_console()
         console.print(Text(f"{_safe(submission_id)} — {_safe(rows[-1].name)}: {len(rows)} check(s) in "
                            f"{_shown(registry.url)}"))
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for name in ("check", "checked at (UTC)", "outcome", "filed", "as of", "rules", "inputs", "open findings"):
-            table.add_column(name, overflow="fold")
+        for name in ("check", "checked (UTC)", "outcome", "filed", "as of", "rules", "inputs", "open findings"):
+            table.add_column(name, overflow="fold", no_wrap=name != "open findings")
         for row in rows:
             results = registry.results(row.id)
             open_rules = [f"{r['rule']} {r['status']}" for r in results if r["status"] in ("fail", "missing_data",
                                                                                            "manual_review")]
             outcome = row.verdict or f"error: {row.error_message or ''}"
-            table.add_row(str(row.id), row.checked_at.strftime("%Y-%m-%d %H:%M:%S"),
+            table.add_row(str(row.id), row.checked_at.strftime("%Y-%m-%d %H:%M"),
                           Text(_safe(outcome), style=STATUS_STYLE.get(row.verdict, "bold red")),
-                          str(row.filed_on or ""), str(row.as_of or ""), row.rules_version, row.inputs_sha256[:12],
+                          str(row.filed_on or ""), str(row.as_of or ""), row.rules_version.removeprefix("sha256:")[:8],
+                          row.inputs_sha256[:8],
                           Text(_safe(", ".join(open_rules) or ("—" if row.verdict else ""))))
         console.print(table)
         console.print(Text(f"`compliance diff {_safe(submission_id)}` shows what changed between the last two checks"))
@@ -182,19 +182,21 @@ def _district_outputs(output: Path | None, fmt: str | None) -> list[tuple[str, P
 
 def _print_district(report) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
+    console = wide_console()
     console.print(Text(f"{report.title.en} — as of {report.as_of}; {report.approved} approved of "
                        f"{report.submissions} submissions in {report.registry}"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for name in ("target", "clause", "what", "achieved", "target ", "progress", "counted", "not counted"):
-        table.add_column(name, overflow="fold", justify="right" if name in ("achieved", "target ", "progress") else "left")
+        table.add_column(name, overflow="fold", no_wrap=name != "what",
+                         justify="right" if name in ("achieved", "target ", "progress") else "left")
     for t in report.targets:
-        shown = (lambda x: f"{x / t.display_scale:,.3f}".rstrip("0").rstrip(".") + f" {t.display_unit}")
-        table.add_row(t.id, t.clause, Text(t.title.en), shown(t.achieved), shown(t.target),
+        unit = "" if t.display_unit == "count" else f" {t.display_unit}"
+        shown = (lambda x: f"{x / t.display_scale:,.3f}".rstrip("0").rstrip(".") + unit)
+        achieved = shown(t.achieved) if t.measure == "sum" or t.denominator else "— (none in scope)"
+        table.add_row(t.id, t.clause, Text(t.title.en), achieved, shown(t.target),
                       Text(f"{t.progress_pct:.1f} %", style="green" if t.met else "yellow"),
                       str(len(t.contributions)), str(len(t.not_counted)))
     console.print(table)
