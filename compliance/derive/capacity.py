@@ -25,8 +25,9 @@ def pv_peak_power(inp: Inputs) -> Metric:
                           evidence=tuple(Evidence(source="ifc", file=f, detail="PV panels without YP_PVPanel.PeakPower",
                                                   global_ids=tuple(p.global_id for p in unstated if p.file == f))
                                          for f in files),
-                          reasons=(Text(zh=f"{len(unstated)} 块光伏组件未给出峰值功率：{shown}",
-                                        en=f"{len(unstated)} PV panel(s) state no peak power: {shown}"),))
+                          reasons=(Text(zh=f"{len(unstated)} 块光伏组件未给出峰值功率（YP_PVPanel.PeakPower）：{shown}",
+                                        en=f"{len(unstated)} PV panel(s) state no peak power "
+                                           f"(YP_PVPanel.PeakPower): {shown}"),))
         total = round(sum(p.peak_power_kw for p in panels), 4)
         doubts = inp.doubts_about({p.global_id for p in panels})
         return Metric(name="pv_peak_power", value=total, unit="kW", certain=not doubts, reasons=tuple(doubts),

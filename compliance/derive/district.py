@@ -7,6 +7,7 @@ business (rules/district/targets.yaml), not this module's.
 
 from __future__ import annotations
 
+from ..text import Text
 from .metrics import Derivation, Metric
 
 # figure name -> (metric, selectors)
@@ -23,4 +24,22 @@ DISTRICT_FIGURES: dict[str, tuple[str, dict]] = {
 
 def district_figures(derivation: Derivation) -> dict[str, Metric]:
     """One metric per district figure, with its evidence; missing or uncertain ones say why."""
-    return {key: derivation.metric(name, **selectors) for key, (name, selectors) in DISTRICT_FIGURES.items()}
+    figures = {key: derivation.metric(name, **selectors) for key, (name, selectors) in DISTRICT_FIGURES.items()}
+    figures["charging_points"] = _none_is_zero(derivation, figures["charging_points"])
+    return figures
+
+
+def _none_is_zero(derivation: Derivation, chargers: Metric) -> Metric:
+    """A submission with neither parking nor chargers in its models, and none declared, adds no
+    charging point: 0, not a gap (the EV rules, which do not apply to it, keep their own view)."""
+    inp = derivation.inputs
+    declared = getattr(inp.meta, "declared", None)
+    stated = declared is not None and (declared.charging_points is not None or declared.parking_spaces is not None)
+    modelled = any(m.chargers or m.parking for m in inp.models)
+    if chargers.value is not None or stated or modelled:
+        return chargers
+    return chargers.model_copy(update={
+        "value": 0.0, "reasons": (),
+        "computation": Text(zh="模型中无停车位和充电桩，亦未申报：计 0 个",
+                            en="no parking or charging points in the models and none declared: 0"),
+        "evidence": (inp.field_evidence("declared.charging_points"),)})

@@ -1,0 +1,137 @@
+"""`compliance district`: the district figures against sums computed independently from the
+bundled samples' submission.yaml files (approved = the folder name says pass- or na-)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+import yaml
+
+from conftest import RULES, SAMPLES
+from test_samples_cli import run_cli
+
+AS_OF = date(2030, 12, 31)
+ULE = {"ultra_low", "nearly_zero", "zero_energy"}
+
+
+def approved_metas() -> list[dict]:
+    out = []
+    for folder in sorted(SAMPLES.iterdir()):
+        if folder.name.split("-")[0] in ("pass", "na") and (folder / "submission.yaml").is_file():
+            out.append(yaml.safe_load((folder / "submission.yaml").read_text(encoding="utf-8")))
+    return out
+
+
+def public_uses() -> set[str]:
+    settings = yaml.safe_load((RULES / "_settings.yaml").read_text(encoding="utf-8"))
+    return {u for u, spec in settings["uses"].items() if "public" in spec.get("groups", [])}
+
+
+def within(meta, start, end) -> bool:
+    return date.fromisoformat(str(meta["filed_on"])) >= start and date.fromisoformat(str(meta["filed_on"])) <= end
+
+
+def saving(meta) -> float | None:
+    e = meta.get("energy", {})
+    if "baseline_energy_kwh_per_year" not in e:
+        return None
+    return (e["baseline_energy_kwh_per_year"] - e["design_energy_kwh_per_year"]) / e["baseline_energy_kwh_per_year"] * 100
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    from compliance.registry.store import Registry
+
+    db = tmp_path_factory.mktemp("district") / "registry.sqlite"
+    proc = run_cli("batch", str(SAMPLES), "--db", str(db), "-o", str(db.parent / "out"), "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    return Registry(db)
+
+
+@pytest.fixture(scope="module")
+def report(registry):
+    from compliance.district.collect import district_report
+
+    return {t.id: t for t in district_report(registry, RULES, AS_OF).targets}
+
+
+def test_retrofitted_public_floor_area_is_the_sum_of_approved_retrofits(report):
+    metas = [m for m in approved_metas() if m["kind"] == "retrofit" and m["use"] in public_uses()
+             and within(m, date(2021, 1, 1), date(2030, 12, 31))]
+    assert metas, "the samples must hold approved public retrofits"
+    assert report["D-6"].achieved == pytest.approx(sum(m["gross_floor_area_m2"] for m in metas))
+    assert {c.submission_id for c in report["D-6"].contributions} == {m["id"] for m in metas}
+    saving_15 = [m for m in metas if (saving(m) or 0) >= 15]
+    assert 0 < len(saving_15) < len(metas) or saving_15
+    assert report["D-6a"].achieved == pytest.approx(sum(m["gross_floor_area_m2"] for m in saving_15))
+    assert report["D-6a"].progress_pct == pytest.approx(report["D-6a"].achieved / 400000 * 100, abs=0.01)
+
+
+def test_residential_share_and_green_malls(report):
+    homes = [m for m in approved_metas() if m["kind"] == "new" and m["use"] == "residential"
+             and within(m, date(2026, 1, 1), date(2030, 12, 31))]
+    ule = [m for m in homes if m.get("energy", {}).get("energy_class") in ULE]
+    d5 = report["D-5"]
+    assert d5.denominator == pytest.approx(sum(m["gross_floor_area_m2"] for m in homes))
+    assert d5.numerator == pytest.approx(sum(m["gross_floor_area_m2"] for m in ule))
+    assert d5.achieved == pytest.approx(d5.numerator / d5.denominator * 100)
+    malls = [m for m in approved_metas() if m["use"] == "commercial_complex" and within(m, date(2021, 1, 1), AS_OF)]
+    green = [m for m in malls if "green_mall" in (m.get("measures") or [])]
+    d7a = report["D-7a"]
+    assert (d7a.numerator, d7a.denominator) == (len(green), len(malls))
+    big = [m for m in malls if m["gross_floor_area_m2"] > 100000 and within(m, date(2021, 1, 1), date(2025, 12, 31))]
+    assert report["D-7"].denominator == len(big)
+
+
+def test_only_approved_submissions_count(report, registry):
+    counted = {c.submission_id for t in report.values() for c in t.contributions + t.not_counted}
+    approved = {m["id"] for m in approved_metas()}
+    assert counted and counted <= approved
+    assert all(c.check_id for t in report.values() for c in t.contributions)
+
+
+def test_missing_figures_are_listed_not_counted(report):
+    pv = report["D-2"]
+    assert pv.not_counted, "sample panels without YP_PVPanel.PeakPower must be listed"
+    assert all(c.value is None or c.why for c in pv.not_counted)
+    assert all("PeakPower" in c.why.en for c in pv.not_counted)
+    assert pv.achieved == pytest.approx(sum(c.value for c in pv.contributions))
+
+
+def test_a_later_failing_check_takes_a_submission_out(registry, tmp_path):
+    from compliance.district.collect import district_report
+
+    before = {t.id: t for t in district_report(registry, RULES, AS_OF).targets}["D-6"]
+    folder = tmp_path / "mall-v2"
+    shutil.copytree(SAMPLES / "pass-mall-retrofit", folder)
+    meta = folder / "submission.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert "audit: {on_file: true" in text
+    meta.write_text(text.replace("audit: {on_file: true", "audit: {on_file: false"), encoding="utf-8")   # EB-1 fails
+    proc = run_cli("batch", str(folder), "--db", registry.url, "-o", str(tmp_path / "out"), "--format", "json")
+    assert proc.returncode == 1, proc.stdout
+    after = {t.id: t for t in district_report(registry, RULES, AS_OF).targets}["D-6"]
+    assert "YP-2026-0133" in {c.submission_id for c in before.contributions}
+    assert "YP-2026-0133" not in {c.submission_id for c in after.contributions}
+    assert after.achieved == pytest.approx(before.achieved - 125000)
+
+
+def test_a_broken_targets_file_names_its_line(tmp_path):
+    from compliance.district.targets import load_targets
+    from compliance.errors import RuleFileError
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    file = rules / "district" / "targets.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("uses: [residential]", "uses: [housing]"), encoding="utf-8")
+    line = next(i for i, t in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if "housing" in t)
+    with pytest.raises(RuleFileError) as err:
+        load_targets(rules, {"residential": ["civil"], "school": ["public"]})
+    assert err.value.line == line and "unknown use 'housing'" in err.value.message
+    file.write_text(text.replace("measure: share", "measure: average", 1), encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        load_targets(rules)
+    assert err.value.line and "measure" in str(err.value)
