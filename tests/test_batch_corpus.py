@@ -131,4 +131,7 @@ def test_district_figures_equal_independent_sums(run, tmp_path):
         assert achieved[target_id]["achieved"] == pytest.approx(value, abs=1e-3), target_id
         assert achieved[target_id]["not_counted"] == [], target_id
     assert report["approved"] == sum(1 for s in manifest["submissions"] if not s["broken"] and s["expect"] == "compliant")
+    assert report["submissions"] == N
+    assert report["errors"] == sum(1 for s in manifest["submissions"] if s["broken"])
+    assert sum(report["by_verdict"].values()) + report["errors"] == N
     assert (tmp_path / "district.pdf").read_bytes()[:5] == b"%PDF-"

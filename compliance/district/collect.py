@@ -15,19 +15,24 @@ APPROVED = "compliant"
 
 
 def approved_submissions(registry: Registry) -> tuple[list[Approved], Tally]:
-    """A submission counts when its latest check is compliant. A later failed or non-compliant
+    """A submission counts when its latest check is compliant (failures whose metadata could not be
+    read, so without an id, are counted as errors). A later failed or non-compliant
     check of the same submission takes it out again: the district never counts a building on
     the strength of a superseded verdict."""
-    approved, verdicts = [], Counter()
+    approved, verdicts, errors = [], Counter(), 0
     for row, figures in registry.district_rows():
-        verdicts[row.verdict or "error"] += 1
-        if row.outcome == "verdict" and row.verdict == APPROVED:
+        if row.outcome != "verdict":
+            errors += 1
+            continue
+        verdicts[row.verdict] += 1
+        if row.verdict == APPROVED:
             gfa = figures.get("gross_floor_area", {}).get("value")
             approved.append(Approved(check_id=row.id, submission_id=row.submission_id, name=row.name or "",
                                      filed_on=row.filed_on, use=row.use, kind=row.kind, gross_floor_area_m2=gfa,
                                      figures={k: Metric.model_validate(v) for k, v in figures.items()}))
-    tally = Tally(submissions=sum(verdicts.values()), by_verdict=dict(sorted(verdicts.items())),
-                  errors=verdicts.get("error", 0))
+    errors += registry.unidentified_errors()
+    tally = Tally(submissions=sum(verdicts.values()) + errors, by_verdict=dict(sorted(verdicts.items())),
+                  errors=errors)
     return approved, tally
 
 

@@ -212,6 +212,13 @@ class Registry:
                 latest[row.submission_id] = row
         return sorted(latest.values(), key=lambda r: r.submission_id)
 
+    def unidentified_errors(self) -> int:
+        """Folders whose latest outcome is an error and whose metadata gave no submission id."""
+        latest: dict[str, CheckRow] = {}
+        for row in self.all():
+            latest[row.folder] = row
+        return sum(1 for r in latest.values() if r.submission_id is None and r.outcome == "error")
+
     def results(self, check_id: int) -> list[dict]:
         from sqlalchemy import select
 
