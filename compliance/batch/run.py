@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .. import __version__
-from ..registry.store import Failure, Outcome, Registry
+from ..registry.store import Failure, Outcome, Registry, shown_url
 
 SUMMARY_FILE = "batch-summary.json"
 
@@ -141,7 +141,7 @@ class Batch:
             return None
         path = self.out_dir / SUMMARY_FILE
         data = {"tool_version": __version__, "rules_version": getattr(self, "rules_version", None),
-                "registry": self.registry.url and _shown(self.registry.url),
+                "registry": self.registry.url and shown_url(self.registry.url),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)]}
         write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
@@ -168,9 +168,3 @@ def _message(f: Failure | None) -> str:
 def _failure_text(row) -> str:
     return _message(Failure(kind=row.error_kind or "error", message=row.error_message or "",
                             file=row.error_file, line=row.error_line, hint=row.error_hint))
-
-
-def _shown(url: str) -> str:
-    from ..registry.store import shown_url
-
-    return shown_url(url)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import DEFAULT_RULES, FormatList, console as wide_console, debug_option, fail, guarded, lang_option
+from .common import DEFAULT_RULES, shown_url, FormatList, console as wide_console, debug_option, fail, guarded, lang_option
 
 DB_HELP = ("Registry: a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db). "
            "Default: $COMPLIANCE_DB, else ./compliance-registry.sqlite.")
@@ -74,7 +74,7 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, de
         except KeyboardInterrupt:
             done = len(job.rows)
             fail(f"interrupted after {done} of {len(folders)} submissions; every one finished is in the registry "
-                 f"({_shown(registry.url)})", "run the same command again to check the rest")
+                 f"({shown_url(registry.url)})", "run the same command again to check the rest")
         summary = job.write_summary()
         _print_summary(job, folders, summary)
         return exit_code(job.rows)
@@ -90,12 +90,14 @@ def _run_with_progress(job, folders) -> None:
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(f"checking ({job.jobs} jobs)", total=len(folders))
+        title = f"checking ({job.jobs} jobs)"
+        task = progress.add_task(title, total=len(folders))
+        errors = []
 
         def on_row(row) -> None:
-            progress.advance(task)
             if row.status == "error":
-                progress.console.print(_error_line(row), markup=False, highlight=False)
+                errors.append(row)
+            progress.update(task, advance=1, description=f"{title}, {len(errors)} error(s)" if errors else title)
 
         job.run(folders, on_row)
 
@@ -134,11 +136,5 @@ def _print_summary(job, folders, summary_path) -> None:
         key = "already in the registry" if row.status == "skipped" else (row.verdict or "error")
         counts[key] = counts.get(key, 0) + 1
     parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    console.print(Text(f"{len(job.rows)} of {len(folders)} submissions: {parts}; registry {_shown(job.registry.url)}"
+    console.print(Text(f"{len(job.rows)} of {len(folders)} submissions: {parts}; registry {shown_url(job.registry.url)}"
                        + (f"; reports and {summary_path.name} in {summary_path.parent}/" if summary_path else "")))
-
-
-def _shown(url: str) -> str:
-    from compliance.registry.store import shown_url
-
-    return shown_url(url)

@@ -142,3 +142,10 @@ def console(stderr: bool = False):
 
     probe = Console(stderr=stderr)
     return probe if probe.is_terminal else Console(stderr=stderr, width=140)
+
+
+def shown_url(url: str) -> str:
+    """A registry URL without its password (the registry module is imported only when used)."""
+    from compliance.registry.store import shown_url as shown
+
+    return shown(url)

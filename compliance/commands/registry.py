@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry
-from .common import DEFAULT_RULES, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped
+from .common import DEFAULT_RULES, shown_url, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
 
@@ -27,7 +27,7 @@ def _history_or_fail(registry, submission_id: str) -> list:
         from difflib import get_close_matches
 
         near = get_close_matches(submission_id, known, n=3)
-        fail(f"no checks of submission '{_safe(submission_id)}' in the registry ({_shown(registry.url)})",
+        fail(f"no checks of submission '{_safe(submission_id)}' in the registry ({shown_url(registry.url)})",
              f"did you mean {', '.join(near)}?" if near else
              "check it first with `compliance batch`, or pass --db with the registry that holds it")
     return rows
@@ -49,7 +49,7 @@ def history(submission_id: str, db, debug: bool) -> None:
         rows = _history_or_fail(registry, submission_id)
         console = wide_console()
         console.print(Text(f"{_safe(submission_id)} — {_safe(rows[-1].name)}: {len(rows)} check(s) in "
-                           f"{_shown(registry.url)}"))
+                           f"{shown_url(registry.url)}"))
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for name in ("check", "checked (UTC)", "outcome", "filed", "as of", "rules", "inputs", "open findings"):
             table.add_column(name, overflow="fold", no_wrap=name != "open findings")
@@ -203,9 +203,3 @@ def _print_district(report) -> None:
     if any(t.not_counted for t in report.targets):
         console.print(Text("Totals with submissions not counted are lower bounds; `-o district.pdf` lists them "
                            "with the reason."))
-
-
-def _shown(url: str) -> str:
-    from compliance.registry.store import shown_url
-
-    return shown_url(url)
