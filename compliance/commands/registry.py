@@ -112,7 +112,7 @@ def diff(submission_id: str, from_id, to_id, lang: str, db, debug: bool) -> None
                 figures = ""
                 if c.measured_before is not None or c.measured_after is not None:
                     figures = f"  [{_num(c.measured_before)} → {_num(c.measured_after)} {c.unit or ''}]"
-                click.echo(f"  {c.what:<12} {move:<30}{figures}")
+                click.echo(f"  {c.what:<18} {move:<30}{figures}")
                 for text in ([c.message] if lang == "en" else [c.message_zh] if lang == "zh" else [c.message_zh, c.message]):
                     click.echo(f"      {_safe(text)}")
         n_new, n_fixed = len(d.of("new")), len(d.of("fixed"))

@@ -19,7 +19,7 @@ Change = Literal["fixed", "new", "changed", "open"]
 class FindingChange:
     change: Change
     what: str                        # rule id, or the note code
-    before: Optional[str]            # status (rules) or severity (notes); None: not a finding then
+    before: Optional[str]            # status (rules) or severity (notes); None: absent from that check
     after: Optional[str]
     message: str                     # the latest message (English)
     message_zh: str
@@ -66,7 +66,7 @@ def _rule_changes(before: list[dict], after: list[dict]) -> list[FindingChange]:
         else:
             change = "open"
         latest = b or a
-        out.append(FindingChange(change, rule, was, now, latest["message"], latest.get("message_zh") or latest["message"],
+        out.append(FindingChange(change, rule, a and a["status"], b and b["status"], latest["message"], latest.get("message_zh") or latest["message"],
                                  (a or {}).get("measured"), (b or {}).get("measured"), latest.get("unit"),
                                  tuple(g for e in latest.get("evidence", ()) for g in e.get("global_ids", ()))))
     return out
