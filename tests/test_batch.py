@@ -171,7 +171,20 @@ def test_unknown_submission_and_single_check_are_clear_errors(first_batch):
 def test_a_registry_that_cannot_be_opened_is_one_message(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    proc = run_cli("history", "X", "--db", str(blocker / "sub" / "registry.sqlite"))
+    proc = run_cli("batch", str(SAMPLES / "pass-school"), "--db", str(blocker / "sub" / "registry.sqlite"),
+                   "-o", str(tmp_path / "out"))
     assert proc.returncode == 2 and "cannot open the registry" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_cli("history", "X", "--db", "nosuchdialect://x")
     assert proc.returncode == 2 and "cannot open the registry" in proc.stderr
+    proc = run_cli("district", "--db", str(tmp_path / "typo.sqlite"))
+    assert proc.returncode == 2 and "no registry here" in proc.stderr and "compliance batch" in proc.stderr
+    assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_a_sqlalchemy_url_is_accepted(tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'by-url.sqlite'}"
+    proc = run_cli("batch", str(SAMPLES / "pass-school"), "--db", url, "-o", str(tmp_path / "out"), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert rows(tmp_path / "by-url.sqlite", "select submission_id, verdict from checks") == [("YP-2025-0012", "compliant")]
+    proc = run_cli("history", "YP-2025-0012", "--db", url)
+    assert proc.returncode == 0 and "compliant" in proc.stdout

@@ -135,3 +135,25 @@ def test_district_figures_equal_independent_sums(run, tmp_path):
     assert report["errors"] == sum(1 for s in manifest["submissions"] if s["broken"])
     assert sum(report["by_verdict"].values()) + report["errors"] == N
     assert (tmp_path / "district.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(run, tmp_path):
+    corpus_dir = run[1].parent / "corpus"
+    db = tmp_path / "registry.sqlite"
+    args = ["batch", str(corpus_dir), "-o", str(tmp_path / "out"), "--db", str(db), "--format", "json"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(CLI + args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 240
+    while count(db) < N // 5 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)                 # what Ctrl-C in a terminal does
+    out, err = proc.communicate(timeout=120)
+    stored = count(db)
+    assert proc.returncode == 2
+    assert f"interrupted after {stored} of {N} submissions" in " ".join(err.split())
+    assert "run the same command again" in err and "Traceback" not in out + err
+    assert stored < N
+    again = run_cli(*args)
+    assert again.returncode == 2 and count(db) == N and count(db, "select count(distinct key) from checks") == N

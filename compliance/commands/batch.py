@@ -19,10 +19,10 @@ def db_option(f):
                         help=DB_HELP)(f)
 
 
-def open_registry(db):
+def open_registry(db, create: bool = True):
     from compliance.registry.store import Registry
 
-    return Registry(db)
+    return Registry(db, create=create)
 
 
 @click.command()

@@ -45,7 +45,7 @@ def history(submission_id: str, db, debug: bool) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        registry = open_registry(db)
+        registry = open_registry(db, create=False)
         rows = _history_or_fail(registry, submission_id)
         console = wide_console()
         console.print(Text(f"{_safe(submission_id)} — {_safe(rows[-1].name)}: {len(rows)} check(s) in "
@@ -84,7 +84,7 @@ def diff(submission_id: str, from_id, to_id, lang: str, db, debug: bool) -> None
     def run():
         from compliance.registry.diff import diff_checks
 
-        registry = open_registry(db)
+        registry = open_registry(db, create=False)
         rows = _history_or_fail(registry, submission_id)
         ids = [r.id for r in rows]
         for given, opt in ((from_id, "--from"), (to_id, "--to")):
@@ -155,7 +155,7 @@ def district(output, fmt, as_of, lang, db, rules_dir, debug) -> None:
         from compliance.district.collect import district_report
         from compliance.district.render import render
 
-        report = district_report(open_registry(db), rules_dir, as_of.date() if as_of else date.today())
+        report = district_report(open_registry(db, create=False), rules_dir, as_of.date() if as_of else date.today())
         if not targets:
             _print_district(report)
             return 0

@@ -96,7 +96,9 @@ def shown_url(url: str) -> str:
 
 
 class Registry:
-    def __init__(self, target: str | Path | None = None) -> None:
+    def __init__(self, target: str | Path | None = None, *, create: bool = True) -> None:
+        """`create` False (the commands that only read): a SQLite file that does not exist is an
+        error, not a new empty registry left behind by a typo."""
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -104,6 +106,11 @@ class Registry:
         try:
             self.engine = create_engine(self.url, future=True)
             if self.engine.dialect.name == "sqlite":
+                database = self.engine.url.database
+                if not create and database not in (None, "", ":memory:") and not Path(database).is_file():
+                    raise RegistryError("no registry here", file=database,
+                                        hint="run `compliance batch` first, or pass --db (or set COMPLIANCE_DB) "
+                                             "with the registry to read")
                 event.listen(self.engine, "connect", _sqlite_pragmas)
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
             from .tables import metadata, registry_info, SCHEMA_VERSION
@@ -140,6 +147,17 @@ class Registry:
     def record(self, outcome: Outcome) -> tuple[int, bool]:
         """Store one check in one transaction: (check id, True) or, if the same check is already
         stored as a verdict, (its id, False). A stored error with the same key is replaced."""
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            return self._record(outcome)
+        except IntegrityError:        # another writer stored the same check in the meantime
+            stored = self.by_key(outcome.key)
+            if stored is None:
+                raise
+            return stored.id, False
+
+    def _record(self, outcome: Outcome) -> tuple[int, bool]:
         from sqlalchemy import delete, select
 
         from .tables import checks, inputs, results
