@@ -4,6 +4,7 @@ outcome in the registry the moment it arrives (one transaction per submission)."
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -66,10 +67,14 @@ class Batch:
                             known=frozenset(self.registry.keys(errors=not self.retry_errors)))
 
         def on_result(folder: str, result) -> None:
-            on_row(self._store(result))
+            with _uninterrupted():
+                row = self._store(result)
+            on_row(row)
 
         def on_crash(folder: str, reason: str) -> None:
-            on_row(self._store_crash(folder, reason))
+            with _uninterrupted():
+                row = self._store_crash(folder, reason)
+            on_row(row)
 
         run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
                   on_result, on_crash)
@@ -146,6 +151,23 @@ class Batch:
                 "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)]}
         write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
         return path
+
+
+@contextmanager
+def _uninterrupted():
+    """Ctrl-C waits until the outcome is both stored and counted, so 'interrupted after N' is exact
+    (the signal is delivered, as KeyboardInterrupt, right after)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def exit_code(rows: list[Row]) -> int:
