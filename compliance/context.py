@@ -5,9 +5,20 @@ Nothing is cached in module globals; a run creates one RunContext and passes it 
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -16,3 +27,13 @@ class RunContext:
     models: dict[tuple, Any] = field(default_factory=dict)    # (file name, sha256) -> ModelFacts
     rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> (RuleSet, CompiledRules)
     cores: int | None = None                                   # geometry processes (None: all cores)
+    hashes: dict[tuple, str] = field(default_factory=dict)     # (path, size, mtime) -> sha256
+
+    def sha256(self, path: Path) -> str:
+        """A file's SHA-256, computed once per run (a batch hashes the inputs for the check's key,
+        then reads the same models)."""
+        st = os.stat(path)
+        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+        if key not in self.hashes:
+            self.hashes[key] = file_sha256(Path(path))
+        return self.hashes[key]

@@ -75,16 +75,14 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
         verdict=overall_verdict(results), results=results,
         models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
-        inputs=_inputs(loaded, models), district=district_figures(derivation),
+        inputs=_inputs(loaded, models, ctx), district=district_figures(derivation),
         tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
 
 
-def _inputs(loaded, models: list[ModelFacts]) -> tuple[InputFile, ...]:
-    from .read.ifcfile import sha256_of
-
+def _inputs(loaded, models: list[ModelFacts], ctx: RunContext) -> tuple[InputFile, ...]:
     meta_file = loaded.metadata_file
-    return ((InputFile(role="metadata", file=meta_file.name, sha256=sha256_of(meta_file),
+    return ((InputFile(role="metadata", file=meta_file.name, sha256=ctx.sha256(meta_file),
                        size_bytes=meta_file.stat().st_size),)
             + tuple(InputFile(role="model", file=m.info.file, sha256=m.info.sha256, size_bytes=m.info.size_bytes)
                     for m in models))

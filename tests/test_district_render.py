@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from datetime import date, datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from compliance.district.render import charts
 from compliance.district.render.document import MAX_ROWS, amount, number, percent
 from compliance.district.targets import DISTRICT_FIGURES, UNITS, load_targets
 from compliance.text import Text
+from html_audit import PageAudit
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -188,24 +188,6 @@ def test_pdf_in_one_language(pdf_text):
 
 # --------------------------------------------------------------------------- HTML
 
-class _Audit(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags, self.external, self.images, self.csp = [], [], [], None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        attrs = dict(attrs)
-        for key in ("src", "href", "data", "action", "xlink:href"):
-            value = attrs.get(key) or ""
-            if value and not value.startswith(("#", "data:")):
-                self.external.append((tag, key, value))
-        if tag == "img":
-            self.images.append(attrs.get("src") or "")
-        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
-            self.csp = attrs.get("content")
-
-
 def _section(page: str, target_id: str) -> str:
     start = page.index(f'id="t-{target_id}"')
     end = page.find('<section class="target', start)
@@ -214,7 +196,7 @@ def _section(page: str, target_id: str) -> str:
 
 def test_html_is_self_contained_and_neutralises_hostile_names(report):
     page = render("html", report).decode("utf-8")
-    audit = _Audit()
+    audit = PageAudit()
     audit.feed(page)
     assert audit.external == [] and "script" not in audit.tags and "link" not in audit.tags
     assert audit.images and all(src.startswith("data:image/svg+xml;base64,") for src in audit.images)

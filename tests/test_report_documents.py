@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from compliance.report import html as html_report
 from compliance.report import pdf
 from compliance.report.labels import VERDICT
 from conftest import good_samples
+from html_audit import PageAudit
 
 SAMPLE_NAMES = [p.name for p in good_samples()]
 
@@ -77,31 +77,11 @@ def test_pdf_lists_the_failing_elements_by_global_id_and_name(sample_verdicts, t
         assert f"{gid}{element.ifc_class}{_flat(element.name)}" in flat, gid
 
 
-class _Audit(HTMLParser):
-    """Everything in a page that could load or run something."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags, self.external, self.images, self.csp = [], [], [], None
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        attrs = dict(attrs)
-        for key in ("src", "href", "data", "action", "xlink:href"):
-            value = attrs.get(key) or ""
-            if value and not value.startswith(("#", "data:")):
-                self.external.append((tag, key, value))
-        if tag == "img":
-            self.images.append(attrs.get("src") or "")
-        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
-            self.csp = attrs.get("content")
-
-
 @pytest.mark.parametrize("name", ["fail-office", "incomplete-zero-roof", "pass-data-centre"])
 def test_html_report_is_one_self_contained_page(sample_verdicts, name):
     verdict = sample_verdicts[name]
     page = html_report.render(verdict).decode("utf-8")
-    audit = _Audit()
+    audit = PageAudit()
     audit.feed(page)
     assert audit.external == []
     assert "script" not in audit.tags and "link" not in audit.tags and "iframe" not in audit.tags
@@ -120,7 +100,7 @@ def test_html_report_escapes_hostile_text(sample_verdicts):
     sub = verdict.submission.model_copy(update={"name": hostile, "name_en": hostile})
     elements = tuple(e.model_copy(update={"name": hostile}) for e in verdict.elements)
     page = html_report.render(verdict.model_copy(update={"submission": sub, "elements": elements}), "both").decode()
-    audit = _Audit()
+    audit = PageAudit()
     audit.feed(page)
     assert "script" not in audit.tags and audit.external == []
     assert all(src.startswith("data:image/svg+xml;base64,") for src in audit.images)   # the charts only

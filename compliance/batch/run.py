@@ -45,6 +45,7 @@ class Batch:
     as_of: Optional[date] = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     retry_errors: bool = False
+    rules_version: str = ""                     # set by run(), from the rule set it loads
     rows: list[Row] = field(default_factory=list)
     _stems: dict = field(default_factory=dict)
 
@@ -145,7 +146,7 @@ class Batch:
         if self.out_dir is None:
             return None
         path = self.out_dir / SUMMARY_FILE
-        data = {"tool_version": __version__, "rules_version": getattr(self, "rules_version", None),
+        data = {"tool_version": __version__, "rules_version": self.rules_version or None,
                 "registry": self.registry.url and shown_url(self.registry.url),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)]}

@@ -55,7 +55,7 @@ def check_folder(folder: str) -> Result:
     started = time.perf_counter()
     path = Path(folder)
     try:
-        inputs = inputs_sha256(path)
+        inputs = inputs_sha256(path, _STATE["ctx"].sha256)
     except OSError as exc:
         inputs = f"unreadable:{exc.__class__.__name__}"
     key = check_key(inputs, settings.rules_version, settings.as_of, __version__)

@@ -7,7 +7,6 @@ from their relationship entities here.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,11 +28,9 @@ def element_counts(ifc) -> dict[str, int]:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    from ..context import file_sha256     # one hasher for the whole package
+
+    return file_sha256(path)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from .records import ModelFacts, Note
 
 def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
     path = Path(path)
-    digest = sha256_of(path) if path.is_file() else None
+    digest = (ctx.sha256(path) if ctx is not None else sha256_of(path)) if path.is_file() else None
     key = (path.name, digest)   # the name is in every figure's provenance, so it is part of the key
     if ctx is not None and (cached := ctx.models.get(key)) is not None:
         return cached

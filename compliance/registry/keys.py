@@ -5,18 +5,10 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
+from ..context import file_sha256
 from ..read.metadata import METADATA_FILE
-
-CHUNK = 1 << 20
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def input_files(folder: Path) -> list[Path]:
@@ -28,12 +20,13 @@ def input_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def inputs_sha256(folder: Path) -> str:
-    """One hash over the relative path and content hash of every input file."""
+def inputs_sha256(folder: Path, sha256: Callable[[Path], str] = file_sha256) -> str:
+    """One hash over the relative path and content hash of every input file (`sha256`: a run's
+    memoised hasher, so the models are not hashed again when they are read)."""
     folder = Path(folder)
     digest = hashlib.sha256()
     for path in input_files(folder):
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{file_sha256(path)}\n".encode())
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{sha256(path)}\n".encode())
     return digest.hexdigest()
 
 
