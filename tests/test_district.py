@@ -135,3 +135,17 @@ def test_a_broken_targets_file_names_its_line(tmp_path):
     with pytest.raises(RuleFileError) as err:
         load_targets(rules)
     assert err.value.line and "measure" in str(err.value)
+
+
+def test_rules_lint_checks_the_targets_file(tmp_path):
+    from test_samples_cli import run_cli
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    file = rules / "district" / "targets.yaml"
+    file.write_text(file.read_text(encoding="utf-8").replace("groups: [public]", "groups: [publik]", 1),
+                    encoding="utf-8")
+    line = next(i for i, t in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if "publik" in t)
+    proc = run_cli("rules", "lint", "--rules", str(rules))
+    assert proc.returncode == 1, proc.stdout
+    assert f"targets.yaml:{line}: error: target D-6: unknown group 'publik'" in proc.stdout

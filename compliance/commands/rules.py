@@ -67,7 +67,8 @@ def rules_lint(rules_dir: Path, features_dir: Path, debug: bool) -> None:
 
     Reports every problem as FILE:LINE: schema and vocabulary errors, unknown metrics and
     parameters, bad dates, duplicated ids, overlapping rules (same kind and metric, no
-    `refines`), contradicting requirements, rules without a scenario, unknown @rule tags."""
+    `refines`), contradicting requirements, rules without a scenario, unknown @rule tags,
+    and mistakes in the district targets file (district/targets.yaml), where there is one."""
 
     def run():
         from compliance.ruleset.describe import rel
@@ -76,6 +77,7 @@ def rules_lint(rules_dir: Path, features_dir: Path, debug: bool) -> None:
         need_folder(rules_dir, "rules folder", "--rules")
         need_folder(features_dir, "features folder", "--features")
         report = lint(rules_dir, features_dir)
+        report.problems += _district_problems(rules_dir, report.ruleset)
         for p in report.problems:
             click.echo(f"{p.location()}: {p.severity}: {p.message}")
             if p.hint:
@@ -178,3 +180,19 @@ def rules_diff(old: Path, new: Path, samples: tuple[Path, ...], as_of, debug: bo
         return 0
 
     sys.exit(guarded(debug, piped(run)))
+
+
+def _district_problems(rules_dir: Path, ruleset) -> list:
+    """The district targets file, checked against the rule set's vocabulary (when both exist)."""
+    from compliance.district.targets import TARGETS_FILE, load_targets
+    from compliance.errors import RuleFileError
+    from compliance.ruleset.describe import rel
+    from compliance.ruleset.lint import LintProblem
+
+    if ruleset is None or not (rules_dir / TARGETS_FILE).is_file():
+        return []
+    try:
+        load_targets(rules_dir, {use: list(spec.groups) for use, spec in ruleset.settings.uses.items()})
+    except RuleFileError as exc:
+        return [LintProblem("error", "district", str(rel(Path(exc.file))), exc.line, exc.message, exc.hint)]
+    return []
