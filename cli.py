@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from compliance.commands.common import DEFAULT_RULES, FormatList, emit, fail, guarded, lang_option
+from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, debug_option, emit, fail, guarded,
+                                         lang_option, rules_option)
 from compliance.commands.batch import batch
 from compliance.commands.registry import diff, district, history
 from compliance.commands.rules import rules
@@ -33,11 +34,9 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
 @lang_option
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Judge by the rules in force on this date (default: the filing date).")
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
-              show_default=True, help="Folder of rule files.")
-@click.option("--debug", is_flag=True, help="Show internal tracebacks.")
+@as_of_option("Judge by the rules in force on this date (default: the filing date).")
+@rules_option
+@debug_option
 def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, as_of, rules_dir: Path,
           debug: bool) -> None:
     """Check the submission in FOLDER (submission.yaml + its IFC models) and issue a verdict.
@@ -78,7 +77,7 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
               help="table for a person, json for tools.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write to this file instead of standard output.")
-@click.option("--debug", is_flag=True, help="Show internal tracebacks.")
+@debug_option
 def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool) -> None:
     """Show exactly what the checker reads from IFC models, with provenance.
 
@@ -103,9 +102,8 @@ def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool
               help="The IDS file to write, e.g. requirements.ids.")
 @click.option("--all", "all_figures", is_flag=True,
               help="Every figure the checker can read, not only those the current rules use.")
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
-              show_default=True, help="Folder of rule files.")
-@click.option("--debug", is_flag=True, help="Show internal tracebacks.")
+@rules_option
+@debug_option
 def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -> None:
     """Write the rule set's information requirements as a buildingSMART IDS file."""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 from datetime import date, datetime, timezone
@@ -22,7 +21,7 @@ from compliance.district.render import charts
 from compliance.district.render.document import MAX_ROWS, amount, number, percent
 from compliance.district.targets import DISTRICT_FIGURES, UNITS, load_targets
 from compliance.text import Text
-from html_audit import PageAudit
+from report_probe import PageAudit, flat as _flat, pdftotext as _pdftotext
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
@@ -95,19 +94,6 @@ def _report(setting, entries=ENTRIES, as_of=date(2026, 6, 30)) -> DistrictReport
 @pytest.fixture(scope="module")
 def report(setting) -> DistrictReport:
     return _report(setting)
-
-
-def _pdftotext(data: bytes, tmp_path: Path, name: str) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.fail("pdftotext not found: install poppler-utils")
-    path = tmp_path / name
-    path.write_bytes(data)
-    return subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
-
-
-def _flat(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -13,22 +10,9 @@ from compliance.report import html as html_report
 from compliance.report import pdf
 from compliance.report.labels import VERDICT
 from conftest import good_samples
-from html_audit import PageAudit
+from report_probe import PageAudit, flat as _flat, pdftotext as _pdftotext
 
 SAMPLE_NAMES = [p.name for p in good_samples()]
-
-
-def _pdftotext(data: bytes, tmp_path: Path, name: str = "v.pdf") -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.fail("pdftotext not found: install poppler-utils (the README's test command does)")
-    path = tmp_path / name
-    path.write_bytes(data)
-    return subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
-
-
-def _flat(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)

@@ -88,7 +88,7 @@ class Batch:
             stored = self.registry.by_key(result.key)
             row = Row(result.folder, "skipped", stored and stored.submission_id, stored and stored.name,
                       stored and stored.verdict, stored.exit_code if stored else 2, stored and stored.id,
-                      message=_failure_text(stored) if stored and stored.outcome == "error" else None)
+                      message=stored.failure.text if stored and stored.failure else None)
             self.rows.append(row)
             return row
         o = result.outcome
@@ -100,7 +100,7 @@ class Batch:
                       written)
         else:
             row = Row(o.folder, "error", o.submission_id, o.name, None, 2, check_id,
-                      message=_message(o.failure))
+                      message=o.failure.text)
         self.rows.append(row)
         return row
 
@@ -118,7 +118,7 @@ class Batch:
                                           hint="check it alone with `compliance check --debug`; rerun the batch "
                                                "with --retry-errors once fixed"))
         check_id, _ = self.registry.record(outcome)
-        row = Row(folder, "error", check_id=check_id, message=_message(outcome.failure))
+        row = Row(folder, "error", check_id=check_id, message=outcome.failure.text)
         self.rows.append(row)
         return row
 
@@ -178,16 +178,3 @@ def exit_code(rows: list[Row]) -> int:
         if code in codes:
             return code
     return 0
-
-
-def _message(f: Failure | None) -> str:
-    if f is None:
-        return "no verdict"
-    where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
-    text = f"{where}: {f.message}" if where else f.message
-    return f"{text} — {f.hint}" if f.hint else text
-
-
-def _failure_text(row) -> str:
-    return _message(Failure(kind=row.error_kind or "error", message=row.error_message or "",
-                            file=row.error_file, line=row.error_line, hint=row.error_hint))

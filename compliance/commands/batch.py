@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from .common import DEFAULT_RULES, shown_url, FormatList, console as wide_console, debug_option, fail, guarded, lang_option
+from .common import (FormatList, as_of_option, console as wide_console, debug_option, fail, guarded, lang_option,
+                     rules_option, shown_url)
 
 DB_HELP = ("Registry: a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db). "
            "Default: $COMPLIANCE_DB, else ./compliance-registry.sqlite.")
@@ -35,10 +36,8 @@ def open_registry(db, create: bool = True):
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU core).")
 @db_option
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Judge every submission by the rules in force on this date (default: each one's filing date).")
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
-              show_default=True, help="Folder of rule files.")
+@as_of_option("Judge every submission by the rules in force on this date (default: each one's filing date).")
+@rules_option
 @click.option("--retry-errors", is_flag=True,
               help="Check again the submissions whose stored outcome is an error (default: skip them too).")
 @debug_option
@@ -110,7 +109,6 @@ def _error_line(row) -> str:
 
 def _print_summary(job, folders, summary_path) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 

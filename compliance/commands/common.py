@@ -74,9 +74,16 @@ def lang_option(f):
                         help="Report language: both (Chinese first, English beside), zh or en.")(f)
 
 
-def rules_option(f):
-    return click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
-                        show_default=True, help="Folder of rule files.")(f)
+def rules_option(f=None, *, help: str = "Folder of rule files."):
+    """--rules FOLDER; as @rules_option, or @rules_option(help=...)."""
+    option = click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+                          show_default=True, help=help)
+    return option(f) if f is not None else option
+
+
+def as_of_option(help: str):
+    """--as-of YYYY-MM-DD (a datetime; commands take .date())."""
+    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=help)
 
 
 def features_option(f):

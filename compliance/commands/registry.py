@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry
-from .common import DEFAULT_RULES, shown_url, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped
+from .common import (as_of_option, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped,
+                     rules_option, shown_url)
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
 
@@ -132,12 +133,10 @@ def _num(x) -> str:
                    "Default: a table on standard output.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "json", "html"]), default=None,
               help="Output format (default: from -o's extension).")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Count submissions filed on or before this date (default: today).")
+@as_of_option("Count submissions filed on or before this date (default: today).")
 @lang_option
 @db_option
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=DEFAULT_RULES,
-              show_default=True, help="Folder of rule files (its district/targets.yaml holds the targets).")
+@rules_option(help="Folder of rule files (its district/targets.yaml holds the targets).")
 @debug_option
 def district(output, fmt, as_of, lang, db, rules_dir, debug) -> None:
     """The district's progress toward the plan's targets, added up from approved submissions.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import (DEFAULT_SAMPLES, debug_option, fail, feature_index, features_option, guarded, load_rules,
+from .common import (DEFAULT_SAMPLES, as_of_option, debug_option, fail, feature_index, features_option, guarded, load_rules,
                      need_folder, piped, known_rule_ids, rules_option)
 
 
@@ -152,8 +152,7 @@ def rules_test(rule_ids: tuple[str, ...], rules_dir: Path, features_dir: Path, d
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--samples", "samples", type=click.Path(path_type=Path), multiple=True,
               help="A submission folder, or a folder of them (repeatable). Default: every sample in ifc_samples/.")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Judge the samples as of this date (default: each one's filing date).")
+@as_of_option("Judge the samples as of this date (default: each one's filing date).")
 @debug_option
 def rules_diff(old: Path, new: Path, samples: tuple[Path, ...], as_of, debug: bool) -> None:
     """What changing the rule folder OLD into NEW does: rules, parameters and settings changed,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..errors import ComplianceError
 from ..evaluate.results import Verdict
@@ -30,6 +30,11 @@ class Failure(BaseModel):
     line: Optional[int] = None
     hint: Optional[str] = None
 
+    @property
+    def text(self) -> str:
+        """As the CLI says it: 'file:line: message — hint'."""
+        return str(ComplianceError(self.message, file=self.file, line=self.line, hint=self.hint))
+
 
 class Outcome(BaseModel):
     """What checking one submission folder produced: a verdict, or a failure."""
@@ -46,6 +51,12 @@ class Outcome(BaseModel):
     failure: Optional[Failure] = None
     submission_id: Optional[str] = None       # for failures, when the metadata could be read
     name: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "Outcome":
+        if (self.verdict is None) == (self.failure is None):
+            raise ValueError("an outcome is a verdict or a failure, exactly one")
+        return self
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,13 @@ class CheckRow:
     error_file: Optional[str]
     error_line: Optional[int]
     error_hint: Optional[str]
+
+    @property
+    def failure(self) -> Optional[Failure]:
+        if self.outcome != "error":
+            return None
+        return Failure(kind=self.error_kind or "error", message=self.error_message or "", file=self.error_file,
+                       line=self.error_line, hint=self.error_hint)
 
 
 _ROW_COLUMNS = [f.name for f in fields(CheckRow)]
@@ -280,7 +298,7 @@ def _check_row(o: Outcome) -> dict:
                 tool_version=o.tool_version, checked_at=o.checked_at, duration_s=round(o.duration_s, 3))
     v = o.verdict
     if v is None:
-        f = o.failure or Failure(kind="error", message="no verdict")
+        f = o.failure
         return dict(base, outcome="error", submission_id=o.submission_id, name=o.name, exit_code=2,
                     error_kind=f.kind, error_message=f.message, error_file=f.file, error_line=f.line, error_hint=f.hint)
     s = v.submission

@@ -1,6 +1,26 @@
-"""What a self-contained HTML report may not contain: an audit shared by the verdict and district tests."""
+"""Looking into rendered reports, shared by the verdict and district tests: the text of a PDF
+(poppler's pdftotext) and an audit of what a self-contained HTML page may not contain."""
 
+import shutil
+import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+
+def pdftotext(data: bytes, tmp_path: Path, name: str = "v.pdf") -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext not found: install poppler-utils (the README's test command does)")
+    path = tmp_path / name
+    path.write_bytes(data)
+    return subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, check=True).stdout.decode()
+
+
+def flat(text: str) -> str:
+    """Text without any whitespace (PDF layout breaks lines anywhere)."""
+    return "".join(text.split())
 
 
 class PageAudit(HTMLParser):
