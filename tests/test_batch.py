@@ -188,3 +188,17 @@ def test_a_sqlalchemy_url_is_accepted(tmp_path):
     assert rows(tmp_path / "by-url.sqlite", "select submission_id, verdict from checks") == [("YP-2025-0012", "compliant")]
     proc = run_cli("history", "YP-2025-0012", "--db", url)
     assert proc.returncode == 0 and "compliant" in proc.stdout
+
+
+def test_a_new_output_folder_gets_its_reports_without_new_rows(first_batch, tmp_path):
+    db, _, _ = first_batch
+    before = rows(db, "select id, key from checks order by id")
+    proc = run_cli("batch", str(SAMPLES / "pass-school"), str(SAMPLES / "fail-office"), "--db", str(db),
+                   "-o", str(tmp_path / "elsewhere"), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert rows(db, "select id, key from checks order by id") == before
+    for sid in ("YP-2025-0012", "YP-2024-0457"):
+        assert json.loads((tmp_path / "elsewhere" / f"{sid}.json").read_text(encoding="utf-8"))["submission"]["id"] == sid
+    again = run_cli("batch", str(SAMPLES / "pass-school"), "--db", str(db), "-o", str(tmp_path / "elsewhere"),
+                    "--format", "json")
+    assert "1 already in the registry" in again.stdout

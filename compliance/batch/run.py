@@ -65,7 +65,7 @@ class Batch:
         settings = Settings(rules_dir=self.rules_dir, as_of=self.as_of,
                             formats=self.formats if self.out_dir else (), lang=self.lang,
                             rules_version=ruleset.version,
-                            known=frozenset(self.registry.keys(errors=not self.retry_errors)))
+                            known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir)
 
         def on_result(folder: str, result) -> None:
             with _uninterrupted():

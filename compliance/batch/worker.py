@@ -24,7 +24,20 @@ class Settings:
     formats: tuple[str, ...]
     lang: str
     rules_version: str
-    known: frozenset = frozenset()          # keys already in the registry: skipped
+    known: dict = field(default_factory=dict)   # key already in the registry -> its submission id (None: error)
+    out_dir: Optional[Path] = None
+
+    def already_done(self, key: str) -> bool:
+        """Stored, and its reports are in this batch's output folder (a batch writing to a new
+        folder checks again what it would otherwise have no report of; the registry keeps one row)."""
+        if key not in self.known:
+            return False
+        sid = self.known[key]
+        if sid is None or self.out_dir is None or not self.formats:
+            return True
+        from ..report import FORMATS, report_stem
+
+        return all((self.out_dir / f"{report_stem(sid)}{FORMATS[f].extension}").is_file() for f in self.formats)
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,7 @@ def check_folder(folder: str) -> Result:
     except OSError as exc:
         inputs = f"unreadable:{exc.__class__.__name__}"
     key = check_key(inputs, settings.rules_version, settings.as_of, __version__)
-    if key in settings.known:
+    if settings.already_done(key):
         return Result(folder, key, skipped=True)
     base = dict(key=key, folder=folder, inputs_sha256=inputs[:64], rules_version=settings.rules_version,
                 tool_version=__version__, checked_at=datetime.now(timezone.utc).replace(microsecond=0))

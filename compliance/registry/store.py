@@ -151,16 +151,17 @@ class Registry:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def keys(self, *, errors: bool = True) -> set[str]:
+    def keys(self, *, errors: bool = True) -> dict[str, Optional[str]]:
+        """Every stored check's key -> its submission id (None for a failure without one)."""
         from sqlalchemy import select
 
         from .tables import checks
 
-        query = select(checks.c.key)
+        query = select(checks.c.key, checks.c.submission_id, checks.c.outcome)
         if not errors:
             query = query.where(checks.c.outcome == "verdict")
         with self.engine.connect() as conn:
-            return set(conn.execute(query).scalars())
+            return {key: (sid if outcome == "verdict" else None) for key, sid, outcome in conn.execute(query)}
 
     def record(self, outcome: Outcome) -> tuple[int, bool]:
         """Store one check in one transaction: (check id, True) or, if the same check is already
