@@ -67,18 +67,21 @@ class Batch:
                             rules_version=ruleset.version,
                             known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir)
 
+        ctrl_c = _Deferred()
+
         def on_result(folder: str, result) -> None:
-            with _uninterrupted():
+            with ctrl_c.section():
                 row = self._store(result)
-            on_row(row)
+                on_row(row)
 
         def on_crash(folder: str, reason: str) -> None:
-            with _uninterrupted():
+            with ctrl_c.section():
                 row = self._store_crash(folder, reason)
-            on_row(row)
+                on_row(row)
 
-        run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
-                  on_result, on_crash)
+        with ctrl_c.installed():
+            run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
+                      on_result, on_crash)
         return self.rows
 
     # -- the main process's side of each outcome ----------------------------------------------
@@ -154,21 +157,45 @@ class Batch:
         return path
 
 
-@contextmanager
-def _uninterrupted():
-    """Ctrl-C waits until the outcome is both stored and counted, so 'interrupted after N' is exact
-    (the signal is delivered, as KeyboardInterrupt, right after)."""
-    import signal
-    import threading
+class _Deferred:
+    """Ctrl-C waits until the outcome in hand is both stored and counted, so 'interrupted after N'
+    is exact. A Python-level SIGINT handler (it always runs in the main thread; masking the
+    signal would not do, since the pool's helper threads would take it) raises KeyboardInterrupt
+    at once outside a critical section, and at its end inside one."""
 
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    def __init__(self) -> None:
+        self.busy = False
+        self.pending = False
+
+    def handler(self, signum, frame) -> None:
+        if self.busy:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self.handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    @contextmanager
+    def section(self):
+        self.busy = True
+        try:
+            yield
+        finally:
+            self.busy = False
+        if self.pending:
+            raise KeyboardInterrupt
 
 
 def exit_code(rows: list[Row]) -> int:
