@@ -21,6 +21,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def default_cache_dir() -> Path | None:
+    """Where results worth keeping between runs go (geometry by model SHA-256):
+    `$COMPLIANCE_CACHE` (`off` disables it), else `$XDG_CACHE_HOME/yangpu-compliance`, else
+    `~/.cache/yangpu-compliance`."""
+    value = os.environ.get("COMPLIANCE_CACHE")
+    if value is not None:
+        return None if value.strip().lower() in ("", "off", "0", "no", "false") else Path(value)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "yangpu-compliance"
+
+
 @dataclass
 class RunContext:
     rules_dir: Path
@@ -28,6 +39,7 @@ class RunContext:
     rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> (RuleSet, CompiledRules)
     cores: int | None = None                                   # geometry processes (None: all cores)
     hashes: dict[tuple, str] = field(default_factory=dict)     # (path, size, mtime) -> sha256
+    cache_dir: Path | None = field(default_factory=default_cache_dir)  # geometry results on disk
 
     def sha256(self, path: Path) -> str:
         """A file's SHA-256, computed once per run (a batch hashes the inputs for the check's key,

@@ -16,7 +16,7 @@ from .errors import ComplianceError
 Path_ = tuple[Any, ...]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # libyaml's parser: 5× faster
     """SafeLoader that records (path -> line) and rejects duplicate mapping keys."""
 
 
@@ -83,6 +83,8 @@ def load_yaml(file: Path, error_cls: type[ComplianceError], *, what: str) -> Loc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if line is not None:         # libyaml marks an unexpected end of input past the last line
+            line = min(line, max(1, len(text.splitlines())))
         problem = exc.problem or exc.context or "invalid YAML"
         raise error_cls(f"{what} is not valid YAML: {problem}", file=file, line=line,
                         hint="fix the YAML syntax at that line") from None

@@ -11,6 +11,14 @@ SAMPLES = ROOT / "ifc_samples"
 RULES = ROOT / "rules"
 
 
+def pytest_configure(config):
+    """Geometry results cached on disk (context.default_cache_dir) go to a folder of this test
+    run, not to the user's cache; subprocesses (the CLI under test) inherit it."""
+    import tempfile
+
+    os.environ.setdefault("COMPLIANCE_CACHE", tempfile.mkdtemp(prefix="compliance-test-cache-"))
+
+
 def shared_ifc_files() -> list[Path]:
     return sorted(SHARED_IFC.glob("*.ifc")) if SHARED_IFC.is_dir() else []
 

@@ -190,7 +190,7 @@ def test_no_label_claimed_is_a_certain_below_basic(params):
 
 
 def test_a_panel_on_the_low_part_of_a_sloped_roof_is_on_the_roof():
-    from compliance.derive.pv import off_roof
+    from compliance.derive.pv import panel_placement
     from compliance.read.records import AreaFigure
 
     square = lambda x, y, s: (((x, y), (x + s, y), (x + s, y + s), (x, y + s)),)   # noqa: E731
@@ -200,7 +200,9 @@ def test_a_panel_on_the_low_part_of_a_sloped_roof_is_on_the_roof():
                      outline=square(1, 1, 2), z_min=19.2, z_max=19.3)
     ground = AreaFigure(**_loc("G".ljust(22, "0"), "IfcSolarDevice"), role="pv", projected_m2=4.0,
                         outline=square(1, 1, 2), z_min=0.0, z_max=0.1)
-    off, unchecked = off_roof([low, ground], [roof])
+    model = _Model(pv_panels=(low, ground))
+    model.roofs = (roof,)
+    off, unchecked = panel_placement([model]).split([low, ground])
     assert [p.global_id for p in off] == [ground.global_id] and not unchecked
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note
 from ..text import Text
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
@@ -60,27 +62,40 @@ def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence
 ON_ROOF_SHARE = 0.5          # a panel with less than half its footprint over a roof is off the roof
 
 
-def off_roof(panels: list[AreaFigure], roofs: list[AreaFigure]) -> tuple[list[AreaFigure], list[AreaFigure]]:
-    """(panels lying on no roof, panels whose position cannot be checked for lack of geometry)."""
-    from ..read.geometry import overlap_fraction
+@dataclass(frozen=True)
+class PanelPlacement:
+    """Which panels lie on no roof, and which cannot be placed for lack of geometry, by (file, GlobalId)."""
 
-    placed = [r for r in roofs if r.outline]
+    off: frozenset[tuple[str, str]]
+    unchecked: frozenset[tuple[str, str]]
+
+    def split(self, panels: list[AreaFigure]) -> tuple[list[AreaFigure], list[AreaFigure]]:
+        return ([p for p in panels if (p.file, p.global_id) in self.off],
+                [p for p in panels if (p.file, p.global_id) in self.unchecked])
+
+
+def panel_placement(models: list[ModelFacts]) -> PanelPlacement:
+    """Every panel of the submission against every roof of it, once (one spatial index)."""
+    from ..read.geometry import overlap_fractions
+
+    panels = [f for m in models for f in m.pv_panels]
+    placed = [r for m in models for r in m.roofs if r.outline]
     unchecked = [p for p in panels if not p.outline] if placed else list(panels)
-    off = []
-    for panel in panels:
-        if not panel.outline or not placed:
-            continue
+    shown = [p for p in panels if p.outline] if placed else []
+
+    def may_cover(i: int, j: int) -> bool:
         # a roof is under the panel if its lowest point is below the panel's top (sloped roofs included)
-        below = [r.outline for r in placed if r.z_min is None or panel.z_max is None or r.z_min <= panel.z_max + 0.5]
-        if overlap_fraction(panel.outline, below) < ON_ROOF_SHARE:
-            off.append(panel)
-    return off, unchecked
+        roof, panel = placed[j], shown[i]
+        return roof.z_min is None or panel.z_max is None or roof.z_min <= panel.z_max + 0.5
+
+    fractions = overlap_fractions([p.outline for p in shown], [r.outline for r in placed], may_cover)
+    return PanelPlacement(off=frozenset((p.file, p.global_id) for p, f in zip(shown, fractions) if f < ON_ROOF_SHARE),
+                          unchecked=frozenset((p.file, p.global_id) for p in unchecked))
 
 
-def placement_findings(models: list[ModelFacts]) -> list[Note]:
+def placement_findings(models: list[ModelFacts], placement: PanelPlacement | None = None) -> list[Note]:
     """`pv.off_roof` findings for the verdict (the PV metric weighs the same check itself)."""
-    roofs = [f for m in models for f in m.roofs]
-    off, _ = off_roof([f for m in models for f in m.pv_panels], roofs)
+    off, _ = (placement or panel_placement(models)).split([f for m in models for f in m.pv_panels])
     return [note("pv.off_roof", p.file,
                  f"{p.ifc_class} {p.global_id} ({p.name or 'unnamed'}): less than half of its footprint lies "
                  "over a roof; it does not count as rooftop PV until a reviewer confirms it",
@@ -89,8 +104,8 @@ def placement_findings(models: list[ModelFacts]) -> list[Note]:
             for p in off]
 
 
-def _position_reasons(panels: list[AreaFigure], roofs: list[AreaFigure]) -> list[Text]:
-    off, unchecked = off_roof(panels, roofs)
+def _position_reasons(inp: Inputs, panels: list[AreaFigure]) -> list[Text]:
+    off, unchecked = inp.memo("panel_placement", lambda: panel_placement(inp.models)).split(panels)
     out = []
     if off:
         names = _named(off)
@@ -112,7 +127,7 @@ def _pv_area(inp: Inputs, basis: str):
     pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
     used = {f.global_id for f in roofs + panels}
     doubts += inp.doubts_about(used)
-    doubts += _position_reasons(panels, roofs)
+    doubts += _position_reasons(inp, panels)
     return roofs, panels, pv_total, pv_missing, doubts
 
 

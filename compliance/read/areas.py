@@ -36,10 +36,10 @@ def _differs(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) > tolerance * max(abs(a), abs(b))
 
 
-def plane_cosine(element) -> float | None:
-    """|cos(slope)| of a body made of planar extrusions, or None when it cannot be told."""
+def plane_cosine(element, placements=None) -> float | None:
+    """|cos(slope)| of a body made of planar extrusions, or None when it cannot be told.
+    `placements` (extrusion.Placements of the file): memoised world matrices, shared by elements."""
     import numpy as np
-    import ifcopenshell.util.placement as placement
 
     rep = getattr(element, "Representation", None)
     if rep is None or element.ObjectPlacement is None:
@@ -47,19 +47,25 @@ def plane_cosine(element) -> float | None:
     bodies = [r for r in rep.Representations if r.RepresentationIdentifier in ("Body", None)]
     if not bodies:
         return None
-    obj = placement.get_local_placement(element.ObjectPlacement)
+    if placements is None:
+        from .extrusion import Placements
+
+        placements = Placements(1.0)          # directions only: the length unit does not matter
+    obj = _world(placements, element)
+    if obj is None:
+        return None
     cosines = []
     for item in bodies[0].Items:
         transform = np.eye(4)
         if item.is_a("IfcMappedItem"):
-            transform = placement.get_mappeditem_transformation(item)
+            transform = _mapped(placements, item)
             items = item.MappingSource.MappedRepresentation.Items
         else:
             items = (item,)
         for solid in items:
-            if not solid.is_a("IfcExtrudedAreaSolid"):
+            if not solid.is_a("IfcExtrudedAreaSolid") or transform is None:
                 return None
-            pos = placement.get_axis2placement(solid.Position) if solid.Position else np.eye(4)
+            pos = _axis(placements, solid.Position) if solid.Position else np.eye(4)
             normal = (obj @ transform @ pos)[:3, 2]
             length = float(np.linalg.norm(normal))
             if length == 0:
@@ -70,11 +76,40 @@ def plane_cosine(element) -> float | None:
     return cosines[0]
 
 
+def _world(placements, element):
+    """The element's world matrix: memoised for local placements, else ifcopenshell's utility."""
+    found = placements.matrix(element.ObjectPlacement)
+    if found is None:
+        import ifcopenshell.util.placement as placement
+
+        found = placement.get_local_placement(element.ObjectPlacement)
+    return found
+
+
+def _mapped(placements, item):
+    found = placements.mapping(item)
+    if found is None:
+        import ifcopenshell.util.placement as placement
+
+        found = placement.get_mappeditem_transformation(item)
+    return found
+
+
+def _axis(placements, position):
+    found = placements.frame(position)
+    if found is None:
+        import ifcopenshell.util.placement as placement
+
+        found = placement.get_axis2placement(position)
+    return found
+
+
 class AreaReader(NoteTaker):
     """Builds AreaFigures for one model; `shapes` holds the geometry computed for its elements."""
 
-    def __init__(self, index: IfcIndex, shapes: dict, notes: list[Note]) -> None:
+    def __init__(self, index: IfcIndex, shapes: dict, notes: list[Note], placements=None) -> None:
         self.index = index
+        self.placements = placements
         self.file = index.info.file
         self.shapes = shapes
         self.notes = notes
@@ -129,7 +164,7 @@ class AreaReader(NoteTaker):
 
     def _derive_projection(self, element, out: dict, label: str) -> None:
         try:
-            cosine = plane_cosine(element)
+            cosine = plane_cosine(element, self.placements)
         except Exception:  # odd geometry must not stop the reading: the slope stays unknown
             cosine = None
         if cosine is None:

@@ -90,9 +90,9 @@ class BuildingReader(NoteTaker):
     def _site(self, building) -> dict:
         import ifcopenshell.util.geolocation as geolocation
 
-        parent = self.index.parent.get(building.id())
+        parent = self.index.parent_of(building)
         while parent is not None and not parent.is_a("IfcSite"):
-            parent = self.index.parent.get(parent.id())
+            parent = self.index.parent_of(parent)
         if parent is None or parent.RefLatitude is None or parent.RefLongitude is None:
             return {}
         try:

@@ -47,16 +47,9 @@ def _roof_slab_reason(index: IfcIndex, slab) -> str | None:
     return roof_mark(slab, el_type) if kind in OPEN_TYPES else None
 
 
-def find_panels(index: IfcIndex) -> list[tuple[object, str]]:
-    out = []
-    for element in index.file.by_type("IfcElement"):
-        if why := pv_reason(index, element):
-            out.append((element, why))
-    return out
-
-
-def pv_reason(index: IfcIndex, element) -> str | None:
-    el_type = index.type_of(element)
+def pv_reason(element, el_type) -> str | None:
+    """Why the element is a PV panel (None: it is not); a function of its class, predefined type,
+    ObjectType and type object only."""
     if element.is_a("IfcSolarDevice"):
         kind, where = predefined(element, el_type)
         if kind == "SOLARPANEL":

@@ -23,36 +23,21 @@ class EquipmentReader(NoteTaker):
 
     # -- renewable and heat-recovery systems ----------------------------------------------------
 
-    def systems_and_chargers(self) -> tuple[list[SystemRecord], list[ChargerRecord]]:
-        """One pass over the elements (a system is never also a charging point)."""
+    def systems_and_chargers(self, found) -> tuple[list[SystemRecord], list[ChargerRecord]]:
+        """From the classification pass (`classify.classify`): a system is never also a charging point."""
         systems, chargers = [], []
-        for element in self.index.file.by_type("IfcElement"):
-            if (record := self._system(element)) is not None:
-                systems.append(record)
-            elif why := self._charger_reason(element):
-                chargers.append(self._charger(element, why))
+        for element, decision in found:
+            if decision.system is not None:
+                kind, where, tok = decision.system
+                if kind == "heat_pump":
+                    medium, medium_source = self._medium(element, tok, where)
+                    systems.append(SystemRecord(kind=kind, source_medium=medium, medium_source=medium_source,
+                                                **self._base(element, f"{where} (convention)")))
+                else:
+                    systems.append(SystemRecord(kind=kind, **self._base(element, where)))
+            elif decision.charger:
+                chargers.append(self._charger(element, decision.charger))
         return systems, chargers
-
-    def _system(self, element) -> SystemRecord | None:
-        el_type = self.index.type_of(element)
-        if element.is_a("IfcSolarDevice"):
-            kind, where = predefined(element, el_type)
-            if kind == "SOLARCOLLECTOR":
-                return SystemRecord(kind="solar_thermal", **self._base(element, where))
-            if kind not in OPEN_TYPES:
-                return None
-        if element.is_a("IfcAirToAirHeatRecovery"):
-            return SystemRecord(kind="waste_heat_recovery", **self._base(element, "IfcAirToAirHeatRecovery"))
-        if why := match_tokens(element, el_type, SOLAR_THERMAL_TOKENS):
-            return SystemRecord(kind="solar_thermal", **self._base(element, why))
-        if why := match_tokens(element, el_type, HEAT_RECOVERY_TOKENS):
-            return SystemRecord(kind="waste_heat_recovery", **self._base(element, why))
-        for tok, where in object_tokens(element, el_type):
-            if any(mark in tok for mark in HEAT_PUMP_MARKS):
-                medium, medium_source = self._medium(element, tok, where)
-                return SystemRecord(kind="heat_pump", source_medium=medium, medium_source=medium_source,
-                                    **self._base(element, f"{where} (convention)"))
-        return None
 
     def _medium(self, element, tok: str, where: str) -> tuple[str | None, str | None]:
         prop = self.index.prop(element, "YP_HeatPump", "SourceMedium")
@@ -62,14 +47,6 @@ class EquipmentReader(NoteTaker):
         return (medium, where) if medium else (None, None)
 
     # -- EV charging points ---------------------------------------------------------------------
-
-    def _charger_reason(self, element) -> str | None:
-        el_type = self.index.type_of(element)
-        if element.is_a("IfcElectricFlowStorageDevice"):
-            kind, where = predefined(element, el_type)
-            if kind == "RECHARGER":
-                return where
-        return match_tokens(element, el_type, EV_TOKENS)
 
     def _charger(self, element, why: str) -> ChargerRecord:
         fields = {}
@@ -135,7 +112,37 @@ class EquipmentReader(NoteTaker):
         return ParkingRecord(**self._base(space, why), **fields)
 
 
-def read_equipment(index: IfcIndex, notes: list[Note]):
+def system_kind(element, el_type) -> tuple[str, str, str | None] | None:
+    """(kind, how it was recognised, the heat-pump token) when the element is a renewable or
+    heat-recovery system; a function of the class, predefined type, ObjectType and type only."""
+    if element.is_a("IfcSolarDevice"):
+        kind, where = predefined(element, el_type)
+        if kind == "SOLARCOLLECTOR":
+            return "solar_thermal", where, None
+        if kind not in OPEN_TYPES:
+            return None
+    if element.is_a("IfcAirToAirHeatRecovery"):
+        return "waste_heat_recovery", "IfcAirToAirHeatRecovery", None
+    if why := match_tokens(element, el_type, SOLAR_THERMAL_TOKENS):
+        return "solar_thermal", why, None
+    if why := match_tokens(element, el_type, HEAT_RECOVERY_TOKENS):
+        return "waste_heat_recovery", why, None
+    for tok, where in object_tokens(element, el_type):
+        if any(mark in tok for mark in HEAT_PUMP_MARKS):
+            return "heat_pump", where, tok
+    return None
+
+
+def charger_reason(element, el_type) -> str | None:
+    if element.is_a("IfcElectricFlowStorageDevice"):
+        kind, where = predefined(element, el_type)
+        if kind == "RECHARGER":
+            return where
+    return match_tokens(element, el_type, EV_TOKENS)
+
+
+def read_equipment(index: IfcIndex, notes: list[Note], found):
+    """`found`: the classification pass's (element, Decision) pairs."""
     reader = EquipmentReader(index, notes)
-    systems, chargers = reader.systems_and_chargers()
+    systems, chargers = reader.systems_and_chargers(found)
     return systems, chargers, reader.parking()

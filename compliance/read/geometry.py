@@ -13,7 +13,8 @@ one's upward-facing triangles (normal z > 0.01):
   the width of the widest surface: a ridge cap made only of narrow faces keeps all of them.
 
 Nothing is computed or imported at import time; ifcopenshell.geom, numpy and shapely are
-imported by the functions that use them. Nothing is cached between calls.
+imported by the functions that use them. Nothing is cached between calls except through the
+`cache` a caller passes (geocache.py: kernel results on disk by file SHA-256).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class ShapeFailure:
     reason_zh: str = field(default="", compare=False)   # the same in Chinese
 
 
-def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape | ShapeFailure]:
+def compute_shapes(ifc, elements, cores: int | None = None, *, placements=None,
+                   cache=None) -> dict[int, Shape | ShapeFailure]:
     """For each element (ifcopenshell entity instances of one file), keyed by element.id().
 
     Uses ifcopenshell.geom.iterator with use-world-coords=True over `cores` worker threads of
@@ -55,7 +57,14 @@ def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape |
     a reason. Never raises for a per-element problem; if the iterator cannot initialise at
     all, every element gets a ShapeFailure. An empty `elements` returns {} without starting
     the iterator.
+
+    `placements` (an `extrusion.Placements` of this file): a body that is one extruded prism is
+    measured analytically (the same figures, `tests/test_extrusion.py`) and skips the kernel.
+    `cache` (a `geocache.GeometryCache` of this file): the kernel's results are taken from it and
+    stored in it.
     """
+    from .extrusion import extrusion_shape
+
     elements = list(elements)
     out: dict[int, Shape | ShapeFailure] = {}
     todo = {}
@@ -67,10 +76,18 @@ def compute_shapes(ifc, elements, cores: int | None = None) -> dict[int, Shape |
                                    f"表达无法读取：「{_one_line(exc)}」")
         if failure:
             out[element.id()] = failure
+        elif placements is not None and (shape := extrusion_shape(element, placements)) is not None:
+            out[element.id()] = shape
+        elif cache is not None and (known := cache.get(element.id())) is not None:
+            out[element.id()] = known
         else:
             todo[element.id()] = element
     if todo:
         _run_iterator(ifc, todo, cores, out)
+        if cache is not None:
+            for pid in todo:
+                cache.put(pid, out[pid])
+            cache.save()
     return {element.id(): out[element.id()] for element in elements}
 
 
@@ -113,16 +130,32 @@ def overlap_fraction(outline, others) -> float:
     """Fraction (0..1) of the area of polygon(s) `outline` that lies inside the union of the
     polygons in `others` (a list of outlines). 0.0 when `outline` has zero area or others is
     empty. Rings may be closed or open; invalid (self-crossing) rings are repaired first."""
+    return overlap_fractions([outline], others)[0]
+
+
+def overlap_fractions(outlines, others, may_cover=None) -> list[float]:
+    """`overlap_fraction` of each of `outlines` over those of `others` that `may_cover(i, j)`
+    allows (all when None), with one spatial index over `others`: the cost grows with the number
+    of outlines plus others, not with their product (thousands of panels over a hundred roofs)."""
     import shapely
 
-    own = _polygon(outline)
-    area = own.area
-    if area <= 0 or not others:
-        return 0.0
-    cover = shapely.union_all([_polygon(other) for other in others])
-    if cover.is_empty:
-        return 0.0
-    return min(1.0, max(0.0, own.intersection(cover).area / area))
+    own = [_polygon(outline) for outline in outlines]
+    out = [0.0] * len(own)
+    cover = [_polygon(outline) for outline in others]
+    if not own or not cover:
+        return out
+    left, right = shapely.STRtree(cover).query(own, predicate="intersects")
+    under: dict[int, list[int]] = {}
+    for i, j in zip(left.tolist(), right.tolist()):
+        if may_cover is None or may_cover(i, j):
+            under.setdefault(i, []).append(j)
+    for i, js in under.items():
+        area = own[i].area
+        if area <= 0:
+            continue
+        roof = cover[js[0]] if len(js) == 1 else shapely.union_all([cover[j] for j in js])
+        out[i] = min(1.0, max(0.0, own[i].intersection(roof).area / area))
+    return out
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -252,6 +285,13 @@ def _polygon(outline):
     """The union of the polygons bounded by the rings of `outline` (polygonal parts only)."""
     import shapely
 
+    if outline and len(outline) == 1 and len(outline[0]) >= 4:      # the usual case: one simple ring
+        try:
+            polygon = shapely.Polygon(outline[0])
+        except (ValueError, shapely.errors.GEOSException):
+            polygon = None
+        if polygon is not None and polygon.is_valid:
+            return polygon
     parts = []
     for ring in outline or ():
         try:

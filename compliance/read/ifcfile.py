@@ -8,7 +8,6 @@ from their relationship entities here.
 from __future__ import annotations
 
 from collections import Counter
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,43 +52,96 @@ class PropValue:
 
 @dataclass
 class IfcIndex:
-    """An opened model plus one-pass indexes over its relationships."""
+    """An opened model plus the look-ups the extractors need.
+
+    Types are indexed in one pass (few relationships). Quantities, properties and containment
+    are read per element through its inverse relationships, only for the elements the reader
+    asks about (roofs, panels, spaces, chargers, buildings), and memoised: walking every
+    IfcRelDefinesByProperties of a large model costs more than opening it."""
 
     path: Path
     file: object                                   # ifcopenshell.file
     info: ModelInfo
     area_unit_declared: bool
-    areas: dict[int, list[AreaQuantity]] = field(default_factory=lambda: defaultdict(list))
-    types: dict[int, object] = field(default_factory=dict)
-    container: dict[int, str] = field(default_factory=dict)
-    parent: dict[int, object] = field(default_factory=dict)
-    props: dict[int, dict[tuple[str, str], PropValue]] = field(default_factory=lambda: defaultdict(dict))
+    area_scale: float = 1.0
     power_scale_w: float = 1.0
+    types: dict[int, object] = field(default_factory=dict)
+    _areas: dict[int, list[AreaQuantity]] = field(default_factory=dict, repr=False)
+    _props: dict[int, dict[tuple[str, str], PropValue]] = field(default_factory=dict, repr=False)
+    _defs: dict[int, list] = field(default_factory=dict, repr=False)
+    _storeys: dict[int, str | None] = field(default_factory=dict, repr=False)
 
     def prop(self, element, pset: str, name: str) -> PropValue | None:
         """A property of the occurrence, else of its type object."""
-        found = self.props.get(element.id(), {}).get((pset, name))
+        found = self.props_of(element).get((pset, name))
         if found is None and (typ := self.type_of(element)) is not None:
-            found = self.props.get(typ.id(), {}).get((pset, name))
+            found = self.props_of(typ).get((pset, name))
             if found is not None:
                 found = PropValue(found.value, found.measure, f"type {found.source}", found.own_scale)
         return found
 
+    def props_of(self, element) -> dict[tuple[str, str], PropValue]:
+        """Single-value properties of the INDEXED_PSETS attached to `element` (occurrence or type)."""
+        key = element.id()
+        if key not in self._props:
+            values: dict[tuple[str, str], PropValue] = {}
+            for pdef in self._definitions_of(element):
+                if pdef.is_a("IfcPropertySet") and pdef.Name in INDEXED_PSETS:
+                    values.update(_single_values(pdef))
+            for pset in getattr(element, "HasPropertySets", None) or ():      # type objects
+                if pset.is_a("IfcPropertySet") and pset.Name in INDEXED_PSETS:
+                    values.update(_single_values(pset))
+            self._props[key] = values
+        return self._props[key]
+
     def area_quantities(self, element) -> list[AreaQuantity]:
-        return self.areas.get(element.id(), [])
+        key = element.id()
+        if key not in self._areas:
+            self._areas[key] = [q for rel, pdef in self._definitions_with_rel(element)
+                                if pdef.is_a("IfcElementQuantity") for q in _areas_of(pdef, rel, self.area_scale)]
+        return self._areas[key]
 
     def type_of(self, element):
         return self.types.get(element.id())
 
-    def storey_of(self, element) -> str | None:
-        seen = 0
-        while element is not None and seen < 16:
-            name = self.container.get(element.id())
-            if name is not None:
-                return name
-            element = self.parent.get(element.id())
-            seen += 1
+    def parent_of(self, element):
+        """The object `element` is aggregated into (IfcRelAggregates), or None."""
+        for rel in getattr(element, "Decomposes", None) or ():
+            if rel.is_a("IfcRelAggregates"):
+                return rel.RelatingObject
         return None
+
+    def storey_of(self, element, depth: int = 0) -> str | None:
+        """The spatial structure containing the element, else containing what it is part of."""
+        key = element.id()
+        if key not in self._storeys:
+            found = None
+            for rel in (getattr(element, "ContainedInStructure", None) or ()) if element.is_a("IfcElement") else ():
+                found = rel.RelatingStructure.Name or rel.RelatingStructure.GlobalId
+                break
+            else:
+                parent = self.parent_of(element) if depth < 16 else None
+                found = self.storey_of(parent, depth + 1) if parent is not None else None
+            self._storeys[key] = found
+        return self._storeys[key]
+
+    def _definitions_with_rel(self, element) -> list:
+        """(relationship, property definition) pairs attached to `element`, walked once."""
+        key = element.id()
+        if key not in self._defs:
+            self._defs[key] = [(rel, pdef) for rel in self._property_rels(element)
+                               for pdef in _definitions(rel) if pdef is not None]
+        return self._defs[key]
+
+    def _definitions_of(self, element):
+        return (pdef for _, pdef in self._definitions_with_rel(element))
+
+    def _property_rels(self, element) -> list:
+        if element.is_a("IfcObject"):
+            rels = getattr(element, "IsDefinedBy", None) or ()
+        else:                            # type objects have no IsDefinedBy: look the references up
+            rels = self.file.get_inverse(element)
+        return [r for r in rels if r.is_a("IfcRelDefinesByProperties")]
 
 
 def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
@@ -126,11 +178,8 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
         length_unit_m=length_scale, area_unit_m2=area_scale, power_unit_w=power_scale,
     )
     index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared,
-                     power_scale_w=power_scale)
-    _index_quantities(index, area_scale)
+                     area_scale=area_scale, power_scale_w=power_scale)
     _index_types(index)
-    _index_spatial(index)
-    _index_properties(index)
     return index
 
 
@@ -173,41 +222,25 @@ def _definitions(rel):
     return pdef if isinstance(pdef, (list, tuple)) else (pdef,)
 
 
-def _index_quantities(index: IfcIndex, area_scale: float) -> None:
+def _areas_of(qset, rel, area_scale: float) -> list[AreaQuantity]:
     import ifcopenshell.util.unit as unit
 
-    for rel in index.file.by_type("IfcRelDefinesByProperties"):
-        for pdef in _definitions(rel):
-            if pdef is None or not pdef.is_a("IfcElementQuantity"):
-                continue
-            found = []
-            for q in pdef.Quantities or ():
-                if not q.is_a("IfcQuantityArea") or q.AreaValue is None:
-                    continue
-                own = getattr(q, "Unit", None)
-                scale = unit.get_unit_scale(own) if own is not None else area_scale
-                found.append(AreaQuantity(pdef.Name or "", q.Name or "", float(q.AreaValue) * scale,
-                                          own_unit=own is not None, shared_by=len(rel.RelatedObjects or ()),
-                                          qset_id=pdef.id()))
-            if found:
-                for obj in rel.RelatedObjects or ():
-                    index.areas[obj.id()].extend(found)
+    found = []
+    for q in qset.Quantities or ():
+        if not q.is_a("IfcQuantityArea") or q.AreaValue is None:
+            continue
+        own = getattr(q, "Unit", None)
+        scale = unit.get_unit_scale(own) if own is not None else area_scale
+        found.append(AreaQuantity(qset.Name or "", q.Name or "", float(q.AreaValue) * scale,
+                                  own_unit=own is not None, shared_by=len(rel.RelatedObjects or ()),
+                                  qset_id=qset.id()))
+    return found
 
 
 def _index_types(index: IfcIndex) -> None:
     for rel in index.file.by_type("IfcRelDefinesByType"):
         for obj in rel.RelatedObjects or ():
             index.types[obj.id()] = rel.RelatingType
-
-
-def _index_spatial(index: IfcIndex) -> None:
-    for rel in index.file.by_type("IfcRelContainedInSpatialStructure"):
-        name = rel.RelatingStructure.Name or rel.RelatingStructure.GlobalId
-        for obj in rel.RelatedElements or ():
-            index.container[obj.id()] = name
-    for rel in index.file.by_type("IfcRelAggregates"):
-        for obj in rel.RelatedObjects or ():
-            index.parent[obj.id()] = rel.RelatingObject
 
 
 def _single_values(pset) -> dict[tuple[str, str], PropValue]:
@@ -222,18 +255,3 @@ def _single_values(pset) -> dict[tuple[str, str], PropValue]:
         out[(pset.Name, prop.Name)] = PropValue(nominal.wrappedValue, nominal.is_a(), f"{pset.Name}.{prop.Name}",
                                                 float(unit.get_unit_scale(own)) if own is not None else None)
     return out
-
-
-def _index_properties(index: IfcIndex) -> None:
-    """Single-value properties of the INDEXED_PSETS, for occurrences and type objects."""
-    for rel in index.file.by_type("IfcRelDefinesByProperties"):
-        for pdef in _definitions(rel):
-            if pdef is None or not pdef.is_a("IfcPropertySet") or pdef.Name not in INDEXED_PSETS:
-                continue
-            values = _single_values(pdef)
-            for obj in rel.RelatedObjects or ():
-                index.props[obj.id()].update(values)
-    for typ in index.file.by_type("IfcTypeObject"):
-        for pset in typ.HasPropertySets or ():
-            if pset.is_a("IfcPropertySet") and pset.Name in INDEXED_PSETS:
-                index.props[typ.id()].update(_single_values(pset))
