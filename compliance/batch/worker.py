@@ -91,7 +91,11 @@ def _check(path: Path, settings: Settings):
     from ..pipeline import check_submission
     from ..report import render
 
-    verdict = check_submission(path, _STATE["ctx"], settings.as_of)
+    ctx = _STATE["ctx"]
+    try:
+        verdict = check_submission(path, ctx, settings.as_of)
+    finally:
+        ctx.models.clear()      # a worker checks hundreds of submissions: keep one's models at a time
     return verdict, {fmt: render(fmt, verdict, settings.lang) for fmt in settings.formats}
 
 
