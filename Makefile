@@ -18,3 +18,7 @@ test: setup
 # samples: ifc_samples/<outcome>-<name>/ and the per-rule examples features/examples/<RULE-ID>/<status>-<name>/
 samples: setup
 	.venv/bin/python ifc_samples/generate.py
+
+# bench: generates 10k / 100k / 1M-entity submissions and measures them side by side (bench/RESULTS.md)
+bench: setup
+	.venv/bin/python bench/run.py

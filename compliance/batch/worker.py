@@ -55,8 +55,15 @@ _STATE: dict = {}
 
 
 def start_worker(settings: Settings) -> None:
+    import signal
+
     from ..context import RunContext
 
+    # Ctrl-C reaches the whole process group; only the main process decides what it means (it
+    # stops the workers, and their unfinished checks are redone on the next run). A worker that
+    # took it itself could be interrupted inside the rule engine, which turns an exception in an
+    # action into an engine error: the submission would be stored as broken.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE["settings"] = settings
     _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1)
 
