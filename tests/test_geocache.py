@@ -12,7 +12,7 @@ import ifcopenshell
 import pytest
 
 from compliance.context import RunContext, default_cache_dir, file_sha256
-from compliance.read.geocache import GEOMETRY_VERSION, GeometryCache
+from compliance.read.geocache import GEOMETRY_VERSION, GeometryCache, _version
 from compliance.read.geometry import Shape, ShapeFailure, compute_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,8 @@ def test_kernel_results_are_stored_and_read_back(tmp_path, model):
     ifc, elements, sha = model
     first = compute_shapes(ifc, elements, cores=1, cache=GeometryCache(tmp_path, sha))
     stored = tmp_path / "geometry" / f"{sha}.json"
-    assert stored.is_file() and json.loads(stored.read_text())["version"] == GEOMETRY_VERSION
+    assert stored.is_file() and json.loads(stored.read_text())["version"] == _version()
+    assert _version().startswith(GEOMETRY_VERSION + "/ifcopenshell ")
     again = GeometryCache(tmp_path, sha)
     assert {e.id(): again.get(e.id()) for e in elements} == first
     assert any(isinstance(s, Shape) and s.outline for s in first.values())
@@ -54,7 +55,8 @@ def test_a_cached_figure_is_used_instead_of_the_kernel(tmp_path, model):
 
 
 @pytest.mark.parametrize("content", ["{not json", json.dumps({"version": "0", "shapes": {}}),
-                                     json.dumps({"version": GEOMETRY_VERSION, "shapes": {"1": {"z": 3}}}),
+                                     json.dumps({"version": GEOMETRY_VERSION, "shapes": {}}),   # another kernel
+                                     json.dumps({"version": _version(), "shapes": {"1": {"z": 3}}}),
                                      json.dumps([1, 2])])
 def test_an_unreadable_or_stale_cache_file_is_ignored(tmp_path, model, content):
     ifc, elements, sha = model
@@ -64,7 +66,7 @@ def test_an_unreadable_or_stale_cache_file_is_ignored(tmp_path, model, content):
     shapes = compute_shapes(ifc, elements, cores=1, cache=GeometryCache(tmp_path, sha))
     fresh = compute_shapes(ifc, elements, cores=1)
     assert shapes == fresh
-    assert json.loads(stored.read_text())["version"] == GEOMETRY_VERSION     # rewritten
+    assert json.loads(stored.read_text())["version"] == _version()     # rewritten
 
 
 def test_failures_are_cached_with_both_languages(tmp_path):

@@ -51,21 +51,21 @@ def plane_cosine(element, placements=None) -> float | None:
         from .extrusion import Placements
 
         placements = Placements(1.0)          # directions only: the length unit does not matter
-    obj = _world(placements, element)
+    obj = _or_utility(placements.matrix, "get_local_placement", element.ObjectPlacement)
     if obj is None:
         return None
     cosines = []
     for item in bodies[0].Items:
         transform = np.eye(4)
         if item.is_a("IfcMappedItem"):
-            transform = _mapped(placements, item)
+            transform = _or_utility(placements.mapping, "get_mappeditem_transformation", item)
             items = item.MappingSource.MappedRepresentation.Items
         else:
             items = (item,)
         for solid in items:
             if not solid.is_a("IfcExtrudedAreaSolid") or transform is None:
                 return None
-            pos = _axis(placements, solid.Position) if solid.Position else np.eye(4)
+            pos = _or_utility(placements.frame, "get_axis2placement", solid.Position) if solid.Position else np.eye(4)
             normal = (obj @ transform @ pos)[:3, 2]
             length = float(np.linalg.norm(normal))
             if length == 0:
@@ -76,31 +76,14 @@ def plane_cosine(element, placements=None) -> float | None:
     return cosines[0]
 
 
-def _world(placements, element):
-    """The element's world matrix: memoised for local placements, else ifcopenshell's utility."""
-    found = placements.matrix(element.ObjectPlacement)
+def _or_utility(fast, utility: str, entity):
+    """A matrix from the memoised `Placements` method `fast`, else from ifcopenshell's placement
+    utility of that name (grid placements, mirrored mappings: what the fast path declines)."""
+    found = fast(entity)
     if found is None:
         import ifcopenshell.util.placement as placement
 
-        found = placement.get_local_placement(element.ObjectPlacement)
-    return found
-
-
-def _mapped(placements, item):
-    found = placements.mapping(item)
-    if found is None:
-        import ifcopenshell.util.placement as placement
-
-        found = placement.get_mappeditem_transformation(item)
-    return found
-
-
-def _axis(placements, position):
-    found = placements.frame(position)
-    if found is None:
-        import ifcopenshell.util.placement as placement
-
-        found = placement.get_axis2placement(position)
+        found = getattr(placement, utility)(entity)
     return found
 
 

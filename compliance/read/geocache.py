@@ -5,8 +5,9 @@ millisecond; a reviewer re-checks the same model under another rule set, `rules 
 every stored submission twice, and a batch is re-run after a crash. The kernel's results for a
 file are stored once per file content in `<cache dir>/geometry/<sha256>.json`:
 
-- the key is the file's SHA-256 and `GEOMETRY_VERSION` (bumped whenever the measurement in
-  geometry.py changes), so an edited model or a new checker never reads stale figures;
+- the key is the file's SHA-256, and the file records `GEOMETRY_VERSION` (bumped whenever the
+  measurement in geometry.py changes) and the ifcopenshell version (its kernel triangulates), so
+  an edited model, a new checker or a new kernel never reads stale figures;
 - JSON, never pickle: a cache file is data, not code, even if someone else wrote it;
 - written atomically (temporary file + rename); a file that cannot be read or parsed is
   ignored and the figures are computed again. A cache is an optimisation, never an input.
@@ -46,7 +47,7 @@ class GeometryCache:
         """Write the file when something new was computed; a failure to write is not an error."""
         if self.path is None or not self._dirty:
             return
-        doc = {"version": GEOMETRY_VERSION, "shapes": {str(k): _encode(v) for k, v in self.shapes.items()}}
+        doc = {"version": _version(), "shapes": {str(k): _encode(v) for k, v in self.shapes.items()}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".geometry-", suffix=".tmp")
@@ -65,11 +66,17 @@ class GeometryCache:
             return {}
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
-            if doc.get("version") != GEOMETRY_VERSION:
+            if doc.get("version") != _version():
                 return {}
             return {int(k): _decode(v) for k, v in doc["shapes"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}                      # absent, unreadable or not ours: compute again
+
+
+def _version() -> str:
+    import ifcopenshell
+
+    return f"{GEOMETRY_VERSION}/ifcopenshell {ifcopenshell.version}"
 
 
 def _encode(shape: Shape | ShapeFailure) -> dict:
