@@ -46,26 +46,47 @@ class ShapeFailure:
     reason_zh: str = field(default="", compare=False)   # the same in Chinese
 
 
-def compute_shapes(ifc, elements, cores: int | None = None, *, placements=None,
-                   cache=None) -> dict[int, Shape | ShapeFailure]:
+KERNEL_S = 0.0015            # about what the kernel takes per simple element, seconds
+REOPEN_BYTES_S = 60e6        # bytes per second a process opens a model at (lazily)
+
+
+def compute_shapes(ifc, elements, cores: int | None = None, *, placements=None, cache=None,
+                   path=None) -> dict[int, Shape | ShapeFailure]:
     """For each element (ifcopenshell entity instances of one file), keyed by element.id().
 
-    Uses ifcopenshell.geom.iterator with use-world-coords=True over `cores` worker threads of
-    the kernel (default: os.cpu_count()), include=elements. Output is in metres whatever the
-    project's length unit. Every element given gets an entry: an element with no 'Body'
-    representation, one the iterator skips, or one whose geometry fails -> ShapeFailure with
-    a reason. Never raises for a per-element problem; if the iterator cannot initialise at
-    all, every element gets a ShapeFailure. An empty `elements` returns {} without starting
-    the iterator.
+    Uses ifcopenshell.geom.iterator with use-world-coords=True, include=elements. Output is in
+    metres whatever the project's length unit. Every element given gets an entry: an element
+    with no 'Body' representation, one the iterator skips, or one whose geometry fails ->
+    ShapeFailure with a reason. Never raises for a per-element problem; if the iterator cannot
+    initialise at all, every element gets a ShapeFailure. An empty `elements` returns {}
+    without starting the iterator.
 
+    The kernel runs on one thread in this process: a lazily opened model (ifcfile.py) is not
+    safe for the kernel's threads (measured here: wrong shapes, then a segfault). With `path`
+    (the model file) and `cores` > 1 (default: os.cpu_count()), many kernel elements are shared
+    out to forked processes that each open the file themselves (`forked.py`), when that is
+    worth the reopening.
     `placements` (an `extrusion.Placements` of this file): a body that is one extruded prism is
     measured analytically (the same figures, `tests/test_extrusion.py`) and skips the kernel.
     `cache` (a `geocache.GeometryCache` of this file): the kernel's results are taken from it and
     stored in it.
     """
+    elements = list(elements)
+    out, todo = _without_kernel(elements, placements, cache)
+    if todo:
+        kernel = _kernel_shares(ifc, todo, cores, path)
+        out.update(kernel)
+        if cache is not None:
+            for pid, shape in kernel.items():
+                cache.put(pid, shape)
+            cache.save()
+    return {element.id(): out[element.id()] for element in elements}
+
+
+def _without_kernel(elements: list, placements, cache) -> tuple[dict, dict]:
+    """(shapes known without the kernel, {id: element} the kernel must build)."""
     from .extrusion import extrusion_shape
 
-    elements = list(elements)
     out: dict[int, Shape | ShapeFailure] = {}
     todo = {}
     for element in elements:
@@ -82,23 +103,41 @@ def compute_shapes(ifc, elements, cores: int | None = None, *, placements=None,
             out[element.id()] = known
         else:
             todo[element.id()] = element
-    if todo:
-        _run_iterator(ifc, todo, cores, out)
-        if cache is not None:
-            for pid in todo:
-                cache.put(pid, out[pid])
-            cache.save()
-    return {element.id(): out[element.id()] for element in elements}
+    return out, todo
 
 
-def _run_iterator(ifc, todo: dict, cores: int | None, out: dict) -> None:
+def _kernel_shares(ifc, todo: dict, cores: int | None, path) -> dict:
+    from .forked import map_shares
+
+    cores = max(1, int(cores or os.cpu_count() or 1))
+    worth = path is not None and cores > 1 and (
+        len(todo) * KERNEL_S / cores > os.path.getsize(path) / REOPEN_BYTES_S)
+
+    def here(ids: list) -> dict:
+        out: dict = {}
+        _run_iterator(ifc, {i: todo[i] for i in ids}, out)
+        return out
+
+    return map_shares(list(todo), cores if worth else 1, here=here, child=lambda ids: _kernel_reopened(path, ids))
+
+
+def _kernel_reopened(path, ids: list) -> dict:
+    """In a forked process: the kernel's shapes of `ids`, from the model opened afresh here."""
+    import ifcopenshell
+
+    ifc = ifcopenshell.open(str(path), lazy=True)
+    out: dict = {}
+    _run_iterator(ifc, {i: ifc.by_id(i) for i in ids}, out)
+    return out
+
+
+def _run_iterator(ifc, todo: dict, out: dict) -> None:
     import ifcopenshell.geom
 
     settings = ifcopenshell.geom.settings()
     settings.set("use-world-coords", True)
-    threads = max(1, int(cores or os.cpu_count() or 1))
     try:
-        iterator = ifcopenshell.geom.iterator(settings, ifc, threads, include=list(todo.values()))
+        iterator = ifcopenshell.geom.iterator(settings, ifc, 1, include=list(todo.values()))
         more = iterator.initialize()
     except Exception as exc:  # the kernel refused the whole run: every element says why
         failure = ShapeFailure(f"geometry iterator could not start: {_one_line(exc)}",
@@ -121,6 +160,7 @@ def _run_iterator(ifc, todo: dict, cores: int | None, out: dict) -> None:
             more = iterator.next()
         except Exception:
             break
+    del iterator              # the kernel's threads go with it (a later fork must not copy them busy)
     for pid, element in todo.items():
         if pid not in out:   # skipped silently by the iterator (it logs, but names no element)
             out[pid] = _skipped(settings, element)

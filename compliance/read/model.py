@@ -38,7 +38,8 @@ def facts_of(index: IfcIndex, cores: int | None = None, cache_dir: Path | None =
     roofs, panels = find_roofs(index), [(element, d.pv) for element, d in found if d.pv]
     placements = Placements(index.info.length_unit_m)
     shapes = compute_shapes(index.file, roof_and_panel_elements(roofs, panels), cores=cores,
-                            placements=placements, cache=GeometryCache(cache_dir, index.info.sha256))
+                            placements=placements, cache=GeometryCache(cache_dir, index.info.sha256),
+                            path=index.path)
     reader = AreaReader(index, shapes, notes, placements)
     roof_figs, panel_figs = roof_figures(reader, roofs), panel_figures(reader, panels)
     systems, chargers, parking = read_equipment(index, notes, found)

@@ -1,0 +1,76 @@
+"""Share per-element work out to forked processes.
+
+The geometry kernel is the one per-element cost worth spreading over cores, and it cannot use
+threads on a lazily opened model (geometry.py). A forked child starts at once with everything
+imported; it must not touch the parent's opened model (a lazily loaded file reads through a file
+descriptor the fork shares, so two processes reading it race), so `child` opens its own. Each
+child sends back plain records, pickled through a pipe, while the parent does the first share.
+
+Used only where it is safe: a POSIX system and a single-threaded process (forking a process with
+other threads, like the rule engine's timers, can deadlock the child). A child that fails for any
+reason (killed, an exception, a result that cannot be read) costs nothing but time: its share is
+done again here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from typing import Callable, Sequence
+
+
+def map_shares(items: Sequence, cores: int, *, here: Callable[[list], dict],
+               child: Callable[[list], dict]) -> dict:
+    """`here(share)` for the first of `cores` shares of `items`, `child(share)` in a forked process
+    for each of the others; the dicts merged (each share's keys are its own)."""
+    items = list(items)
+    if cores <= 1 or len(items) < 2 or not _can_fork():
+        return here(items)
+    shares = [items[i::cores] for i in range(cores)]
+    children = [_spawn(child, share) for share in shares[1:]]
+    out = here(shares[0])
+    for (pid, reader), share in zip(children, shares[1:]):
+        out.update(_collect(pid, reader, here, share))
+    return out
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _spawn(work: Callable[[list], dict], share: list) -> tuple[int | None, int | None]:
+    try:
+        reader, writer = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None, None
+    if pid == 0:                                        # the child: work, send, leave at once
+        code = 1
+        try:
+            os.close(reader)
+            data = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)                              # no atexit handlers, no flushing the parent's buffers
+    os.close(writer)
+    return pid, reader
+
+
+def _collect(pid: int | None, reader: int | None, here: Callable[[list], dict], share: list) -> dict:
+    """The child's result; its share done here when it failed."""
+    if pid is None:
+        return here(share)
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            result = pickle.loads(data)
+            if isinstance(result, dict):
+                return result
+        except Exception:       # a truncated or unreadable result
+            pass
+    return here(share)

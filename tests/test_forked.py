@@ -1,0 +1,78 @@
+"""Sharing work out to forked processes (compliance/read/forked.py): results come back whole,
+and a child that fails only costs time.
+
+The sharing only happens in a single-threaded process, and a test session is not one (the rule
+engine's timer threads live as long as the process), so the cases run in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from compliance.read.forked import map_shares
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = r"""
+import json, os, sys, threading
+from compliance.read.forked import map_shares
+
+def here(share):
+    return {x: ["here", os.getpid()] for x in share}
+
+def crash(share):
+    raise RuntimeError("boom")
+
+def killed(share):
+    os._exit(9)
+
+def garbage(share):
+    return ["not", "a", "dict"]
+
+def child(share):
+    return {x: ["child", os.getpid()] for x in share}
+
+out = {"threads": threading.active_count()}
+for name, fn in (("child", child), ("crash", crash), ("killed", killed), ("garbage", garbage)):
+    out[name] = map_shares(range(10), 3, here=here, child=fn)
+print(json.dumps(out))
+"""
+
+
+def _run() -> dict:
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_every_item_comes_back_and_the_shares_ran_elsewhere():
+    result = _run()
+    assert result["threads"] == 1
+    out = {int(k): v for k, v in result["child"].items()}
+    assert sorted(out) == list(range(10))
+    assert len({pid for _, pid in out.values()}) == 3                      # this process and two children
+    assert {x for x, (where, _) in out.items() if where == "here"} == {0, 3, 6, 9}
+    assert {x for x, (where, _) in out.items() if where == "child"} == {1, 2, 4, 5, 7, 8}
+
+
+def test_a_failing_child_is_redone_here():
+    result = _run()
+    for case in ("crash", "killed", "garbage"):
+        out = result[case]
+        assert sorted(int(k) for k in out) == list(range(10)), case
+        assert {where for where, _ in out.values()} == {"here"}, case
+
+
+def test_no_fork_in_a_process_with_other_threads():
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        out = map_shares(range(6), 2, here=lambda s: {x: "here" for x in s}, child=lambda s: {x: "child" for x in s})
+    finally:
+        stop.set()
+        worker.join()
+    assert set(out.values()) == {"here"} and sorted(out) == list(range(6))
