@@ -110,8 +110,11 @@ def _kernel_shares(ifc, todo: dict, cores: int | None, path) -> dict:
     from .forked import map_shares
 
     cores = max(1, int(cores or os.cpu_count() or 1))
-    worth = path is not None and cores > 1 and (
-        len(todo) * KERNEL_S / cores > os.path.getsize(path) / REOPEN_BYTES_S)
+    try:
+        worth = path is not None and cores > 1 and (
+            len(todo) * KERNEL_S / cores > os.path.getsize(path) / REOPEN_BYTES_S)
+    except OSError:             # the file is gone: the children could not open it either
+        worth = False
 
     def here(ids: list) -> dict:
         out: dict = {}
