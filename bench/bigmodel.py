@@ -44,7 +44,8 @@ class Writer:
     lines: list[str] = field(default_factory=list)
     next_id: int = 1
     guids: int = 0
-    storey_elements: dict[int, list[int]] = field(default_factory=dict)
+    storey_elements: dict[int, list[int]] = field(default_factory=dict)     # contained in the storey
+    storey_spaces: dict[int, list[int]] = field(default_factory=dict)       # aggregated by the storey
     typed: dict[int, list[int]] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=lambda: dict(roof=0.0, pv=0.0, peak_w=0.0, parking=0,
                                                                     chargers=0, dc=0, ready=0))
@@ -129,7 +130,8 @@ class Builder:
 
     def element(self, storey: int, text: str, type_key: str | None = None) -> int:
         el = self.w.add(text)
-        self.w.storey_elements.setdefault(storey, []).append(el)
+        into = self.w.storey_spaces if text.startswith("IFCSPACE(") else self.w.storey_elements
+        into.setdefault(storey, []).append(el)
         if type_key:
             self.w.typed.setdefault(self.types[type_key], []).append(el)
         return el
@@ -230,13 +232,10 @@ class Builder:
         w.add(f"IFCRELAGGREGATES('{w.guid()}',$,$,$,#{self.project},(#{self.site}))")
         w.add(f"IFCRELAGGREGATES('{w.guid()}',$,$,$,#{self.site},(#{self.building}))")
         w.add(f"IFCRELAGGREGATES('{w.guid()}',$,$,$,#{self.building},({','.join(f'#{s}' for s in storeys)}))")
-        for st, elements in w.storey_elements.items():
-            spaces = [e for e in elements if w.lines[e - 1].split("=", 1)[1].startswith("IFCSPACE(")]
-            others = [e for e in elements if e not in set(spaces)]
-            if spaces:
-                w.add(f"IFCRELAGGREGATES('{w.guid()}',$,$,$,#{st},({','.join(f'#{e}' for e in spaces)}))")
-            if others:
-                w.add(f"IFCRELCONTAINEDINSPATIALSTRUCTURE('{w.guid()}',$,$,$,({','.join(f'#{e}' for e in others)}),#{st})")
+        for st, spaces in w.storey_spaces.items():
+            w.add(f"IFCRELAGGREGATES('{w.guid()}',$,$,$,#{st},({','.join(f'#{e}' for e in spaces)}))")
+        for st, others in w.storey_elements.items():
+            w.add(f"IFCRELCONTAINEDINSPATIALSTRUCTURE('{w.guid()}',$,$,$,({','.join(f'#{e}' for e in others)}),#{st})")
         for typ, elements in w.typed.items():
             w.add(f"IFCRELDEFINESBYTYPE('{w.guid()}',$,$,$,({','.join(f'#{e}' for e in elements)}),#{typ})")
 

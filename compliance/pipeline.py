@@ -11,7 +11,7 @@ from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
 from .derive.metrics import Derivation
 from .derive.green import claim_findings
-from .derive.pv import panel_placement, placement_findings
+from .derive.pv import PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
 from .evaluate.results import InputFile, RuleResult, SubmissionRef, Verdict, cited_elements, overall_verdict
@@ -47,13 +47,11 @@ def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
                       metadata_file=metadata_file, shared=shared)
 
 
-def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet, shared: dict | None = None) -> list:
-    """Findings about the submission as a whole: model vs metadata, panel placement, claims.
-    `shared` receives the figures the metrics will need again (the panels' placement)."""
+def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
+                        placement: PanelPlacement | None = None) -> list:
+    """Findings about the submission as a whole: model vs metadata, panel placement, claims."""
     params = ruleset.values()
-    placement = panel_placement(models)
-    if shared is not None:
-        shared["panel_placement"] = placement
+    placement = placement or panel_placement(models)
     return (crosscheck(loaded, models, params) + placement_findings(models, placement)
             + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 
@@ -66,9 +64,10 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     _check_exemptions(loaded, ruleset)
     models = [read_model(path, ctx) for path in loaded.model_paths]
     when = as_of or meta.filed_on
-    shared: dict = {}
-    findings = submission_findings(loaded, models, ruleset, shared)
-    derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name, shared)
+    placement = panel_placement(models)          # the findings and the PV metrics both weigh it
+    findings = submission_findings(loaded, models, ruleset, placement)
+    derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
+                                shared={PLACEMENT: placement})
     results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)
     notes = tuple(n for m in models for n in m.notes) + tuple(findings)
     return Verdict(

@@ -86,6 +86,9 @@ def load_yaml(file: Path, error_cls: type[ComplianceError], *, what: str) -> Loc
         if line is not None:         # libyaml marks an unexpected end of input past the last line
             line = min(line, max(1, len(text.splitlines())))
         problem = exc.problem or exc.context or "invalid YAML"
+        begun = exc.context_mark.line + 1 if exc.problem and exc.context and exc.context_mark else None
+        if begun is not None and begun != line:   # e.g. an unclosed quote or bracket: where it opened
+            problem = f"{problem} ({exc.context} at line {begun})"
         raise error_cls(f"{what} is not valid YAML: {problem}", file=file, line=line,
                         hint="fix the YAML syntax at that line") from None
     except yaml.YAMLError as exc:

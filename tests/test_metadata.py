@@ -160,3 +160,16 @@ def test_exemption_from_an_unknown_rule_is_refused_with_its_line(tmp_path):
         check_submission(folder, RunContext(rules_dir=Path(__file__).resolve().parents[1] / "rules"))
     assert "unknown rule 'PV-11'" in info.value.message
     assert info.value.line == text.count("\n") + 2
+
+
+def test_an_unclosed_quote_or_bracket_names_the_line_where_it_began(tmp_path):
+    from compliance.errors import InputError
+    from compliance.yamlio import load_yaml
+
+    for text, begun in (('id: "abc\nname: x\n', 1), ("id: a\nname: [b, c\nkind: new\n", 2)):
+        path = tmp_path / "submission.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as err:
+            load_yaml(path, InputError, what="submission metadata")
+        assert err.value.line is not None and err.value.line <= len(text.splitlines())
+        assert f"at line {begun})" in err.value.message

@@ -81,13 +81,13 @@ class Inputs:
     metadata_file: str = "submission.yaml"
     findings: tuple = ()
     params: dict = field(default_factory=dict)
-    cache: dict = field(default_factory=dict, compare=False, repr=False)   # figures several metrics share
+    shared: dict = field(default_factory=dict, compare=False, repr=False)   # figures several metrics need
 
     def memo(self, key: str, compute: Callable[[], object]):
         """A figure several metrics need (e.g. which panels lie on a roof), computed once per submission."""
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
     def param(self, name: str) -> float:
         return float(self.params[name])
@@ -160,7 +160,7 @@ class Derivation:
                  metadata_file: str = "submission.yaml", shared: dict | None = None) -> None:
         """`shared`: figures already computed for this submission (Inputs.memo keys)."""
         self.inputs = Inputs(models=models, meta=meta, lines=dict(lines or {}), metadata_file=metadata_file,
-                             findings=tuple(findings), params=dict(params or {}), cache=dict(shared or {}))
+                             findings=tuple(findings), params=dict(params or {}), shared=dict(shared or {}))
         self.specs = specs if specs is not None else metric_specs()
         self._cache: dict[tuple, Metric] = {}
 

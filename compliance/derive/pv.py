@@ -60,6 +60,7 @@ def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence
 
 
 ON_ROOF_SHARE = 0.5          # a panel with less than half its footprint over a roof is off the roof
+PLACEMENT = "panel_placement"   # the Inputs.memo key of a submission's PanelPlacement
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def placement_findings(models: list[ModelFacts], placement: PanelPlacement | Non
 
 
 def _position_reasons(inp: Inputs, panels: list[AreaFigure]) -> list[Text]:
-    off, unchecked = inp.memo("panel_placement", lambda: panel_placement(inp.models)).split(panels)
+    off, unchecked = inp.memo(PLACEMENT, lambda: panel_placement(inp.models)).split(panels)
     out = []
     if off:
         names = _named(off)

@@ -1,5 +1,6 @@
 """A fast path for `geometry.compute_shapes`: the Shape of a body that is one extruded prism,
-computed analytically instead of by the geometry kernel (10-15× faster per element).
+computed analytically instead of by the geometry kernel (about 6× faster per element: ~290 µs
+against ~1.8 ms on the benchmark's panels).
 
 Handled (anything else gives None, and the caller uses the kernel): an IfcProduct without
 openings whose first 'Body' representation has exactly one item, an IfcExtrudedAreaSolid or an

@@ -1,8 +1,10 @@
-"""Open one IFC file and index what the extractors need, in one pass per relationship.
+"""Open one IFC file (lazily: attributes are parsed when first read) and look up what the
+extractors need.
 
-Per-element property look-ups (ifcopenshell.util.element.get_psets) are the known
-performance trap on large models, so quantities, types and containment are walked once
-from their relationship entities here.
+Walking every IfcRelDefinesByProperties of a large model costs more than opening it, and
+ifcopenshell.util.element.get_psets per element is slower still: types are indexed in one pass
+(few relationships), and quantities, properties and containment are read per element through
+its inverse attributes, only for the elements the reader asks about, and memoised (`IfcIndex`).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class IfcIndex:
         key = element.id()
         if key not in self._props:
             values: dict[tuple[str, str], PropValue] = {}
-            for pdef in self._definitions_of(element):
+            for _, pdef in self._definitions_with_rel(element):
                 if pdef.is_a("IfcPropertySet") and pdef.Name in INDEXED_PSETS:
                     values.update(_single_values(pdef))
             for pset in getattr(element, "HasPropertySets", None) or ():      # type objects
@@ -132,9 +134,6 @@ class IfcIndex:
             self._defs[key] = [(rel, pdef) for rel in self._property_rels(element)
                                for pdef in _definitions(rel) if pdef is not None]
         return self._defs[key]
-
-    def _definitions_of(self, element):
-        return (pdef for _, pdef in self._definitions_with_rel(element))
 
     def _property_rels(self, element) -> list:
         if element.is_a("IfcObject"):
