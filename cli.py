@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, debug_option, emit, fail, guarded,
-                                         lang_option, rules_option)
+                                         lang_option, limits_option, rules_option)
 from compliance.commands.batch import batch
 from compliance.commands.registry import diff, district, history
 from compliance.commands.rules import rules
@@ -36,9 +36,10 @@ def main() -> None:
 @lang_option
 @as_of_option("Judge by the rules in force on this date (default: the filing date).")
 @rules_option
+@limits_option
 @debug_option
 def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, as_of, rules_dir: Path,
-          debug: bool) -> None:
+          limits, debug: bool) -> None:
     """Check the submission in FOLDER (submission.yaml + its IFC models) and issue a verdict.
 
     \b
@@ -56,13 +57,15 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
 
     def run():
         from compliance.context import RunContext
+        from compliance.limits import time_limit
         from compliance.pipeline import check_submission
         from compliance.report import render, report_stem
 
-        verdict = check_submission(folder, RunContext(rules_dir=rules_dir),
-                                   as_of.date() if as_of else None)
-        # every report is rendered before any is written: a failing format leaves no partial set
-        reports = [(fmt, render(fmt, verdict, lang)) for fmt in fmts]
+        with time_limit(limits.time_limit_s, folder):
+            verdict = check_submission(folder, RunContext(rules_dir=rules_dir, limits=limits),
+                                       as_of.date() if as_of else None)
+            # every report is rendered before any is written: a failing format leaves no partial set
+            reports = [(fmt, render(fmt, verdict, lang)) for fmt in fmts]
         for fmt, data in reports:
             target = output / f"{report_stem(verdict.submission.id)}{FORMATS[fmt].extension}" if into_folder else output
             emit(data, target, f"{verdict.verdict}: {fmt} verdict")

@@ -40,6 +40,7 @@ class RunContext:
     cores: int | None = None                                   # geometry processes (None: all cores)
     hashes: dict[tuple, str] = field(default_factory=dict)     # (path, size, mtime) -> sha256
     cache_dir: Path | None = field(default_factory=default_cache_dir)  # geometry results on disk
+    limits: Any = None                                         # limits.Limits (None: the defaults)
 
     def sha256(self, path: Path) -> str:
         """A file's SHA-256, computed once per run (a batch hashes the inputs for the check's key,

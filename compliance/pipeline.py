@@ -11,6 +11,7 @@ from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
 from .derive.metrics import Derivation
 from .derive.green import claim_findings
+from .derive.submitted import check_dates, metadata_notes
 from .derive.pv import PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
@@ -62,10 +63,12 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
     meta = loaded.meta
     _check_exemptions(loaded, ruleset)
+    when, today = as_of or meta.filed_on, date.today()
+    first = min((r.applies.effective_from for r in ruleset.rules), default=None)
+    check_dates(loaded, when, first, as_of is not None, today)
     models = [read_model(path, ctx) for path in loaded.model_paths]
-    when = as_of or meta.filed_on
     placement = panel_placement(models)          # the findings and the PV metrics both weigh it
-    findings = submission_findings(loaded, models, ruleset, placement)
+    findings = metadata_notes(loaded, when, today, first) + submission_findings(loaded, models, ruleset, placement)
     derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
                                 shared={PLACEMENT: placement})
     results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)

@@ -103,9 +103,16 @@ def test_missing_folder(tmp_path):
 
 
 def test_not_utf8(tmp_path):
-    (tmp_path / "submission.yaml").write_bytes("name: 名称".encode("gbk"))
-    with pytest.raises(InputError, match="not UTF-8"):
+    (tmp_path / "submission.yaml").write_bytes("name: café".encode("latin-1"))
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 0xe9"):
         load_submission(tmp_path)
+
+
+def test_gbk_metadata_is_read_and_says_so(tmp_path):
+    write(tmp_path, GOOD)
+    (tmp_path / "submission.yaml").write_bytes((tmp_path / "submission.yaml").read_text().encode("gbk"))
+    loaded = load_submission(tmp_path)
+    assert loaded.meta.name == "杨浦区测试学校" and loaded.encoding == "GB18030"
 
 
 RICH = GOOD + """\

@@ -4,13 +4,19 @@ concurrent.futures marks the whole pool broken when one worker dies (a segfault 
 library, the OOM killer), failing every task in flight. Here at most 2 × jobs tasks are in flight;
 when the pool breaks, those tasks are re-run one by one, each in a fresh one-worker pool, so the
 one that kills its worker is found and reported, and the others complete.
+
+A worker stops its own check at the time limit (limits.py). One stuck in native code, where
+that cannot reach, is stopped from here at `hard_limit_s`: its task is reported as over the
+limit, the pool is replaced, and the other tasks in flight are run again.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
@@ -26,18 +32,29 @@ def _context():
     return ctx
 
 
+def overdue_reason(seconds: float) -> str:
+    return (f"stopped after {seconds:g} s: the check ran past the time limit inside native code "
+            "(the IFC parser or the geometry kernel) and did not stop by itself")
+
+
 def run_tasks(tasks: list, jobs: int, work: Callable, initializer: Callable, initargs: tuple,
-              on_result: Callable, on_crash: Callable) -> None:
-    """Call `on_result(task, result)` for each task as it completes, or `on_crash(task, reason)`
-    for a task whose worker died even when run alone."""
+              on_result: Callable, on_crash: Callable, hard_limit_s: float | None = None) -> None:
+    """Call `on_result(task, result)` for each task as it completes, or `on_crash(task, reason,
+    kind)` for a task whose worker died even when run alone ("crash"), or ran past `hard_limit_s`
+    ("limit exceeded")."""
     ctx = _context()
     queue = deque(tasks)
     while queue:
-        suspects = _run_until_broken(queue, jobs, work, initializer, initargs, on_result, on_crash, ctx)
+        suspects = _run_until_broken(queue, jobs, work, initializer, initargs, on_result, on_crash, ctx,
+                                     hard_limit_s)
         for task in suspects:              # alone: a crash now is this task's own
             with ProcessPoolExecutor(1, mp_context=ctx, initializer=initializer, initargs=initargs) as solo:
                 try:
-                    result = solo.submit(work, task).result()
+                    result = solo.submit(work, task).result(timeout=hard_limit_s)
+                except FutureTimeout:
+                    _terminate(solo)
+                    on_crash(task, overdue_reason(hard_limit_s), "limit exceeded")
+                    continue
                 except BrokenProcessPool:
                     on_crash(task, "the worker process died while checking it (killed, out of memory, "
                                    "or crashed in a native library)")
@@ -48,15 +65,24 @@ def run_tasks(tasks: list, jobs: int, work: Callable, initializer: Callable, ini
             on_result(task, result)
 
 
-def _run_until_broken(queue: deque, jobs: int, work, initializer, initargs, on_result, on_crash, ctx) -> list:
+def _run_until_broken(queue: deque, jobs: int, work, initializer, initargs, on_result, on_crash, ctx,
+                      hard_limit_s: float | None = None) -> list:
     pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer, initargs=initargs)
     running: dict = {}
+    started: dict = {}                  # future -> when it was first seen running
     try:
         while queue or running:
             while queue and len(running) < 2 * jobs:
                 task = queue.popleft()
                 running[pool.submit(work, task)] = task
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, return_when=FIRST_COMPLETED, timeout=1.0 if hard_limit_s else None)
+            if hard_limit_s and (overdue := _overdue(running, started, hard_limit_s, done)):
+                _terminate(pool)                # the only way to stop native code: the others are redone
+                for future in overdue:
+                    on_crash(running.pop(future), overdue_reason(hard_limit_s), "limit exceeded")
+                suspects = list(running.values())
+                running.clear()
+                return suspects
             broken = []
             for future in done:
                 task = running.pop(future)
@@ -80,6 +106,14 @@ def _run_until_broken(queue: deque, jobs: int, work, initializer, initargs, on_r
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _overdue(running: dict, started: dict, limit: float, done) -> list:
+    now = time.monotonic()
+    for future in running:
+        if future not in started and future.running():
+            started[future] = now
+    return [f for f in running if f not in done and f in started and now - started[f] > limit]
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .. import __version__
+from ..limits import Limits
 from ..registry.store import Failure, Outcome, Registry, shown_url
 
 SUMMARY_FILE = "batch-summary.json"
@@ -45,6 +46,7 @@ class Batch:
     as_of: Optional[date] = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     retry_errors: bool = False
+    limits: Optional[Limits] = None             # per submission (None: the defaults)
     rules_version: str = ""                     # set by run(), from the rule set it loads
     rows: list[Row] = field(default_factory=list)
     _stems: dict = field(default_factory=dict)
@@ -65,7 +67,8 @@ class Batch:
         settings = Settings(rules_dir=self.rules_dir, as_of=self.as_of,
                             formats=self.formats if self.out_dir else (), lang=self.lang,
                             rules_version=ruleset.version,
-                            known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir)
+                            known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir,
+                            limits=self.limits or Limits())
 
         ctrl_c = _Deferred()
 
@@ -74,14 +77,14 @@ class Batch:
                 row = self._store(result)
                 on_row(row)
 
-        def on_crash(folder: str, reason: str) -> None:
+        def on_crash(folder: str, reason: str, kind: str = "crash") -> None:
             with ctrl_c.section():
-                row = self._store_crash(folder, reason)
+                row = self._store_crash(folder, reason, kind)
                 on_row(row)
 
         with ctrl_c.installed():
             run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
-                      on_result, on_crash)
+                      on_result, on_crash, hard_limit_s=settings.limits.hard_stop_s())
         return self.rows
 
     # -- the main process's side of each outcome ----------------------------------------------
@@ -107,7 +110,7 @@ class Batch:
         self.rows.append(row)
         return row
 
-    def _store_crash(self, folder: str, reason: str) -> Row:
+    def _store_crash(self, folder: str, reason: str, kind: str = "crash") -> Row:
         from ..registry.keys import check_key, inputs_sha256
 
         try:
@@ -117,7 +120,7 @@ class Batch:
         outcome = Outcome(key=check_key(inputs, self.rules_version, self.as_of, __version__), folder=folder,
                           inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=__version__,
                           checked_at=datetime.now(timezone.utc).replace(microsecond=0), duration_s=0.0,
-                          failure=Failure(kind="crash", message=reason,
+                          failure=Failure(kind=kind, message=reason,
                                           hint="check it alone with `compliance check --debug`; rerun the batch "
                                                "with --retry-errors once fixed"))
         check_id, _ = self.registry.record(outcome)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import __version__
+from ..limits import Limits
 from ..registry.store import Failure, Outcome
 
 
@@ -26,6 +27,7 @@ class Settings:
     rules_version: str
     known: dict = field(default_factory=dict)   # key already in the registry -> its submission id (None: error)
     out_dir: Optional[Path] = None
+    limits: Optional[Limits] = None
 
     def already_done(self, key: str) -> bool:
         """Stored, and its reports are in this batch's output folder (a batch writing to a new
@@ -65,7 +67,7 @@ def start_worker(settings: Settings) -> None:
     # action into an engine error: the submission would be stored as broken.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE["settings"] = settings
-    _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1)
+    _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1, limits=settings.limits)
 
 
 def check_folder(folder: str) -> Result:
@@ -95,15 +97,17 @@ def check_folder(folder: str) -> Result:
 
 
 def _check(path: Path, settings: Settings):
+    from ..limits import time_limit
     from ..pipeline import check_submission
     from ..report import render
 
     ctx = _STATE["ctx"]
-    try:
-        verdict = check_submission(path, ctx, settings.as_of)
-    finally:
-        ctx.models.clear()      # a worker checks hundreds of submissions: keep one's models at a time
-    return verdict, {fmt: render(fmt, verdict, settings.lang) for fmt in settings.formats}
+    with time_limit(settings.limits.time_limit_s if settings.limits else None, path):
+        try:
+            verdict = check_submission(path, ctx, settings.as_of)
+        finally:
+            ctx.models.clear()      # a worker checks hundreds of submissions: keep one's models at a time
+        return verdict, {fmt: render(fmt, verdict, settings.lang) for fmt in settings.formats}
 
 
 def failure_of(exc: BaseException) -> Failure:

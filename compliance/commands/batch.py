@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .common import (FormatList, as_of_option, console as wide_console, debug_option, fail, guarded, lang_option,
-                     rules_option, shown_url)
+                     limits_option, rules_option, shown_url)
 
 DB_HELP = ("Registry: a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db). "
            "Default: $COMPLIANCE_DB, else ./compliance-registry.sqlite.")
@@ -40,8 +40,9 @@ def open_registry(db, create: bool = True):
 @rules_option
 @click.option("--retry-errors", is_flag=True,
               help="Check again the submissions whose stored outcome is an error (default: skip them too).")
+@limits_option
 @debug_option
-def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, debug) -> None:
+def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, limits, debug) -> None:
     """Check every submission folder under DIR... in parallel and store each verdict in the registry.
 
     A folder holding submission.yaml is a submission; a folder holding IFC files but no
@@ -64,7 +65,7 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, de
         registry = open_registry(db)
         job = Batch(roots=list(dirs), registry=registry, rules_dir=rules_dir, out_dir=output, formats=tuple(fmts),
                     lang=lang, as_of=as_of.date() if as_of else None, jobs=jobs or os.cpu_count() or 1,
-                    retry_errors=retry_errors)
+                    retry_errors=retry_errors, limits=limits)
         folders = job.folders()
         if not folders:
             fail(f"no submission folders (with submission.yaml or IFC files) under {', '.join(map(str, dirs))}")

@@ -17,9 +17,13 @@ EXIT_CANNOT_CHECK = 2
 
 
 def fail(message: str, hint: str | None = None) -> None:
-    click.echo(f"error: {message}", err=True)
+    """One message (and a hint) on stderr, then exit 2. Both may quote submitted text (a file name,
+    a YAML value): its control characters are shown as [U+001B] and the like, never obeyed."""
+    from compliance.report.labels import visible_controls
+
+    click.echo(f"error: {visible_controls(str(message))}", err=True)
     if hint:
-        click.echo(f"  hint: {hint}", err=True)
+        click.echo(f"  hint: {visible_controls(str(hint))}", err=True)
     sys.exit(EXIT_CANNOT_CHECK)
 
 
@@ -156,3 +160,22 @@ def shown_url(url: str) -> str:
     from compliance.registry.store import shown_url as shown
 
     return shown(url)
+
+
+def limits_option(f):
+    """--max-model-mb and --time-limit, given to the command as one `limits` (limits.Limits)."""
+    import functools
+
+    from compliance.limits import MAX_MODEL_MB, TIME_LIMIT_S
+
+    @functools.wraps(f)
+    def with_limits(*args, max_model_mb: float, time_limit: float, **kwargs):
+        from compliance.limits import Limits
+
+        return f(*args, limits=Limits(max_model_mb=max_model_mb or None, time_limit_s=time_limit or None), **kwargs)
+
+    with_limits = click.option("--time-limit", type=click.FloatRange(min=0), default=TIME_LIMIT_S, show_default=True,
+                               metavar="SECONDS",
+                               help="Stop checking a submission after this long, with a message (0: no limit).")(with_limits)
+    return click.option("--max-model-mb", type=click.FloatRange(min=0), default=MAX_MODEL_MB, show_default=True,
+                        metavar="MB", help="Refuse a model file larger than this, with a message (0: no limit).")(with_limits)

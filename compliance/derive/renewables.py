@@ -42,6 +42,8 @@ def renewable_types(inp: Inputs) -> Metric:
         kinds, reasons = sorted(shown), []
     else:
         kinds = only_declared
+    # a model the parser could not fully read may hold a system not found (nor shown)
+    reasons += inp.doubts_about({r.global_id for recs in shown.values() for r in recs})
     return Metric(name="renewable_types", value=float(len(kinds)), unit="count", certain=not reasons,
                   reasons=tuple(reasons), evidence=tuple(evidence),
                   computation=_how(kinds, bool(shown), only_declared if shown else []))

@@ -110,7 +110,7 @@ def load_targets(rules_dir: Path, uses: dict[str, list[str]] | None = None) -> t
     try:
         targets = Targets.model_validate(doc.data)
     except ValidationError as exc:
-        raise describe_validation_error(doc, exc, RuleFileError, what="district targets file") from None
+        raise describe_validation_error(doc, exc, RuleFileError, what="district targets file", model=Targets) from None
     seen: set[str] = set()
     for i, t in enumerate(targets.targets):
         if t.id in seen:

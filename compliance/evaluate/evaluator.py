@@ -11,6 +11,7 @@ from typing import Callable
 
 from ..derive.metrics import Evidence, Metric, MetricSpec, joined, metric_specs
 from ..errors import EngineError
+from ..limits import uninterrupted
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule, Text, _Comparison
@@ -39,7 +40,8 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
                            where=[m.value for m in measured[rule.id][1]])
         for rule in ruleset.rules
     }
-    fired = engine.run(compiled.name, compiled.durable, list(facts.values()))
+    with uninterrupted():           # a time limit waits for the engine: its state is never left half-asserted
+        fired = engine.run(compiled.name, compiled.durable, list(facts.values()))
     specs = metric_specs()
     results = []
     for rule in ruleset.rules:

@@ -110,6 +110,11 @@ class AreaReader(NoteTaker):
                       f"geometry: {shape.reason}",
                       f"{label}：无面积数量，且无法由几何计算面积：{shape.reason_zh or shape.reason}",
                       (element.GlobalId,), "warning")
+        elif shape is not None and not quiet and fields["projected_m2"] is None:
+            self.note("geometry.failed", f"{label}: its quantities give only the surface area, and its projected "
+                      f"area cannot be computed from geometry: {shape.reason}",
+                      f"{label}：数量仅给出表面积，且无法由几何计算水平投影面积：{shape.reason_zh or shape.reason}",
+                      (element.GlobalId,), "warning")
         self._check_values(fields, label, element.GlobalId)
         return AreaFigure(role=role, global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
                           storey=self.index.storey_of(element), file=self.file, matched_by=matched_by, **fields)

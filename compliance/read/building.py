@@ -90,9 +90,7 @@ class BuildingReader(NoteTaker):
     def _site(self, building) -> dict:
         import ifcopenshell.util.geolocation as geolocation
 
-        parent = self.index.parent_of(building)
-        while parent is not None and not parent.is_a("IfcSite"):
-            parent = self.index.parent_of(parent)
+        parent = next((p for p in self.index.ancestors(building) if p.is_a("IfcSite")), None)
         if parent is None or parent.RefLatitude is None or parent.RefLongitude is None:
             return {}
         try:

@@ -7,9 +7,10 @@ descriptor the fork shares, so two processes reading it race), so `child` opens 
 child sends back plain records, pickled through a pipe, while the parent does the first share.
 
 Used only where it is safe: a POSIX system and a single-threaded process (forking a process with
-other threads, like the rule engine's timers, can deadlock the child). A child that fails for any
-reason (killed, an exception, a result that cannot be read) costs nothing but time: its share is
-done again here.
+other threads, like the rule engine's timers, can deadlock the child). A child that fails (an
+exception, a result that cannot be read) costs nothing but time: its share is done again here.
+A child killed by a signal (the kernel crashed on something in its share) is not retried here,
+where the same crash would take the whole run down: `lost(share, signal)` says what to record.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Callable, Sequence
 
 
 def map_shares(items: Sequence, cores: int, *, here: Callable[[list], dict],
-               child: Callable[[list], dict]) -> dict:
+               child: Callable[[list], dict], lost: Callable[[list, int], dict] | None = None) -> dict:
     """`here(share)` for the first of `cores` shares of `items`, `child(share)` in a forked process
-    for each of the others; the dicts merged (each share's keys are its own)."""
+    for each of the others; the dicts merged (each share's keys are its own). `lost(share, signal)`:
+    the result for the share of a child a signal killed (default: done again here)."""
     items = list(items)
     if cores <= 1 or len(items) < 2 or not _can_fork():
         return here(items)
@@ -31,7 +33,7 @@ def map_shares(items: Sequence, cores: int, *, here: Callable[[list], dict],
     children = [_spawn(child, share) for share in shares[1:]]
     out = here(shares[0])
     for (pid, reader), share in zip(children, shares[1:]):
-        out.update(_collect(pid, reader, here, share))
+        out.update(_collect(pid, reader, here, share, lost))
     return out
 
 
@@ -59,14 +61,18 @@ def _spawn(work: Callable[[list], dict], share: list) -> tuple[int | None, int |
     return pid, reader
 
 
-def _collect(pid: int | None, reader: int | None, here: Callable[[list], dict], share: list) -> dict:
-    """The child's result; its share done here when it failed."""
+def _collect(pid: int | None, reader: int | None, here: Callable[[list], dict], share: list,
+             lost: Callable[[list, int], dict] | None = None) -> dict:
+    """The child's result; its share done here when it failed, `lost` when a signal killed it."""
     if pid is None:
         return here(share)
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0 and lost is not None and -code not in (9, 15):   # a crash, not a kill from outside
+        return lost(share, -code)
+    if code == 0:
         try:
             result = pickle.loads(data)
             if isinstance(result, dict):

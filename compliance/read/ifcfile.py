@@ -68,6 +68,7 @@ class IfcIndex:
     area_scale: float = 1.0
     power_scale_w: float = 1.0
     types: dict[int, object] = field(default_factory=dict)
+    log: object = field(default=None, repr=False)   # the parser's messages (ifcopenshell logger), if kept
     _areas: dict[int, list[AreaQuantity]] = field(default_factory=dict, repr=False)
     _props: dict[int, dict[tuple[str, str], PropValue]] = field(default_factory=dict, repr=False)
     _defs: dict[int, list] = field(default_factory=dict, repr=False)
@@ -106,6 +107,24 @@ class IfcIndex:
     def type_of(self, element):
         return self.types.get(element.id())
 
+    def parse_problems(self) -> list[str]:
+        """What the parser reported so far: unknown entities (a wrong schema), references to
+        instances that do not exist, wrong attribute counts. A lazily read file reports a problem
+        when the attribute is first read, so call this after reading."""
+        if self.log is None:
+            return []
+        return [" ".join(m.message.split()) for m in self.log.log_messages()]
+
+    def ancestors(self, element):
+        """What `element` is aggregated into, then what that is aggregated into, ...: each once,
+        so a loop of aggregations (a broken file) ends."""
+        seen = {element.id()}
+        parent = self.parent_of(element)
+        while parent is not None and parent.id() not in seen:
+            seen.add(parent.id())
+            yield parent
+            parent = self.parent_of(parent)
+
     def parent_of(self, element):
         """The object `element` is aggregated into (IfcRelAggregates), or None."""
         for rel in getattr(element, "Decomposes", None) or ():
@@ -143,8 +162,9 @@ class IfcIndex:
         return [r for r in rels if r.is_a("IfcRelDefinesByProperties")]
 
 
-def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
-    """Open `path`; a file ifcopenshell cannot parse is an InputError naming it."""
+def open_ifc(path: Path, sha256: str | None = None, limits=None) -> IfcIndex:
+    """Open `path`; a file ifcopenshell cannot parse is an InputError naming it, a file over
+    `limits.max_model_mb` (limits.Limits) a LimitExceeded."""
     import ifcopenshell  # heavy: imported when a model is actually read
 
     path = Path(path)
@@ -158,9 +178,13 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
     if size == 0:
         raise InputError("model file is empty", file=path,
                          hint="re-export the model from the authoring tool")
+    if limits is not None:
+        limits.check_model_size(path, size)
     _check_complete(path, size)
+    log = _parser_log()
     try:
-        ifc = ifcopenshell.open(str(path), lazy=True)   # attributes parsed when first read: 2× faster, half the memory
+        ifc = ifcopenshell.open(str(path), lazy=True, **({"logger": log} if log is not None else {}))
+        # lazy: attributes parsed when first read: 2× faster, half the memory
     except Exception as exc:  # ifcopenshell raises several unrelated types for bad files
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"not a readable IFC model ({reason[:200]})", file=path,
@@ -177,9 +201,21 @@ def open_ifc(path: Path, sha256: str | None = None) -> IfcIndex:
         length_unit_m=length_scale, area_unit_m2=area_scale, power_unit_w=power_scale,
     )
     index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared,
-                     area_scale=area_scale, power_scale_w=power_scale)
+                     area_scale=area_scale, power_scale_w=power_scale, log=log)
     _index_types(index)
     return index
+
+
+def _parser_log():
+    """An in-memory logger for the parser's warnings and errors (None where ifcopenshell has none)."""
+    from ifcopenshell import ifcopenshell_wrapper as wrapper
+
+    if not hasattr(wrapper, "logger"):
+        return None
+    log = wrapper.logger()
+    log.output_format(wrapper.logger.FMT_INMEMORY)
+    log.verbosity(wrapper.logger.LOG_WARNING)
+    return log
 
 
 def _check_complete(path: Path, size: int) -> None:

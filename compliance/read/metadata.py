@@ -154,6 +154,7 @@ class LoadedSubmission(BaseModel):
     meta: Submission
     model_paths: list[Path]
     lines: dict[str, int] = {}      # "gross_floor_area_m2", "declared.parking_spaces" -> line in the file
+    encoding: str = "UTF-8"         # what submission.yaml was read as (GB18030: a Chinese Windows editor)
 
     def line_of(self, field: str) -> int | None:
         return self.lines.get(field)
@@ -171,27 +172,77 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
         raise InputError("submission folder not found", file=folder,
                          hint="pass a folder that holds submission.yaml and its IFC models")
     file = folder / METADATA_FILE
-    doc = load_yaml(file, InputError, what="submission metadata")
+    _inside(folder, file, file, None)
+    doc = load_yaml(file, InputError, what="submission metadata", legacy_encoding=True)
     if not isinstance(doc.data, dict):
         raise InputError("submission metadata must be a mapping of fields (id, name, kind, ...)",
                          file=file, line=1, hint="see README: 'Submissions' for an example")
     try:
         meta = Submission.model_validate(doc.data)
     except ValidationError as exc:
-        raise describe_validation_error(doc, exc, InputError, what="submission metadata") from None
+        raise describe_validation_error(doc, exc, InputError, what="submission metadata", model=Submission) from None
     _check_vocabulary(doc, meta, uses, zones)
+    _check_consistency(doc, meta)
     paths = []
     for i, rel in enumerate(meta.models):
         path = folder / rel
+        line = doc.line_of(("models", i))
+        if path.is_dir():
+            raise InputError(f"model '{rel}' listed in 'models' is a folder, not an IFC file", file=file,
+                             line=line, hint="list the .ifc files themselves")
         if not path.is_file():
-            raise InputError(f"model '{rel}' listed in 'models' does not exist", file=file,
-                             line=doc.line_of(("models", i)),
+            raise InputError(f"model '{rel}' listed in 'models' does not exist", file=file, line=line,
                              hint="add the IFC file to the submission folder or fix the path")
+        _inside(folder, path, file, line)
         paths.append(path)
     lines = {".".join(map(str, path)): line for path, line in doc.lines.items()
              if path and all(isinstance(p, str) for p in path)}
     return LoadedSubmission(folder=folder, metadata_file=file, meta=meta, model_paths=paths,
-                            lines={k: v for k, v in lines.items() if v is not None})
+                            lines={k: v for k, v in lines.items() if v is not None}, encoding=doc.encoding)
+
+
+def _inside(folder: Path, path: Path, file: Path, line: int | None) -> None:
+    """A file of the submission must be in its folder: a symbolic link out of it is refused
+    (a submission names its own files, never the reviewer's)."""
+    try:
+        real, root = path.resolve(strict=False), folder.resolve(strict=True)
+    except (OSError, RuntimeError):       # a symlink loop
+        raise InputError(f"'{path.name}' is a broken or looping symbolic link", file=file, line=line,
+                         hint="put the file itself in the submission folder") from None
+    if not real.is_relative_to(root):
+        raise InputError(f"'{path.relative_to(folder)}' is a link to a file outside the submission folder",
+                         file=file, line=line, hint="copy the file itself into the submission folder")
+
+
+# (smaller field, larger field, what the relation means): a declared figure that breaks one is
+# a typo the verdict must not be built on
+_ORDERED = (
+    ("declared.fast_charging_points", "declared.charging_points", "fast charging points are among the charging points"),
+    ("declared.charging_points", "declared.parking_spaces", "charging points serve parking spaces"),
+    ("declared.charger_ready_spaces", "declared.parking_spaces", "charger-ready spaces are parking spaces"),
+    ("declared.suitable_roof_area_m2", "declared.roof_area_m2", "the area suitable for PV is part of the roof"),
+)
+
+
+def _check_consistency(doc: LocatedYaml, meta: Submission) -> None:
+    """Figures that contradict each other: one message at the line of the second one."""
+    def value(path: str):
+        obj = meta
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    for small, large, why in _ORDERED:
+        a, b = value(small), value(large)
+        if a is not None and b is not None and a > b:
+            raise InputError(f"submission metadata: '{small}' ({a:g}) is more than '{large}' ({b:g}), "
+                             f"but {why}", file=doc.file, line=doc.line_of(tuple(small.split("."))),
+                             hint=f"correct '{small}' or '{large}'")
+    names = meta.declared.renewable_systems
+    if names is not None and len(set(names)) != len(names):
+        raise InputError("submission metadata: 'declared.renewable_systems' lists a system twice",
+                         file=doc.file, line=doc.line_of(("declared", "renewable_systems")),
+                         hint="name each system once")
 
 
 def _check_vocabulary(doc: LocatedYaml, meta: Submission, uses: set[str] | None,

@@ -58,15 +58,19 @@ def note_text(note, lang: str, sep: str = " / ") -> str:
 
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# C0 controls but tab and line feed, DEL, and C1 controls (U+009B is a one-character CSI to some terminals)
+CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)])
+SHOWN = {**{code: f"[U+{code:04X}]" for code in BIDI_CONTROLS}, **{code: f"[U+{code:04X}]" for code in CONTROL_CHARS}}
 
 
 def visible_controls(text: str) -> str:
-    """Bidirectional embedding/override/isolate controls from submitted text shown as [U+202E] and
-    the like: they can make a name read backwards ('fdp.exe'), which a signed verdict must not allow.
-    Right-to-left text itself (Hebrew, Arabic) needs no control and is kept."""
-    if not any(ord(ch) in BIDI_CONTROLS for ch in text):
-        return text
-    return "".join(f"[U+{ord(ch):04X}]" if ord(ch) in BIDI_CONTROLS else ch for ch in text)
+    """Control characters from submitted text shown as [U+001B], [U+202E] and the like, never obeyed:
+    * bidirectional embedding/override/isolate controls can make a name read backwards ('fdp.exe'),
+      which a signed verdict must not allow (right-to-left text itself needs no control and is kept);
+    * ESC, BEL, CR and the other C0/C1 controls would be obeyed by a terminal (colours, clearing the
+      screen, OSC 8 hyperlinks, overwriting 'non-compliant' with 'compliant') and mean nothing in a
+      document. Tab and line feed are kept: they are layout, and harmless."""
+    return text.translate(SHOWN)
 
 
 def num(x: Optional[float], decimals: int = 2) -> str:

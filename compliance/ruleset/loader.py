@@ -66,11 +66,12 @@ class RuleSet:
 
 def _validate(doc: LocatedYaml, model, what: str):
     if not isinstance(doc.data, dict):
-        raise RuleFileError(f"{what} must be a mapping of fields", file=doc.file, line=1)
+        raise RuleFileError(f"{what} must be a mapping of fields", file=doc.file, line=1,
+                            hint="see docs/rules.md for the fields a rule file holds")
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        raise describe_validation_error(doc, exc, RuleFileError, what=what) from None
+        raise describe_validation_error(doc, exc, RuleFileError, what=what, model=model) from None
 
 
 def _load_parameters(directory: Path) -> dict[str, Parameter]:

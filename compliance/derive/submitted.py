@@ -1,0 +1,53 @@
+"""Notes about the submission file itself: how it was read, and the date it is judged on.
+
+A filing date before any rule takes effect would make every rule 'not applicable' and the
+verdict 'compliant': that is refused (`check_dates`), never passed. A reviewer's own --as-of
+date before the plan is a question about the past: answered, and the verdict says no rule was
+in force. A date after today is a self-check against rules not yet in force: allowed, and said.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import InputError
+from ..read.records import Note, note
+
+FAR_FUTURE_YEARS = 10           # beyond this a filing date is a typo, not a plan
+
+
+def check_dates(loaded, when: date, first_in_force: date | None, as_of_given: bool, today: date) -> None:
+    """Refuse a judging date no rule could apply on, or one too far ahead to be meant."""
+    where = {} if as_of_given else {"file": loaded.metadata_file, "line": loaded.line_of("filed_on")}
+    what = f"--as-of {when}" if as_of_given else f"filed_on {when}"
+    fix = "give another --as-of date" if as_of_given else "correct filed_on"
+    if first_in_force is not None and when < first_in_force and not as_of_given:
+        raise InputError(f"{what} is before any rule of this rule set takes effect ({first_in_force}): "
+                         "every rule would be 'not applicable', so no verdict is issued", **where,
+                         hint=f"{fix} (a submission filed before the plan is outside its scope)")
+    if when.year > today.year + FAR_FUTURE_YEARS:
+        raise InputError(f"{what} is more than {FAR_FUTURE_YEARS} years after today ({today})", **where,
+                         hint=f"{fix}: it looks like a typo")
+
+
+def metadata_notes(loaded, when: date, today: date, first_in_force: date | None = None) -> list[Note]:
+    """What the reviewer should know about submission.yaml itself, and the date it is judged on."""
+    file, out = loaded.metadata_file.name, []
+    if first_in_force is not None and when < first_in_force:
+        out.append(note("metadata.before_rules", file,
+                        f"judged as of {when}, before any rule of this rule set takes effect ({first_in_force}): "
+                        "no rule applies on that date",
+                        f"按 {when} 核查，早于本规则集任何规则的生效日期（{first_in_force}）：该日无适用规则"))
+    if loaded.encoding not in ("UTF-8", "UTF-16"):
+        out.append(note("metadata.encoding", file,
+                        f"{file} was saved as {loaded.encoding} (a Chinese Windows editor's encoding), not "
+                        "UTF-8; it was read as such: check the names in this verdict and save it as UTF-8",
+                        f"{file} 以 {loaded.encoding} 编码保存（非 UTF-8），已按此编码读取；"
+                        "请核对本结论中的名称，并将文件另存为 UTF-8", severity="info", line=1))
+    if when > today:
+        out.append(note("metadata.future_date", file,
+                        f"judged by the rules in force on {when}, after today ({today}): a self-check "
+                        "against rules not yet in force, not a verdict on a filed submission",
+                        f"按 {when}（晚于今日 {today}）生效的规则核查：仅为对尚未生效规则的自查，"
+                        "不作为已申报项目的核查结论", line=loaded.line_of("filed_on")))
+    return out
