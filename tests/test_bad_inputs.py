@@ -105,3 +105,29 @@ def _relink(folder: Path, outside: Path) -> None:
             target = outside / os.readlink(link).split("/", 2)[2]
             link.unlink()
             link.symlink_to(target)
+
+
+def test_a_submission_over_a_limit_stops_only_itself_in_a_batch(tmp_path):
+    """--max-model-mb between two submissions' model sizes: the larger one is an error row that
+    says which limit and how big, the smaller one gets its verdict."""
+    root = tmp_path / "in"
+    for name in ("pass-school", "pass-campus-office-m"):      # 35 kB and 129 kB models
+        shutil.copytree(ROOT / "ifc_samples" / name, root / name)
+    proc = run_cli("batch", str(root), "-o", str(tmp_path / "out"), "--format", "json",
+                   "--db", str(tmp_path / "r.sqlite"), "--jobs", "1", "--max-model-mb", "0.1")
+    assert proc.returncode == 2, proc.stderr
+    rows = {Path(r["folder"]).name: r for r in json.loads((tmp_path / "out" / "batch-summary.json").read_text())["rows"]}
+    assert rows["pass-school"]["status"] == "checked" and rows["pass-school"]["verdict"] == "compliant"
+    big = rows["pass-campus-office-m"]
+    assert big["status"] == "error" and re.search(r"model is 128\.7 kB, more than the limit of 0\.1 MB", big["message"])
+    assert (tmp_path / "out" / "YP-2025-0012.json").is_file()
+
+
+def test_the_time_limit_is_a_message_in_a_batch_too(tmp_path):
+    root = tmp_path / "in"
+    shutil.copytree(ROOT / "ifc_samples" / "pass-school", root / "pass-school")
+    proc = run_cli("batch", str(root), "-o", str(tmp_path / "out"), "--format", "json",
+                   "--db", str(tmp_path / "r.sqlite"), "--jobs", "1", "--time-limit", "0.001")
+    assert proc.returncode == 2, proc.stderr
+    row = json.loads((tmp_path / "out" / "batch-summary.json").read_text())["rows"][0]
+    assert row["status"] == "error" and "took longer than the time limit of 0.001 s" in row["message"]

@@ -10,10 +10,11 @@ from compliance.batch.pool import run_tasks  # noqa: E402
 import crashing_work  # noqa: E402
 
 
-def run(tasks, jobs, crash_on):
+def run(tasks, jobs, crash_on, hang_on=(), hard_limit_s=None):
     results, crashed = {}, {}
-    run_tasks(tasks, jobs, crashing_work.square_or_die, crashing_work.start, (frozenset(crash_on),),
-              lambda t, r: results.__setitem__(t, r), lambda t, why: crashed.__setitem__(t, why))
+    run_tasks(tasks, jobs, crashing_work.square_or_die, crashing_work.start,
+              (frozenset(crash_on), frozenset(hang_on)), lambda t, r: results.__setitem__(t, r),
+              lambda t, why, kind="crash": crashed.__setitem__(t, (kind, why)), hard_limit_s=hard_limit_s)
     return results, crashed
 
 
@@ -29,7 +30,7 @@ def test_a_dying_worker_is_blamed_alone_and_the_rest_complete():
     tasks = list(range(20))
     results, crashed = run(tasks, 2, {3, 11})
     assert set(crashed) == {3, 11}
-    assert "worker process died" in crashed[3]
+    assert crashed[3][0] == "crash" and "worker process died" in crashed[3][1]
     assert sorted(results) == [t for t in tasks if t not in (3, 11)]
     assert all(results[t][:2] == (t, t * t) for t in results)
 
@@ -37,3 +38,18 @@ def test_a_dying_worker_is_blamed_alone_and_the_rest_complete():
 def test_every_task_dying_still_ends():
     results, crashed = run([1, 2, 3], 2, {1, 2, 3})
     assert results == {} and set(crashed) == {1, 2, 3}
+
+
+def test_a_worker_stuck_past_the_hard_limit_is_stopped_and_the_rest_complete():
+    """A check stuck in native code (where the worker's own time limit cannot reach) is stopped
+    from outside: its task is reported over the limit, every other task completes."""
+    import time
+
+    tasks = list(range(10))
+    started = time.monotonic()
+    results, crashed = run(tasks, 2, set(), hang_on={4}, hard_limit_s=2)
+    assert set(crashed) == {4}
+    assert crashed[4][0] == "limit exceeded" and "stopped after 2 s" in crashed[4][1]
+    assert sorted(results) == [t for t in tasks if t != 4]
+    assert all(results[t][:2] == (t, t * t) for t in results)
+    assert time.monotonic() - started < 60          # not the 600 s the stuck task would take

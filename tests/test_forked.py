@@ -35,9 +35,30 @@ def garbage(share):
 def child(share):
     return {x: ["child", os.getpid()] for x in share}
 
+def segfault(share):
+    import signal
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+def lost(share, signal):
+    return {x: ["lost", signal] for x in share}
+
 out = {"threads": threading.active_count()}
 for name, fn in (("child", child), ("crash", crash), ("killed", killed), ("garbage", garbage)):
     out[name] = map_shares(range(10), 3, here=here, child=fn)
+out["segfault"] = map_shares(range(10), 3, here=here, child=segfault, lost=lost)
+
+def slow(share):
+    import time
+    time.sleep(60)
+    return {}
+
+def interrupted(share):
+    raise KeyboardInterrupt
+try:
+    map_shares(range(10), 3, here=interrupted, child=slow)
+except KeyboardInterrupt:
+    out["orphans"] = len([p for p in os.listdir("/proc") if p.isdigit()
+                          and open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())])
 print(json.dumps(out))
 """
 
@@ -64,6 +85,17 @@ def test_a_failing_child_is_redone_here():
         out = result[case]
         assert sorted(int(k) for k in out) == list(range(10)), case
         assert {where for where, _ in out.values()} == {"here"}, case
+
+
+def test_a_child_that_crashed_is_not_redone_here_where_it_would_crash_again():
+    out = _run()["segfault"]
+    assert sorted(int(k) for k in out) == list(range(10))
+    assert {x for x, (where, _) in out.items() if where == "lost"} == {"1", "2", "4", "5", "7", "8"}
+    assert {sig for where, sig in out.values() if where == "lost"} == {11}
+
+
+def test_an_interruption_here_stops_the_children():
+    assert _run()["orphans"] == 0
 
 
 def test_no_fork_in_a_process_with_other_threads():

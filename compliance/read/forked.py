@@ -31,10 +31,31 @@ def map_shares(items: Sequence, cores: int, *, here: Callable[[list], dict],
         return here(items)
     shares = [items[i::cores] for i in range(cores)]
     children = [_spawn(child, share) for share in shares[1:]]
-    out = here(shares[0])
-    for (pid, reader), share in zip(children, shares[1:]):
-        out.update(_collect(pid, reader, here, share, lost))
+    try:
+        out = here(shares[0])
+        for (pid, reader), share in zip(children, shares[1:]):
+            out.update(_collect(pid, reader, here, share, lost))
+    except BaseException:           # e.g. the time limit: the children's work is not wanted any more
+        _stop(children)
+        raise
     return out
+
+
+def _stop(children: list) -> None:
+    import signal
+
+    for pid, reader in children:
+        if pid is None:
+            continue
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass                    # already collected
+        try:
+            os.close(reader)
+        except OSError:
+            pass                    # already closed by _collect
 
 
 def _can_fork() -> bool:
