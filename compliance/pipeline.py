@@ -68,7 +68,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     check_dates(loaded, when, first, as_of is not None, today)
     models = [read_model(path, ctx) for path in loaded.model_paths]
     placement = panel_placement(models)          # the findings and the PV metrics both weigh it
-    findings = metadata_notes(loaded, when, today, first) + submission_findings(loaded, models, ruleset, placement)
+    findings = metadata_notes(loaded, when, today, first, as_of is not None) + submission_findings(loaded, models, ruleset, placement)
     derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
                                 shared={PLACEMENT: placement})
     results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)

@@ -1,9 +1,11 @@
 """Notes about the submission file itself: how it was read, and the date it is judged on.
 
-A filing date before any rule takes effect would make every rule 'not applicable' and the
-verdict 'compliant': that is refused (`check_dates`), never passed. A reviewer's own --as-of
-date before the plan is a question about the past: answered, and the verdict says no rule was
-in force. A date after today is a self-check against rules not yet in force: allowed, and said.
+A judging date before any rule takes effect makes every rule 'not applicable' and the verdict
+'compliant'. Submissions filed shortly before the plan are real (the district counts what was
+filed from 2021 on): they get their verdict, and a note says that no rule was in force. A date
+years before that is a typo, and a typo must not turn into a 'compliant': refused
+(`check_dates`). A date after today is a self-check against rules not yet in force: allowed,
+and said; one decades ahead is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..errors import InputError
 from ..read.records import Note, note
 
 FAR_FUTURE_YEARS = 10           # beyond this a filing date is a typo, not a plan
+FAR_PAST_YEARS = 5              # before the first rule by more than this: a typo, not a filing
 
 
 def check_dates(loaded, when: date, first_in_force: date | None, as_of_given: bool, today: date) -> None:
@@ -21,23 +24,25 @@ def check_dates(loaded, when: date, first_in_force: date | None, as_of_given: bo
     where = {} if as_of_given else {"file": loaded.metadata_file, "line": loaded.line_of("filed_on")}
     what = f"--as-of {when}" if as_of_given else f"filed_on {when}"
     fix = "give another --as-of date" if as_of_given else "correct filed_on"
-    if first_in_force is not None and when < first_in_force and not as_of_given:
-        raise InputError(f"{what} is before any rule of this rule set takes effect ({first_in_force}): "
-                         "every rule would be 'not applicable', so no verdict is issued", **where,
-                         hint=f"{fix} (a submission filed before the plan is outside its scope)")
+    if first_in_force is not None and when.year < first_in_force.year - FAR_PAST_YEARS and not as_of_given:
+        raise InputError(f"{what} is more than {FAR_PAST_YEARS} years before any rule of this rule set takes "
+                         f"effect ({first_in_force}): every rule would be 'not applicable', so no verdict is "
+                         "issued", **where, hint=f"{fix}: it looks like a typo")
     if when.year > today.year + FAR_FUTURE_YEARS:
         raise InputError(f"{what} is more than {FAR_FUTURE_YEARS} years after today ({today})", **where,
                          hint=f"{fix}: it looks like a typo")
 
 
-def metadata_notes(loaded, when: date, today: date, first_in_force: date | None = None) -> list[Note]:
+def metadata_notes(loaded, when: date, today: date, first_in_force: date | None = None,
+                   as_of_given: bool = False) -> list[Note]:
     """What the reviewer should know about submission.yaml itself, and the date it is judged on."""
     file, out = loaded.metadata_file.name, []
     if first_in_force is not None and when < first_in_force:
         out.append(note("metadata.before_rules", file,
                         f"judged as of {when}, before any rule of this rule set takes effect ({first_in_force}): "
-                        "no rule applies on that date",
-                        f"按 {when} 核查，早于本规则集任何规则的生效日期（{first_in_force}）：该日无适用规则"))
+                        "no rule applies on that date, so this verdict checks nothing",
+                        f"按 {when} 核查，早于本规则集任何规则的生效日期（{first_in_force}）：该日无适用规则，"
+                        "本结论未核查任何要求", line=None if as_of_given else loaded.line_of("filed_on")))
     if loaded.encoding not in ("UTF-8", "UTF-16"):
         out.append(note("metadata.encoding", file,
                         f"{file} was saved as {loaded.encoding} (a Chinese Windows editor's encoding), not "

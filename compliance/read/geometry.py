@@ -91,61 +91,39 @@ def _without_kernel(elements: list, placements, cache) -> tuple[dict, dict]:
     todo, acyclic = {}, set()
     for element in elements:
         try:
-            failure = _no_body(element) or _cycle(element, acyclic)
+            failure = _no_body(element)
         except Exception as exc:   # a malformed representation is this element's problem only
-            failure = ShapeFailure(f"representation could not be read: {_one_line(exc)}",
-                                   f"表达无法读取：「{_one_line(exc)}」")
+            failure = _unreadable(exc)
         if failure:
             out[element.id()] = failure
         elif placements is not None and (shape := extrusion_shape(element, placements)) is not None:
-            out[element.id()] = shape
+            out[element.id()] = shape      # (the analytic path stops at a loop by itself)
         elif cache is not None and (known := cache.get(element.id())) is not None:
             out[element.id()] = known
         else:
-            todo[element.id()] = element
+            try:
+                failure = _cycle(element, acyclic)     # only what the kernel would see: the walk costs
+            except Exception as exc:
+                failure = _unreadable(exc)
+            if failure:
+                out[element.id()] = failure
+            else:
+                todo[element.id()] = element
     return out, todo
 
 
 def _cycle(element, acyclic: set) -> ShapeFailure | None:
-    """A failure if the element's placement or geometry refers back to itself (a broken or hostile
-    file: the kernel recurses into such a loop until it crashes the process). Depth-first over
-    entity references; `acyclic` holds the entities already proven free of loops (shared parts,
-    like a type's geometry, are walked once per model)."""
-    for root in (element.ObjectPlacement, element.Representation):
-        if root is None or root.id() in acyclic:
-            continue
-        on_path, stack = set(), [(root, _refs(root))]
-        on_path.add(root.id())
-        while stack:
-            entity, refs = stack[-1]
-            child = next(refs, None)
-            if child is None:
-                stack.pop()
-                on_path.discard(entity.id())
-                acyclic.add(entity.id())
-            elif child.id() in on_path:
-                return ShapeFailure(f"its placement or geometry refers back to itself ({child.is_a()} "
-                                    f"#{child.id()}): a broken model", f"其定位或几何引用自身（{child.is_a()} "
-                                    f"#{child.id()}），模型已损坏")
-            elif child.id() not in acyclic:
-                on_path.add(child.id())
-                stack.append((child, _refs(child)))
-    return None
+    from .cycles import loop_in
+
+    found = loop_in(element, acyclic)
+    if found is None:
+        return None
+    return ShapeFailure(f"its placement or geometry refers back to itself ({found.is_a()} #{found.id()}): "
+                        "a broken model", f"其定位或几何引用自身（{found.is_a()} #{found.id()}），模型已损坏")
 
 
-def _refs(entity):
-    """The entities `entity`'s attributes name (in lists too; coordinate lists are not walked)."""
-    for i in range(len(entity)):
-        value = entity[i]
-        if hasattr(value, "id"):
-            if value.id():
-                yield value
-        elif isinstance(value, tuple) and value and not isinstance(value[0], (int, float, str)):
-            for item in value:
-                if hasattr(item, "id") and item.id():
-                    yield item
-                elif isinstance(item, tuple):
-                    yield from (x for x in item if hasattr(x, "id") and x.id())
+def _unreadable(exc: Exception) -> ShapeFailure:
+    return ShapeFailure(f"representation could not be read: {_one_line(exc)}", f"表达无法读取：「{_one_line(exc)}」")
 
 
 def _kernel_shares(ifc, todo: dict, cores: int | None, path) -> dict:
