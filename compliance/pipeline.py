@@ -11,7 +11,7 @@ from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
 from .derive.metrics import Derivation
 from .derive.green import claim_findings
-from .derive.submitted import check_dates, metadata_notes
+from .derive.submitted import check_dates, duplicate_model_notes, metadata_notes
 from .derive.pv import PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
@@ -68,7 +68,9 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     check_dates(loaded, when, first, as_of is not None, today)
     models = [read_model(path, ctx) for path in loaded.model_paths]
     placement = panel_placement(models)          # the findings and the PV metrics both weigh it
-    findings = metadata_notes(loaded, when, today, first, as_of is not None) + submission_findings(loaded, models, ruleset, placement)
+    findings = (metadata_notes(loaded, when, today, first, as_of is not None)
+                + duplicate_model_notes(models, loaded.metadata_file.name)
+                + submission_findings(loaded, models, ruleset, placement))
     derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
                                 shared={PLACEMENT: placement})
     results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)

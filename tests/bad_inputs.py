@@ -13,6 +13,7 @@ against it), and changes it:
 - `links`: {name: target}: make `name` a symbolic link to target (`../outside/...` is a copy of
   the sample placed beside the submission folder, outside it);
 - `folders`: [name]: make `name` a folder;
+- `copies`: {name: source}: a copy of the sample's file `source` under another name;
 - `args`: extra command-line arguments.
 `expect` is what the real CLI must answer (see test_bad_inputs.py).
 """
@@ -82,6 +83,8 @@ def build(case: Path, tmp: Path) -> Built:
         (root / name).symlink_to(target)
     for name in spec.get("folders", []):
         (root / name).mkdir()
+    for name, source in (spec.get("copies") or {}).items():
+        shutil.copyfile(root / source, root / name)
     return Built(sub, args, spec.get("expect") or {}, spec["about"])
 
 

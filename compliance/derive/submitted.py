@@ -56,3 +56,15 @@ def metadata_notes(loaded, when: date, today: date, first_in_force: date | None 
                         f"按 {when}（晚于今日 {today}）生效的规则核查：仅为对尚未生效规则的自查，"
                         "不作为已申报项目的核查结论", line=loaded.line_of("filed_on")))
     return out
+
+
+def duplicate_model_notes(models, file: str) -> list[Note]:
+    """Two listed models with the same content: elements are counted once (by GlobalId), but a
+    reviewer should know the submission lists one model under two names."""
+    by_hash: dict[str, list[str]] = {}
+    for m in models:
+        by_hash.setdefault(m.info.sha256, []).append(m.info.file)
+    return [note("metadata.same_model_twice", file,
+                 f"{' and '.join(names)} are the same file (identical SHA-256): its elements are counted once",
+                 f"{' 与 '.join(names)} 为同一文件（SHA-256 相同）：其构件仅计一次", severity="info")
+            for names in by_hash.values() if len(names) > 1]

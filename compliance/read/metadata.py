@@ -194,6 +194,9 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
             raise InputError(f"model '{rel}' listed in 'models' does not exist", file=file, line=line,
                              hint="add the IFC file to the submission folder or fix the path")
         _inside(folder, path, file, line)
+        if any(path.resolve() == seen.resolve() for seen in paths):
+            raise InputError(f"model '{rel}' is listed twice in 'models' (under another spelling)", file=file,
+                             line=line, hint="list each model once")
         paths.append(path)
     lines = {".".join(map(str, path)): line for path, line in doc.lines.items()
              if path and all(isinstance(p, str) for p in path)}
