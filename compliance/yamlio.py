@@ -123,6 +123,12 @@ def load_yaml(file: Path, error_cls: type[ComplianceError], *, what: str,
     return LocatedYaml(file, data, lines, encoding)
 
 
+def read_data_file(file: Path, error_cls: type[ComplianceError], *, what: str) -> str:
+    """A hand-edited text file (a Gherkin .feature) as text: UTF-8 (a BOM dropped) or UTF-16 with
+    a BOM, at most MAX_YAML_BYTES; anything else is `error_cls` naming the file and line."""
+    return _decode(_read_bytes(file, error_cls, what), file, error_cls, what, legacy=False)[0]
+
+
 def _read_bytes(file: Path, error_cls: type[ComplianceError], what: str) -> bytes:
     try:
         if file.stat().st_size > MAX_YAML_BYTES:

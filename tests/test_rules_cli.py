@@ -149,6 +149,19 @@ def test_lint_warns_on_unknown_tags_and_needless_refines(rules_copy, tmp_path):
     assert f"rules/EB-4.yaml:{line_of(rules_copy / 'EB-4.yaml', 'refines:')}: warning: EB-4 refines DC-1" in result.output
 
 
+def test_a_feature_file_saved_as_gbk_is_named_with_its_line(rules_copy, tmp_path):
+    features = tmp_path / "features"
+    shutil.copytree(FEATURES, features)
+    feature = features / "pv.feature"
+    text = feature.read_text(encoding="utf-8")
+    feature.write_bytes(text.encode("gb18030"))
+    first_cjk = next(i for i, line in enumerate(text.splitlines(), 1) if any(ord(c) > 127 for c in line))
+    for result in (lint(rules_copy, features), run("test", "--rules", str(rules_copy), "--features", str(features))):
+        assert f"features/pv.feature:{first_cjk}" in result.output, result.output
+        assert "GBK/GB18030" in result.output and "save it as UTF-8" in result.output
+        assert result.exit_code != 0
+
+
 def test_lint_missing_folder_exits_2(tmp_path):
     result = lint(tmp_path / "nothing")
     assert result.exit_code == 2 and "nothing: rules folder not found" in result.output

@@ -169,10 +169,13 @@ def _tags(line: str, lineno: int) -> list[tuple[str, int]]:
 
 def parse_feature(path: Path) -> tuple[list[Scenario], list[GherkinProblem]]:
     """The scenarios of one .feature file, and any problem found reading it."""
+    from ..errors import ComplianceError, RuleFileError
+    from ..yamlio import read_data_file
+
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [GherkinProblem(path, None, f"cannot read feature file: {exc}")]
+        lines = read_data_file(Path(path), RuleFileError, what="feature file").splitlines()
+    except ComplianceError as exc:
+        return [], [GherkinProblem(path, exc.line, exc.message + (f" — {exc.hint}" if exc.hint else ""))]
     problems: list[GherkinProblem] = []
     scenarios: list[Scenario] = []
     pending: list[tuple[str, int]] = []             # tags waiting for the next section

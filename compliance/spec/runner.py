@@ -135,6 +135,9 @@ def _parse(file: Path) -> None:
     from pytest_bdd.exceptions import GherkinParseError
     from pytest_bdd.parser import FeatureParser
 
+    from ..yamlio import read_data_file
+
+    read_data_file(file, ScenarioFileError, what="feature file")    # its encoding, named at its line
     try:
         FeatureParser(str(file.parent), file.name).parse()
     except GherkinParseError as exc:
