@@ -134,9 +134,13 @@ class Batch:
         if not reports or self.out_dir is None or outcome.verdict is None:
             return ()
         stem = report_stem(outcome.verdict.submission.id)
-        owner = self._stems.setdefault(stem, outcome.folder)
-        if owner != outcome.folder:        # two folders with one id in this batch: keep both
-            stem = f"{stem}~{report_stem(Path(outcome.folder).name)}"
+        if self._stems.setdefault(stem, outcome.folder) != outcome.folder:
+            # two folders with one id in this batch: keep both (the folder's name, then a number)
+            base = f"{stem}~{report_stem(Path(outcome.folder).name)}"
+            stem, n = base, 1
+            while self._stems.setdefault(stem, outcome.folder) != outcome.folder:
+                n += 1
+                stem = f"{base}~{n}"
         written = []
         for fmt, data in reports.items():
             path = self.out_dir / f"{stem}{FORMATS[fmt].extension}"

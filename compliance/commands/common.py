@@ -162,6 +162,7 @@ def shown_url(url: str) -> str:
     return shown(url)
 
 
+
 def limits_option(f):
     """--max-model-mb and --time-limit, given to the command as one `limits` (limits.Limits)."""
     import functools

@@ -87,11 +87,22 @@ def plan_outputs(formats: list[str] | None, output, stdout_is_terminal: bool = F
     return formats, output, folder
 
 
+# Stems a report file may not take: the batch's own summary (batch-summary.json would overwrite
+# that submission's JSON report, or the other way round) and names Windows reserves for devices.
+RESERVED_STEMS = frozenset({"batch-summary", "con", "prn", "aux", "nul",
+                            *(f"{dev}{n}" for dev in ("com", "lpt") for n in range(1, 10))})
+
+
 def report_stem(submission_id: str) -> str:
-    """A file name from a submission id (which comes from a submitted file): no path, no surprises."""
+    """A file name from a submission id (which comes from a submitted file): no path, no surprises.
+    Only letters, digits, '.', '_' and '-' (no separator, no '..', no leading dot), at most 100
+    characters, never a reserved stem."""
     import re
 
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", submission_id).strip("._-")[:100]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", submission_id).strip("._-")[:100].rstrip("._-")
+    first = stem.split(".")[0]
+    if first.lower() in RESERVED_STEMS:                  # Windows also reserves 'CON.anything'
+        stem = f"{first}_{stem[len(first):]}"
     return stem or "verdict"
 
 
@@ -103,7 +114,9 @@ def format_for_path(path: str) -> str | None:
 
 
 def write_atomic(path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: never a truncated verdict."""
+    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`: readers
+    see the old file or the whole new one, never a truncated verdict, even if the process is killed
+    or the machine loses power; on any failure the temporary file is removed."""
     import os
     import tempfile
     from pathlib import Path
@@ -114,6 +127,8 @@ def write_atomic(path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())            # the bytes are on disk before the name points at them
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)        # mkstemp makes the file private; a verdict is not
@@ -121,3 +136,38 @@ def write_atomic(path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+    _remove_stale_parts(path)
+
+
+STALE_PART_S = 600     # a temporary file is written from memory in seconds; one this old was orphaned
+
+
+def _remove_stale_parts(path) -> None:
+    """Temporary files of `path` left by a writer that was killed (SIGKILL, power loss) before its
+    rename; younger ones may belong to a writer still at work and are left alone."""
+    import glob
+    import time
+
+    for part in path.parent.glob(f".{glob.escape(path.name)}.????????.part"):      # mkstemp: 8 random characters
+        try:
+            if time.time() - part.lstat().st_mtime > STALE_PART_S:
+                part.unlink()
+        except OSError:
+            pass
+
+
+def _sync_folder(folder) -> None:
+    """Make a rename durable (POSIX: fsync the directory); a no-op where folders cannot be opened."""
+    import os
+
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from .json_report import dumps
 
 SCHEMA_VERSION = "1"
 
@@ -10,4 +10,4 @@ SCHEMA_VERSION = "1"
 def render_facts(all_facts) -> bytes:
     doc = {"schema_version": SCHEMA_VERSION,
            "models": [facts.model_dump(mode="json") for facts in all_facts]}
-    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps(doc)

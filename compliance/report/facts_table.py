@@ -1,9 +1,25 @@
-"""`compliance extract --format table`: what the checker sees in a model, with provenance."""
+"""`compliance extract --format table`: what the checker sees in a model, with provenance.
+
+Names, file names and the authoring application come from the model: the console reads no rich
+markup or emoji codes ('[bold]x[/]' and '[link=file:///etc]' print as written, '[/x]' cannot break
+the table) and control characters are shown as [U+001B] and the like, never sent to the terminal.
+"""
 
 from __future__ import annotations
 
 import io
 import shutil
+
+from .labels import visible_controls
+
+
+def _s(value) -> str:
+    """A cell or line as shown: text, its control characters made visible."""
+    return visible_controls(value if isinstance(value, str) else str(value))
+
+
+def _add_row(table, *cells) -> None:
+    table.add_row(*(_s(c) for c in cells))
 
 
 def _num(value, digits: int = 2) -> str:
@@ -12,7 +28,7 @@ def _num(value, digits: int = 2) -> str:
 
 def _area(fig, basis: str) -> str:
     value = fig.area(basis)
-    return "—" if value is None else f"{value:,.2f} [{fig.method(basis)}]"
+    return "—" if value is None else f"{value:,.2f}\n[{fig.method(basis)}]"
 
 
 def _element_cols(table) -> None:
@@ -29,13 +45,14 @@ def render_facts(all_facts) -> bytes:
     from rich.table import Table
 
     width = shutil.get_terminal_size((160, 24)).columns      # COLUMNS, the terminal, else 160 (piped)
-    console = Console(file=io.StringIO(), width=max(width, 100), force_terminal=False, color_system=None)
+    console = Console(file=io.StringIO(), width=max(width, 100), force_terminal=False, color_system=None,
+                      markup=False, emoji=False, highlight=False)
     for facts in all_facts:
         info = facts.info
-        console.rule(f"{info.file}")
-        console.print(f"schema {info.schema_name} · {info.application or 'unknown application'} · "
-                      f"{info.entity_count:,} entities · length unit {info.length_unit_m:g} m · "
-                      f"area unit {info.area_unit_m2:g} m² · power unit {info.power_unit_w:g} W")
+        console.rule(_s(info.file))
+        console.print(_s(f"schema {info.schema_name} · {info.application or 'unknown application'} · "
+                         f"{info.entity_count:,} entities · length unit {info.length_unit_m:g} m · "
+                         f"area unit {info.area_unit_m2:g} m² · power unit {info.power_unit_w:g} W"))
         _areas(console, Table, "Roofs (m²)", facts.roofs, pv=False)
         _areas(console, Table, "PV panels (m², kW)", facts.pv_panels, pv=True)
         _records(console, Table, facts)
@@ -45,9 +62,9 @@ def render_facts(all_facts) -> bytes:
             for col in ("code", "severity", "message", "elements"):
                 table.add_column(col, overflow="fold")
             for n in facts.notes:
-                table.add_row(n.code, n.severity, n.message, ", ".join(n.global_ids[:5]))
+                _add_row(table, n.code, n.severity, n.message, ", ".join(n.global_ids[:5]))
             console.print(table)
-    return console.file.getvalue().encode("utf-8")
+    return visible_controls(console.file.getvalue()).encode("utf-8")
 
 
 def _areas(console, Table, title: str, figures, pv: bool) -> None:
@@ -66,10 +83,10 @@ def _areas(console, Table, title: str, figures, pv: bool) -> None:
         row = _element_row(f) + [_area(f, "projected"), _area(f, "surface"), sources, f.matched_by]
         if pv:
             row.append(_num(f.peak_power_kw, 3))
-        table.add_row(*row)
+        _add_row(table, *row)
         for basis in total:
             total[basis] = None if total[basis] is None or f.area(basis) is None else total[basis] + f.area(basis)
-    table.add_row("total", "", "", "", _num(total["projected"]), _num(total["surface"]), "", "",
+    _add_row(table, "total", "", "", "", _num(total["projected"]), _num(total["surface"]), "", "",
                   *([_num(sum(f.peak_power_kw or 0 for f in figures), 3)] if pv else []))
     console.print(table)
 
@@ -93,7 +110,7 @@ def _records(console, Table, facts) -> None:
         for col in (*extra, "matched by"):
             table.add_column(col, overflow="fold")
         for r in records:
-            table.add_row(*_element_row(r), *cells(r), r.matched_by)
+            _add_row(table, *_element_row(r), *cells(r), r.matched_by)
         console.print(table)
 
 
@@ -110,5 +127,5 @@ def _buildings(console, Table, buildings) -> None:
             fig = getattr(b, label)
             if fig is not None:
                 value = f"{fig.value}{' ' + fig.unit if fig.unit else ''}"
-                table.add_row(b.global_id, b.name or "", label, value, f"{fig.source} [{fig.method}]")
+                _add_row(table, b.global_id, b.name or "", label, value, f"{fig.source} [{fig.method}]")
     console.print(table)

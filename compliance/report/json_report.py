@@ -10,6 +10,17 @@ from __future__ import annotations
 import json
 
 SCHEMA_VERSION = "1"
+# Characters json.dumps(ensure_ascii=False) leaves raw inside strings although a terminal or an
+# editor would act on them: DEL and C1 controls (U+009B is a CSI), bidi controls, line/paragraph
+# separators. Written as \uXXXX escapes they read back as the very same string.
+_ESCAPED = {code: f"\\u{code:04x}" for code in (*range(0x7f, 0xa0), *range(0x202a, 0x202f),
+                                                  *range(0x2066, 0x206a), 0x2028, 0x2029)}
+
+
+def dumps(data, **options) -> bytes:
+    """`data` as UTF-8 JSON (indented, non-ASCII text as is), every control character escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, **options)
+    return (text.translate(_ESCAPED) + "\n").encode("utf-8")
 
 
 def to_dict(verdict) -> dict:
@@ -21,4 +32,4 @@ def to_dict(verdict) -> dict:
 
 
 def render(verdict, lang: str = "both") -> bytes:
-    return (json.dumps(to_dict(verdict), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dumps(to_dict(verdict))

@@ -60,7 +60,7 @@ def note_text(note, lang: str, sep: str = " / ") -> str:
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 # C0 controls but tab and line feed, DEL, and C1 controls (U+009B is a one-character CSI to some terminals)
 CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)])
-SHOWN = {**{code: f"[U+{code:04X}]" for code in BIDI_CONTROLS}, **{code: f"[U+{code:04X}]" for code in CONTROL_CHARS}}
+SHOWN = {code: f"[U+{code:04X}]" for code in (*BIDI_CONTROLS, *CONTROL_CHARS)}
 
 
 def visible_controls(text: str) -> str:

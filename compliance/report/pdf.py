@@ -7,14 +7,17 @@ WeasyPrint for print. WeasyPrint is imported inside the function so the CLI star
 from __future__ import annotations
 
 from .document import TEMPLATES, html, stylesheet
+from .fetch import url_fetcher
 
 
 def render(verdict, lang: str = "both") -> bytes:
     """The verdict as PDF bytes."""
     from weasyprint import CSS, HTML
 
-    document = HTML(string=html(verdict, lang, "print"), base_url=str(TEMPLATES))
-    return document.write_pdf(stylesheets=[CSS(string=stylesheet("print"))])
+    fetcher = url_fetcher()            # data: and the template folders only, never a submitted URL
+    document = HTML(string=html(verdict, lang, "print"), base_url=str(TEMPLATES), url_fetcher=fetcher)
+    css = CSS(string=stylesheet("print"), base_url=str(TEMPLATES), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[css])
 
 
 def render_html(verdict, lang: str = "both") -> str:

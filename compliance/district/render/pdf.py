@@ -3,6 +3,7 @@ WeasyPrint for A4 print. WeasyPrint is imported inside the function so the CLI s
 
 from __future__ import annotations
 
+from ...report.fetch import url_fetcher
 from .document import TEMPLATES, html, stylesheet
 
 
@@ -10,5 +11,7 @@ def render(report, lang: str = "both") -> bytes:
     """The DistrictReport as PDF bytes."""
     from weasyprint import CSS, HTML
 
-    document = HTML(string=html(report, lang, "print"), base_url=str(TEMPLATES))
-    return document.write_pdf(stylesheets=[CSS(string=stylesheet("print"))])
+    fetcher = url_fetcher()            # data: and the template folders only, never a submitted URL
+    document = HTML(string=html(report, lang, "print"), base_url=str(TEMPLATES), url_fetcher=fetcher)
+    css = CSS(string=stylesheet("print"), base_url=str(TEMPLATES), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[css])
