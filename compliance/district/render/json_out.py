@@ -1,12 +1,11 @@
 """JSON district report: the DistrictReport record as is, plus `"schema": "district-report/1"`.
 
-Deterministic: keys sorted, two-space indent, UTF-8 (no \\u escapes for Chinese), a final newline;
+Deterministic: keys sorted, two-space indent, UTF-8 (no \\u escapes for Chinese; control, bidi and
+line-separator characters from submitted names escaped, as in the verdict JSON), a final newline;
 the same report gives the same bytes. `lang` does not apply: every text carries `zh` and `en`.
 """
 
 from __future__ import annotations
-
-import json
 
 SCHEMA = "district-report/1"
 
@@ -16,4 +15,6 @@ def to_dict(report) -> dict:
 
 
 def render(report, lang: str = "both") -> bytes:
-    return (json.dumps(to_dict(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    from ...report.json_report import dumps
+
+    return dumps(to_dict(report), sort_keys=True)
