@@ -46,6 +46,9 @@ out = {"threads": threading.active_count()}
 for name, fn in (("child", child), ("crash", crash), ("killed", killed), ("garbage", garbage)):
     out[name] = map_shares(range(10), 3, here=here, child=fn)
 out["segfault"] = map_shares(range(10), 3, here=here, child=segfault, lost=lost)
+out["isolated"] = map_shares(range(10), 2, here=here, child=child, isolate=True)
+out["isolated_one"] = map_shares([7], 1, here=here, child=segfault, lost=lost, isolate=True)
+out["parent"] = os.getpid()
 
 def slow(share):
     import time
@@ -92,6 +95,15 @@ def test_a_child_that_crashed_is_not_redone_here_where_it_would_crash_again():
     assert sorted(int(k) for k in out) == list(range(10))
     assert {x for x, (where, _) in out.items() if where == "lost"} == {"1", "2", "4", "5", "7", "8"}
     assert {sig for where, sig in out.values() if where == "lost"} == {11}
+
+
+def test_isolated_work_runs_only_in_children_so_a_crash_costs_only_its_share():
+    result = _run()
+    isolated = {int(k): v for k, v in result["isolated"].items()}
+    assert sorted(isolated) == list(range(10))
+    assert {where for where, _ in isolated.values()} == {"child"}
+    assert result["parent"] not in {pid for _, pid in isolated.values()}
+    assert result["isolated_one"] == {"7": ["lost", 11]}      # even one item, even one core
 
 
 def test_an_interruption_here_stops_the_children():

@@ -22,18 +22,25 @@ from typing import Callable, Sequence
 
 
 def map_shares(items: Sequence, cores: int, *, here: Callable[[list], dict],
-               child: Callable[[list], dict], lost: Callable[[list, int], dict] | None = None) -> dict:
+               child: Callable[[list], dict], lost: Callable[[list, int], dict] | None = None,
+               isolate: bool = False) -> dict:
     """`here(share)` for the first of `cores` shares of `items`, `child(share)` in a forked process
     for each of the others; the dicts merged (each share's keys are its own). `lost(share, signal)`:
-    the result for the share of a child a signal killed (default: done again here)."""
+    the result for the share of a child a signal killed (default: done again here). `isolate`:
+    every share goes to a child, so a crash in the work costs this process nothing (`here` then
+    only redoes the share of a child that failed without crashing)."""
     items = list(items)
-    if cores <= 1 or len(items) < 2 or not _can_fork():
+    if not items:
+        return {}
+    if not _can_fork() or (not isolate and (cores <= 1 or len(items) < 2)):
         return here(items)
-    shares = [items[i::cores] for i in range(cores)]
-    children = [_spawn(child, share) for share in shares[1:]]
+    count = max(1, min(cores, len(items)))
+    shares = [items[i::count] for i in range(count)]
+    mine, theirs = ([], shares) if isolate else (shares[0], shares[1:])
+    children = [_spawn(child, share) for share in theirs]
     try:
-        out = here(shares[0])
-        for (pid, reader), share in zip(children, shares[1:]):
+        out = here(mine) if mine else {}
+        for (pid, reader), share in zip(children, theirs):
             out.update(_collect(pid, reader, here, share, lost))
     except BaseException:           # e.g. the time limit: the children's work is not wanted any more
         _stop(children)

@@ -23,6 +23,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .kernelguard import Guard
+
 UP_NZ = 0.01                # a triangle faces upward when its unit normal has z above this
 SMOOTH_COS = 0.8660254      # cos 30°: neighbouring triangles closer than this are one surface
 STRIP_WIDTH_M = 0.5         # a surface narrower than this (and than half the widest) is an edge strip
@@ -72,7 +74,7 @@ def compute_shapes(ifc, elements, cores: int | None = None, *, placements=None, 
     stored in it.
     """
     elements = list(elements)
-    out, todo = _without_kernel(elements, placements, cache)
+    out, todo = _without_kernel(elements, placements, cache, Guard(str(getattr(ifc, "schema_identifier", ifc.schema))))
     if todo:
         kernel = _kernel_shares(ifc, todo, cores, path)
         out.update(kernel)
@@ -83,12 +85,12 @@ def compute_shapes(ifc, elements, cores: int | None = None, *, placements=None, 
     return {element.id(): out[element.id()] for element in elements}
 
 
-def _without_kernel(elements: list, placements, cache) -> tuple[dict, dict]:
+def _without_kernel(elements: list, placements, cache, guard: Guard) -> tuple[dict, dict]:
     """(shapes known without the kernel, {id: element} the kernel must build)."""
     from .extrusion import extrusion_shape
 
     out: dict[int, Shape | ShapeFailure] = {}
-    todo, acyclic = {}, set()
+    todo = {}
     for element in elements:
         try:
             failure = _no_body(element)
@@ -102,7 +104,7 @@ def _without_kernel(elements: list, placements, cache) -> tuple[dict, dict]:
             out[element.id()] = known
         else:
             try:
-                failure = _cycle(element, acyclic)     # only what the kernel would see: the walk costs
+                failure = _unsafe(element, guard)     # only what the kernel would see: the walk costs
             except Exception as exc:
                 failure = _unreadable(exc)
             if failure:
@@ -112,14 +114,12 @@ def _without_kernel(elements: list, placements, cache) -> tuple[dict, dict]:
     return out, todo
 
 
-def _cycle(element, acyclic: set) -> ShapeFailure | None:
-    from .cycles import loop_in
-
-    found = loop_in(element, acyclic)
-    if found is None:
+def _unsafe(element, guard: Guard) -> ShapeFailure | None:
+    problem = guard.problem(element)
+    if problem is None:
         return None
-    return ShapeFailure(f"its placement or geometry refers back to itself ({found.is_a()} #{found.id()}): "
-                        "a broken model", f"其定位或几何引用自身（{found.is_a()} #{found.id()}），模型已损坏")
+    return ShapeFailure(f"a broken model: {problem}; it is not given to the geometry kernel",
+                        f"模型已损坏：{problem}；未交给几何内核计算")
 
 
 def _unreadable(exc: Exception) -> ShapeFailure:
@@ -141,13 +141,21 @@ def _kernel_shares(ifc, todo: dict, cores: int | None, path) -> dict:
         _run_iterator(ifc, {i: todo[i] for i in ids}, out)
         return out
 
-    def lost(ids: list, signal: int) -> dict:
-        failure = ShapeFailure(f"the geometry kernel crashed (signal {signal}) on this element or one "
-                               "computed with it", f"几何内核在计算此构件（或同批构件）时崩溃（信号 {signal}）")
-        return {i: failure for i in ids}
+    def reopened(ids: list) -> dict:
+        return _kernel_reopened(path, ids)
 
-    return map_shares(list(todo), cores if worth else 1, here=here, lost=lost,
-                      child=lambda ids: _kernel_reopened(path, ids))
+    def lost(ids: list, signal: int) -> dict:
+        """A share the kernel crashed on: halved, each half in its own process, down to the
+        element(s) that crash it; the others get their shapes."""
+        if len(ids) > 1:
+            return map_shares(ids, 2, here=here, child=reopened, lost=lost, isolate=True)
+        return {ids[0]: ShapeFailure(f"the geometry kernel crashed on this element (signal {signal})",
+                                     f"几何内核在计算此构件时崩溃（信号 {signal}）")}
+
+    # in a child process when this one can fork (a crash in native code then costs one element's
+    # figures, not the run); in a process with other threads (a batch worker), here
+    return map_shares(list(todo), cores if worth else 1, here=here, lost=lost, child=reopened,
+                      isolate=path is not None)
 
 
 def _kernel_reopened(path, ids: list) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..context import RunContext
-from ..errors import InputError
 from ..limits import Limits
 from .areas import AreaReader
 from .building import read_buildings
@@ -13,6 +12,7 @@ from .classify import classify
 from .elements import find_roofs, panel_figures, roof_and_panel_elements, roof_figures
 from .equipment import read_equipment
 from .ifcfile import IfcIndex, open_ifc, sha256_of
+from .malformed import MALFORMED, malformed, unreadable_value
 from .records import ModelFacts, Note
 
 
@@ -30,22 +30,11 @@ def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
         raise
     except RuntimeError as exc:     # the lazy parser meets a value it cannot read (e.g. 1.E400)
         raise unreadable_value(path, exc) from None
+    except MALFORMED as exc:        # a value of another kind than the schema says (kept as the cause)
+        raise malformed(path, exc) from exc
     if ctx is not None:
         ctx.models[key] = facts
     return facts
-
-
-def unreadable_value(path: Path, exc: RuntimeError) -> InputError:
-    """The parser's complaint about one value, at the line of the file it is on."""
-    import re
-
-    reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-    line = None
-    if (at := re.search(r"offset (\d+)", reason)) is not None:
-        with open(path, "rb") as fh:
-            line = fh.read(int(at.group(1))).count(b"\n") + 1
-    return InputError(f"the model holds a value the IFC parser cannot read ({reason})", file=path, line=line,
-                      hint="fix or re-export the model: a valid IFC file has no such value")
 
 
 def facts_of(index: IfcIndex, cores: int | None = None, cache_dir: Path | None = None) -> ModelFacts:

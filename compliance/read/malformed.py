@@ -1,0 +1,106 @@
+"""A model that does not follow its IFC schema, told as one message naming the file and line.
+
+The lazy parser hands back whatever the file holds at an attribute's position: a text where an
+entity belongs, a list where a number belongs, 8-bit bytes no STEP string may hold. The readers
+assume the schema; when the file breaks it, the error they raise is turned into an InputError
+that names the first instance the schema validator finds wrong (for files small enough to
+validate in a moment), else the error itself.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import InputError
+
+# What a reader raises when a value is not of the kind the schema promises (pydantic's
+# ValidationError is a ValueError: a record refusing such a value).
+MALFORMED = (AttributeError, TypeError, ValueError, UnicodeError, IndexError, KeyError)
+VALIDATE_MAX_BYTES = 10e6        # the validator takes about 1 s per MB; past this, the error is named as is
+HINT = ("validate the model (e.g. `python -m ifcopenshell.validate MODEL.ifc`) and fix or re-export it: "
+        "a file that follows its schema has no such value")
+
+
+def unreadable_value(path: Path, exc: RuntimeError) -> InputError:
+    """The parser's complaint about one value (e.g. `1.E400`), at the line of the file it is on."""
+    reason = _one_line(exc)
+    line = None
+    if (at := re.search(r"offset (\d+)", reason)) is not None:
+        with open(path, "rb") as fh:
+            line = fh.read(int(at.group(1))).count(b"\n") + 1
+    return InputError(f"the model holds a value the IFC parser cannot read ({reason})", file=path, line=line,
+                      hint="fix or re-export the model: a valid IFC file has no such value")
+
+
+def malformed(path: Path, exc: Exception) -> InputError:
+    """`exc` came from reading a value of the wrong kind: name where the file breaks its schema."""
+    if isinstance(exc, UnicodeError):
+        what = "a text value holds bytes that are not valid STEP text (an exporter writing raw GBK or Latin-1?)"
+    else:
+        what = f"a value is not of the kind its schema says ({type(exc).__name__}: {_one_line(exc)})"
+    first = _first_invalid(path)
+    if first is None:
+        return InputError(f"the model does not follow its IFC schema: {what}", file=path, hint=HINT)
+    count, instance_id, text = first
+    more = f" ({count - 1} more)" if count > 1 else ""
+    return InputError(f"the model does not follow its IFC schema: {text}{more}", file=path,
+                      line=_line_of_instance(path, instance_id), hint=HINT)
+
+
+def _first_invalid(path: Path) -> tuple[int, int, str] | None:
+    """(problems found, id of the first invalid instance, what is wrong with it), or None."""
+    try:
+        if path.stat().st_size > VALIDATE_MAX_BYTES:
+            return None
+        import ifcopenshell
+        import ifcopenshell.validate
+
+        ifc = ifcopenshell.open(str(path))
+        found = _Collect()
+        ifcopenshell.validate.validate(ifc, found, express_rules=False)
+    except Exception:          # the validator cannot read it either: the reader's error is named
+        return None
+    for args in found.errors:
+        instance = args[1] if len(args) > 1 else None
+        if hasattr(instance, "id") and instance.id():
+            return len(found.errors), instance.id(), _describe(args, instance)
+    return None
+
+
+class _Collect:
+    """A logger for ifcopenshell.validate that keeps the errors' arguments."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple] = []
+
+    def error(self, *args, **kwargs) -> None:
+        self.errors.append(args)
+
+    def warning(self, *args, **kwargs) -> None:
+        pass
+
+    info = debug = warning
+
+
+def _describe(args: tuple, instance) -> str:
+    try:
+        text = args[0] % args[1:]
+    except (TypeError, ValueError):
+        text = " ".join(map(str, args[1:]))
+    attribute = re.search(r"<attribute (\w+)", text) or re.search(r"With inverse:\s*(\w+)", text)
+    problem = "not optional" if "Not optional" in text else "not valid"
+    name = f", attribute {attribute.group(1)}" if attribute else ""
+    return f"#{instance.id()} {instance.is_a()}{name}: {problem}"
+
+
+def _line_of_instance(path: Path, instance_id: int) -> int | None:
+    pattern = re.compile(rb"^\s*#" + str(instance_id).encode() + rb"\s*=", re.M)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    found = pattern.search(data)
+    return data[:found.start()].count(b"\n") + 1 if found else None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
