@@ -45,7 +45,7 @@ def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict, s
         return [_construct(loader, child, path + (i,), lines, seen) for i, child in enumerate(node.value)]
     try:
         return loader.construct_object(node, deep=True)
-    except ValueError as exc:   # e.g. a date like 2024-13-01
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:   # e.g. a date like 2024-13-01
         raise _BadValue(path, node.value, str(exc), node.start_mark.line + 1) from None
 
 
@@ -57,10 +57,9 @@ class _BadValue(Exception):
         self.path, self.value, self.reason, self.line = path, value, reason, line
 
 
-# Tags a hand-written file may use explicitly (`!!str 2024`); any other (`!!python/object`, a
-# custom `!tag`) is refused before anything is built.
-_CORE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
-                       ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+# The one tag a hand-written file may use explicitly (`!!str 2024`, to keep a value text); any
+# other (`!!python/object`, `!!bool maybe`, a custom `!tag`) is refused before anything is built.
+_ALLOWED_TAGS = frozenset({"tag:yaml.org,2002:str", "!"})
 
 
 class LocatedYaml:
@@ -183,7 +182,7 @@ def _screen(text: str, error_cls: type[ComplianceError], file: Path, what: str) 
                             file=file, line=event.start_mark.line + 1,
                             hint="write the value out in full where it is needed")
         tag = getattr(event, "tag", None)
-        if tag is not None and tag not in _CORE_TAGS and tag != "!":
+        if tag is not None and tag not in _ALLOWED_TAGS:
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             raise error_cls(f"{what} uses the YAML tag {shown}, which is not allowed (a data file names no "
                             "types or code)", file=file, line=event.start_mark.line + 1,
