@@ -62,6 +62,16 @@ try:
 except KeyboardInterrupt:
     out["orphans"] = len([p for p in os.listdir("/proc") if p.isdigit()
                           and open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())])
+import signal
+def alarm(signum, frame):
+    raise TimeoutError
+signal.signal(signal.SIGALRM, alarm)
+signal.setitimer(signal.ITIMER_REAL, 0.5)
+try:
+    map_shares(range(4), 1, here=here, child=slow, isolate=True)       # waiting on a stuck child
+except TimeoutError:
+    out["orphans_after_alarm"] = len([p for p in os.listdir("/proc") if p.isdigit()
+                                      and open(f"/proc/{p}/stat").read().split()[3] == str(os.getpid())])
 print(json.dumps(out))
 """
 
@@ -107,7 +117,9 @@ def test_isolated_work_runs_only_in_children_so_a_crash_costs_only_its_share():
 
 
 def test_an_interruption_here_stops_the_children():
-    assert _run()["orphans"] == 0
+    result = _run()
+    assert result["orphans"] == 0
+    assert result["orphans_after_alarm"] == 0          # the time limit reaches a child stuck in native code
 
 
 def test_no_fork_in_a_process_with_other_threads():
