@@ -187,6 +187,13 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
     for i, rel in enumerate(meta.models):
         path = folder / rel
         line = doc.line_of(("models", i))
+        try:
+            path.stat()
+        except FileNotFoundError:
+            pass                     # said below
+        except OSError as exc:       # a name too long, a component that is a file, ...
+            raise InputError(f"model '{rel[:80]}{'…' if len(rel) > 80 else ''}' listed in 'models' cannot be "
+                             f"opened: {exc.strerror}", file=file, line=line, hint="fix the path") from None
         if path.is_dir():
             raise InputError(f"model '{rel}' listed in 'models' is a folder, not an IFC file", file=file,
                              line=line, hint="list the .ifc files themselves")
