@@ -31,7 +31,11 @@ def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict, s
         loader.flatten_mapping(node)
         out: dict = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            try:
+                key = loader.construct_object(key_node, deep=True)
+            except (ValueError, KeyError, AttributeError, TypeError) as exc:   # a key like 2024-13-01
+                raise _BadValue(path, getattr(key_node, "value", "?"), f"as a key: {exc}",
+                                key_node.start_mark.line + 1) from None
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise yaml.constructor.ConstructorError(
                     None, None, "a mapping key must be a plain value", key_node.start_mark)

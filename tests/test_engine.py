@@ -4,6 +4,7 @@ and the engine checked against the reference evaluation of the same conditions."
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -61,6 +62,21 @@ def test_more_than_1024_evaluations_do_not_exhaust_sessions():
     for i in range(1100):
         fired = engine.run("hazard_simple", SIMPLE, [{"id": "x", "rule": "T", "value": i % 10}])
         assert fired == {"x": ["T|pass|0" if i % 10 >= 5 else "T|fail|1"]}
+
+
+def test_the_engine_starts_no_background_threads():
+    """durable-rules' Host calls the native engine from two timer threads every 0.2 s while
+    facts are asserted from the caller's thread; the engine is not thread-safe (a segfault seen
+    in a test session). Engine.run needs neither, so none may run."""
+    import threading
+
+    from compliance.evaluate.engine import Engine
+
+    before = {t.ident for t in threading.enumerate()}
+    Engine()
+    time.sleep(0.3)                                   # the Host's timers first fire after 0.1 s
+    started = [t for t in threading.enumerate() if t.ident not in before]
+    assert started == [], started
 
 
 def test_shared_engine_is_one_per_process():

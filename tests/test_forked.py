@@ -1,8 +1,8 @@
 """Sharing work out to forked processes (compliance/read/forked.py): results come back whole,
 and a child that fails only costs time.
 
-The sharing only happens in a single-threaded process, and a test session is not one (the rule
-engine's timer threads live as long as the process), so the cases run in a fresh interpreter."""
+The sharing only happens in a single-threaded process, and a test session may not be one (pytest
+plugins, xdist), so the cases run in a fresh interpreter."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """The only module that touches durable-rules. It keeps clear of the engine's known hazards
 (see ../shared/notes/FIELD-NOTES.md; each has a test in tests/test_engine.py):
 
-- one Host per process, created lazily and kept: each Host starts timer threads that never
-  stop, and a ruleset name can be registered once per Host;
+- one Host per process, created lazily and kept: a ruleset name can be registered once per
+  Host; the Host's two background timer threads (which call the engine every 0.2 s, racing the
+  caller's thread) are never started: nothing here uses timers or queued actions;
 - a lock around every call: the C engine is not thread-safe;
 - facts, not events (a fact fires every rule it matches), each with a unique `id`;
 - one fresh session id per evaluation, deleted afterwards (the 1,025th live session crashes);
@@ -61,6 +62,13 @@ class Engine:
                 def record(c):
                     owner._fired.setdefault(c.m["id"], []).append(action_name)
                 return record
+
+            def _run(self):
+                """No background dispatch. durable-rules' Host starts two timer threads that call
+                the native engine every 0.2 s (queued actions, timers) while the caller asserts
+                facts in its own thread; the engine is not thread-safe, and that race segfaulted a
+                test session (`rules diff`, 1 run in ~10). Facts are asserted and their actions run
+                synchronously in `Engine.run`; nothing here uses timers or queued actions."""
 
         self._durable = durable_engine
         self._host = _Host()

@@ -7,7 +7,7 @@ descriptor the fork shares, so two processes reading it race), so `child` opens 
 child sends back plain records, pickled through a pipe, while the parent does the first share.
 
 Used only where it is safe: a POSIX system and a single-threaded process (forking a process with
-other threads, like the rule engine's timers, can deadlock the child). A child that fails (an
+other threads can deadlock the child; the rule engine runs none, see evaluate/engine.py). A child that fails (an
 exception, a result that cannot be read) costs nothing but time: its share is done again here.
 A child killed by a signal (the kernel crashed on something in its share) is not retried here,
 where the same crash would take the whole run down: `lost(share, signal)` says what to record.

@@ -135,6 +135,8 @@ class Submission(_Strict):
     @classmethod
     def _model_paths(cls, v: list[str]) -> list[str]:
         for p in v:
+            if any(ord(c) < 32 or ord(c) == 127 for c in p):
+                raise ValueError(f"{p!r} holds a control character, which no file name has")
             if not p.lower().endswith(".ifc"):
                 raise ValueError(f"'{p}' is not an .ifc file")
             if Path(p).is_absolute() or ".." in Path(p).parts:
@@ -191,9 +193,9 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
             path.stat()
         except FileNotFoundError:
             pass                     # said below
-        except OSError as exc:       # a name too long, a component that is a file, ...
+        except (OSError, ValueError) as exc:       # a name too long, a component that is a file, ...
             raise InputError(f"model '{rel[:80]}{'…' if len(rel) > 80 else ''}' listed in 'models' cannot be "
-                             f"opened: {exc.strerror}", file=file, line=line, hint="fix the path") from None
+                             f"opened: {getattr(exc, 'strerror', None) or exc}", file=file, line=line, hint="fix the path") from None
         if path.is_dir():
             raise InputError(f"model '{rel}' listed in 'models' is a folder, not an IFC file", file=file,
                              line=line, hint="list the .ifc files themselves")
