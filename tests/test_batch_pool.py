@@ -53,3 +53,13 @@ def test_a_worker_stuck_past_the_hard_limit_is_stopped_and_the_rest_complete():
     assert sorted(results) == [t for t in tasks if t != 4]
     assert all(results[t][:2] == (t, t * t) for t in results)
     assert time.monotonic() - started < 60          # not the 600 s the stuck task would take
+
+
+def test_workers_are_replaced_after_their_share_of_submissions(monkeypatch):
+    """ifcopenshell keeps memory per model read: a worker is replaced after TASKS_PER_WORKER."""
+    import compliance.batch.pool as pool
+
+    monkeypatch.setattr(pool, "TASKS_PER_WORKER", 3)
+    results, crashed = run(list(range(9)), 1, set())
+    assert crashed == {} and sorted(results) == list(range(9))
+    assert len({r[2] for r in results.values()}) >= 3          # 9 tasks, 3 per worker process
