@@ -22,10 +22,8 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # libyaml's 
     """SafeLoader that records (path -> line) and rejects duplicate mapping keys."""
 
 
-def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict, seen: set) -> Any:
-    if id(node) in seen:     # a node reached twice is an alias (refused by _screen; kept as a backstop)
-        raise yaml.constructor.ConstructorError(None, None, "an alias (*name) is not allowed", node.start_mark)
-    seen.add(id(node))
+def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict) -> Any:
+    """The node's value, recording lines; `_screen` has refused aliases, so this walk is a tree."""
     lines.setdefault(path, node.start_mark.line + 1)   # a key's own line wins over its value's
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -43,10 +41,10 @@ def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict, s
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _construct(loader, value_node, path + (key,), lines, seen)
+            out[key] = _construct(loader, value_node, path + (key,), lines)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, child, path + (i,), lines, seen) for i, child in enumerate(node.value)]
+        return [_construct(loader, child, path + (i,), lines) for i, child in enumerate(node.value)]
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, KeyError, AttributeError, TypeError) as exc:   # e.g. a date like 2024-13-01
@@ -107,7 +105,7 @@ def load_yaml(file: Path, error_cls: type[ComplianceError], *, what: str,
         loader = _LineLoader(text)
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
-        data = _construct(loader, node, (), lines, set()) if node is not None else None
+        data = _construct(loader, node, (), lines) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, file, error_cls, what) from None
     except _BadValue as exc:

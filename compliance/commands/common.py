@@ -46,6 +46,10 @@ def guarded(debug: bool, action):
     try:
         return action()
     except ComplianceError as exc:
+        if debug and exc.__cause__ is not None:      # e.g. the reader's error behind "does not follow its schema"
+            import traceback
+
+            traceback.print_exception(exc.__cause__)
         where = exc.location()
         fail(f"{where}: {exc.message}" if where else exc.message, exc.hint)
     except KeyboardInterrupt:

@@ -34,12 +34,19 @@ def unreadable_value(path: Path, exc: RuntimeError) -> InputError:
 
 
 def malformed(path: Path, exc: Exception) -> InputError:
-    """`exc` came from reading a value of the wrong kind: name where the file breaks its schema."""
+    """`exc` came from reading a value of an unexpected kind: name where the file breaks its
+    schema. Where the validator finds nothing wrong (it does not see an entity id defined twice,
+    one cause found by fuzzing), the message says so rather than blame the model outright."""
     if isinstance(exc, UnicodeError):
         what = "a text value holds bytes that are not valid STEP text (an exporter writing raw GBK or Latin-1?)"
     else:
         what = f"a value is not of the kind its schema says ({type(exc).__name__}: {_one_line(exc)})"
-    first = _first_invalid(path)
+    validated, first = _first_invalid(path)
+    if first is None and validated and not isinstance(exc, UnicodeError):
+        return InputError(f"the model could not be read: {what}; the schema validator finds nothing wrong "
+                          "with it (an entity id defined twice is one cause it does not see)", file=path,
+                          hint="check the file for duplicate #ids; if it is sound, send it and the output "
+                               "of --debug to the checker's maintainers")
     if first is None:
         return InputError(f"the model does not follow its IFC schema: {what}", file=path, hint=HINT)
     count, instance_id, text = first
@@ -48,11 +55,12 @@ def malformed(path: Path, exc: Exception) -> InputError:
                       line=_line_of_instance(path, instance_id), hint=HINT)
 
 
-def _first_invalid(path: Path) -> tuple[int, int, str] | None:
-    """(problems found, id of the first invalid instance, what is wrong with it), or None."""
+def _first_invalid(path: Path) -> tuple[bool, tuple[int, int, str] | None]:
+    """(whether the file was validated, and if so (problems found, id of the first invalid
+    instance, what is wrong with it) or None when it is valid)."""
     try:
         if path.stat().st_size > VALIDATE_MAX_BYTES:
-            return None
+            return False, None
         import ifcopenshell
         import ifcopenshell.validate
 
@@ -60,12 +68,12 @@ def _first_invalid(path: Path) -> tuple[int, int, str] | None:
         found = _Collect()
         ifcopenshell.validate.validate(ifc, found, express_rules=False)
     except Exception:          # the validator cannot read it either: the reader's error is named
-        return None
+        return False, None
     for args in found.errors:
         instance = args[1] if len(args) > 1 else None
         if hasattr(instance, "id") and instance.id():
-            return len(found.errors), instance.id(), _describe(args, instance)
-    return None
+            return True, (len(found.errors), instance.id(), _describe(args, instance))
+    return not found.errors, None
 
 
 class _Collect:
