@@ -192,10 +192,14 @@ def _screen(text: str, error_cls: type[ComplianceError], file: Path, what: str) 
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise error_cls(f"{what} nests more than {MAX_DEPTH} levels deep", file=file,
-                                line=event.start_mark.line + 1, hint="check the brackets and indentation")
+                raise _too_deep(error_cls, file, what, event.start_mark.line + 1)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+
+
+def _too_deep(error_cls: type[ComplianceError], file: Path, what: str, line: int | None) -> ComplianceError:
+    return error_cls(f"{what} nests more than {MAX_DEPTH} levels deep", file=file, line=line,
+                     hint="check the brackets and indentation")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: Path, error_cls: type[ComplianceError],
@@ -210,6 +214,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: Path, error_cls: t
         problem = f"{problem} ({exc.context} at line {begun})"
         if "end of stream" in problem:         # the end of the file is not where to look: the opening is
             line = begun
+    if "nesting depth" in problem:          # PyYAML ≥ 6.0.4's own limit, met before ours
+        return _too_deep(error_cls, file, what, line)
     hint = "fix the YAML syntax at that line"
     if problem.startswith("duplicate key"):
         hint = "keep one of the two (which one counts is not for the checker to guess)"
