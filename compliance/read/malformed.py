@@ -42,6 +42,11 @@ def malformed(path: Path, exc: Exception) -> InputError:
     else:
         what = f"a value is not of the kind its schema says ({type(exc).__name__}: {_one_line(exc)})"
     validated, first = _first_invalid(path)
+    if first is None and (twice := _defined_twice(path)) is not None:
+        instance_id, lines = twice
+        return InputError(f"the model does not follow its IFC schema: #{instance_id} is defined twice (lines "
+                          f"{lines[0]} and {lines[1]}), so which one a reference means cannot be told", file=path,
+                          line=lines[1], hint=HINT)
     if first is None and validated and not isinstance(exc, UnicodeError):
         return InputError(f"the model could not be read: {what}; the schema validator finds nothing wrong "
                           "with it (an entity id defined twice is one cause it does not see)", file=path,
@@ -100,6 +105,23 @@ def _describe(args: tuple, instance) -> str:
     problem = "not optional" if "Not optional" in text else "not valid"
     name = f", attribute {attribute.group(1)}" if attribute else ""
     return f"#{instance.id()} {instance.is_a()}{name}: {problem}"
+
+
+def _defined_twice(path: Path) -> tuple[int, tuple[int, int]] | None:
+    """The first entity id defined twice and the lines of both (the validator does not see it:
+    the parser keeps one of the two), or None. Only on this failure path, for files it validates."""
+    if path.stat().st_size > VALIDATE_MAX_BYTES:
+        return None
+    seen: dict[bytes, int] = {}
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            found = re.match(rb"\s*#(\d+)\s*=", line)
+            if found is None:
+                continue
+            if found.group(1) in seen:
+                return int(found.group(1)), (seen[found.group(1)], number)
+            seen[found.group(1)] = number
+    return None
 
 
 def _line_of_instance(path: Path, instance_id: int) -> int | None:
