@@ -50,10 +50,12 @@ def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
 
 def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
                         placement: PanelPlacement | None = None) -> list:
-    """Findings about the submission as a whole: model vs metadata, panel placement, claims."""
+    """Findings about the submission as a whole: the same model listed twice, model vs metadata,
+    panel placement, claims."""
     params = ruleset.values()
     placement = placement or panel_placement(models)
-    return (crosscheck(loaded, models, params) + placement_findings(models, placement)
+    return (duplicate_model_notes(models, loaded.metadata_file.name)
+            + crosscheck(loaded, models, params) + placement_findings(models, placement)
             + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 
 
@@ -69,7 +71,6 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     models = [read_model(path, ctx) for path in loaded.model_paths]
     placement = panel_placement(models)          # the findings and the PV metrics both weigh it
     findings = (metadata_notes(loaded, when, today, first, as_of is not None)
-                + duplicate_model_notes(models, loaded.metadata_file.name)
                 + submission_findings(loaded, models, ruleset, placement))
     derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
                                 shared={PLACEMENT: placement})
