@@ -17,6 +17,7 @@ from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option,
 from compliance.commands.batch import batch
 from compliance.commands.registry import diff, district, history
 from compliance.commands.rules import rules
+from compliance.commands.serve import serve
 from compliance.report import EXTRACT_FORMATS, FORMATS
 
 
@@ -123,7 +124,7 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
     sys.exit(guarded(debug, run))
 
 
-for command in (rules, batch, history, diff, district):
+for command in (rules, batch, history, diff, district, serve):
     main.add_command(command)
 
 

@@ -41,6 +41,12 @@ class RunContext:
     hashes: dict[tuple, str] = field(default_factory=dict)     # (path, size, mtime) -> sha256
     cache_dir: Path | None = field(default_factory=default_cache_dir)  # geometry results on disk
     limits: Any = None                                         # limits.Limits (None: the defaults)
+    progress: Any = None                                       # callable(step, done, total) or None
+
+    def step(self, text: str, done: int = 0, total: int = 0) -> None:
+        """Tell whoever watches this run (the web app's progress bar) what it is doing now."""
+        if self.progress is not None:
+            self.progress(text, done, total)
 
     def sha256(self, path: Path) -> str:
         """A file's SHA-256, computed once per run (a batch hashes the inputs for the check's key,

@@ -60,6 +60,7 @@ def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
 
 
 def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -> Verdict:
+    ctx.step("reading the rule set and submission.yaml")
     ruleset, compiled = ruleset_for(ctx)
     settings = ruleset.settings
     loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
@@ -68,7 +69,11 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     when, today = as_of or meta.filed_on, date.today()
     first = min((r.applies.effective_from for r in ruleset.rules), default=None)
     check_dates(loaded, when, first, as_of is not None, today)
-    models = [read_model(path, ctx) for path in loaded.model_paths]
+    models = []
+    for n, path in enumerate(loaded.model_paths):
+        ctx.step(f"reading model {path.name} and computing its geometry", n, len(loaded.model_paths))
+        models.append(read_model(path, ctx))
+    ctx.step("deriving figures and evaluating the rules")
     placement = panel_placement(models)          # the findings and the PV metrics both weigh it
     findings = (metadata_notes(loaded, when, today, first, as_of is not None)
                 + submission_findings(loaded, models, ruleset, placement))

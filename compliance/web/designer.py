@@ -1,0 +1,143 @@
+"""The designer's pages: upload, progress, the result with its 3D view, and the downloads."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_file, url_for
+
+from .app import error_page, state
+from .findings import findings_of
+
+designer = Blueprint("designer", __name__)
+DOWNLOADS = ("pdf", "bcf", "xlsx", "json", "html")
+MEDIA = {"pdf": "application/pdf", "bcf": "application/octet-stream", "json": "application/json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "html": "text/html; charset=utf-8"}
+
+
+@designer.get("/")
+def index():
+    s = state().settings
+    return render_template("index.html", max_upload_mb=s.max_upload_mb, max_model_mb=s.limits.max_model_mb)
+
+
+@designer.post("/check")
+def upload():
+    from .uploads import Upload, unpack
+
+    st = state()
+    files = [Upload(f.filename or "", f.stream) for f in request.files.getlist("files")]
+    job_id, job_dir = st.jobs.new_job_dir()
+    folder = unpack(files, job_dir / "submission", max_bytes=st.settings.max_upload_bytes,
+                    max_files=st.settings.max_files)
+    st.jobs.start(job_id, folder)
+    return redirect(url_for("designer.job", job_id=job_id), 303)
+
+
+@designer.get("/jobs/<job_id>")
+def job(job_id: str):
+    found = state().jobs.state(job_id)
+    if found is None:
+        abort(404)
+    if found.state == "done" and request.args.get("stay") is None:
+        return redirect(url_for("designer.check", check_id=found.check_id))
+    return render_template("job.html", job=found)
+
+
+@designer.get("/jobs/<job_id>/state")
+def job_state(job_id: str):
+    found = state().jobs.state(job_id)
+    if found is None:
+        abort(404)
+    data = found.as_json()
+    if found.check_id is not None:
+        data["url"] = url_for("designer.check", check_id=found.check_id)
+    return jsonify(data)
+
+
+def stored_verdict(check_id: int):
+    """(CheckRow, Verdict or None); 404 for an unknown check."""
+    registry = state().registry
+    row = registry.get(check_id)
+    if row is None:
+        abort(404)
+    return row, registry.verdict(check_id) if row.outcome == "verdict" else None
+
+
+@designer.get("/checks/<int:check_id>")
+def check(check_id: int):
+    from .views3d import stored_view
+
+    st = state()
+    row, verdict = stored_verdict(check_id)
+    if verdict is None:
+        return render_template("check_error.html", row=row, failure=row.failure), 200
+    views = []
+    for model in verdict.models:
+        view = stored_view(st.jobs.views_dir, model.sha256)
+        views.append({"file": model.file, "sha256": model.sha256, "view": view,
+                      "url": url_for("designer.view_file", sha256=model.sha256) if view and view.ok else None})
+    history = st.registry.history(row.submission_id) if row.submission_id else []
+    return render_template("check.html", row=row, v=verdict, findings=findings_of(verdict), views=views,
+                           downloads=DOWNLOADS, history=history, signoffs=verdict.signoffs,
+                           decisions=(("approved", "通过 approved"), ("revise", "退回修改 revise"),
+                                      ("rejected", "不予通过 rejected")))
+
+
+@designer.post("/checks/<int:check_id>/view")
+def prepare_view(check_id: int):
+    """Convert the models of a check that did not come through this app (a batch) for the 3D view."""
+    from pathlib import Path
+
+    from ..context import file_sha256
+    from .views3d import ensure_view
+
+    st = state()
+    row, verdict = stored_verdict(check_id)
+    if verdict is None:
+        abort(404)
+    for model in verdict.models:
+        source = Path(row.folder) / model.file
+        if not source.is_file() or file_sha256(source) != model.sha256:
+            return error_page(f"The model {model.file} is no longer where it was checked",
+                              "upload the submission again to see it in 3D", 404, where=str(source))
+        ensure_view(st.jobs.views_dir, model.sha256, source)
+    return redirect(url_for("designer.check", check_id=check_id) + "#viewer", 303)
+
+
+@designer.get("/views/<sha256>.glb")
+def view_file(sha256: str):
+    from .views3d import view_paths
+
+    try:
+        glb, _ = view_paths(state().jobs.views_dir, sha256)
+    except ValueError:
+        abort(404)
+    if not glb.is_file():
+        abort(404)
+    return send_file(glb, mimetype="model/gltf-binary", max_age=3600)
+
+
+@designer.get("/checks/<int:check_id>/report.<fmt>")
+def download(check_id: int, fmt: str):
+    from ..report import FORMATS, render, report_stem
+
+    if fmt not in DOWNLOADS:
+        abort(404)
+    row, verdict = stored_verdict(check_id)
+    if verdict is None:
+        abort(404)
+    lang = request.args.get("lang", state().settings.lang)
+    if lang not in ("both", "zh", "en"):
+        lang = "both"
+    data = render(fmt, verdict, lang)
+    name = f"{report_stem(verdict.submission.id)}-check{check_id}{FORMATS[fmt].extension}"
+    response = Response(data, mimetype=MEDIA[fmt])
+    disposition = "inline" if fmt == "html" else "attachment"
+    from urllib.parse import quote
+
+    response.headers["Content-Disposition"] = f"{disposition}; filename=\"check{check_id}{FORMATS[fmt].extension}\"; " \
+                                              f"filename*=UTF-8''{quote(name)}"
+    if fmt == "html":          # the report is one self-contained page with its own styles
+        response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+                                                       "frame-ancestors 'self'")
+    return response

@@ -1,0 +1,86 @@
+"""What the result page lists: every checked rule and every reader / cross-check finding, each with
+the GlobalIds the 3D view highlights when it is clicked. Reads only the Verdict record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+ORDER = {"fail": 0, "missing_data": 1, "manual_review": 2, "pass": 3, "not_applicable": 4}
+NOTE_ORDER = {"uncertain": 0, "warning": 1, "info": 2}
+STATUS_LABEL = {"fail": ("不满足", "fail"), "missing_data": ("缺少数据", "missing data"),
+                "manual_review": ("人工复核", "manual review"), "pass": ("满足", "pass"),
+                "not_applicable": ("不适用", "not applicable"), "uncertain": ("不确定", "uncertain"),
+                "warning": ("提示", "warning"), "info": ("信息", "info")}
+
+
+@dataclass(frozen=True)
+class ElementLine:
+    global_id: str
+    ifc_class: str
+    name: str
+    storey: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: str                        # rule id or note code + index: the page's anchor
+    kind: str                       # "rule" or "note"
+    status: str                     # a rule's status, or a note's severity
+    title: str
+    title_zh: str
+    message: str
+    message_zh: str
+    clause: Optional[str]
+    measured: Optional[str]         # "35.2 % measured, ≥ 50 % required"
+    remedy: Optional[str]
+    remedy_zh: Optional[str]
+    reasons: tuple[str, ...]
+    global_ids: tuple[str, ...]
+    elements: tuple[ElementLine, ...]
+
+    @property
+    def open(self) -> bool:
+        return self.status in ("fail", "missing_data", "manual_review", "uncertain", "warning")
+
+    @property
+    def label(self) -> tuple[str, str]:
+        return STATUS_LABEL.get(self.status, (self.status, self.status))
+
+
+def _unique(gids) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(g for g in gids if g))
+
+
+def _elements(verdict, gids, index) -> tuple[ElementLine, ...]:
+    out = []
+    for gid in gids:
+        e = verdict.element(gid, index)
+        out.append(ElementLine(gid, e.ifc_class or "—", e.name or "—", e.storey or "—", e.file or "—"))
+    return tuple(out)
+
+
+def findings_of(verdict) -> list[Finding]:
+    """Rules first (open ones first), then the notes worth a look; not-applicable rules are left out."""
+    from ..report.labels import measured_vs_required
+
+    index = verdict.element_index()
+    out = []
+    for r in sorted((r for r in verdict.results if r.status != "not_applicable"),
+                    key=lambda r: (ORDER.get(r.status, 9), r.rule)):
+        gids = _unique(g for e in r.evidence for g in e.global_ids)
+        out.append(Finding(
+            key=r.rule, kind="rule", status=r.status, title=r.title.en, title_zh=r.title.zh, message=r.message,
+            message_zh=r.message_zh, clause=f"{r.clause.ref} {r.clause.document}".strip(),
+            measured=measured_vs_required(r, "en"), remedy=r.remedy.en if r.remedy and r.status != "pass" else None,
+            remedy_zh=r.remedy.zh if r.remedy and r.status != "pass" else None,
+            reasons=tuple(x.en for x in r.reasons), global_ids=gids, elements=_elements(verdict, gids, index)))
+    notes = sorted(enumerate(verdict.notes), key=lambda p: (NOTE_ORDER.get(p[1].severity, 9), p[0]))
+    for i, n in notes:
+        gids = _unique(n.global_ids)
+        out.append(Finding(
+            key=f"{n.code}-{i}", kind="note", status=n.severity, title=n.code, title_zh=n.code, message=n.message,
+            message_zh=n.message_zh or n.message, clause=None, measured=None, remedy=None, remedy_zh=None,
+            reasons=(), global_ids=gids, elements=_elements(verdict, gids, index)))
+    return out

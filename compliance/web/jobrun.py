@@ -1,0 +1,135 @@
+"""One web check, in its own process: `python -m compliance.web.jobrun JOB_DIR`.
+
+Runs the CLI's pipeline on JOB_DIR/submission, stores the outcome in the registry (like one
+`compliance batch` task), converts the models for the 3D view, and writes what the page shows:
+`progress.json` while it runs, `result.json` at the end. A crash here costs this check only; the
+web server reads the files and says what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Atomically: a reader never sees half a file."""
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(part, path)
+
+
+def read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class Progress:
+    """The steps of one check, as the page's progress bar shows them."""
+
+    # share of the bar at the start of each phase
+    PHASES = {"reading": 0.05, "models": 0.10, "rules": 0.75, "storing": 0.85, "view": 0.90}
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.started = time.time()
+
+    def __call__(self, text: str, done: int = 0, total: int = 0) -> None:
+        if text.startswith("reading model"):
+            start, end = self.PHASES["models"], self.PHASES["rules"]
+            fraction = start + (end - start) * (done / total if total else 0)
+        elif text.startswith("deriving"):
+            fraction = self.PHASES["rules"]
+        else:
+            fraction = self.PHASES["reading"]
+        self.set(text, fraction)
+
+    def set(self, text: str, fraction: float) -> None:
+        write_json(self.path, {"step": text, "fraction": round(fraction, 3),
+                               "elapsed_s": round(time.time() - self.started, 1)})
+
+
+def run(job_dir: Path) -> int:
+    from .. import __version__
+    from ..batch.worker import failure_of
+    from ..context import RunContext
+    from ..limits import Limits, time_limit
+    from ..pipeline import check_submission, ruleset_for
+    from ..registry.keys import check_key, inputs_sha256
+    from ..registry.store import Outcome, Registry
+
+    job = read_json(job_dir / "job.json") or {}
+    folder = Path(job["folder"])
+    progress = Progress(job_dir / "progress.json")
+    progress.set("starting", 0.02)
+    limits = Limits(**job.get("limits", {}))
+    ctx = RunContext(rules_dir=Path(job["rules_dir"]), limits=limits, progress=progress, cores=job.get("cores"))
+    registry = Registry(job.get("db"))
+    started = time.perf_counter()
+    ruleset, _ = ruleset_for(ctx)
+    inputs = inputs_sha256(folder, ctx.sha256)
+    base = dict(key=check_key(inputs, ruleset.version, None, __version__), folder=str(folder), inputs_sha256=inputs,
+                rules_version=ruleset.version, tool_version=__version__,
+                checked_at=datetime.now(timezone.utc).replace(microsecond=0))
+    verdict = None
+    try:
+        with time_limit(limits.time_limit_s, folder):
+            verdict = check_submission(folder, ctx)
+        outcome = Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict)
+    except Exception as exc:          # every failure is a stored row and a clear page, as in a batch
+        outcome = Outcome(**base, duration_s=time.perf_counter() - started, failure=failure_of(exc),
+                          **_identity(folder))
+    progress.set("storing the outcome in the registry", Progress.PHASES["storing"])
+    check_id, _new = registry.record(outcome)
+    result = {"check_id": check_id, "outcome": "verdict" if verdict is not None else "error",
+              "failure": outcome.failure.model_dump() if outcome.failure else None}
+    if verdict is not None:
+        progress.set("preparing the 3D view", Progress.PHASES["view"])
+        result["views"] = _views(folder, verdict, Path(job["views_dir"]), ctx)
+    write_json(job_dir / "result.json", result)
+    registry.close()
+    return 0
+
+
+def _identity(folder: Path) -> dict:
+    try:
+        from ..read.metadata import load_submission
+
+        meta = load_submission(folder).meta
+        return {"submission_id": meta.id, "name": meta.name}
+    except Exception:
+        return {}
+
+
+def _views(folder: Path, verdict, views_dir: Path, ctx) -> list[dict]:
+    """Each model converted for the 3D view once per content (by SHA-256), shared by every check."""
+    from .views3d import ensure_view
+
+    out = []
+    for model in verdict.models:
+        path = folder / model.file
+        view = ensure_view(views_dir, model.sha256, path)
+        out.append({"file": model.file, "sha256": model.sha256, "ok": view.ok, "message": view.message})
+    return out
+
+
+def main(argv: list[str]) -> int:
+    job_dir = Path(argv[0])
+    try:
+        return run(job_dir)
+    except Exception as exc:          # the registry or the disk failed: say so on the page
+        from ..batch.worker import failure_of
+
+        write_json(job_dir / "result.json", {"check_id": None, "outcome": "error",
+                                             "failure": failure_of(exc).model_dump()})
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
