@@ -78,7 +78,7 @@ def start(settings, host: str, port: int) -> int:
     app = create_app(settings)
     try:
         server = create_server(app, host=host, port=port, threads=8, clear_untrusted_proxy_headers=True,
-                               max_request_body_size=settings.max_upload_bytes + (1 << 20), ident="compliance")
+                               max_request_body_size=2 * settings.max_upload_bytes + (10 << 20), ident="compliance")
     except (OSError, socket.gaierror) as exc:
         fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
              "pick another --port, or stop the program that holds it")

@@ -33,7 +33,7 @@ class Finding:
     message: str
     message_zh: str
     clause: Optional[str]
-    measured: Optional[str]         # "35.2 % measured, ≥ 50 % required"
+    measured: tuple[str, ...]       # per requirement: "rooftop PV area ratio: 20.03 % measured, required ≥ 30 %"
     remedy: Optional[str]
     remedy_zh: Optional[str]
     reasons: tuple[str, ...]
@@ -61,10 +61,16 @@ def _elements(verdict, gids, index) -> tuple[ElementLine, ...]:
     return tuple(out)
 
 
+def _figures(r) -> tuple[str, ...]:
+    from ..report.labels import OPS
+
+    mark = {True: "met", False: "not met", None: "undetermined"}
+    return tuple(f"{c.label.zh} {c.label.en}: {c.measured_text.en} measured, required {OPS.get(c.operator, c.operator)} "
+                 f"{c.threshold_text.en} — {mark[c.met]}" for c in r.checks)
+
+
 def findings_of(verdict) -> list[Finding]:
     """Rules first (open ones first), then the notes worth a look; not-applicable rules are left out."""
-    from ..report.labels import measured_vs_required
-
     index = verdict.element_index()
     out = []
     for r in sorted((r for r in verdict.results if r.status != "not_applicable"),
@@ -73,7 +79,7 @@ def findings_of(verdict) -> list[Finding]:
         out.append(Finding(
             key=r.rule, kind="rule", status=r.status, title=r.title.en, title_zh=r.title.zh, message=r.message,
             message_zh=r.message_zh, clause=f"{r.clause.ref} {r.clause.document}".strip(),
-            measured=measured_vs_required(r, "en"), remedy=r.remedy.en if r.remedy and r.status != "pass" else None,
+            measured=_figures(r), remedy=r.remedy.en if r.remedy and r.status != "pass" else None,
             remedy_zh=r.remedy.zh if r.remedy and r.status != "pass" else None,
             reasons=tuple(x.en for x in r.reasons), global_ids=gids, elements=_elements(verdict, gids, index)))
     notes = sorted(enumerate(verdict.notes), key=lambda p: (NOTE_ORDER.get(p[1].severity, 9), p[0]))
@@ -81,6 +87,6 @@ def findings_of(verdict) -> list[Finding]:
         gids = _unique(n.global_ids)
         out.append(Finding(
             key=f"{n.code}-{i}", kind="note", status=n.severity, title=n.code, title_zh=n.code, message=n.message,
-            message_zh=n.message_zh or n.message, clause=None, measured=None, remedy=None, remedy_zh=None,
+            message_zh=n.message_zh or n.message, clause=None, measured=(), remedy=None, remedy_zh=None,
             reasons=(), global_ids=gids, elements=_elements(verdict, gids, index)))
     return out

@@ -88,13 +88,25 @@ def run(job_dir: Path) -> int:
     progress.set("storing the outcome in the registry", Progress.PHASES["storing"])
     check_id, _new = registry.record(outcome)
     result = {"check_id": check_id, "outcome": "verdict" if verdict is not None else "error",
-              "failure": outcome.failure.model_dump() if outcome.failure else None}
+              "failure": _as_uploaded(outcome.failure, job_dir) if outcome.failure else None}
     if verdict is not None:
         progress.set("preparing the 3D view", Progress.PHASES["view"])
         result["views"] = _views(folder, verdict, Path(job["views_dir"]), ctx)
     write_json(job_dir / "result.json", result)
     registry.close()
     return 0
+
+
+def _as_uploaded(failure, job_dir: Path) -> dict:
+    """The failure with its file named as the designer uploaded it (fail-office/submission.yaml),
+    not by the server's folder."""
+    data = failure.model_dump()
+    if data.get("file"):
+        try:
+            data["file"] = Path(data["file"]).resolve().relative_to((job_dir / "submission").resolve()).as_posix()
+        except ValueError:
+            pass
+    return data
 
 
 def _identity(folder: Path) -> dict:

@@ -82,6 +82,9 @@ def unpack(uploads: list[Upload], dest: Path, *, max_bytes: int, max_files: int)
     uploads = [u for u in uploads if u.name]
     if not uploads:
         raise UploadError("no file was uploaded", hint=TRY_AGAIN)
+    created = dest
+    while not created.parent.exists():          # the topmost folder this call creates: removed on refusal
+        created = created.parent
     dest.mkdir(parents=True)
     budget = _Budget(max_bytes, max_files)
     try:
@@ -91,7 +94,7 @@ def unpack(uploads: list[Upload], dest: Path, *, max_bytes: int, max_files: int)
             _loose(uploads, dest, budget)
         return _submission_folder(dest, uploads)
     except BaseException:
-        shutil.rmtree(dest, ignore_errors=True)
+        shutil.rmtree(created, ignore_errors=True)
         raise
 
 

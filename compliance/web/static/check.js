@@ -38,6 +38,7 @@
   var urls = (container.dataset.urls || "").split(" ").filter(Boolean);
   window.ComplianceViewer.mount(container, urls).then(function (v) {
     viewer = v;
+    window.__viewer = v;            // for the end-to-end tests and the browser console
     say("Drag to orbit, scroll to zoom. Click a finding to see its elements.");
     if (active) { var a = active; active = null; select(a); }
   }, function (err) {

@@ -1,0 +1,86 @@
+"""`compliance serve` in a subprocess for the web tests, on a free port, with its own data folder,
+registry and geometry cache; and the bundled samples as the zips a designer would upload."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPLIANCE = Path(sys.executable).parent / "compliance"
+
+
+class Server:
+    def __init__(self, folder: Path, *args: str, host: str = "127.0.0.1"):
+        self.folder = Path(folder)
+        self.data = self.folder / "data"
+        self.db = str(self.folder / "registry.sqlite")
+        self.args = ["serve", "--host", host, "--port", "0", "--data-dir", str(self.data), "--db", self.db,
+                     "--rules", str(ROOT / "rules"), *args]
+        self.url = ""
+        self.token = None
+
+    def __enter__(self) -> "Server":
+        env = dict(os.environ, COMPLIANCE_CACHE=str(self.folder / "cache"), PYTHONUNBUFFERED="1")
+        env.pop("COMPLIANCE_TOKEN", None)
+        self.log = open(self.folder / "server.log", "w+b")
+        self.proc = subprocess.Popen([str(COMPLIANCE), *self.args], stderr=subprocess.PIPE, stdout=self.log, env=env)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stderr.readline().decode()
+            if not line and self.proc.poll() is not None:
+                raise RuntimeError(f"compliance serve exited with {self.proc.returncode}")
+            found = re.search(r"serving on (http://\S+/)(\?token=(\S+))?", line)
+            if found:
+                self.url, self.token = found.group(1), found.group(3)
+                break
+        else:
+            raise RuntimeError("compliance serve did not start in 60 s")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes, object]:
+        request = urllib.request.Request(self.url + path.lstrip("/"), headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as r:
+                return r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), e.headers
+
+    def view_sidecar(self, sha256: str) -> Path:
+        return self.data / "views" / f"{sha256}.json"
+
+
+def sample_zip(sample: str, folder: Path, yaml_edit: tuple[str, str] | None = None) -> Path:
+    """The bundled sample `name` zipped as a designer would; `name:edited` changes its applicant (a new
+    check of the same submission); `yaml_edit` replaces one text in submission.yaml (it must be there)."""
+    name, _, edited = sample.partition(":")
+    source = ROOT / "ifc_samples" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(source.iterdir()):
+            data = path.read_bytes()
+            if path.name == "submission.yaml":
+                text = data.decode("utf-8")
+                if edited:
+                    text = re.sub(r"(?m)^applicant: .*$", "applicant: 上海某设计院（修改后 revised）", text, count=1)
+                if yaml_edit:
+                    assert text.count(yaml_edit[0]) == 1, yaml_edit[0]
+                    text = text.replace(*yaml_edit)
+                data = text.encode("utf-8")
+            zf.writestr(f"{name}/{path.name}", data)
+    return target
