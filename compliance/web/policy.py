@@ -33,7 +33,7 @@ def rule(rule_id: str):
     kinds = ruleset.settings.kinds
     scenarios = []
     for s in (index.for_rule(found.id) if index is not None else []):
-        scenarios.append({"name": s.name, "where": s.where(), "text": _scenario_text(s)})
+        scenarios.append({"name": s.name, "where": s.where(state().features_dir.parent), "text": _scenario_text(s)})
     params = {name: ruleset.parameters[name] for name in
               dict.fromkeys(q.param for q in found.requirements if q.param) if name in ruleset.parameters}
     return render_template("rule.html", r=found, ruleset=ruleset, window=window_text(found.applies),
@@ -56,7 +56,7 @@ def _scenario_text(scenario) -> str:
         if stripped.startswith(("Scenario", "Rule:", "Feature:")):
             break
         out.append(line)
-    while out and (not out[-1].strip() or out[-1].strip().startswith("@")):   # the next scenario's tags
+    while out and (not out[-1].strip() or out[-1].strip().startswith(("@", "#"))):   # the next one's tags, comments
         out.pop()
     return "\n".join(out)
 
