@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -57,8 +57,10 @@ def create_app(settings: WebSettings, features_dir: Path | None = None) -> Flask
     app.config.update(MAX_CONTENT_LENGTH=settings.max_upload_bytes, SECRET_KEY=secrets.token_bytes(32),
                       TEMPLATES_AUTO_RELOAD=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    registry = Registry(settings.db)
+    settings = replace(settings, db=registry.url)     # the check processes open the very same registry
     app.extensions["compliance"] = AppState(
-        settings=settings, registry=Registry(settings.db), jobs=JobRunner(settings),
+        settings=settings, registry=registry, jobs=JobRunner(settings),
         features_dir=features_dir or settings.rules_dir.parent / "features")
     _install_filters(app)
     _install_guards(app)
