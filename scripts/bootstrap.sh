@@ -3,11 +3,19 @@
 #  - Debian packages: a CJK font for the PDF verdict (fonts-wqy-zenhei), emoji and Latin/Hebrew/Arabic
 #    fonts for names that use them (fonts-noto-color-emoji, fonts-dejavu-core), poppler-utils
 #    (pdftotext/pdffonts/pdftoppm, used by the tests), and WeasyPrint's Pango libraries.
+#  - Debian's chromium, the browser the web app's end-to-end tests drive through Playwright
+#    (/usr/bin/chromium; never `playwright install`), and node + npm (Debian's nodejs and npm, only
+#    when no node / npm is on the PATH) to build the 3D viewer.
 #  - A virtualenv in .venv with this project installed in editable mode, with its test extras.
+#  - The 3D viewer bundle compliance/web/static/build/viewer.js (scripts/build_viewer.sh: npm ci +
+#    esbuild, skipped when up to date).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
+SYSTEM_PACKAGES=(fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu-core poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium)
+# node and npm may come from elsewhere (NodeSource's nodejs holds npm): Debian's only when absent
+command -v node >/dev/null || SYSTEM_PACKAGES+=(nodejs)
+command -v npm >/dev/null || SYSTEM_PACKAGES+=(npm)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -23,6 +31,7 @@ if ((${#missing[@]})); then
   fc-cache -f >/dev/null 2>&1 || true
 fi
 fc-list | grep -qi "WenQuanYi" || { echo "bootstrap: the CJK font fonts-wqy-zenhei is not visible to fontconfig" >&2; exit 1; }
+[ -x /usr/bin/chromium ] || { echo "bootstrap: /usr/bin/chromium is missing although the chromium package is installed" >&2; exit 1; }
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -35,8 +44,10 @@ if [ ! -f "$stamp" ]; then
   # (grep drops pip's notes about optional local package mirrors this machine may list)
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
   PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "^WARNING: Location" || true; }
-  .venv/bin/python -c "import ifcopenshell, durable.engine, weasyprint, pytest_bdd" \
+  .venv/bin/python -c "import ifcopenshell, durable.engine, weasyprint, pytest_bdd, playwright.sync_api" \
     || { echo "bootstrap: Python packages did not install; see the messages above" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+bash scripts/build_viewer.sh

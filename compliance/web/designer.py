@@ -100,7 +100,7 @@ def prepare_view(check_id: int):
         if not source.is_file() or file_sha256(source) != model.sha256:
             return error_page(f"The model {model.file} is no longer where it was checked",
                               "upload the submission again to see it in 3D", 404, where=str(source))
-        ensure_view(st.jobs.views_dir, model.sha256, source)
+        ensure_view(st.jobs.views_dir, model.sha256, source, retry_failed=True)
     return redirect(url_for("designer.check", check_id=check_id) + "#viewer", 303)
 
 

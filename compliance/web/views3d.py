@@ -16,19 +16,25 @@ def view_paths(views_dir: Path, sha256: str) -> tuple[Path, Path]:
 
 
 def stored_view(views_dir: Path, sha256: str):
-    """The converted view of a model, or None when it was never converted."""
+    """The converted view of a model, or None when it was never converted (or its record is unreadable)."""
     from .model3d import load_view
 
     _glb, sidecar = view_paths(views_dir, sha256)
-    return load_view(sidecar) if sidecar.is_file() else None
+    try:
+        return load_view(sidecar) if sidecar.is_file() else None
+    except (ValueError, OSError):
+        return None
 
 
-def ensure_view(views_dir: Path, sha256: str, source: Path, time_limit_s: float | None = 300):
-    """The view of `source` (whose content hash is `sha256`), converted now if it was not before."""
+def ensure_view(views_dir: Path, sha256: str, source: Path, *, retry_failed: bool = False,
+                time_limit_s: float | None = 300):
+    """The view of `source` (whose content hash is `sha256`), converted now if it was not before.
+    A conversion that failed is kept (the same model fails the same way) unless `retry_failed`:
+    someone asked again, e.g. after a time-out on a busy machine."""
     from .model3d import convert_model
 
     found = stored_view(views_dir, sha256)
-    if found is not None:
+    if found is not None and (found.ok or not retry_failed):
         return found
     views_dir.mkdir(parents=True, exist_ok=True)
     glb, _sidecar = view_paths(views_dir, sha256)
