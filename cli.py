@@ -15,7 +15,7 @@ import click
 from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, debug_option, emit, fail, guarded,
                                          lang_option, limits_option, rules_option)
 from compliance.commands.batch import batch
-from compliance.commands.registry import diff, district, history
+from compliance.commands.registry import diff, district, history, report_command, signoff
 from compliance.commands.rules import rules
 from compliance.commands.serve import serve
 from compliance.report import EXTRACT_FORMATS, FORMATS
@@ -32,7 +32,7 @@ def main() -> None:
 @click.option("--format", "fmts", type=FormatList(), default=None,
               help=f"Report format(s), comma-separated: {', '.join(FORMATS)} "
                    "(default: from -o's extension; pdf,json into a folder; else text).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(), default=None,        # a str: Path() would drop a trailing /
               help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
 @lang_option
 @as_of_option("Judge by the rules in force on this date (default: the filing date).")
@@ -124,7 +124,7 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
     sys.exit(guarded(debug, run))
 
 
-for command in (rules, batch, history, diff, district, serve):
+for command in (rules, batch, history, diff, district, serve, signoff, report_command):
     main.add_command(command)
 
 

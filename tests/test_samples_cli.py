@@ -157,3 +157,13 @@ def test_usage_errors_exit_2():
 def test_rules_list():
     proc = run_cli("rules", "list")
     assert proc.returncode == 0 and "PV-1@1" in proc.stdout and "PV-2@1" in proc.stdout
+
+
+def test_an_output_ending_in_a_slash_is_a_new_folder(tmp_path):
+    """`-o out/` for a folder that does not exist yet: the reports go into it (pdf and json by
+    default), not into a file named `out`."""
+    target = tmp_path / "new-folder"
+    proc = run_cli("check", str(SAMPLES / "pass-school"), "-o", f"{target}/")
+    assert proc.returncode == 0, proc.stderr
+    assert target.is_dir(), f"wrote a file: {proc.stderr}"
+    assert sorted(p.suffix for p in target.iterdir()) == [".json", ".pdf"]

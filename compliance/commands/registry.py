@@ -1,4 +1,6 @@
-"""`compliance history ID`, `compliance diff ID`, `compliance district`: reading the registry."""
+"""`compliance history ID`, `compliance diff ID`, `compliance district`: reading the registry;
+`compliance signoff CHECK_ID` (a reviewer's decision) and `compliance report CHECK_ID` (a stored
+check's report again, with its sign-offs)."""
 
 from __future__ import annotations
 
@@ -51,9 +53,13 @@ def history(submission_id: str, db, debug: bool) -> None:
         console = wide_console()
         console.print(Text(f"{_safe(submission_id)} — {_safe(rows[-1].name)}: {len(rows)} check(s) in "
                            f"{shown_url(registry.url)}"))
+        from compliance.registry.signoff import decisions_by_check
+
+        signed = decisions_by_check(registry.signoffs(submission_id=submission_id))     # one query
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for name in ("check", "checked (UTC)", "outcome", "filed", "as of", "rules", "inputs", "open findings"):
-            table.add_column(name, overflow="fold", no_wrap=name != "open findings")
+        for name in ("check", "checked (UTC)", "outcome", "filed", "as of", "rules", "inputs", "sign-off",
+                     "open findings"):
+            table.add_column(name, overflow="fold", no_wrap=name not in ("open findings", "sign-off"))
         for row in rows:
             results = registry.results(row.id)
             open_rules = [f"{r['rule']} {r['status']}" for r in results if r["status"] in ("fail", "missing_data",
@@ -62,10 +68,132 @@ def history(submission_id: str, db, debug: bool) -> None:
             table.add_row(str(row.id), row.checked_at.strftime("%Y-%m-%d %H:%M"),
                           Text(_safe(outcome), style=STATUS_STYLE.get(row.verdict, "bold red")),
                           str(row.filed_on or ""), str(row.as_of or ""), row.rules_version.removeprefix("sha256:")[:8],
-                          row.inputs_sha256[:8],
+                          row.inputs_sha256[:8], _signoff_cell(signed.get(row.id)),
                           Text(_safe(", ".join(open_rules) or ("—" if row.verdict else ""))))
         console.print(table)
         console.print(Text(f"`compliance diff {_safe(submission_id)}` shows what changed between the last two checks"))
+        return 0
+
+    sys.exit(guarded(debug, piped(run)))
+
+
+DECISION_STYLE = {"approved": "green", "rejected": "red", "revise": "yellow"}
+
+
+def _signoff_cell(signoff):
+    """A check's latest sign-off in a table cell: 'revise · 张三' (— when none)."""
+    from rich.text import Text
+
+    if signoff is None:
+        return Text("—")
+    return Text.assemble((signoff.decision, DECISION_STYLE.get(signoff.decision, "")), f" · {_safe(signoff.reviewer)}")
+
+
+@click.command()
+@click.argument("check_id", type=int, metavar="CHECK_ID")
+@click.option("--reviewer", required=True, metavar="NAME", help="Who signs (1-100 characters).")
+@click.option("--decision", required=True, type=click.Choice(["approved", "rejected", "revise"], case_sensitive=False),
+              help="approved: accept the verdict; rejected: refuse the submission; revise: send it back to the "
+                   "designer for changes.")
+@click.option("--comment", default="", metavar="TEXT", help="The reviewer's comment (at most 2000 characters).")
+@db_option
+@debug_option
+def signoff(check_id: int, reviewer: str, decision: str, comment: str, db, debug: bool) -> None:
+    """Sign off a stored check: a reviewer's decision, kept in the registry and printed on its PDF.
+
+    Every sign-off is kept; the latest one counts. `compliance history ID` lists the check ids.
+
+    \b
+    Example:
+      compliance signoff 12 --reviewer "王建国" --decision revise --comment "请补充屋顶光伏"
+      compliance report 12 -o YP-2024-0457.pdf
+    """
+
+    def run():
+        from compliance.report import report_stem
+        from compliance.report.labels import utc
+
+        registry = open_registry(db, create=False)
+        stored = registry.sign_off(check_id, reviewer, decision.lower(), comment)
+        row = registry.get(check_id)
+        click.echo(f"check {check_id} ({_safe(row.submission_id)}, {row.verdict}) signed off: {stored.decision} "
+                   f"by {_safe(stored.reviewer)} at {utc(stored.signed_at)}")
+        if stored.comment:
+            click.echo("  comment: " + "\n           ".join(_safe(stored.comment).split("\n")))
+        history_rows = registry.history(row.submission_id)
+        if history_rows and history_rows[-1].id != check_id:
+            click.echo(f"  note: check {check_id} is not the latest check of {_safe(row.submission_id)} "
+                       f"(the latest is {history_rows[-1].id})")
+        earlier = len(registry.signoffs(check_id=check_id)) - 1
+        if earlier:
+            click.echo(f"  this sign-off replaces {earlier} earlier one(s) of this check (all are kept)")
+        click.echo(f"print it: compliance report {check_id} -o {report_stem(row.submission_id)}.pdf")
+        return 0
+
+    sys.exit(guarded(debug, piped(run)))
+
+
+REPORT_FORMATS = ("pdf", "html", "json", "xlsx", "bcf")
+
+
+@click.command("report")
+@click.argument("check_id", type=int, metavar="CHECK_ID")
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
+              help="Report format (default: from -o's extension, else pdf).")
+@lang_option
+@db_option
+@debug_option
+def report_command(check_id: int, output, fmt, lang: str, db, debug: bool) -> None:
+    """A stored check's report again, with its reviewers' sign-offs (the signed PDF).
+
+    The verdict is the one stored when the submission was checked; nothing is checked again.
+
+    \b
+    Example:
+      compliance report 12 -o YP-2024-0457.pdf
+      compliance report 12 --format json
+    """
+    import os
+
+    from compliance.report import FORMATS, OutputError, format_for_path, plan_outputs
+
+    # a folder: an existing one, or a path ending in / (kept as typed: Path('out/') loses the slash)
+    into_folder = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    chosen = fmt or (format_for_path(output) if output is not None and not into_folder else None)
+    if chosen is None and output is not None and not into_folder and Path(output).suffix:
+        fail(f"{output}: cannot tell the report format from the extension",
+             f"use {', '.join('.' + f for f in REPORT_FORMATS)}, or pass --format")
+    if chosen is not None and chosen not in REPORT_FORMATS:          # e.g. -o verdict.txt
+        fail(f"{output}: a stored check has no {chosen} report", f"use --format {'|'.join(REPORT_FORMATS)}")
+    chosen = chosen or "pdf"
+    try:
+        plan_outputs([chosen], output, sys.stdout.isatty())     # refuses binary output to a terminal
+    except OutputError as exc:
+        fail(str(exc), exc.hint)
+    output = Path(output) if output is not None else None
+
+    def run():
+        from compliance.report import render, report_stem
+
+        registry = open_registry(db, create=False)
+        verdict = registry.verdict(check_id)
+        if verdict is None:
+            row = registry.get(check_id)
+            if row is None:
+                fail(f"no check {check_id} in the registry ({shown_url(registry.url)})",
+                     "`compliance history ID` lists a submission's checks with their ids; pass --db with the "
+                     "registry that holds it")
+            fail(f"check {check_id} ({_safe(row.submission_id or row.folder)}) could not be checked: "
+                 f"{_safe(row.error_message or row.error_kind)}; there is no verdict to report",
+                 "fix the submission and check it again")
+        data = render(chosen, verdict, lang)
+        target = (output / f"{report_stem(verdict.submission.id)}{FORMATS[chosen].extension}" if into_folder
+                  else output)
+        last = verdict.signoffs[-1] if verdict.signoffs else None
+        state = f"signed off: {last.decision} by {_safe(last.reviewer)}" if last else "not signed off"
+        emit(data, target, f"check {check_id} ({verdict.verdict}, {state}): {chosen} report")
         return 0
 
     sys.exit(guarded(debug, piped(run)))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import unicodedata
+from datetime import date, datetime, timezone
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..derive.metrics import Evidence, Metric
 from ..read.records import ModelInfo, Note
@@ -98,6 +99,58 @@ class InputFile(_Frozen):
     size_bytes: int
 
 
+Decision = Literal["approved", "rejected", "revise"]
+DECISIONS: tuple[str, ...] = ("approved", "rejected", "revise")
+REVIEWER_MAX = 100
+# Embedding, override and isolate controls make a name read backwards; right-to-left text needs none.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+COMMENT_MAX = 2000
+
+
+class SignOff(_Frozen):
+    """A plan reviewer's signed decision on one stored check (the registry keeps every one; the
+    latest counts). Names and comments are untrusted text: reports escape them and show control
+    characters as [U+001B] and the like."""
+
+    check_id: int = Field(ge=1, description="The registry's id of the check signed")
+    reviewer: str = Field(min_length=1, max_length=REVIEWER_MAX,
+                          description="Who signed, as typed (1-100 characters; no control characters, no "
+                                      "bidirectional override)")
+    decision: Decision = Field(description="approved: the reviewer accepts the verdict; rejected: the submission "
+                                           "is refused; revise: sent back to the designer for changes")
+    comment: str = Field("", max_length=COMMENT_MAX, description="The reviewer's comment (may be empty)")
+    signed_at: datetime = Field(description="When it was signed, UTC")
+
+    @field_validator("reviewer", mode="before")
+    @classmethod
+    def _reviewer(cls, value):
+        if isinstance(value, str):
+            value = value.strip()
+            bad = next((c for c in value if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS), None)
+            if bad is not None:
+                raise ValueError(f"the reviewer's name may not contain control characters (U+{ord(bad):04X})")
+        return value
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _comment(cls, value):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n").strip()    # a text area sends CR LF
+            if "\x00" in value:
+                raise ValueError("the comment may not contain a NUL character (U+0000)")
+        return value
+
+    @field_validator("signed_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        """A naive time (SQLite returns them) is UTC; an aware one is converted to UTC."""
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
 class Verdict(_Frozen):
     submission: SubmissionRef
     as_of: date
@@ -115,6 +168,9 @@ class Verdict(_Frozen):
                                                          "report decides which count")
     tool_version: str
     generated_at: datetime
+    signoffs: tuple[SignOff, ...] = Field((), description="Reviewers' sign-offs, oldest first (the last one "
+                                                          "counts): the registry adds them after the check; a "
+                                                          "fresh check has none")
 
     @property
     def exit_code(self) -> int:

@@ -6,12 +6,16 @@ import json
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..errors import ComplianceError
 from ..evaluate.results import Verdict
+
+if TYPE_CHECKING:
+    from ..evaluate.results import SignOff
+    from .signoff import QueueRow
 
 DEFAULT_DB = "compliance-registry.sqlite"
 
@@ -290,6 +294,36 @@ class Registry:
                                                    .where(checks.c.id.in_(chunk))):
                     figures[check_id] = json.loads(text) if text else {}
         return [(row, figures.get(row.id, {})) for row in rows]
+
+    # -- sign-off (compliance/registry/signoff.py) ----------------------------------------------
+
+    def sign_off(self, check_id: int, reviewer: str, decision: str, comment: str = "") -> "SignOff":
+        """Store a reviewer's decision (approved / rejected / revise) on a check; every sign-off is
+        kept, the latest counts. RegistryError for an unknown check, an error, invalid input."""
+        from .signoff import sign_off
+
+        return sign_off(self, check_id, reviewer, decision, comment)
+
+    def signoffs(self, check_id: Optional[int] = None, submission_id: Optional[str] = None) -> list["SignOff"]:
+        """Sign-offs of a check, of a submission, or all; oldest first."""
+        from .signoff import signoffs
+
+        return signoffs(self, check_id, submission_id)
+
+    def verdict(self, check_id: int) -> Optional[Verdict]:
+        """The stored verdict of a check with its sign-offs attached (None: unknown check or error)."""
+        from .signoff import verdict
+
+        return verdict(self, check_id)
+
+    def queue(self, verdict: Optional[str] = None, zone: Optional[str] = None, use: Optional[str] = None,
+              since: Optional[date] = None, until: Optional[date] = None,
+              signed: Optional[bool] = None) -> list["QueueRow"]:
+        """The reviewer's queue: every submission's latest check with its latest sign-off, newest
+        first, filtered by verdict (or "error"), zone, use, check date range (inclusive), signed."""
+        from .signoff import queue
+
+        return queue(self, verdict=verdict, zone=zone, use=use, since=since, until=until, signed=signed)
 
 
 def _check_row(o: Outcome) -> dict:

@@ -1,5 +1,9 @@
 """The registry's tables. One row per check in `checks`; its files in `inputs`; its rule outcomes
-in `results` (so history and diff need not parse the stored verdict)."""
+in `results` (so history and diff need not parse the stored verdict); reviewers' sign-offs of a
+check in `signoffs` (every one kept, the latest counts).
+
+A table added here appears in an existing registry when it is next opened (`metadata.create_all`
+creates the missing tables), so adding a table keeps SCHEMA_VERSION; changing a column does not."""
 
 from __future__ import annotations
 
@@ -67,4 +71,15 @@ results = Table(
     Column("unit", String(16)),
     Column("message", Text),
     Column("message_zh", Text),
+)
+
+signoffs = Table(
+    "signoffs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),        # the order they were stored in
+    Column("check_id", Integer, ForeignKey("checks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("submission_id", String(64), nullable=False, index=True),   # the check's, for look-ups by submission
+    Column("reviewer", String(100), nullable=False),
+    Column("decision", String(16), nullable=False),                      # approved / rejected / revise
+    Column("comment", Text, nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),        # UTC
 )

@@ -69,8 +69,9 @@ def plan_outputs(formats: list[str] | None, output, stdout_is_terminal: bool = F
     import os
     from pathlib import Path
 
+    typed = str(output) if output is not None else ""       # before Path(), which drops a trailing /
     output = Path(output) if output is not None else None
-    folder = output is not None and (output.is_dir() or str(output).endswith(("/", os.sep)))
+    folder = output is not None and (output.is_dir() or typed.endswith(("/", os.sep)))
     if not formats:
         from_name = format_for_path(str(output)) if output is not None and not folder else None
         formats = [from_name] if from_name else ["pdf", "json"] if folder else ["text"]

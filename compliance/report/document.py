@@ -21,7 +21,18 @@ MAX_ELEMENT_ROWS = 40          # per evidence group; the JSON, xlsx and BCF repo
 ORDER = {"fail": 0, "missing_data": 1, "manual_review": 2, "pass": 3}   # findings first
 MARK = {True: ("满足", "met"), False: ("不满足", "not met"), None: ("未定", "undetermined")}
 ROLE = {"metadata": ("申报资料", "metadata"), "model": ("模型", "model")}
+# A reviewer's decision (SignOff.decision): label zh, en; meaning zh, en.
+DECISION: dict[str, tuple[str, str, str, str]] = {
+    "approved": ("通过", "approved", "审查人认可本核查结论。", "The reviewer accepts the verdict."),
+    "rejected": ("不予通过", "rejected", "申报不予通过。", "The submission is refused."),
+    "revise": ("退回修改", "revise", "退回设计单位修改后重新申报。", "Sent back to the designer for changes."),
+}
 Medium = Literal["print", "screen"]
+
+
+def decision_labels(decision: str) -> tuple[str, str, str, str]:
+    """A sign-off decision's labels (zh, en) and meaning (zh, en); an unknown one as it is."""
+    return DECISION.get(decision, (decision, decision, "", ""))
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,8 @@ def context(verdict, lang: str, medium: Medium) -> dict:
         charts={r.rule: charts_for(verdict, r, lang) for r in checked},
         summary_chart=summary_chart(verdict, lang),
         findings=list(verdict.notes),
-        MARK=MARK, ROLE=ROLE,
+        MARK=MARK, ROLE=ROLE, decision=decision_labels,
+        signoffs=list(verdict.signoffs),            # oldest first; the last one counts
     )
 
 

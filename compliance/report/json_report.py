@@ -33,3 +33,27 @@ def to_dict(verdict) -> dict:
 
 def render(verdict, lang: str = "both") -> bytes:
     return dumps(to_dict(verdict))
+
+
+DERIVED_KEYS = ("schema_version", "exit_code", "counts")    # computed from the record by to_dict
+
+
+def load_verdict(data: dict | str | bytes):
+    """The Verdict a JSON verdict was rendered from (the inverse of `render`/`to_dict`): the keys
+    to_dict computes are checked against the record and dropped. A verdict stored before a key
+    was added (e.g. `signoffs`) gets that key's default. ValueError (pydantic's ValidationError
+    is one) when the document is not a verdict of this contract."""
+    from ..evaluate.results import Verdict
+
+    if isinstance(data, (str, bytes)):
+        data = json.loads(data)
+    if not isinstance(data, dict):
+        raise ValueError("a JSON verdict is an object")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"JSON verdict schema_version {version!r}; this tool reads {SCHEMA_VERSION!r}")
+    verdict = Verdict.model_validate({k: v for k, v in data.items() if k not in DERIVED_KEYS})
+    for key, expected in (("exit_code", verdict.exit_code), ("counts", verdict.counts())):
+        if key in data and data[key] != expected:
+            raise ValueError(f"JSON verdict {key} {data[key]!r} does not follow from its results ({expected!r})")
+    return verdict

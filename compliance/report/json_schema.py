@@ -39,7 +39,9 @@ def verdict_schema() -> dict:
         "description": ("The machine-readable verdict of `compliance check --format json`: one submission "
                         "checked against one rule set as of one date. Every rule has a result with its "
                         "status, measured figures against the threshold, the clause, the evidence (model "
-                        "elements by GlobalId, metadata fields by line) and the remedy."),
+                        "elements by GlobalId, metadata fields by line) and the remedy. `signoffs` holds the "
+                        "reviewers' sign-offs when the verdict is re-issued from the registry "
+                        "(`compliance report CHECK_ID`); a fresh check has none."),
         "type": "object",
         "required": list(wrapper) + list(props),
         "additionalProperties": False,

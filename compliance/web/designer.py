@@ -9,6 +9,9 @@ from .findings import findings_of
 
 designer = Blueprint("designer", __name__)
 DOWNLOADS = ("pdf", "bcf", "xlsx", "json", "html")
+DECISIONS = (("approved", "通过 approved — the reviewer accepts the verdict"),
+             ("revise", "退回修改 revise — back to the designer for changes"),
+             ("rejected", "不予通过 rejected — the submission is refused"))
 MEDIA = {"pdf": "application/pdf", "bcf": "application/octet-stream", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html; charset=utf-8"}
@@ -79,8 +82,7 @@ def check(check_id: int):
     history = st.registry.history(row.submission_id) if row.submission_id else []
     return render_template("check.html", row=row, v=verdict, findings=findings_of(verdict), views=views,
                            downloads=DOWNLOADS, history=history, signoffs=verdict.signoffs,
-                           decisions=(("approved", "通过 approved"), ("revise", "退回修改 revise"),
-                                      ("rejected", "不予通过 rejected")))
+                           decisions=DECISIONS)
 
 
 @designer.post("/checks/<int:check_id>/view")
