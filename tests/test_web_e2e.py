@@ -98,6 +98,12 @@ def test_designer_self_checks_and_sees_the_findings_elements_in_3d(page, server,
     assert "highlighted" in page.inner_text("#viewer-status")
     shot(page, "2-result-highlighted")
 
+    one = sorted(highlighted)[0]                  # one element of the finding, from its element table
+    page.click(f"#finding-{rule['rule']} details.elements summary")
+    page.click(f"#finding-{rule['rule']} tr.element[data-guid='{one}']")
+    page.wait_for_function(f"document.getElementById('viewer').dataset.highlighted === '{one}'")
+    assert page.evaluate("window.__viewer.highlighted()") == [one]
+
     with page.expect_download() as info:
         page.click("#download-pdf")
     pdf = Path(info.value.path()).read_bytes()

@@ -23,6 +23,23 @@
         (r.missing.length ? "; " + r.missing.length + " have no geometry in the view" : "") + ".");
   }
 
+  // which findings cite each element, to say so when it is picked in the 3D view
+  var citedBy = {};
+  items.forEach(function (li) {
+    (li.dataset.guids || "").split(" ").filter(Boolean).forEach(function (g) {
+      (citedBy[g] = citedBy[g] || []).push(li.dataset.key);
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("#findings tr.element"), function (tr) {
+    tr.addEventListener("click", function () {
+      if (!viewer) return;
+      var r = viewer.highlight([tr.dataset.guid]);
+      say(r.found.length ? "Showing element " + tr.dataset.guid + "." : "Element " + tr.dataset.guid +
+          " has no geometry in the view.");
+    });
+  });
+
   items.forEach(function (li) {
     li.addEventListener("click", function (ev) {
       if (ev.target.closest("details, a, summary, table")) return;
@@ -45,6 +62,9 @@
     say("The 3D view cannot be shown here: " + (err && err.message ? err.message : err));
   });
   container.addEventListener("element-picked", function (ev) {
-    if (picked) picked.textContent = ev.detail && ev.detail.globalId ? "Picked: " + ev.detail.globalId : "";
+    var g = ev.detail && ev.detail.globalId;
+    if (!picked) return;
+    picked.textContent = g ? "Picked: " + g + (citedBy[g] ? " — cited by " + citedBy[g].join(", ")
+                                                     : " — not cited by any finding") : "";
   });
 })();
