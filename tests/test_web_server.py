@@ -70,3 +70,21 @@ def test_a_port_in_use_is_one_clear_message(tmp_path):
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("files", [("job.json",), ("job.json", "progress.json")], ids=["queued", "running"])
+def test_a_job_left_by_a_stopped_server_says_it_was_interrupted(local, files):
+    """A restarted server does not show a check it is not running as waiting or running forever."""
+    import json
+    import secrets
+
+    job_id = secrets.token_hex(16)
+    folder = local.data / "jobs" / job_id
+    folder.mkdir(parents=True)
+    for name in files:
+        (folder / name).write_text(json.dumps({"step": "reading", "fraction": 0.3}))
+    status, body, _ = local.get(f"/jobs/{job_id}/state")
+    state = json.loads(body)
+    assert status == 200 and state["state"] == "failed" and state["failure"]["kind"] == "interrupted"
+    status, body, _ = local.get(f"/jobs/{job_id}")
+    assert "upload it again" in body.decode()

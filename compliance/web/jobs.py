@@ -50,6 +50,7 @@ class JobRunner:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         self._pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="check")
         self._procs: dict[str, subprocess.Popen] = {}
+        self._pending: set[str] = set()           # started here, process not finished yet
         self._lock = threading.Lock()
 
     def new_job_dir(self) -> tuple[str, Path]:
@@ -70,6 +71,8 @@ class JobRunner:
             "folder": str(folder), "rules_dir": str(self.settings.rules_dir), "db": self.settings.db,
             "views_dir": str(self.views_dir), "cores": 1,
             "limits": {"max_model_mb": limits.max_model_mb, "time_limit_s": limits.time_limit_s}})
+        with self._lock:
+            self._pending.add(job_id)
         self._pool.submit(self._run, job_id, job_dir)
 
     def _run(self, job_id: str, job_dir: Path) -> None:
@@ -101,6 +104,7 @@ class JobRunner:
             log.close()
             with self._lock:
                 self._procs.pop(job_id, None)
+                self._pending.discard(job_id)
 
     @staticmethod
     def _failed(job_dir: Path, kind: str, message: str, hint: str) -> None:
@@ -118,8 +122,15 @@ class JobRunner:
                             check_id=result.get("check_id"), failure=result.get("failure"),
                             views=tuple(result.get("views") or ()))
         progress = read_json(job_dir / "progress.json")
-        if progress is None:
+        with self._lock:
+            alive = job_id in self._pending
+        if progress is None and alive:
             return JobState(job_id, "queued", "waiting for a free worker", 0.0)
+        if not alive and read_json(job_dir / "result.json") is None:     # started by a server that has stopped
+            return JobState(job_id, "failed", "interrupted", 1.0, failure={
+                "kind": "interrupted", "message": "the server stopped while this submission was being checked",
+                "hint": "upload it again"})
+        progress = progress or {}
         return JobState(job_id, "running", progress.get("step", ""), float(progress.get("fraction", 0)),
                         float(progress.get("elapsed_s", 0)))
 
