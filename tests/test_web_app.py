@@ -1,0 +1,112 @@
+"""The web app in process (Flask's test client), with real checks in real job processes: loose-file
+uploads, the model size limit, the same upload twice, every download, queue filters, sign-off errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from compliance.limits import Limits
+from compliance.web.app import create_app
+from compliance.web.settings import WebSettings
+from web_server import ROOT, sample_zip
+
+SAMPLES = ROOT / "ifc_samples"
+
+
+def make_client(folder: Path, **settings):
+    app = create_app(WebSettings(data_dir=folder / "data", rules_dir=ROOT / "rules", db=str(folder / "r.sqlite"),
+                                 **settings))
+    client = app.test_client()
+    client.get("/")
+    return app, client
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    app, client = make_client(tmp_path_factory.mktemp("app"))
+    yield app, client
+    app.extensions["compliance"].jobs.close()
+
+
+def post_files(client, files: list[tuple[bytes, str]]):
+    csrf = client.get_cookie("compliance_csrf").value
+    return client.post("/check", data={"csrf": csrf, "files": [(io.BytesIO(d), n) for d, n in files]},
+                       content_type="multipart/form-data")
+
+
+def finished(client, response, timeout: float = 180) -> dict:
+    assert response.status_code == 303, response.data[:500]
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = client.get(f"/jobs/{job_id}/state").json
+        if state["state"] in ("done", "failed"):
+            return state
+        time.sleep(0.3)
+    raise AssertionError("the check did not finish")
+
+
+def test_loose_files_and_the_same_upload_twice(web, tmp_path):
+    _app, client = web
+    folder = SAMPLES / "pass-school"
+    files = [(p.read_bytes(), p.name) for p in sorted(folder.iterdir()) if p.is_file()]
+    first = finished(client, post_files(client, files))
+    assert first["state"] == "done" and first["check_id"]
+    again = finished(client, post_files(client, files))
+    assert again["check_id"] == first["check_id"]          # the same inputs, rules and tool: the same check
+    page = client.get(f"/checks/{first['check_id']}").data.decode()
+    assert 'data-verdict="compliant"' in page
+
+
+def test_every_download(web, tmp_path):
+    app, client = web
+    state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
+    check_id = state["check_id"]
+    magic = {"pdf": b"%PDF", "bcf": b"PK", "xlsx": b"PK", "json": b"{", "html": b"<!"}
+    for fmt, start in magic.items():
+        r = client.get(f"/checks/{check_id}/report.{fmt}")
+        assert r.status_code == 200 and r.data.lstrip()[:len(start)] == start, fmt
+        assert (fmt == "html") == r.headers["Content-Disposition"].startswith("inline")
+    stored = app.extensions["compliance"].registry.verdict(check_id)
+    downloaded = json.loads(client.get(f"/checks/{check_id}/report.json").data)
+    assert downloaded["verdict"] == stored.verdict == "non_compliant"
+    assert [r["status"] for r in downloaded["results"]] == [r.status for r in stored.results]
+    assert "script-src" not in client.get(f"/checks/{check_id}/report.html").headers["Content-Security-Policy"]
+
+
+def test_queue_filters(web, tmp_path):
+    _app, client = web
+    finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
+    everything = client.get("/queue").data.decode()
+    assert "YP-2024-0457" in everything
+    assert "YP-2024-0457" not in client.get("/queue?verdict=compliant").data.decode()
+    assert "YP-2024-0457" in client.get("/queue?verdict=non_compliant&use=public_office").data.decode()
+    assert "YP-2024-0457" not in client.get("/queue?use=school&verdict=non_compliant").data.decode()
+    assert "YP-2024-0457" not in client.get("/queue?until=2000-01-01").data.decode()
+    assert "dates are written" in client.get("/queue?since=yesterday").data.decode()
+
+
+def test_a_sign_off_without_a_reviewer_is_an_error_page(web, tmp_path):
+    _app, client = web
+    state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
+    csrf = client.get_cookie("compliance_csrf").value
+    r = client.post(f"/checks/{state['check_id']}/signoff", data={"csrf": csrf, "reviewer": "  ",
+                                                                  "decision": "approved"})
+    assert r.status_code == 400 and "reviewer" in r.data.decode().lower() and "Traceback" not in r.data.decode()
+    r = client.post("/checks/99999/signoff", data={"csrf": csrf, "reviewer": "x", "decision": "approved"})
+    assert r.status_code in (400, 404)
+
+
+def test_a_model_over_the_size_limit_is_a_clear_failure(tmp_path):
+    app, client = make_client(tmp_path, limits=Limits(max_model_mb=0.01, time_limit_s=300))
+    try:
+        state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
+    finally:
+        app.extensions["compliance"].jobs.close()
+    assert state["state"] == "failed" and state["failure"]["kind"] == "limit exceeded"
+    assert state["failure"]["file"].endswith(".ifc") and "MB" in state["failure"]["message"]
