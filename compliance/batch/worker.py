@@ -89,7 +89,7 @@ def check_folder(folder: str) -> Result:
         verdict, reports = _check(path, settings)
     except Exception as exc:       # every failure becomes a row; the batch goes on
         failure = failure_of(exc)
-        ident = _identity(path, settings)
+        ident = identity_of(path)
         return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started,
                                                    failure=failure, **ident))
     return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict),
@@ -122,7 +122,7 @@ def failure_of(exc: BaseException) -> Failure:
                    hint="check it alone with `compliance check --debug` and send the output to the checker's maintainers")
 
 
-def _identity(path: Path, settings: Settings) -> dict:
+def identity_of(path: Path) -> dict:
     """The submission id and name of a folder that failed, when its metadata can still be read."""
     try:
         from ..read.metadata import load_submission

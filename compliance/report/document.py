@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .labels import STATUS, check_lang, template_globals, visible_controls
+from .labels import DECISION, STATUS, check_lang, template_globals, visible_controls
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"
@@ -21,12 +21,6 @@ MAX_ELEMENT_ROWS = 40          # per evidence group; the JSON, xlsx and BCF repo
 ORDER = {"fail": 0, "missing_data": 1, "manual_review": 2, "pass": 3}   # findings first
 MARK = {True: ("满足", "met"), False: ("不满足", "not met"), None: ("未定", "undetermined")}
 ROLE = {"metadata": ("申报资料", "metadata"), "model": ("模型", "model")}
-# A reviewer's decision (SignOff.decision): label zh, en; meaning zh, en.
-DECISION: dict[str, tuple[str, str, str, str]] = {
-    "approved": ("通过", "approved", "审查人认可本核查结论。", "The reviewer accepts the verdict."),
-    "rejected": ("不予通过", "rejected", "申报不予通过。", "The submission is refused."),
-    "revise": ("退回修改", "revise", "退回设计单位修改后重新申报。", "Sent back to the designer for changes."),
-}
 Medium = Literal["print", "screen"]
 
 

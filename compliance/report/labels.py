@@ -20,6 +20,12 @@ VERDICT: dict[str, tuple[str, str, str, str]] = {  # zh, en, explanation zh, exp
     "incomplete": ("资料不全或需复核", "INCOMPLETE", "无不通过项，但有影响结论的规则数据缺失或需人工复核。",
                    "No rule fails, but a rule that affects approval lacks data or needs a reviewer's decision."),
 }
+# A reviewer's decision (SignOff.decision): label zh, en; meaning zh, en.
+DECISION: dict[str, tuple[str, str, str, str]] = {
+    "approved": ("通过", "approved", "审查人认可本核查结论。", "The reviewer accepts the verdict."),
+    "rejected": ("不予通过", "rejected", "申报不予通过。", "The submission is refused."),
+    "revise": ("退回修改", "revise", "退回设计单位修改后重新申报。", "Sent back to the designer for changes."),
+}
 PROJECT_KIND: dict[str, tuple[str, str]] = {"new": ("新建", "new"), "retrofit": ("改造", "retrofit")}
 BASIS: dict[str, tuple[str, str]] = {"projected": ("水平投影", "projected"), "surface": ("实际表面", "surface")}
 OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}

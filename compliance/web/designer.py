@@ -9,9 +9,11 @@ from .findings import findings_of
 
 designer = Blueprint("designer", __name__)
 DOWNLOADS = ("pdf", "bcf", "xlsx", "json", "html")
-DECISIONS = (("approved", "通过 approved — the reviewer accepts the verdict"),
-             ("revise", "退回修改 revise — back to the designer for changes"),
-             ("rejected", "不予通过 rejected — the submission is refused"))
+def decisions() -> list[tuple[str, str]]:
+    """The sign-off form's choices, worded as the PDF words them."""
+    from ..report.labels import DECISION
+
+    return [(key, f"{zh} {en} — {meaning}") for key, (zh, en, _mzh, meaning) in DECISION.items()]
 MEDIA = {"pdf": "application/pdf", "bcf": "application/octet-stream", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html; charset=utf-8"}
@@ -82,7 +84,7 @@ def check(check_id: int):
     history = st.registry.history(row.submission_id) if row.submission_id else []
     return render_template("check.html", row=row, v=verdict, findings=findings_of(verdict), views=views,
                            downloads=DOWNLOADS, history=history, signoffs=verdict.signoffs,
-                           decisions=DECISIONS)
+                           decisions=decisions())
 
 
 @designer.post("/checks/<int:check_id>/view")

@@ -8,10 +8,7 @@ from typing import Optional
 
 ORDER = {"fail": 0, "missing_data": 1, "manual_review": 2, "pass": 3, "not_applicable": 4}
 NOTE_ORDER = {"uncertain": 0, "warning": 1, "info": 2}
-STATUS_LABEL = {"fail": ("不满足", "fail"), "missing_data": ("缺少数据", "missing data"),
-                "manual_review": ("人工复核", "manual review"), "pass": ("满足", "pass"),
-                "not_applicable": ("不适用", "not applicable"), "uncertain": ("不确定", "uncertain"),
-                "warning": ("提示", "warning"), "info": ("信息", "info")}
+SEVERITY_LABEL = {"uncertain": ("不确定", "uncertain"), "warning": ("提示", "warning"), "info": ("信息", "info")}
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,9 @@ class Finding:
 
     @property
     def label(self) -> tuple[str, str]:
-        return STATUS_LABEL.get(self.status, (self.status, self.status))
+        from ..report.labels import STATUS
+
+        return STATUS.get(self.status) or SEVERITY_LABEL.get(self.status, (self.status, self.status))
 
 
 def _unique(gids) -> tuple[str, ...]:
@@ -62,11 +61,11 @@ def _elements(verdict, gids, index) -> tuple[ElementLine, ...]:
 
 
 def _figures(r) -> tuple[str, ...]:
+    from ..report.document import MARK
     from ..report.labels import OPS
 
-    mark = {True: "met", False: "not met", None: "undetermined"}
     return tuple(f"{c.label.zh} {c.label.en}: {c.measured_text.en} measured, required {OPS.get(c.operator, c.operator)} "
-                 f"{c.threshold_text.en} — {mark[c.met]}" for c in r.checks)
+                 f"{c.threshold_text.en} — {MARK[c.met][1]}" for c in r.checks)
 
 
 def findings_of(verdict) -> list[Finding]:

@@ -57,7 +57,7 @@ class Progress:
 
 def run(job_dir: Path) -> int:
     from .. import __version__
-    from ..batch.worker import failure_of
+    from ..batch.worker import failure_of, identity_of
     from ..context import RunContext
     from ..limits import Limits, time_limit
     from ..pipeline import check_submission, ruleset_for
@@ -84,7 +84,7 @@ def run(job_dir: Path) -> int:
         outcome = Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict)
     except Exception as exc:          # every failure is a stored row and a clear page, as in a batch
         outcome = Outcome(**base, duration_s=time.perf_counter() - started, failure=failure_of(exc),
-                          **_identity(folder))
+                          **identity_of(folder))
     progress.set("storing the outcome in the registry", Progress.PHASES["storing"])
     check_id, _new = registry.record(outcome)
     result = {"check_id": check_id, "outcome": "verdict" if verdict is not None else "error",
@@ -107,16 +107,6 @@ def _as_uploaded(failure, job_dir: Path) -> dict:
         except ValueError:
             pass
     return data
-
-
-def _identity(folder: Path) -> dict:
-    try:
-        from ..read.metadata import load_submission
-
-        meta = load_submission(folder).meta
-        return {"submission_id": meta.id, "name": meta.name}
-    except Exception:
-        return {}
 
 
 def _views(folder: Path, verdict, views_dir: Path, ctx) -> list[dict]:

@@ -49,19 +49,23 @@ def queue():
                                        signed=args.get("signed", "")))
 
 
-@reviewer.get("/submissions/<submission_id>")
-def history(submission_id: str):
-    registry = state().registry
-    rows = registry.history(submission_id)
+def _history_or_404(submission_id: str) -> list:
+    rows = state().registry.history(submission_id)
     if not rows:
         abort(404)
-    signoffs = registry.signoffs(submission_id=submission_id)
-    by_check = {}
-    for s in signoffs:
-        by_check[s.check_id] = s             # oldest first: the latest stays
-    open_rules = {r.id: [x for x in registry.results(r.id) if x["status"] in ("fail", "missing_data", "manual_review")]
-                  for r in rows}
-    return render_template("history.html", submission_id=submission_id, rows=rows, signed=by_check,
+    return rows
+
+
+@reviewer.get("/submissions/<submission_id>")
+def history(submission_id: str):
+    from ..registry.diff import OPEN
+    from ..registry.signoff import decisions_by_check
+
+    registry = state().registry
+    rows = _history_or_404(submission_id)
+    signed = decisions_by_check(registry.signoffs(submission_id=submission_id))
+    open_rules = {r.id: [x for x in registry.results(r.id) if x["status"] in OPEN] for r in rows}
+    return render_template("history.html", submission_id=submission_id, rows=rows, signed=signed,
                            open_rules=open_rules)
 
 
@@ -70,9 +74,7 @@ def diff(submission_id: str):
     from ..registry.diff import diff_checks
 
     registry = state().registry
-    rows = registry.history(submission_id)
-    if not rows:
-        abort(404)
+    rows = _history_or_404(submission_id)
     ids = [r.id for r in rows]
     try:
         to_id = int(request.args.get("to") or ids[-1])
