@@ -110,3 +110,25 @@ def test_a_model_over_the_size_limit_is_a_clear_failure(tmp_path):
         app.extensions["compliance"].jobs.close()
     assert state["state"] == "failed" and state["failure"]["kind"] == "limit exceeded"
     assert state["failure"]["file"].endswith(".ifc") and "MB" in state["failure"]["message"]
+
+
+def test_the_rule_browser_follows_edits_of_the_rule_files(tmp_path):
+    """Policy staff edit a threshold while the app runs: the rule page shows the new one (each
+    check's process reads the rules afresh, so the browser must not show stale ones)."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    app = create_app(WebSettings(data_dir=tmp_path / "data", rules_dir=rules, db=str(tmp_path / "r.sqlite")),
+                     features_dir=ROOT / "features")
+    client = app.test_client()
+    try:
+        assert "pv_roof_ratio ≥ 50 %" in client.get("/rules/PV-1").data.decode()
+        pv1 = rules / "PV-1.yaml"
+        body = pv1.read_text(encoding="utf-8")
+        assert body.count("  value: 50\n") == 1, "PV-1.yaml no longer writes its threshold this way: update the test"
+        pv1.write_text(body.replace("  value: 50\n", "  value: 55\n"), encoding="utf-8")
+        after = client.get("/rules/PV-1").data.decode()
+    finally:
+        app.extensions["compliance"].jobs.close()
+    assert "pv_roof_ratio ≥ 55 %" in after

@@ -31,18 +31,30 @@ class AppState:
     jobs: Any
     features_dir: Path
     _ruleset: Optional[tuple] = None
-    _index: Any = field(default=None)
+    _stamp: Any = field(default=None)
 
     def ruleset(self):
-        """(RuleSet, ScenarioIndex or None), loaded on first use and kept for the app's life."""
-        if self._ruleset is None:
+        """(RuleSet, ScenarioIndex or None), loaded again when a rule or feature file changed: policy
+        staff edit them while the app runs, and each check's process reads them afresh."""
+        stamp = self._files_stamp()
+        if self._ruleset is None or stamp != self._stamp:
             from ..ruleset.loader import load_ruleset
             from ..ruleset.scenarios import index_features
 
             ruleset = load_ruleset(self.settings.rules_dir)
             index = index_features(self.features_dir) if self.features_dir.is_dir() else None
-            self._ruleset = (ruleset, index)
+            self._ruleset, self._stamp = (ruleset, index), stamp
         return self._ruleset
+
+    def _files_stamp(self) -> tuple:
+        found = []
+        for folder in (self.settings.rules_dir, self.features_dir):
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.suffix in (".yaml", ".yml", ".feature"):
+                        st = path.stat()
+                        found.append((str(path), st.st_mtime_ns, st.st_size))
+        return tuple(found)
 
 
 def state() -> AppState:
