@@ -82,9 +82,10 @@ def test_designer_self_checks_and_sees_the_findings_elements_in_3d(page, server,
     rule = open_rules[0]
     cited = {g for e in rule["evidence"] for g in e["global_ids"]}
 
-    page.wait_for_function("document.getElementById('viewer').dataset.state === 'ready'", timeout=90_000)
+    # attribute selectors, not wait_for_function: the app's CSP forbids the eval() Playwright polls with
+    page.wait_for_selector("#viewer[data-state='ready']", timeout=90_000)
     page.click(f"#finding-{rule['rule']} .finding-head")
-    page.wait_for_function("document.getElementById('viewer').dataset.highlighted !== undefined")
+    page.wait_for_selector("#viewer[data-highlighted]")
     highlighted = set(page.get_attribute("#viewer", "data-highlighted").split())
     missing = set((page.get_attribute("#viewer", "data-missing") or "").split())
     shown = set(page.evaluate("window.__viewer ? window.__viewer.highlighted() : []"))
@@ -101,7 +102,7 @@ def test_designer_self_checks_and_sees_the_findings_elements_in_3d(page, server,
     one = sorted(highlighted)[0]                  # one element of the finding, from its element table
     page.click(f"#finding-{rule['rule']} details.elements summary")
     page.click(f"#finding-{rule['rule']} tr.element[data-guid='{one}']")
-    page.wait_for_function(f"document.getElementById('viewer').dataset.highlighted === '{one}'")
+    page.wait_for_selector(f"#viewer[data-highlighted='{one}']")
     assert page.evaluate("window.__viewer.highlighted()") == [one]
 
     with page.expect_download() as info:
@@ -205,3 +206,23 @@ def test_malformed_uploads_get_an_error_page_and_the_app_goes_on(page, server, t
 
     page.goto(server.url)
     assert page.locator("#files").count() == 1           # still serving
+
+
+def test_a_reviewer_opens_a_batch_checked_submission_and_prepares_its_3d_view(page, server, tmp_path):
+    """Checks stored by `compliance batch` have no 3D view yet: the page offers to make one from
+    the models where they were checked."""
+    import shutil
+    import sys
+
+    folder = tmp_path / "filed" / "pass-school"
+    shutil.copytree(ROOT / "ifc_samples" / "pass-school", folder)
+    done = subprocess.run([str(Path(sys.executable).parent / "compliance"), "batch", str(folder.parent),
+                           "--db", server.db, "-o", str(tmp_path / "verdicts"), "--format", "json", "--jobs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page.goto(f"{server.url}queue?verdict=compliant")
+    page.locator("#queue tr", has_text="YP-2025-0012").locator("a", has_text="open").click()
+    assert "not ready" in page.inner_text("#viewer-card")
+    page.click("#viewer-card button")
+    page.wait_for_selector("#viewer[data-state='ready']", timeout=120_000)
+    shot(page, "13-batch-check-3d")
