@@ -18,15 +18,21 @@ class Format:
     extension: str
     description: str
     binary: bool = False
+    media_type: str = "text/plain; charset=utf-8"     # what a web download says it is
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("text", "compliance.report.text", ".txt", "human summary (the default on a terminal)"),
-    Format("json", "compliance.report.json_report", ".json", "machine-readable verdict"),
-    Format("pdf", "compliance.report.pdf", ".pdf", "signed-off verdict document (WeasyPrint)", binary=True),
-    Format("html", "compliance.report.html", ".html", "the PDF's report as one self-contained web page"),
-    Format("xlsx", "compliance.report.xlsx", ".xlsx", "one row per finding and element, for spreadsheets", binary=True),
-    Format("bcf", "compliance.report.bcf", ".bcf", "BCF 2.1 topics selecting the elements to fix", binary=True),
+    Format("json", "compliance.report.json_report", ".json", "machine-readable verdict",
+           media_type="application/json"),
+    Format("pdf", "compliance.report.pdf", ".pdf", "signed-off verdict document (WeasyPrint)", binary=True,
+           media_type="application/pdf"),
+    Format("html", "compliance.report.html", ".html", "the PDF's report as one self-contained web page",
+           media_type="text/html; charset=utf-8"),
+    Format("xlsx", "compliance.report.xlsx", ".xlsx", "one row per finding and element, for spreadsheets", binary=True,
+           media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    Format("bcf", "compliance.report.bcf", ".bcf", "BCF 2.1 topics selecting the elements to fix", binary=True,
+           media_type="application/octet-stream"),
 )}
 
 

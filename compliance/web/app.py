@@ -22,6 +22,8 @@ CSRF_COOKIE = "compliance_csrf"
 TOKEN_COOKIE = "compliance_token"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+# the self-contained HTML reports (verdict, district): their own styles and data: images, no script
+SELF_CONTAINED_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 @dataclass
@@ -132,10 +134,6 @@ def _install_guards(app: Flask) -> None:
         if g.get("token_ok") and request.cookies.get(TOKEN_COOKIE) != g.token_ok:
             response.set_cookie(TOKEN_COOKIE, g.token_ok, httponly=True, samesite="Strict")
         return response
-
-    @app.teardown_appcontext
-    def _nothing(_exc):
-        return None
 
 
 def error_page(title: str, hint: str, status: int, *, detail: str | None = None, where: str | None = None):

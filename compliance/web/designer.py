@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, send_file, url_for
 
-from .app import error_page, state
+from .app import SELF_CONTAINED_CSP, error_page, state
 from .findings import findings_of
 
 designer = Blueprint("designer", __name__)
-DOWNLOADS = ("pdf", "bcf", "xlsx", "json", "html")
+DOWNLOADS = ("pdf", "bcf", "xlsx", "json", "html")        # report.FORMATS, in the order the page offers them
+
+
 def decisions() -> list[tuple[str, str]]:
     """The sign-off form's choices, worded as the PDF words them."""
     from ..report.labels import DECISION
 
     return [(key, f"{zh} {en} — {meaning}") for key, (zh, en, _mzh, meaning) in DECISION.items()]
-MEDIA = {"pdf": "application/pdf", "bcf": "application/octet-stream", "json": "application/json",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "html": "text/html; charset=utf-8"}
 
 
 @designer.get("/")
@@ -123,25 +122,23 @@ def view_file(sha256: str):
 
 @designer.get("/checks/<int:check_id>/report.<fmt>")
 def download(check_id: int, fmt: str):
+    from urllib.parse import quote
+
     from ..report import FORMATS, render, report_stem
 
     if fmt not in DOWNLOADS:
         abort(404)
-    row, verdict = stored_verdict(check_id)
+    _row, verdict = stored_verdict(check_id)
     if verdict is None:
         abort(404)
     lang = request.args.get("lang", state().settings.lang)
     if lang not in ("both", "zh", "en"):
         lang = "both"
-    data = render(fmt, verdict, lang)
-    name = f"{report_stem(verdict.submission.id)}-check{check_id}{FORMATS[fmt].extension}"
-    response = Response(data, mimetype=MEDIA[fmt])
-    disposition = "inline" if fmt == "html" else "attachment"
-    from urllib.parse import quote
-
-    response.headers["Content-Disposition"] = f"{disposition}; filename=\"check{check_id}{FORMATS[fmt].extension}\"; " \
-                                              f"filename*=UTF-8''{quote(name)}"
-    if fmt == "html":          # the report is one self-contained page with its own styles
-        response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                                                       "frame-ancestors 'self'")
+    f = FORMATS[fmt]
+    name = f"{report_stem(verdict.submission.id)}-check{check_id}{f.extension}"
+    response = Response(render(fmt, verdict, lang), mimetype=f.media_type)
+    response.headers["Content-Disposition"] = (f"{'inline' if fmt == 'html' else 'attachment'}; "
+                                               f"filename=\"check{check_id}{f.extension}\"; filename*=UTF-8''{quote(name)}")
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = SELF_CONTAINED_CSP
     return response

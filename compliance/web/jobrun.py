@@ -9,7 +9,6 @@ web server reads the files and says what happened.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -17,10 +16,10 @@ from pathlib import Path
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Atomically: a reader never sees half a file."""
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(part, path)
+    """Atomically (report.write_atomic): the page polling it never reads half a file."""
+    from ..report import write_atomic
+
+    write_atomic(path, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 def read_json(path: Path) -> dict | None:
@@ -91,7 +90,7 @@ def run(job_dir: Path) -> int:
               "failure": _as_uploaded(outcome.failure, job_dir) if outcome.failure else None}
     if verdict is not None:
         progress.set("preparing the 3D view", Progress.PHASES["view"])
-        result["views"] = _views(folder, verdict, Path(job["views_dir"]), ctx)
+        _prepare_views(folder, verdict, Path(job["views_dir"]))
     write_json(job_dir / "result.json", result)
     registry.close()
     return 0
@@ -109,16 +108,13 @@ def _as_uploaded(failure, job_dir: Path) -> dict:
     return data
 
 
-def _views(folder: Path, verdict, views_dir: Path, ctx) -> list[dict]:
-    """Each model converted for the 3D view once per content (by SHA-256), shared by every check."""
+def _prepare_views(folder: Path, verdict, views_dir: Path) -> None:
+    """Each model converted for the 3D view once per content (by SHA-256), shared by every check;
+    the result page reads the views by the verdict's model hashes."""
     from .views3d import ensure_view
 
-    out = []
     for model in verdict.models:
-        path = folder / model.file
-        view = ensure_view(views_dir, model.sha256, path)
-        out.append({"file": model.file, "sha256": model.sha256, "ok": view.ok, "message": view.message})
-    return out
+        ensure_view(views_dir, model.sha256, folder / model.file)
 
 
 def main(argv: list[str]) -> int:

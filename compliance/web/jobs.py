@@ -9,7 +9,6 @@ shows every finished job.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import subprocess
@@ -35,7 +34,6 @@ class JobState:
     elapsed_s: float = 0.0
     check_id: Optional[int] = None
     failure: Optional[dict] = None   # kind, message, file, line, hint
-    views: tuple = ()
 
     def as_json(self) -> dict:
         return {"id": self.id, "state": self.state, "step": self.step, "fraction": self.fraction,
@@ -119,8 +117,7 @@ class JobRunner:
         if result is not None:
             failed = result.get("outcome") != "verdict"
             return JobState(job_id, "failed" if failed else "done", "finished", 1.0,
-                            check_id=result.get("check_id"), failure=result.get("failure"),
-                            views=tuple(result.get("views") or ()))
+                            check_id=result.get("check_id"), failure=result.get("failure"))
         progress = read_json(job_dir / "progress.json")
         with self._lock:
             alive = job_id in self._pending
@@ -141,6 +138,3 @@ class JobRunner:
             proc.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-
-def dumps(state: JobState) -> str:
-    return json.dumps(state.as_json(), ensure_ascii=False)

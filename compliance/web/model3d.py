@@ -65,7 +65,9 @@ def convert_model(ifc_path: Path, out_path: Path, *, time_limit_s: float | None 
     view = replace(view, seconds=round(time.monotonic() - started, 3))
     if not view.ok:
         out_path.unlink(missing_ok=True)              # no stale view of an earlier conversion
-    _write_atomically(out_path.with_suffix(".json"), json.dumps(asdict(view), ensure_ascii=False, indent=1).encode())
+    from ..report import write_atomic
+
+    write_atomic(out_path.with_suffix(".json"), json.dumps(asdict(view), ensure_ascii=False, indent=1).encode())
     return view
 
 
@@ -143,15 +145,6 @@ def _last_json_line(stdout: bytes) -> dict | None:
             continue
         return value if isinstance(value, dict) else None
     return None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    part = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 # ---- the child process -------------------------------------------------------------------------

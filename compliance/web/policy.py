@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from .app import state
+from .app import SELF_CONTAINED_CSP, state
 
 policy = Blueprint("policy", __name__)
 
@@ -31,9 +31,9 @@ def rule(rule_id: str):
     if found is None:
         abort(404)
     kinds = ruleset.settings.kinds
-    scenarios = []
-    for s in (index.for_rule(found.id) if index is not None else []):
-        scenarios.append({"name": s.name, "where": s.where(state().features_dir.parent), "text": _scenario_text(s)})
+    files: dict = {}           # feature file -> its lines, read once for all its scenarios
+    scenarios = [{"name": s.name, "where": s.where(state().features_dir.parent), "text": _scenario_text(s, files)}
+                 for s in (index.for_rule(found.id) if index is not None else [])]
     params = {name: ruleset.parameters[name] for name in
               dict.fromkeys(q.param for q in found.requirements if q.param) if name in ruleset.parameters}
     return render_template("rule.html", r=found, ruleset=ruleset, window=window_text(found.applies),
@@ -43,11 +43,15 @@ def rule(rule_id: str):
                            params=params, scenarios=scenarios)
 
 
-def _scenario_text(scenario) -> str:
+def _scenario_text(scenario, files: dict) -> str:
     """The scenario as its feature file says it (the lines between its title and the next one)."""
-    try:
-        lines = scenario.feature.read_text(encoding="utf-8").splitlines()
-    except (OSError, AttributeError, UnicodeDecodeError):
+    if scenario.feature not in files:
+        try:
+            files[scenario.feature] = scenario.feature.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            files[scenario.feature] = []
+    lines = files[scenario.feature]
+    if not lines:
         return ""
     start = max(0, (scenario.line or 1) - 1)
     out = [lines[start]]
@@ -88,8 +92,7 @@ def district_file(fmt: str):
     f = FORMATS[fmt]
     response = Response(f.render(_district_report(), state().settings.lang), mimetype=f.media_type)
     if fmt == "html":           # one self-contained page with its own styles and charts (data: images)
-        response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                                                       "frame-ancestors 'self'")
+        response.headers["Content-Security-Policy"] = SELF_CONTAINED_CSP
     else:
         response.headers["Content-Disposition"] = f'attachment; filename="district{f.extension}"'
     return response

@@ -10,43 +10,54 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from .app import error_page, state
 
 reviewer = Blueprint("reviewer", __name__)
-VERDICTS = ("compliant", "non_compliant", "incomplete", "error")
 
 
-def _date(name: str):
+def _day(name: str, problems: list) -> date | None:
+    """A date filter from the query; a malformed one is left out and said."""
     text = request.args.get(name, "").strip()
     if not text:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        return "bad"
+        problems.append(f"'{text}' is not a date: dates are written 2026-03-31")
+        return None
+
+
+def _labels(problems: list) -> tuple[dict, dict]:
+    """(zones, uses) for the filters. A rule file broken by an edit in progress turns those two
+    filters off (and says so); it does not take the reviewer's queue down with it."""
+    from ..errors import ComplianceError
+
+    try:
+        ruleset, _ = state().ruleset()
+    except ComplianceError as exc:
+        where = exc.location()
+        problems.append(f"the rule set cannot be read ({where + ': ' if where else ''}{exc.message}): "
+                        "filtering by zone and use is off until it is fixed")
+        return {}, {}
+    return ruleset.settings.zones, ruleset.settings.uses
 
 
 @reviewer.get("/queue")
 def queue():
-    st = state()
-    ruleset, _ = st.ruleset()
+    from ..registry.signoff import QUEUE_VERDICTS
+    from ..registry.store import shown_url
+
+    registry = state().registry
     args = request.args
+    problems: list[str] = []
     verdict = args.get("verdict") or None
-    zone = args.get("zone") or None
-    use = args.get("use") or None
-    signed = {"yes": True, "no": False}.get(args.get("signed", ""))
-    since, until = _date("since"), _date("until")
-    problems = []
-    if verdict is not None and verdict not in VERDICTS:
+    if verdict is not None and verdict not in QUEUE_VERDICTS:
         problems.append(f"unknown verdict {verdict!r}")
         verdict = None
-    if "bad" in (since, until):
-        problems.append("dates are written 2026-03-31")
-        since = None if since == "bad" else since
-        until = None if until == "bad" else until
-    rows = st.registry.queue(verdict=verdict, zone=zone, use=use, since=since, until=until, signed=signed)
-    return render_template("queue.html", rows=rows, verdicts=VERDICTS, zones=ruleset.settings.zones,
-                           uses=ruleset.settings.uses, problems=problems,
-                           chosen=dict(verdict=verdict or "", zone=zone or "", use=use or "",
-                                       since=args.get("since", ""), until=args.get("until", ""),
-                                       signed=args.get("signed", "")))
+    zones, uses = _labels(problems)
+    rows = registry.queue(verdict=verdict, zone=args.get("zone") or None, use=args.get("use") or None,
+                          since=_day("since", problems), until=_day("until", problems),
+                          signed={"yes": True, "no": False}.get(args.get("signed", "")))
+    return render_template("queue.html", rows=rows, verdicts=QUEUE_VERDICTS, zones=zones, uses=uses,
+                           problems=problems, registry_url=shown_url(registry.url),
+                           chosen={k: args.get(k, "") for k in ("verdict", "zone", "use", "since", "until", "signed")})
 
 
 def _history_or_404(submission_id: str) -> list:
