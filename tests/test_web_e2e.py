@@ -146,6 +146,9 @@ def test_history_diff_rules_and_district_pages(page, server, tmp_path):
     first = self_check(page, server, tmp_path)
     second = self_check(page, server, tmp_path / "b", sample=SAMPLE + ":edited")
     assert second != first
+    assert "Since check" in page.inner_text("#since-last")     # the designer sees what the re-check changed
+    link = page.get_attribute("#since-last a", "href")
+    assert f"from={first}" in link and f"to={second}" in link
     verdict = json.loads(page.request.get(f"{server.url}checks/{second}/report.json").body())
     sid = verdict["submission"]["id"]
     page.goto(f"{server.url}submissions/{sid}")

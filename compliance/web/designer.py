@@ -83,7 +83,21 @@ def check(check_id: int):
     history = st.registry.history(row.submission_id) if row.submission_id else []
     return render_template("check.html", row=row, v=verdict, findings=findings_of(verdict), views=views,
                            downloads=DOWNLOADS, history=history, signoffs=verdict.signoffs,
+                           since_last=_since_last(history, check_id),
                            decisions=decisions())
+
+
+def _since_last(history: list, check_id: int):
+    """What changed since the submission's check before this one (the designer checks again and
+    again before filing): the CheckDiff, or None for a first check."""
+    from ..registry.diff import diff_checks
+
+    ids = [r.id for r in history]
+    if check_id not in ids or ids.index(check_id) == 0:
+        return None
+    before = ids[ids.index(check_id) - 1]
+    registry = state().registry
+    return diff_checks(before, registry.stored_json(before) or {}, check_id, registry.stored_json(check_id) or {})
 
 
 @designer.post("/checks/<int:check_id>/view")
