@@ -82,6 +82,7 @@ class Located(_Record):
     storey: Optional[str] = None
     file: str
     matched_by: str                        # why the element counts as what it is listed as
+    origin: Optional[tuple[float, float, float]] = None   # world XYZ of its placement, metres (None: unknown)
 
 
 class AreaFigure(Located):
