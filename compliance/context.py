@@ -37,6 +37,7 @@ class RunContext:
     rules_dir: Path
     models: dict[tuple, Any] = field(default_factory=dict)    # (file name, sha256) -> ModelFacts
     rulesets: dict[Path, Any] = field(default_factory=dict)   # rules dir -> (RuleSet, CompiledRules)
+    conventions: dict[Path, Any] = field(default_factory=dict)  # rules dir -> read.conventions.Conventions
     cores: int | None = None                                   # geometry processes (None: all cores)
     hashes: dict[tuple, str] = field(default_factory=dict)     # (path, size, mtime) -> sha256
     cache_dir: Path | None = field(default_factory=default_cache_dir)  # geometry results on disk

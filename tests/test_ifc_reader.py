@@ -85,7 +85,7 @@ def test_run_context_reads_a_file_once(shared_ifc_dir):
     ctx = RunContext(rules_dir=RULES)
     first = read_model(SHARED_IFC / "KIT-EDC_with_SB.ifc", ctx)
     assert read_model(SHARED_IFC / "KIT-EDC_with_SB.ifc", ctx) == first
-    assert list(ctx.models) == [("KIT-EDC_with_SB.ifc", first.info.sha256)]
+    assert list(ctx.models) == [("KIT-EDC_with_SB.ifc", first.info.sha256, ctx.conventions[RULES].digest)]
 
 
 @pytest.mark.parametrize("content,expected", [
@@ -126,7 +126,7 @@ def test_roof_slabs_marked_the_exporters_way_are_found(shared_ifc_dir, tmp_path)
     found = {f.global_id: f for f in read_model(tmp_path / "marked.ifc").roofs}
     assert set(found) == {s.GlobalId for s in roofs}
     for slab, mark in zip(roofs, marks):
-        assert found[slab.GlobalId].matched_by == f"IfcSlab.ObjectType = '{mark}' (exporter's roof marking)"
+        assert found[slab.GlobalId].matched_by == f"IfcSlab.ObjectType = '{mark}' (convention)"
         assert found[slab.GlobalId].projected_m2 == pytest.approx(71.5, abs=0.01)
 
 

@@ -10,17 +10,18 @@ GFA_NAMES = ("GrossFloorArea",)
 
 
 class BuildingReader(NoteTaker):
-    def __init__(self, index: IfcIndex, notes: list[Note]) -> None:
+    def __init__(self, index: IfcIndex, notes: list[Note], conventions) -> None:
         self.index = index
         self.notes = notes
         self.file = index.info.file
+        self.concept = conventions["building"]
 
     def buildings(self) -> list[BuildingRecord]:
         return [self._building(b) for b in self.index.file.by_type("IfcBuilding")]
 
     def _building(self, building) -> BuildingRecord:
         storeys = self._children(building, "IfcBuildingStorey")
-        fields = dict(occupancy_type=self._text(building, "Pset_BuildingCommon", "OccupancyType"),
+        fields = dict(occupancy_type=self._text(building, "use"),
                       gross_floor_area=self._gfa(building, storeys))
         fields.update(self._storeys(building, storeys))
         fields.update(self._site(building))
@@ -35,8 +36,8 @@ class BuildingReader(NoteTaker):
                     out.append(obj)
         return out
 
-    def _text(self, element, pset: str, name: str) -> Figure | None:
-        prop = self.index.prop(element, pset, name)
+    def _text(self, element, role: str) -> Figure | None:
+        prop = self.index.first_prop(element, self.concept.props(role))
         if prop is None or prop.value in (None, ""):
             return None
         return Figure(value=str(prop.value), source=prop.source)
@@ -58,7 +59,7 @@ class BuildingReader(NoteTaker):
                       "空间面积不含墙体，结果偏小", (building.GlobalId,))
             return Figure(value=round(sum(q.value_m2 for q in per_space), 4), unit="m²", method="derived",
                           source=f"sum of {len(spaces)} spaces' GrossFloorArea (underestimate)")
-        planned = self.index.prop(building, "Pset_BuildingCommon", "GrossPlannedArea")
+        planned = self.index.first_prop(building, self.concept.props("planned_area"))
         if planned is not None and isinstance(planned.value, (int, float)) and not isinstance(planned.value, bool):
             scale = planned.own_scale or self.index.info.area_unit_m2
             return Figure(value=round(float(planned.value) * scale, 4), unit="m²",
@@ -75,7 +76,7 @@ class BuildingReader(NoteTaker):
                                                  method="derived")
             out["storeys_below_ground"] = Figure(value=len(below), source="IfcBuildingStorey with Elevation < 0",
                                                  method="derived")
-        declared = self.index.prop(building, "Pset_BuildingCommon", "NumberOfStoreys")
+        declared = self.index.first_prop(building, self.concept.props("storeys"))
         value = declared.value if declared is not None else None
         if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
             value = int(value)            # IfcInteger (IFC2X3/IFC4) or IfcCountMeasure (IFC4X3)
@@ -106,5 +107,5 @@ class BuildingReader(NoteTaker):
                 "longitude": Figure(value=round(lon, 6), unit="°", source=f"{src} RefLongitude")}
 
 
-def read_buildings(index: IfcIndex, notes: list[Note]) -> list[BuildingRecord]:
-    return BuildingReader(index, notes).buildings()
+def read_buildings(index: IfcIndex, notes: list[Note], conventions) -> list[BuildingRecord]:
+    return BuildingReader(index, notes, conventions).buildings()

@@ -1,42 +1,41 @@
-"""One pass over a model's elements: which are PV panels, renewable systems or charging points.
+"""One pass over a model's elements (and spaces): what each is by the conventions file.
 
-Each decision depends only on the element's class, its own predefined type and ObjectType, and
-its type object (docs/ifc-conventions.md), so elements sharing those four are decided once: a
-large model has tens of thousands of elements but a few hundred such combinations.
+Returns, in file order, every element with at least one match (recognised, suspect or
+excluded); `recognise.Recogniser` decides, memoising what depends on the type alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .elements import pv_reason
-from .equipment import charger_reason, system_kind
 from .ifcfile import IfcIndex
+from .recognise import Match, Recogniser
 
 
-@dataclass(frozen=True)
-class Decision:
-    pv: str | None                                  # why it is a PV panel
-    system: tuple[str, str, str | None] | None      # (kind, why, heat-pump token)
-    charger: str | None                             # why it is a charging point
+@dataclass
+class Found:
+    """The elements of one model by concept and tier."""
 
-    def __bool__(self) -> bool:
-        return bool(self.pv or self.system or self.charger)
+    recognised: dict[str, list[tuple[object, Match]]] = field(default_factory=dict)
+    suspects: list[tuple[object, Match]] = field(default_factory=list)
+    excluded: list[tuple[object, Match]] = field(default_factory=list)
+
+    def of(self, concept: str) -> list[tuple[object, Match]]:
+        return self.recognised.get(concept, [])
+
+    def suspects_of(self, concept: str) -> list[tuple[object, Match]]:
+        return [(e, m) for e, m in self.suspects if m.concept == concept]
 
 
-def classify(index: IfcIndex) -> list[tuple[object, Decision]]:
-    """(element, decision) for every IfcElement that is a panel, a system or a charging point, in
-    file order."""
-    decided: dict[tuple, Decision] = {}
-    found = []
-    for element in index.file.by_type("IfcElement"):
-        el_type = index.type_of(element)
-        key = (element.is_a(), getattr(element, "PredefinedType", None), element.ObjectType,
-               el_type.id() if el_type is not None else 0)
-        decision = decided.get(key)
-        if decision is None:
-            decision = decided[key] = Decision(pv_reason(element, el_type), system_kind(element, el_type),
-                                               charger_reason(element, el_type))
-        if decision:
-            found.append((element, decision))
+def classify(index: IfcIndex, recogniser: Recogniser) -> Found:
+    found = Found()
+    for cls in ("IfcElement", "IfcSpace"):
+        for element in index.file.by_type(cls):
+            for match in recogniser.matches(element, index.type_of(element)):
+                if match.tier == "recognised":
+                    found.recognised.setdefault(match.concept, []).append((element, match))
+                elif match.tier == "suspect":
+                    found.suspects.append((element, match))
+                else:
+                    found.excluded.append((element, match))
     return found

@@ -1,75 +1,200 @@
-"""How an element is recognised as what the checker counts (docs/ifc-conventions.md).
+"""The recognition conventions (`rules/_conventions.yaml`): the file's format, loaded and checked.
 
-Classes, predefined types, `ObjectType` and the type object's `ElementType` are used; names
-never are, except for spaces (where naming is the common practice, and the provenance says so).
+Policy staff own the file; the reader's classifier (`recognise.py`), `compliance ids` and
+docs/ifc-conventions.md follow from it. Every problem names the file and line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Optional, Union
 
-ROOF_TOKENS = frozenset({"ROOF", "ROOFSLAB", "FLATROOF", "屋面", "屋面板", "屋顶", "屋顶板"})
-ROOF_PREFIXES = ("BASICROOF",)          # Revit's roof family, written as ObjectType 'Basic Roof:<type>'
-PV_TOKENS = frozenset({"SOLARPANEL", "PVPANEL", "PHOTOVOLTAICPANEL", "PVMODULE", "PHOTOVOLTAICMODULE"})
-SOLAR_THERMAL_TOKENS = frozenset({"SOLARCOLLECTOR", "SOLARTHERMALCOLLECTOR", "SOLARWATERHEATER", "太阳能集热器"})
-HEAT_PUMP_MARKS = ("HEATPUMP", "热泵")
-HEAT_RECOVERY_TOKENS = frozenset({"WASTEHEATRECOVERY", "HEATRECOVERY", "余热回收"})
-EV_TOKENS = frozenset({"EVCHARGER", "EVCHARGINGPOINT", "EVCHARGINGSTATION", "CHARGINGPOINT",
-                       "CHARGINGSTATION", "CHARGINGPILE", "EVSE", "充电桩"})
-PARKING_TOKENS = frozenset({"PARKING", "PARKINGSPACE", "PARKINGSTALL", "PARKINGBAY", "停车位"})
-PARKING_NAME_RE = re.compile(r"parking[\s_-]*(space|stall|bay)|停车位|车位", re.IGNORECASE)
-MEDIUM_MARKS = (("ground", ("GROUND", "GEOTHERMAL", "地源")), ("water", ("WATER", "RIVER", "水源")),
-                ("air", ("AIR", "空气源")))
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import RuleFileError
+
+CONVENTIONS_FILE = "_conventions.yaml"
+CONCEPTS = ("roof", "pv_panel", "solar_thermal", "solar_device", "heat_pump", "heat_recovery", "ev_charger",
+            "parking_space", "building")
+OPEN = "open"                    # a predefined type that says nothing: unset, NOTDEFINED, USERDEFINED
 OPEN_TYPES = (None, "NOTDEFINED", "USERDEFINED")
+SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3_ADD2")
 
 
-def token(value) -> str:
-    """Upper case with spaces, '_' and '-' removed: 'Solar Panel' -> 'SOLARPANEL'."""
-    return re.sub(r"[\s_\-]+", "", str(value or "")).upper()
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def predefined(element, el_type) -> tuple[str | None, str | None]:
-    """(predefined type, where it was read): the occurrence's unless it is open, else its type's."""
-    own = getattr(element, "PredefinedType", None)
-    if own not in OPEN_TYPES:
-        return own, f"{element.is_a()}.PredefinedType = {own}"
-    typed = getattr(el_type, "PredefinedType", None) if el_type is not None else None
-    if typed not in OPEN_TYPES:
-        return typed, f"type {el_type.is_a()}.PredefinedType = {typed}"
-    return own, None
+class Label(_Data):
+    zh: str
+    en: str
 
 
-def object_tokens(element, el_type) -> list[tuple[str, str]]:
-    """(token, provenance) of the occurrence's ObjectType and its type's ElementType."""
+class ClassRule(_Data):
+    ifc_class: str = Field(alias="class")
+    predefined: Union[Literal["any"], tuple[str, ...]] = "any"
+
+    def accepts(self, kind) -> bool:
+        if self.predefined == "any":
+            return True
+        return kind in self.predefined or (OPEN in self.predefined and kind in OPEN_TYPES)
+
+
+class Types(_Data):
+    exact: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+
+
+class PropRef(_Data):
+    pset: str
+    property: str
+
+
+class ExposedSlab(_Data):
+    min_height_m: float = Field(ge=0)
+    min_area_m2: float = Field(ge=0)
+
+
+class StallArea(_Data):
+    typical: float = Field(gt=0)
+    max: float = Field(gt=0)
+
+
+class Concept(_Data):
+    label: Label
+    classes: tuple[ClassRule, ...] = ()
+    hosts: Union[Literal["any"], tuple[str, ...]] = ()
+    types: Types = Types()
+    names: tuple[str, ...] = ()
+    name_classes: Union[Literal["any"], tuple[str, ...]] = ()
+    names_recognise: tuple[str, ...] = ()
+    suspect_classes: tuple[ClassRule, ...] = ()
+    exclude: tuple[str, ...] = ()
+    properties: dict[str, tuple[PropRef, ...]] = {}
+    text: dict[str, Union[str, dict[str, tuple[str, ...]]]] = {}
+    exposed_slab: Optional[ExposedSlab] = None
+    stall_area_m2: Optional[StallArea] = None
+
+    def props(self, role: str) -> tuple[PropRef, ...]:
+        return self.properties.get(role, ())
+
+
+class ConventionsFile(_Data):
+    version: int
+    concepts: dict[str, Concept]
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """The loaded file: concepts in the file's order (recognition tries them in that order)."""
+
+    file: Path
+    concepts: dict[str, Concept]
+    digest: str                       # sha256 of the file's bytes: part of the model cache key
+
+    def __getitem__(self, name: str) -> Concept:
+        return self.concepts[name]
+
+    def indexed_psets(self) -> frozenset[str]:
+        """Every property set a convention reads (only these are indexed: a whole-model index is the trap)."""
+        return frozenset(ref.pset for c in self.concepts.values() for refs in c.properties.values() for ref in refs)
+
+
+def default_rules_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_conventions(rules_dir: Path | None = None) -> Conventions:
+    """The conventions of a rule folder; any problem is a RuleFileError naming the file and line."""
+    conventions, problems = inspect_conventions(rules_dir)
+    if problems:
+        raise problems[0]
+    assert conventions is not None
+    return conventions
+
+
+def inspect_conventions(rules_dir: Path | None = None) -> tuple[Conventions | None, list[RuleFileError]]:
+    """Load what can be loaded and collect every problem (for `rules lint`)."""
+    from ..yamlio import describe_validation_error, load_yaml
+
+    file = Path(rules_dir or default_rules_dir()) / CONVENTIONS_FILE
+    if not file.is_file():
+        return None, [RuleFileError("the recognition conventions file is missing", file=file,
+                                    hint=f"restore {CONVENTIONS_FILE} in the rules folder (docs/ifc-conventions.md)")]
+    try:
+        doc = load_yaml(file, RuleFileError, what="conventions file")
+        if not isinstance(doc.data, dict):
+            raise RuleFileError("conventions file must be a mapping with 'version' and 'concepts'", file=file, line=1)
+        parsed = ConventionsFile.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, [describe_validation_error(doc, exc, RuleFileError, what="conventions file",
+                                                model=ConventionsFile)]
+    except RuleFileError as exc:
+        return None, [exc]
+    problems = _problems(parsed, file, doc)
+    conventions = Conventions(file, dict(parsed.concepts), hashlib.sha256(file.read_bytes()).hexdigest())
+    return (None if problems else conventions), problems
+
+
+def _problems(parsed: ConventionsFile, file: Path, doc) -> list[RuleFileError]:
     out = []
-    if getattr(element, "ObjectType", None):
-        out.append((token(element.ObjectType), f"{element.is_a()}.ObjectType = '{element.ObjectType}'"))
-    if el_type is not None and getattr(el_type, "ElementType", None):
-        out.append((token(el_type.ElementType), f"type {el_type.is_a()}.ElementType = '{el_type.ElementType}'"))
+
+    def bad(msg: str, path: tuple, hint: str) -> None:
+        out.append(RuleFileError(f"conventions: {msg}", file=file, line=doc.line_of(("concepts",) + path), hint=hint))
+
+    for name in CONCEPTS:
+        if name not in parsed.concepts:
+            bad(f"concept '{name}' is missing", (), f"the reader needs every concept: {', '.join(CONCEPTS)}")
+    known = _known_classes()
+    for name, concept in parsed.concepts.items():
+        if name not in CONCEPTS:
+            bad(f"unknown concept '{name}'", (name,), f"known concepts: {', '.join(CONCEPTS)}")
+        classes = [(("classes", i, "class"), r.ifc_class) for i, r in enumerate(concept.classes)]
+        classes += [(("suspect_classes", i, "class"), r.ifc_class) for i, r in enumerate(concept.suspect_classes)]
+        for key in ("hosts", "name_classes", "names_recognise"):
+            value = getattr(concept, key)
+            if value != "any":
+                classes += [((key, i), c) for i, c in enumerate(value)]
+        for path, cls in classes:
+            if known and cls.upper() not in known:
+                bad(f"'{cls}' is not an IFC class (IFC2X3, IFC4 or IFC4X3)", (name,) + path,
+                    "spell it as the schema does, e.g. IfcBuildingElementProxy")
+        for key, words in (("types.exact", concept.types.exact), ("types.contains", concept.types.contains),
+                           ("names", concept.names), ("exclude", concept.exclude)):
+            for i, word in enumerate(words):
+                if not str(word).strip():
+                    bad(f"an empty word in {key}", (name, *key.split("."), i), "remove it")
+        for key, value in concept.text.items():
+            for i, pattern in enumerate([value] if isinstance(value, str) else []):
+                try:
+                    compiled = re.compile(pattern)
+                except re.error as exc:
+                    bad(f"text.{key}: not a regular expression ({exc})", (name, "text", key), "fix the pattern")
+                    continue
+                if compiled.groups != 1:
+                    bad(f"text.{key}: the pattern needs exactly one group (the number)", (name, "text", key),
+                        "write the number as (\\d+(?:\\.\\d+)?)")
     return out
 
 
-def match_tokens(element, el_type, tokens: frozenset[str]) -> str | None:
-    for tok, where in object_tokens(element, el_type):
-        if tok in tokens:
-            return f"{where} (convention)"
-    return None
+def _known_classes() -> frozenset[str]:
+    """Upper-case names of every entity of the three schemas (empty if ifcopenshell is absent)."""
+    return frozenset().union(*known_classes(per_schema=True).values())
 
 
-def roof_mark(element, el_type) -> str | None:
-    """How an exporter marked a slab as roof when its predefined type says nothing."""
-    candidates = object_tokens(element, el_type)
-    if el_type is not None and getattr(el_type, "Name", None):
-        candidates.append((token(el_type.Name), f"type {el_type.is_a()}.Name = '{el_type.Name}'"))
-    for tok, where in candidates:
-        if tok in ROOF_TOKENS or tok.split(":")[0] in ROOF_TOKENS or tok.startswith(ROOF_PREFIXES):
-            return f"{where} (exporter's roof marking)"
-    return None
-
-
-def medium_of(text: str) -> str | None:
-    tok = token(text)
-    for medium, marks in MEDIUM_MARKS:
-        if any(mark in tok for mark in marks):
-            return medium
-    return None
+def known_classes(per_schema: bool = True) -> dict[str, frozenset[str]]:
+    """Schema -> upper-case names of its entities."""
+    try:
+        from ifcopenshell import ifcopenshell_wrapper as wrapper
+    except ImportError:                                    # pragma: no cover - ifcopenshell is a dependency
+        return {}
+    out = {}
+    for schema in SCHEMAS:
+        try:
+            out[schema] = frozenset(d.name().upper() for d in wrapper.schema_by_name(schema).declarations())
+        except Exception:                                  # an ifcopenshell without that schema
+            continue
+    return out

@@ -1,10 +1,9 @@
-"""Find roofs and PV panels in an indexed model (docs/ifc-conventions.md).
+"""Roofs and PV panels of an indexed model, as the conventions file recognises them
+(rules/_conventions.yaml, docs/ifc-conventions.md).
 
-- Roof: IfcRoof and the elements it aggregates; IfcSlab with PredefinedType ROOF (or whose
-  type object says ROOF). A roof and its parts are never both counted: the parts are used
-  when every part has an area, otherwise the roof's own area.
-- PV: IfcSolarDevice SOLARPANEL (IFC4+, directly or through its type). For IFC2X3, and for
-  proxies in any schema: ObjectType / type ElementType in PV_TOKENS. Names are never used.
+A roof and its parts are never both counted: an IfcRoof's aggregated parts are used when every
+part has an area, otherwise the roof's own area. Suspect roofs and panels are measured too (the
+rules weigh what they could change), with their notes kept apart from the model's.
 """
 
 from __future__ import annotations
@@ -12,51 +11,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .areas import AGREE_TOLERANCE, AreaReader
-from .conventions import OPEN_TYPES, PV_TOKENS, match_tokens, predefined, roof_mark
+from .classify import Found
 from .ifcfile import IfcIndex
-from .records import BASIS_ZH, AreaFigure
+from .records import BASIS_ZH, AreaFigure, SuspectRecord
 from .units import power_kw
 
 
 @dataclass
 class RoofCandidate:
-    element: object                 # an IfcRoof, or a roof slab standing alone
+    element: object                 # an IfcRoof, or a roof element standing alone
     reason: str
     parts: list                     # the elements an IfcRoof aggregates
 
 
-def find_roofs(index: IfcIndex) -> list[RoofCandidate]:
-    ifc = index.file
-    found, used = [], set()
-    for roof in ifc.by_type("IfcRoof"):
-        parts = [o for rel in roof.IsDecomposedBy if rel.is_a("IfcRelAggregates")
-                 for o in rel.RelatedObjects if o.is_a("IfcElement")]
-        used.update(p.id() for p in parts)
-        found.append(RoofCandidate(roof, "IfcRoof", parts))
-    for slab in ifc.by_type("IfcSlab"):
-        if slab.id() not in used and (why := _roof_slab_reason(index, slab)):
-            found.append(RoofCandidate(slab, why, []))
-    return found
-
-
-def _roof_slab_reason(index: IfcIndex, slab) -> str | None:
-    el_type = index.type_of(slab)
-    kind, where = predefined(slab, el_type)
-    if kind == "ROOF":
-        return where
-    return roof_mark(slab, el_type) if kind in OPEN_TYPES else None
-
-
-def pv_reason(element, el_type) -> str | None:
-    """Why the element is a PV panel (None: it is not); a function of its class, predefined type,
-    ObjectType and type object only."""
-    if element.is_a("IfcSolarDevice"):
-        kind, where = predefined(element, el_type)
-        if kind == "SOLARPANEL":
-            return where
-        if kind not in OPEN_TYPES:
-            return None                    # e.g. SOLARCOLLECTOR: solar thermal, not PV
-    return match_tokens(element, el_type, PV_TOKENS)
+def find_roofs(index: IfcIndex, found: Found) -> list[RoofCandidate]:
+    recognised = found.of("roof")
+    out, used = [], set()
+    for element, match in recognised:
+        if element.is_a("IfcRoof"):
+            parts = [o for rel in element.IsDecomposedBy if rel.is_a("IfcRelAggregates")
+                     for o in rel.RelatedObjects if o.is_a("IfcElement")]
+            used.update(p.id() for p in parts)
+            out.append(RoofCandidate(element, match.why, parts))
+    out += [RoofCandidate(e, m.why, []) for e, m in recognised if not e.is_a("IfcRoof") and e.id() not in used]
+    return out
 
 
 def roof_figures(reader: AreaReader, candidates: list[RoofCandidate]) -> list[AreaFigure]:
@@ -99,11 +77,12 @@ def _compare_whole(reader: AreaReader, gid: str, whole: AreaFigure, pieces: list
                         "不一致，采用组成构件的面积", (gid, *(p.global_id for p in pieces)), "uncertain")
 
 
-def panel_figures(reader: AreaReader, panels: list[tuple[object, str]]) -> list[AreaFigure]:
+def panel_figures(reader: AreaReader, panels: list[tuple[object, str]], peak_refs=()) -> list[AreaFigure]:
+    """`peak_refs`: where the conventions read a panel's peak power (property set, property)."""
     out = []
     for element, why in panels:
         fig = reader.figure(element, "pv", why)
-        power = reader.index.prop(element, "YP_PVPanel", "PeakPower")
+        power = reader.index.first_prop(element, peak_refs)
         if power is not None:
             kw = power_kw(reader.index, power, element, reader.notes)
             if kw is not None:
@@ -112,7 +91,22 @@ def panel_figures(reader: AreaReader, panels: list[tuple[object, str]]) -> list[
     return out
 
 
-def roof_and_panel_elements(roofs: list[RoofCandidate], panels: list[tuple[object, str]]) -> list:
-    """Every element whose geometry the area reader may need."""
-    out = [c.element for c in roofs] + [p for c in roofs for p in c.parts] + [e for e, _ in panels]
+def roof_and_panel_elements(roofs: list[RoofCandidate], panels: list[tuple[object, str]], more=()) -> list:
+    """Every element whose geometry the area reader may need (`more`: suspects, candidate slabs)."""
+    out = [c.element for c in roofs] + [p for c in roofs for p in c.parts] + [e for e, _ in panels] + list(more)
     return list({e.id(): e for e in out}.values())
+
+
+def suspect_record(index: IfcIndex, element, concept: str, tier: str, why: str, why_zh: str,
+                   reader: AreaReader | None = None, origin=None) -> SuspectRecord:
+    """A suspect (or excluded) element; roofs and panels with their area where it can be read
+    (`reader` keeps its notes apart: they are about an element that is not counted)."""
+    fields: dict = {}
+    if reader is not None:
+        fig = reader.figure(element, "pv" if concept == "pv_panel" else "roof", why, quiet=True)
+        fields = dict(projected_m2=fig.projected_m2, surface_m2=fig.surface_m2,
+                      area_source=fig.projected_source or fig.surface_source, outline=fig.outline,
+                      z_min=fig.z_min, z_max=fig.z_max)
+    return SuspectRecord(global_id=element.GlobalId, ifc_class=element.is_a(), name=getattr(element, "Name", None),
+                         storey=index.storey_of(element), file=index.info.file, matched_by=why, concept=concept,
+                         tier=tier, reason_zh=why_zh, origin=origin, **fields)

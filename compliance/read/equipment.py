@@ -1,148 +1,146 @@
-"""Renewable systems, EV charging points and parking spaces (docs/ifc-conventions.md)."""
+"""Renewable systems, EV charging points and parking spaces, as the conventions file recognises
+them (rules/_conventions.yaml, docs/ifc-conventions.md); their figures are read from the
+properties the conventions name, else from the type text (noted as such)."""
 
 from __future__ import annotations
 
+import re
+
 from .areas import pick
-from .conventions import (EV_TOKENS, HEAT_PUMP_MARKS, HEAT_RECOVERY_TOKENS, OPEN_TYPES, PARKING_NAME_RE,
-                          PARKING_TOKENS, SOLAR_THERMAL_TOKENS, match_tokens, medium_of, object_tokens,
-                          predefined)
+from .classify import Found
+from .conventions import Concept, Conventions
 from .ifcfile import IfcIndex
+from .recognise import name_texts, normal, token, type_texts, word_pattern
 from .records import ChargerRecord, Note, NoteTaker, ParkingRecord, SystemRecord
 from .units import power_kw
 
+SYSTEM_KINDS = {"solar_thermal": "solar_thermal", "solar_device": "solar", "heat_pump": "heat_pump",
+                "heat_recovery": "waste_heat_recovery"}
+
 
 class EquipmentReader(NoteTaker):
-    def __init__(self, index: IfcIndex, notes: list[Note]) -> None:
+    def __init__(self, index: IfcIndex, notes: list[Note], conventions: Conventions, origin=None) -> None:
         self.index = index
         self.notes = notes
+        self.conv = conventions
         self.file = index.info.file
+        self.origin = origin or (lambda element: None)
 
     def _base(self, element, matched_by: str) -> dict:
         return dict(global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
-                    storey=self.index.storey_of(element), file=self.file, matched_by=matched_by)
+                    storey=self.index.storey_of(element), file=self.file, matched_by=matched_by,
+                    origin=self.origin(element))
 
     # -- renewable and heat-recovery systems ----------------------------------------------------
 
-    def systems_and_chargers(self, found) -> tuple[list[SystemRecord], list[ChargerRecord]]:
-        """From the classification pass (`classify.classify`): a system is never also a charging point."""
-        systems, chargers = [], []
-        for element, decision in found:
-            if decision.system is not None:
-                kind, where, tok = decision.system
+    def systems(self, found: Found) -> list[SystemRecord]:
+        out = []
+        for concept, kind in SYSTEM_KINDS.items():
+            for element, match in found.of(concept):
                 if kind == "heat_pump":
-                    medium, medium_source = self._medium(element, tok, where)
-                    systems.append(SystemRecord(kind=kind, source_medium=medium, medium_source=medium_source,
-                                                **self._base(element, f"{where} (convention)")))
+                    medium, source = self._medium(element, self.conv[concept])
+                    out.append(SystemRecord(kind=kind, source_medium=medium, medium_source=source,
+                                            **self._base(element, match.why)))
                 else:
-                    systems.append(SystemRecord(kind=kind, **self._base(element, where)))
-            elif decision.charger:
-                chargers.append(self._charger(element, decision.charger))
-        return systems, chargers
+                    out.append(SystemRecord(kind=kind, **self._base(element, match.why)))
+        return out
 
-    def _medium(self, element, tok: str, where: str) -> tuple[str | None, str | None]:
-        prop = self.index.prop(element, "YP_HeatPump", "SourceMedium")
-        if prop is not None and (medium := medium_of(str(prop.value))):
+    def _medium(self, element, concept: Concept) -> tuple[str | None, str | None]:
+        prop = self.index.first_prop(element, concept.props("source_medium"))
+        marks = concept.text.get("medium", {})
+        if prop is not None and (medium := _marked(str(prop.value), marks, inside=True)):
             return medium, prop.source
-        medium = medium_of(tok)
-        return (medium, where) if medium else (None, None)
+        for text, where in type_texts(element, self.index.type_of(element)):
+            if medium := _marked(text, marks, inside=True):
+                return medium, f"{where} (convention)"
+        return None, None
 
     # -- EV charging points ---------------------------------------------------------------------
 
-    def _charger(self, element, why: str) -> ChargerRecord:
+    def chargers(self, found: Found) -> list[ChargerRecord]:
+        concept = self.conv["ev_charger"]
+        return [self._charger(element, match.why, concept) for element, match in found.of("ev_charger")]
+
+    def _charger(self, element, why: str, concept: Concept) -> ChargerRecord:
         fields = {}
-        prop = (self.index.prop(element, "YP_EVCharger", "RatedPower")
-                or self.index.prop(element, "Pset_ElectricalDeviceCommon", "NominalPower"))
+        texts = type_texts(element, self.index.type_of(element)) + name_texts(element)
+        prop = self.index.first_prop(element, concept.props("power"))
         if prop is not None and (kw := power_kw(self.index, prop, element, self.notes)) is not None:
             fields.update(power_kw=kw, power_source=prop.source)
-        current = self.index.prop(element, "YP_EVCharger", "CurrentType")
+        elif (pattern := concept.text.get("power_kw")) and (read := _number(pattern, texts)):
+            fields.update(power_kw=read[0], power_source=f"{read[1]} (read from the type text)")
+        current = self.index.first_prop(element, concept.props("current"))
+        marks = concept.text.get("current", {})
         if current is not None:
-            value = str(current.value).strip().upper()
+            value = _marked(str(current.value), marks) or str(current.value).strip().upper()
             if value in ("AC", "DC"):
                 fields.update(current=value, current_source=current.source)
             else:
                 label, said = f"{element.is_a()} {element.GlobalId}", f"{current.source} = {current.value!r}"
                 self.note("ev.current_unknown", f"{label}: {said}; expected 'AC' or 'DC'",
                           f"{label}：{said}，应为 'AC' 或 'DC'", (element.GlobalId,), "warning")
+        if "current" not in fields:
+            for text, where in texts:
+                if value := _marked(text, marks):
+                    fields.update(current=value, current_source=f"{where} (read from the type text)")
+                    break
         return ChargerRecord(**self._base(element, why), **fields)
 
     # -- parking spaces -------------------------------------------------------------------------
 
-    def parking(self) -> list[ParkingRecord]:
+    def parking(self, found: Found) -> list[ParkingRecord]:
+        concept = self.conv["parking_space"]
         out = []
-        for space in self.index.file.by_type("IfcSpace"):
-            why = self._parking_reason(space)
-            if why is None:
-                continue
-            aisle = self.index.prop(space, "Pset_SpaceParking", "IsAisle")
+        for element, match in found.of("parking_space"):
+            aisle = self.index.first_prop(element, concept.props("aisle"))
             if aisle is not None and aisle.value is True:
                 continue
-            out.append(self._parking(space, why))
+            out.append(self._parking(element, match.why, concept))
         return out
 
-    def _parking_reason(self, space) -> str | None:
-        el_type = self.index.type_of(space)
-        kind, where = predefined(space, el_type)
-        if kind == "PARKING":
-            return where
-        if why := match_tokens(space, el_type, PARKING_TOKENS):
-            return why
-        for attr in ("LongName", "Name"):
-            text = getattr(space, attr, None)
-            if text and PARKING_NAME_RE.search(text):
-                return f"IfcSpace.{attr} = '{text}' (naming convention)"
-        return None
-
-    def _parking(self, space, why: str) -> ParkingRecord:
+    def _parking(self, space, why: str, concept: Concept) -> ParkingRecord:
         fields = {}
         area = pick(self.index.area_quantities(space), ("GrossFloorArea", "NetFloorArea"))
         if area is not None:
             fields.update(area_m2=area.value_m2, area_source=f"{area.qset}.{area.name}")
-        ready = self.index.prop(space, "YP_ParkingSpace", "ChargerReady")
+        ready = self.index.first_prop(space, concept.props("charger_ready"))
         if ready is not None and isinstance(ready.value, bool):
             fields.update(charger_ready=ready.value, charger_ready_source=ready.source)
-        units = self.index.prop(space, "Pset_SpaceParking", "ParkingUnits")
+        units = self.index.first_prop(space, concept.props("units"))
         if units is not None and isinstance(units.value, (int, float)) and not isinstance(units.value, bool):
             if units.value >= 1 and float(units.value).is_integer():
                 fields.update(units=int(units.value), units_source=units.source)
             else:
+                label = f"{space.is_a()} {space.GlobalId}"
                 self.note("parking.units_invalid",
-                          f"IfcSpace {space.GlobalId}: {units.source} = {units.value!r} is not a whole number of spaces",
-                          f"IfcSpace {space.GlobalId}：{units.source} = {units.value!r} 不是整数个停车位",
+                          f"{label}: {units.source} = {units.value!r} is not a whole number of spaces",
+                          f"{label}：{units.source} = {units.value!r} 不是整数个停车位",
                           (space.GlobalId,), "uncertain")
         return ParkingRecord(**self._base(space, why), **fields)
 
 
-def system_kind(element, el_type) -> tuple[str, str, str | None] | None:
-    """(kind, how it was recognised, the heat-pump token) when the element is a renewable or
-    heat-recovery system; a function of the class, predefined type, ObjectType and type only."""
-    if element.is_a("IfcSolarDevice"):
-        kind, where = predefined(element, el_type)
-        if kind == "SOLARCOLLECTOR":
-            return "solar_thermal", where, None
-        if kind not in OPEN_TYPES:
-            return None
-    if element.is_a("IfcAirToAirHeatRecovery"):
-        return "waste_heat_recovery", "IfcAirToAirHeatRecovery", None
-    if why := match_tokens(element, el_type, SOLAR_THERMAL_TOKENS):
-        return "solar_thermal", why, None
-    if why := match_tokens(element, el_type, HEAT_RECOVERY_TOKENS):
-        return "waste_heat_recovery", why, None
-    for tok, where in object_tokens(element, el_type):
-        if any(mark in tok for mark in HEAT_PUMP_MARKS):
-            return "heat_pump", where, tok
+def _marked(text: str, marks: dict, inside: bool = False) -> str | None:
+    """The key of `marks` (e.g. {'DC': [直流, DC]}) whose words the text holds, or None; `inside`:
+    anywhere in the text's token ('GroundSourceHeatPump' holds GROUND), else as whole words."""
+    for key, words in marks.items():
+        if inside:
+            if any(token(w) in token(text) for w in words):
+                return key
+            continue
+        pattern = word_pattern(words)
+        if pattern is not None and pattern.search(normal(text)):
+            return key
     return None
 
 
-def charger_reason(element, el_type) -> str | None:
-    if element.is_a("IfcElectricFlowStorageDevice"):
-        kind, where = predefined(element, el_type)
-        if kind == "RECHARGER":
-            return where
-    return match_tokens(element, el_type, EV_TOKENS)
+def _number(pattern: str, texts) -> tuple[float, str] | None:
+    for text, where in texts:
+        found = re.search(pattern, normal(text))
+        if found:
+            return float(found.group(1)), where
+    return None
 
 
-def read_equipment(index: IfcIndex, notes: list[Note], found):
-    """`found`: the classification pass's (element, Decision) pairs."""
-    reader = EquipmentReader(index, notes)
-    systems, chargers = reader.systems_and_chargers(found)
-    return systems, chargers, reader.parking()
+def read_equipment(index: IfcIndex, notes: list[Note], found: Found, conventions: Conventions, origin=None):
+    reader = EquipmentReader(index, notes, conventions, origin)
+    return reader.systems(found), reader.chargers(found), reader.parking(found)

@@ -17,9 +17,6 @@ from ..errors import InputError
 from .records import ModelInfo
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
-# Property sets the reader looks at; only these are indexed (a whole-model index is the known trap).
-INDEXED_PSETS = frozenset({"Pset_BuildingCommon", "Pset_SpaceParking", "Pset_ElectricalDeviceCommon",
-                           "YP_PVPanel", "YP_EVCharger", "YP_ParkingSpace", "YP_HeatPump"})
 
 
 def element_counts(ifc) -> dict[str, int]:
@@ -69,6 +66,8 @@ class IfcIndex:
     power_scale_w: float = 1.0
     types: dict[int, object] = field(default_factory=dict)
     log: object = field(default=None, repr=False)   # the parser's messages (ifcopenshell logger), if kept
+    # the property sets the conventions read (Conventions.indexed_psets): only these are indexed
+    psets: frozenset = field(default_factory=frozenset)
     _areas: dict[int, list[AreaQuantity]] = field(default_factory=dict, repr=False)
     _props: dict[int, dict[tuple[str, str], PropValue]] = field(default_factory=dict, repr=False)
     _defs: dict[int, list] = field(default_factory=dict, repr=False)
@@ -83,16 +82,24 @@ class IfcIndex:
                 found = PropValue(found.value, found.measure, f"type {found.source}", found.own_scale)
         return found
 
+    def first_prop(self, element, refs) -> PropValue | None:
+        """The first of `refs` (conventions.PropRef: pset, property) the element or its type gives."""
+        for ref in refs:
+            found = self.prop(element, ref.pset, ref.property)
+            if found is not None and found.value not in (None, ""):
+                return found
+        return None
+
     def props_of(self, element) -> dict[tuple[str, str], PropValue]:
-        """Single-value properties of the INDEXED_PSETS attached to `element` (occurrence or type)."""
+        """Single-value properties of the indexed property sets (`psets`) attached to `element` (occurrence or type)."""
         key = element.id()
         if key not in self._props:
             values: dict[tuple[str, str], PropValue] = {}
             for _, pdef in self._definitions_with_rel(element):
-                if pdef.is_a("IfcPropertySet") and pdef.Name in INDEXED_PSETS:
+                if pdef.is_a("IfcPropertySet") and pdef.Name in self.psets:
                     values.update(_single_values(pdef))
             for pset in getattr(element, "HasPropertySets", None) or ():      # type objects
-                if pset.is_a("IfcPropertySet") and pset.Name in INDEXED_PSETS:
+                if pset.is_a("IfcPropertySet") and pset.Name in self.psets:
                     values.update(_single_values(pset))
             self._props[key] = values
         return self._props[key]
@@ -162,8 +169,8 @@ class IfcIndex:
         return [r for r in rels if r.is_a("IfcRelDefinesByProperties")]
 
 
-def open_ifc(path: Path, sha256: str | None = None, limits=None) -> IfcIndex:
-    """Open `path`; a file ifcopenshell cannot parse is an InputError naming it, a file over
+def open_ifc(path: Path, sha256: str | None = None, limits=None, psets: frozenset = frozenset()) -> IfcIndex:
+    """Open `path` (`psets`: the property sets to index); a file ifcopenshell cannot parse is an InputError naming it, a file over
     `limits.max_model_mb` (limits.Limits) a LimitExceeded."""
     import ifcopenshell  # heavy: imported when a model is actually read
 
@@ -201,7 +208,7 @@ def open_ifc(path: Path, sha256: str | None = None, limits=None) -> IfcIndex:
         length_unit_m=length_scale, area_unit_m2=area_scale, power_unit_w=power_scale,
     )
     index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared,
-                     area_scale=area_scale, power_scale_w=power_scale, log=log)
+                     area_scale=area_scale, power_scale_w=power_scale, log=log, psets=frozenset(psets))
     _index_types(index)
     return index
 

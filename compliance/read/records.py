@@ -13,7 +13,7 @@ AreaBasis = Literal["projected", "surface"]
 Role = Literal["roof", "pv"]
 Method = Literal["quantity", "derived", "geometry"]   # read from a quantity / computed from one / from geometry
 Outline = tuple[tuple[tuple[float, float], ...], ...]
-SystemKind = Literal["solar_thermal", "heat_pump", "waste_heat_recovery"]
+SystemKind = Literal["solar_thermal", "solar", "heat_pump", "waste_heat_recovery"]   # solar: PV or thermal, not said
 
 
 class _Record(BaseModel):
@@ -145,6 +145,25 @@ class ParkingRecord(Located):
     units_source: Optional[str] = None
 
 
+class SuspectRecord(Located):
+    """An element a person would call a roof, PV panel, charging point, ... that the model does not
+    establish as one (`tier` suspect: listed, the rules it could change go to review unless the
+    outcome is the same either way), or that an exclusion word rules out (`tier` excluded)."""
+
+    concept: str                             # a concept of rules/_conventions.yaml
+    tier: Literal["suspect", "excluded"] = "suspect"
+    reason_zh: str = ""                      # matched_by, in Chinese
+    projected_m2: Optional[float] = None     # roofs and panels: their area where it can be read
+    surface_m2: Optional[float] = None
+    area_source: Optional[str] = None
+    outline: Optional[Outline] = None
+    z_min: Optional[float] = None
+    z_max: Optional[float] = None
+
+    def area(self, basis: AreaBasis) -> Optional[float]:
+        return self.projected_m2 if basis == "projected" else self.surface_m2
+
+
 class Figure(_Record):
     """A single building-level figure with its source."""
 
@@ -191,4 +210,9 @@ class ModelFacts(_Record):
     chargers: tuple[ChargerRecord, ...] = ()
     parking: tuple[ParkingRecord, ...] = ()
     buildings: tuple[BuildingRecord, ...] = ()
+    suspects: tuple[SuspectRecord, ...] = ()         # named, not counted: rules they could change go to review
+    excluded: tuple[SuspectRecord, ...] = ()         # matched but ruled out (bicycle spaces, ...): listed only
     notes: tuple[Note, ...] = ()
+
+    def suspects_of(self, concept: str) -> tuple[SuspectRecord, ...]:
+        return tuple(s for s in self.suspects if s.concept == concept)

@@ -21,10 +21,7 @@ from ..errors import ComplianceError
 IFC2X3, IFC4, IFC4X3 = "IFC2X3", "IFC4", "IFC4X3_ADD2"
 ALL_VERSIONS = (IFC2X3, IFC4, IFC4X3)
 IFC4_UP = (IFC4, IFC4X3)
-CHARGER_TOKENS = ("EVCHARGER", "EVCHARGINGPOINT", "EVCHARGINGSTATION", "CHARGINGPOINT", "CHARGINGSTATION",
-                  "CHARGINGPILE", "EVSE", "充电桩")
-PARKING_TOKENS = ("PARKING", "PARKINGSPACE", "PARKINGSTALL", "PARKINGBAY", "停车位")
-HEAT_PUMP_TOKENS = ("HEATPUMP", "热泵")
+SEP = r"[\s_\-.·]*"
 
 
 class IdsError(ComplianceError):
@@ -54,20 +51,23 @@ class IdsRequirement:
     entity: tuple[str, ...]               # IFC class; several -> xs:enumeration
     needs: tuple[Need, ...] = ()
     predefined_type: Optional[str] = None
-    object_type: tuple[str, ...] = ()     # applicability: ObjectType token is one of these ...
-    object_type_contains: bool = False    # ... or contains one of them
+    object_type: tuple[str, ...] = ()     # applicability: ObjectType token (or a Family:Type part) is one of these ...
+    object_type_contains: tuple[str, ...] = ()   # ... or contains one of these
     part_of: Optional[str] = None         # applicability: aggregated (IfcRelAggregates) by this class
     required_types: tuple[str, ...] = ()  # requirement: the element's predefined type is one of these
     occurs: Literal["optional", "required"] = "optional"
 
 
-def requirement_table() -> dict[str, tuple[IdsRequirement, ...]]:
-    """Figure name (MetricSpec.ifc_figures) -> the requirement records that supply it."""
-    from ..read.elements import PV_TOKENS
+def requirement_table(conventions=None) -> dict[str, tuple[IdsRequirement, ...]]:
+    """Figure name (MetricSpec.ifc_figures) -> the requirement records that supply it; the classes
+    and words come from the conventions file (rules/_conventions.yaml), as the reader's do."""
+    from ..read.conventions import load_conventions
 
+    conv = conventions or load_conventions()
     R = IdsRequirement
     area, power = "IFCAREAMEASURE", "IFCPOWERMEASURE"
-    pv = tuple(sorted(PV_TOKENS))
+    pv, charger_c, parking_c, roof_c = conv["pv_panel"], conv["ev_charger"], conv["parking_space"], conv["roof"]
+    heat_pump_c = conv["heat_pump"]
     slab_area = (Need("Qto_SlabBaseQuantities", "GrossArea", area),)
     panel_area = (Need("Qto_SolarDeviceBaseQuantities", "GrossArea", area),)
     peak = (Need("YP_PVPanel", "PeakPower", power),)
@@ -80,12 +80,14 @@ def requirement_table() -> dict[str, tuple[IdsRequirement, ...]]:
     x2 = ("（IFC2X3 中按 IDS 约定由类型对象定类别，如带 IfcOutletType 的 IfcFlowTerminal。）",
           " (In IFC2X3 the class comes from the type object, as in IDS: e.g. IfcFlowTerminal with an IfcOutletType.)")
 
-    def tokens(words, zh: str, en: str, contains: bool = False, by_type: bool = False) -> tuple[str, str]:
-        listed, note = " / ".join(words), x2 if by_type else ("", "")
-        return (zh + f"对象类型（ObjectType，忽略大小写、空格、_ 和 -）{'含' if contains else '为'} {listed}；也接受其他"
-                "构件类及类型的 ElementType，从不依据名称。" + note[0],
-                en + f" ObjectType (case, spaces, _ and - ignored) {'contains' if contains else 'is'} one of {listed}; "
-                "other element classes and the type's ElementType are accepted too, names never." + note[1])
+    def tokens(concept, zh: str, en: str, by_type: bool = False) -> tuple[str, str]:
+        exact, inside = " / ".join(concept.types.exact), " / ".join(concept.types.contains)
+        note = x2 if by_type else ("", "")
+        return (zh + f"对象类型（ObjectType，忽略大小写、空格、_ 和 -；Revit 的“族:类型”逐段比较）为 {exact}，或含 {inside}"
+                "（rules/_conventions.yaml）；类型对象的 ElementType 与 Name 同样适用。仅名称相符的构件为存疑构件。" + note[0],
+                en + f" ObjectType (case, spaces, _ and - ignored; each part of Revit's Family:Type) is one of {exact}, "
+                f"or contains one of {inside} (rules/_conventions.yaml); the type's ElementType and Name count too. "
+                "An element that says so only in its Name is a suspect." + note[1])
 
     area_zh = ("也接受任意数量集（Qto_RoofBaseQuantities、BaseQuantities 等）的 GrossArea / Area、ProjectedArea"
                "（投影口径优先）和 NetArea（注明）；无面积数量时按几何计算。坡屋面请给出 ProjectedArea 或以拉伸实体建模。")
@@ -135,11 +137,10 @@ def requirement_table() -> dict[str, tuple[IdsRequirement, ...]]:
                "IfcSolarDevice SOLARPANEL (or typed SOLARPANEL): give Qto_SolarDeviceBaseQuantities.GrossArea; "
                "BaseQuantities.GrossArea / Area and ProjectedArea are accepted too."),
               IFC4_UP, ("IFCSOLARDEVICE",), panel_area, predefined_type="SOLARPANEL"),
-            R(("光伏组件面积（代理构件）", "PV panel area (proxy)"),
-              tokens(pv, "以代理构件表示的光伏组件（IFC2X3 约定）给出 Qto_SolarDeviceBaseQuantities.GrossArea。",
-                     "PV panels as IfcBuildingElementProxy (the IFC2X3 convention): give "
-                     "Qto_SolarDeviceBaseQuantities.GrossArea."),
-              ALL_VERSIONS, ("IFCBUILDINGELEMENTPROXY",), panel_area, object_type=pv),
+            *by_version(R(("光伏组件面积（代理构件）", "PV panel area (proxy)"),
+              tokens(pv, "以代理构件、板、覆面等表示的光伏组件给出 Qto_SolarDeviceBaseQuantities.GrossArea。",
+                     "PV panels as proxies, plates, coverings...: give Qto_SolarDeviceBaseQuantities.GrossArea."),
+              ALL_VERSIONS, (), panel_area, **_typed(pv)), pv.hosts),
             solar_typed,
         ),
         "pv_peak_power": (
@@ -147,26 +148,26 @@ def requirement_table() -> dict[str, tuple[IdsRequirement, ...]]:
               ("光伏组件在 YP_PVPanel 中给出 PeakPower（未声明功率单位按 W）。" + on_type[0],
                "PV panels: give YP_PVPanel.PeakPower (W unless a power unit is declared)." + on_type[1]),
               IFC4_UP, ("IFCSOLARDEVICE",), peak, predefined_type="SOLARPANEL"),
-            R(("光伏峰值功率（代理构件）", "PV peak power (proxy)"),
-              tokens(pv, "以代理构件表示的光伏组件给出 YP_PVPanel.PeakPower。" + on_type[0],
-                     "PV panels as IfcBuildingElementProxy: give YP_PVPanel.PeakPower." + on_type[1]),
-              ALL_VERSIONS, ("IFCBUILDINGELEMENTPROXY",), peak, object_type=pv),
+            *by_version(R(("光伏峰值功率（代理构件）", "PV peak power (proxy)"),
+              tokens(pv, "以代理构件等表示的光伏组件给出 YP_PVPanel.PeakPower。" + on_type[0],
+                     "PV panels as proxies, plates, coverings...: give YP_PVPanel.PeakPower." + on_type[1]),
+              ALL_VERSIONS, (), peak, **_typed(pv)), pv.hosts),
         ),
         "chargers": (
             R(("充电桩（IFC4X3 RECHARGER）", "EV charging points (IFC4X3 RECHARGER)"), charger_how,
               (IFC4X3,), ("IFCELECTRICFLOWSTORAGEDEVICE",), charger, predefined_type="RECHARGER"),
-            R(("充电桩（对象类型）", "EV charging points (ObjectType)"),
-              tokens(CHARGER_TOKENS, charger_how[0], charger_how[1], by_type=True),
-              ALL_VERSIONS, ("IFCBUILDINGELEMENTPROXY", "IFCELECTRICAPPLIANCE", "IFCOUTLET"), charger,
-              object_type=CHARGER_TOKENS),
+            *by_version(R(("充电桩（对象类型）", "EV charging points (ObjectType)"),
+              tokens(charger_c, charger_how[0], charger_how[1], by_type=True),
+              ALL_VERSIONS, (), charger, **_typed(charger_c)), charger_c.hosts),
         ),
         "parking": (
             R(("停车位", "Parking spaces"), parking_how, IFC4_UP, ("IFCSPACE",), parking, predefined_type="PARKING"),
-            R(("停车位（对象类型）", "Parking spaces (ObjectType)"),
-              tokens(PARKING_TOKENS, parking_how[0] + "LongName / Name 含“停车位”“车位”“parking space/stall/bay”的"
-                     "空间也被接受（注明）。", parking_how[1] + " Spaces whose LongName / Name contains 'parking "
-                     "space/stall/bay', '停车位' or '车位' are accepted too (noted)."),
-              ALL_VERSIONS, ("IFCSPACE",), parking, object_type=PARKING_TOKENS),
+            *by_version(R(("停车位（对象类型）", "Parking spaces (ObjectType)"),
+              tokens(parking_c, parking_how[0] + f"LongName / Name 含 {' / '.join(parking_c.names)} 的空间也被接受"
+                     "（注明）；非机动车位等排除词见 rules/_conventions.yaml。", parking_how[1] + " Spaces whose LongName / "
+                     f"Name contains {' / '.join(parking_c.names)} are accepted too (noted); bicycle spaces and the other "
+                     "exclusions of rules/_conventions.yaml are not counted."),
+              ALL_VERSIONS, (), parking, **_typed(parking_c)), parking_c.hosts),
         ),
         "gross_floor_area": (
             R(("总建筑面积", "Gross floor area"),
@@ -186,14 +187,13 @@ def requirement_table() -> dict[str, tuple[IdsRequirement, ...]]:
               occurs="required"),
         ),
         "renewable_systems": (
-            R(("热泵热源", "Heat pump source"),
-              tokens(HEAT_PUMP_TOKENS, "热泵设备在 YP_HeatPump 中给出 SourceMedium"
+            *by_version(R(("热泵热源", "Heat pump source"),
+              tokens(heat_pump_c, "热泵设备在 YP_HeatPump 中给出 SourceMedium"
                      "（GROUND / WATER / AIR，缺少时从对象类型推断）。太阳能集热器和 IfcAirToAirHeatRecovery 凭类别识别。",
                      "Heat pumps: give YP_HeatPump.SourceMedium (GROUND / "
                      "WATER / AIR, else read from the ObjectType). Solar collectors and IfcAirToAirHeatRecovery are "
-                     "recognised by class alone.", contains=True, by_type=True),
-              ALL_VERSIONS, ("IFCBUILDINGELEMENTPROXY", "IFCUNITARYEQUIPMENT"), heat_pump,
-              object_type=HEAT_PUMP_TOKENS, object_type_contains=True),
+                     "recognised by class alone.", by_type=True),
+              ALL_VERSIONS, (), heat_pump, **_typed(heat_pump_c)), heat_pump_c.name_classes),
             solar_typed,
         ),
     }
@@ -203,14 +203,59 @@ def all_figures() -> tuple[str, ...]:
     return tuple(requirement_table())
 
 
+def _word(word: str) -> str:
+    """A token as an XSD pattern: each letter either case, separators allowed around and between."""
+    from ..read.recognise import token
+
+    return SEP + SEP.join(f"[{c}{c.lower()}]" if c.isascii() and c.isalpha() else _escape(c) for c in token(word)) + SEP
+
+
+def _escape(c: str) -> str:
+    return "\\" + c if c in r".^$*+?()[]{}|\-" else c
+
+
 def token_pattern(tokens: Iterable[str], contains: bool = False) -> str:
     """An XSD pattern matching a value whose token (upper case, spaces, '_' and '-' removed) is one of
     `tokens` (or contains one, with `contains`)."""
-    sep = r"[\s_\-]*"
-    alternatives = [sep + sep.join(f"[{c}{c.lower()}]" if c.isascii() and c.isalpha() else c for c in t) + sep
-                    for t in tokens]
-    body = "(" + "|".join(alternatives) + ")"
+    body = "(" + "|".join(_word(t) for t in tokens) + ")"
     return f".*{body}.*" if contains else body
+
+
+def types_pattern(exact: Iterable[str], contains: Iterable[str]) -> str:
+    """What the reader's `types` match, for ObjectType: the whole text or a part of Revit's
+    'Family:Type' is one of `exact`, or the text contains one of `contains`."""
+    alternatives = []
+    if exact := list(exact):
+        alternatives.append(f"(.*:)?{token_pattern(exact)}(:.*)?")
+    if contains := list(contains):
+        alternatives.append(token_pattern(contains, contains=True))
+    return "|".join(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+
+def _in(classes, schemas) -> tuple[str, ...]:
+    """The classes (upper case) that each of `schemas` has."""
+    from ..read.conventions import known_classes
+
+    per_schema = known_classes()
+    classes = ("IfcBuildingElementProxy",) if classes == "any" else classes
+    return tuple(c.upper() for c in classes if all(c.upper() in per_schema.get(s, ()) for s in schemas))
+
+
+def by_version(record: "IdsRequirement", classes) -> tuple["IdsRequirement", ...]:
+    """One record for IFC4 / IFC4X3 with the classes both have, and one for IFC2X3 with its own
+    (IfcOutlet, IfcSolarDevice... do not exist there), named '... (IFC2X3)'."""
+    from dataclasses import replace
+
+    out = [replace(record, versions=IFC4_UP, entity=_in(classes, ("IFC4", "IFC4X3_ADD2")))]
+    old = _in(classes, ("IFC2X3",))
+    if old:
+        out.append(replace(record, versions=(IFC2X3,), entity=old,
+                           name=(record.name[0] + "（IFC2X3）", record.name[1] + " (IFC2X3)")))
+    return tuple(out)
+
+
+def _typed(concept) -> dict:
+    return dict(object_type=tuple(concept.types.exact), object_type_contains=tuple(concept.types.contains))
 
 
 def _value(values: tuple[str, ...]):
@@ -233,9 +278,10 @@ def _specification(req: IdsRequirement, figures: list[str], rules: list):
     spec.applicability.append(ids.Entity(name=entity, predefinedType=req.predefined_type))
     if req.part_of:
         spec.applicability.append(ids.PartOf(name=req.part_of, relation="IFCRELAGGREGATES"))
-    if req.object_type:
-        pattern = token_pattern(req.object_type, req.object_type_contains)
+    if req.object_type or req.object_type_contains:
+        pattern = types_pattern(req.object_type, req.object_type_contains)
         spec.applicability.append(ids.Attribute(name="ObjectType", value=ids.Restriction(options={"pattern": pattern})))
+
     if req.required_types:
         spec.requirements.append(ids.Entity(name=entity, predefinedType=_value(req.required_types)))
     for need in req.needs:
