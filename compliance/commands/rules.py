@@ -58,6 +58,29 @@ def rules_show(rule_id: str, rules_dir: Path, features_dir: Path, debug: bool) -
     sys.exit(guarded(debug, piped(run)))
 
 
+@rules.command("conventions")
+@rules_option
+@click.option("--write-docs", is_flag=True, help="Rewrite the generated tables of docs/ifc-conventions.md.")
+@debug_option
+def rules_conventions(rules_dir: Path, write_docs: bool, debug: bool) -> None:
+    """How models are read: the recognition conventions (rules/_conventions.yaml), as tables."""
+
+    def run():
+        from compliance.read.conventions import load_conventions
+        from compliance.read.conventions_doc import DOC, render
+        from compliance.read.conventions_doc import write_docs as rewrite
+
+        conventions = load_conventions(rules_dir)
+        if write_docs:
+            changed = rewrite(conventions)
+            click.echo(f"{DOC}: {'updated' if changed else 'already up to date'}")
+        else:
+            click.echo(render(conventions))
+        return 0
+
+    sys.exit(guarded(debug, piped(run)))
+
+
 @rules.command("lint")
 @rules_option
 @features_option

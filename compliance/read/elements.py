@@ -77,16 +77,29 @@ def _compare_whole(reader: AreaReader, gid: str, whole: AreaFigure, pieces: list
                         "不一致，采用组成构件的面积", (gid, *(p.global_id for p in pieces)), "uncertain")
 
 
-def panel_figures(reader: AreaReader, panels: list[tuple[object, str]], peak_refs=()) -> list[AreaFigure]:
-    """`peak_refs`: where the conventions read a panel's peak power (property set, property)."""
+def panel_figures(reader: AreaReader, panels: list[tuple[object, str]], concept=None) -> list[AreaFigure]:
+    """`concept`: the conventions' pv_panel (where a panel's peak power is read: properties, else
+    the type text, e.g. Revit's 'Solar Panel:Mono 400W')."""
+    import re
+
+    from .recognise import name_texts, normal, type_texts
+
+    refs = concept.props("peak_power") if concept is not None else ()
+    pattern = concept.text.get("peak_power_w") if concept is not None else None
     out = []
     for element, why in panels:
         fig = reader.figure(element, "pv", why)
-        power = reader.index.first_prop(element, peak_refs)
+        power = reader.index.first_prop(element, refs)
         if power is not None:
             kw = power_kw(reader.index, power, element, reader.notes)
             if kw is not None:
                 fig = fig.model_copy(update={"peak_power_kw": kw, "peak_power_source": power.source})
+        elif isinstance(pattern, str):
+            for text, where in type_texts(element, reader.index.type_of(element)) + name_texts(element):
+                if found := re.search(pattern, normal(text)):
+                    fig = fig.model_copy(update={"peak_power_kw": round(float(found.group(1)) / 1000.0, 6),
+                                                 "peak_power_source": f"{where} (read from the type text)"})
+                    break
         out.append(fig)
     return out
 

@@ -74,7 +74,7 @@ def facts_of(index: IfcIndex, conventions: Conventions | None = None, cores: int
     shapes = compute_shapes(index.file, elements, cores=cores, placements=placements,
                             cache=GeometryCache(cache_dir, index.info.sha256), path=index.path)
     reader = AreaReader(index, shapes, notes, placements)
-    roof_figs, panel_figs = roof_figures(reader, roofs), panel_figures(reader, panels, conventions["pv_panel"].props("peak_power"))
+    roof_figs, panel_figs = roof_figures(reader, roofs), panel_figures(reader, panels, conventions["pv_panel"])
 
     def origin(element):
         matrix = placements.matrix(element.ObjectPlacement) if getattr(element, "ObjectPlacement", None) else None

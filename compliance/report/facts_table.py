@@ -100,6 +100,9 @@ def _records(console, Table, facts) -> None:
         ("Parking spaces", facts.parking,
          ("units", "m²", "charger ready"), lambda p: [str(p.units), _num(p.area_m2),
                                                       {True: "yes", False: "no", None: "—"}[p.charger_ready]]),
+        ("Suspects (not counted; the rules they could change go to review)", facts.suspects,
+         ("could be", "m² (projected)"), lambda s: [s.concept, _num(s.projected_m2)]),
+        ("Excluded (matched, then ruled out)", facts.excluded, ("was", ), lambda s: [s.concept]),
     )
     for title, records, extra, cells in specs:
         if not records:

@@ -308,14 +308,16 @@ def scenario_problems(ruleset, index, rule_files: list[Path]) -> list[LintProble
 def lint(rules_dir: Path, features_dir: Path) -> LintReport:
     """Every problem of `rules_dir` and of the scenarios in `features_dir`."""
     from ..derive.metrics import metric_specs
+    from ..read.conventions import inspect_conventions
     from .loader import inspect_ruleset
     from .scenarios import index_features
 
     rules_dir, features_dir = Path(rules_dir), Path(features_dir)
     ruleset, load_problems = inspect_ruleset(rules_dir)
     report = LintReport(ruleset=ruleset)
+    _, convention_problems = inspect_conventions(rules_dir) if rules_dir.is_dir() else (None, [])
     report.problems += [LintProblem("error", "schema", _rel(e.file) if e.file else str(rules_dir), e.line, e.message, e.hint)
-                        for e in load_problems]
+                        for e in load_problems + convention_problems]
     if ruleset is not None:
         report.problems += pair_problems(ruleset, metric_specs())
     report.index = index_features(features_dir)

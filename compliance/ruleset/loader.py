@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import RuleFileError
+from ..read.conventions import CONVENTIONS_FILE
 from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
 from .schema import Parameter, Rule, Settings, _Comparison
 
@@ -228,7 +229,9 @@ def inspect_ruleset(directory: Path) -> tuple[RuleSet | None, list[RuleFileError
                 problems.append(RuleFileError(f"rule {rule.id}: 'refines' names unknown rule '{other}'",
                                               file=files[rule.id], line=lines[rule.id].get(("refines", i)),
                                               hint="name an existing rule id"))
-    version = _version([directory / SETTINGS_FILE, directory / PARAMETERS_FILE] + paths)
+    conventions = directory / CONVENTIONS_FILE          # how models are read changes verdicts too
+    version = _version([directory / SETTINGS_FILE, directory / PARAMETERS_FILE]
+                       + ([conventions] if conventions.is_file() else []) + paths)
     rules.sort(key=lambda r: settings.sort_key(r.id))
     return RuleSet(directory, settings, params, tuple(rules), files, version, lines), problems
 

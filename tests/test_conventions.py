@@ -1,0 +1,196 @@
+"""rules/_conventions.yaml: the reader recognises what real exporters write (on a real model),
+suspects and exclusions are listed, the docs and the rule-set version follow the file, and a
+broken file is refused with its line."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from compliance.read.conventions import load_conventions
+from compliance.read.conventions_doc import DOC, current_block, render
+from compliance.read.model import read_model
+from compliance.ruleset.lint import lint
+from compliance.ruleset.loader import load_ruleset
+
+from conftest import RULES, SHARED_IFC
+
+FEATURES = RULES.parent / "features"
+
+
+def _host(tmp_path, add) -> tuple:
+    """AC20-FZK-Haus (ArchiCAD, IFC4) with the elements `add(ifc, storey)` puts in, written to tmp."""
+    import ifcopenshell
+    import ifcopenshell.api.spatial
+
+    ifc = ifcopenshell.open(str(SHARED_IFC / "AC20-FZK-Haus.ifc"))
+    storey = ifc.by_type("IfcBuildingStorey")[0]
+    made = add(ifc)
+    for element in made.values():
+        if element.is_a("IfcElement"):
+            ifcopenshell.api.spatial.assign_container(ifc, products=[element], relating_structure=storey)
+    path = tmp_path / "variant.ifc"
+    ifc.write(str(path))
+    return read_model(path), {k: e.GlobalId for k, e in made.items()}
+
+
+def _element(ifc, cls: str, name: str | None = None, object_type: str | None = None, predefined=None,
+             type_cls: str | None = None, type_name: str | None = None):
+    import ifcopenshell.api.root
+    import ifcopenshell.api.type
+
+    element = ifcopenshell.api.root.create_entity(ifc, ifc_class=cls, name=name, predefined_type=predefined)
+    if object_type is not None:
+        element.ObjectType = object_type
+    if type_cls is not None:
+        el_type = ifcopenshell.api.root.create_entity(ifc, ifc_class=type_cls, name=type_name,
+                                                      predefined_type="NOTDEFINED")
+        ifcopenshell.api.type.assign_type(ifc, related_objects=[element], relating_type=el_type)
+    return element
+
+
+@pytest.fixture(scope="module")
+def exported(shared_ifc_dir, tmp_path_factory):
+    def add(ifc):
+        e = _element
+        return {
+            "revit_pv": e(ifc, "IfcBuildingElementProxy", "Solar Panel:Mono 400W:312345", "Solar Panel:Mono 400W"),
+            "zh_pv": e(ifc, "IfcBuildingElementProxy", "光伏组件:单晶硅550W:88", "光伏组件:单晶硅550W"),
+            "fullwidth_pv": e(ifc, "IfcBuildingElementProxy", "M-1", "ＰＶ　Ｍｏｄｕｌｅ"),
+            "bipv_plate": e(ifc, "IfcPlate", "幕墙板-12", None, "USERDEFINED", "IfcPlateType", "光伏玻璃幕墙:BIPV"),
+            "solar_zh": e(ifc, "IfcSolarDevice", "屋面设备-3", "太阳能光伏板", "USERDEFINED"),
+            "solar_untyped": e(ifc, "IfcSolarDevice", "设备-7"),
+            "named_pv": e(ifc, "IfcBuildingElementProxy", "光伏组件-01", "常规模型"),
+            "inverter": e(ifc, "IfcBuildingElementProxy", "PV inverter room", "EQUIPMENTROOM"),
+            "pvc_pipe": e(ifc, "IfcBuildingElementProxy", "PVC pipe DN100", "Pipe"),
+            "charger_dc": e(ifc, "IfcBuildingElementProxy", "充电桩-1", "充电桩:直流120kW"),
+            "charger_ac": e(ifc, "IfcBuildingElementProxy", "EV-2", "EV Charger:7kW AC"),
+            "charger_named": e(ifc, "IfcElectricAppliance", "充电桩 B2-01", "Appliance"),
+            "ebike_charger": e(ifc, "IfcBuildingElementProxy", "非机动车充电桩", "充电桩:非机动车"),
+            "car_space": e(ifc, "IfcSpace", "B1-001", None, None, None, None),
+            "bike_space": e(ifc, "IfcSpace", "非机动车位-12"),
+            "bicycle_space": e(ifc, "IfcSpace", "自行车位 3"),
+            "revit_parking": e(ifc, "IfcBuildingElementProxy", "Parking Space:4800 x 2400mm:5", "Parking Space:4800 x 2400mm"),
+            "zone": e(ifc, "IfcSpace", "机动车位区-A"),
+            "floor_roof": e(ifc, "IfcSlab", "楼板:屋面-300mm:11", None, "FLOOR", "IfcSlabType", "楼板:屋面-300mm"),
+            "named_roof": e(ifc, "IfcSlab", "屋面板", None, "NOTDEFINED"),
+            "heat_pump": e(ifc, "IfcUnitaryEquipment", "HP-1", "空气源热泵机组", "USERDEFINED"),
+        }
+
+    def add_names(ifc):
+        made = add(ifc)
+        made["car_space"].LongName = "停车位"
+        return made
+
+    return _host(tmp_path_factory.mktemp("exported"), add_names)
+
+
+def _ids(records) -> set[str]:
+    return {r.global_id for r in records}
+
+
+def test_panels_as_exporters_write_them_are_counted(exported):
+    facts, gid = exported
+    assert _ids(facts.pv_panels) == {gid[k] for k in ("revit_pv", "zh_pv", "fullwidth_pv", "bipv_plate", "solar_zh")}
+    revit = next(p for p in facts.pv_panels if p.global_id == gid["revit_pv"])
+    assert "Solar Panel:Mono 400W" in revit.matched_by
+    assert revit.peak_power_kw == 0.4 and "type text" in revit.peak_power_source
+    assert next(p for p in facts.pv_panels if p.global_id == gid["zh_pv"]).peak_power_kw == 0.55
+
+
+def test_a_solar_device_that_says_nothing_is_renewable_and_a_suspect_panel(exported):
+    facts, gid = exported
+    solar = [s for s in facts.systems if s.global_id == gid["solar_untyped"]]
+    assert [s.kind for s in solar] == ["solar"]
+    assert gid["solar_untyped"] in _ids(facts.suspects_of("pv_panel"))
+
+
+def test_names_alone_make_suspects_and_decoys_stay_out(exported):
+    facts, gid = exported
+    pv_suspects = _ids(facts.suspects_of("pv_panel"))
+    assert gid["named_pv"] in pv_suspects
+    assert gid["inverter"] not in pv_suspects | _ids(facts.pv_panels)
+    assert gid["pvc_pipe"] not in pv_suspects | _ids(facts.pv_panels)
+    assert gid["charger_named"] in _ids(facts.suspects_of("ev_charger"))
+    named = next(s for s in facts.suspects if s.global_id == gid["named_pv"])
+    assert "光伏组件-01" in named.matched_by and named.reason_zh
+
+
+def test_chargers_read_power_and_current_from_the_type_text(exported):
+    facts, gid = exported
+    by_id = {c.global_id: c for c in facts.chargers}
+    assert set(by_id) == {gid["charger_dc"], gid["charger_ac"]}
+    assert (by_id[gid["charger_dc"]].current, by_id[gid["charger_dc"]].power_kw) == ("DC", 120.0)
+    assert (by_id[gid["charger_ac"]].current, by_id[gid["charger_ac"]].power_kw) == ("AC", 7.0)
+    assert "type text" in by_id[gid["charger_dc"]].power_source
+    assert gid["ebike_charger"] in _ids(facts.excluded)
+
+
+def test_parking_counts_car_spaces_and_revit_components_not_bicycles(exported):
+    facts, gid = exported
+    assert _ids(facts.parking) == {gid[k] for k in ("car_space", "revit_parking", "zone")}
+    assert {gid["bike_space"], gid["bicycle_space"]} <= _ids(facts.excluded)
+    excluded = next(s for s in facts.excluded if s.global_id == gid["bike_space"])
+    assert excluded.concept == "parking_space" and "非机动" in excluded.matched_by
+
+
+def test_floor_tool_and_name_only_roofs_are_suspects(exported):
+    facts, gid = exported
+    roof_suspects = _ids(facts.suspects_of("roof"))
+    assert {gid["floor_roof"], gid["named_roof"]} <= roof_suspects
+    assert not {gid["floor_roof"], gid["named_roof"]} & _ids(facts.roofs)
+
+
+def test_heat_pump_medium_from_chinese_type_words(exported):
+    facts, gid = exported
+    (pump,) = [s for s in facts.systems if s.global_id == gid["heat_pump"]]
+    assert (pump.kind, pump.source_medium) == ("heat_pump", "air")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SHARED_IFC.glob("*.ifc")) if SHARED_IFC.is_dir() else [])
+def test_real_models_show_no_panels_chargers_or_parking(shared_ifc_dir, name):
+    """None of the real public models holds PV, chargers or parking: nothing may be mistaken for them
+    (their roofs are tested in test_ifc_reader / test_model_evidence)."""
+    facts = read_model(shared_ifc_dir / name)
+    assert not facts.pv_panels and not facts.chargers and not facts.parking
+    assert {s.concept for s in facts.suspects} <= {"roof"}
+    for s in facts.suspects:                     # an exposed top slab with no roof above it
+        assert s.ifc_class == "IfcSlab" and "exposed top slab" in s.matched_by
+
+
+def test_docs_are_the_rendering_of_the_conventions():
+    block = current_block(DOC.read_text(encoding="utf-8"))
+    assert block == render(load_conventions(RULES)), \
+        "docs/ifc-conventions.md is out of date: run `compliance rules conventions --write-docs`"
+
+
+def test_a_change_to_the_conventions_changes_the_rule_set_version(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    before = load_ruleset(copy).version
+    path = copy / "_conventions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("exact: [SOLARPANEL,", "exact: [SOLARROOF, SOLARPANEL,"),
+                    encoding="utf-8")
+    assert load_ruleset(copy).version != before
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("class: IfcSolarDevice, predefined: [SOLARPANEL]", "class: IfcSolarDevise, predefined: [SOLARPANEL]",
+     "'IfcSolarDevise' is not an IFC class"),
+    ("  heat_recovery:", "  heat_recovry:", "unknown concept 'heat_recovry'"),
+    ("power_kw: '(\\d+(?:\\.\\d+)?)\\s*KW\\b'", "power_kw: '(\\d+'", "not a regular expression"),
+    ("    exclude: [逆变器,", "    exclued: [逆变器,", "'concepts.pv_panel.exclued' is not a known field"),
+])
+def test_a_broken_conventions_file_is_reported_with_its_line(tmp_path, old, new, message):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    path = copy / "_conventions.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    line = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new.strip() in row)
+    problems = [p for p in lint(copy, FEATURES).errors if p.file.endswith("_conventions.yaml")]
+    assert problems and any(message in p.message for p in problems), [p.message for p in problems]
+    hit = next(p for p in problems if message in p.message)
+    assert hit.line is not None and abs(hit.line - line) <= 1
