@@ -21,7 +21,7 @@ from ..errors import ComplianceError
 IFC2X3, IFC4, IFC4X3 = "IFC2X3", "IFC4", "IFC4X3_ADD2"
 ALL_VERSIONS = (IFC2X3, IFC4, IFC4X3)
 IFC4_UP = (IFC4, IFC4X3)
-SEP = r"[\s_\-.·]*"
+SEP = r"[\s_\-.·" + "\u3000＿－" + "]*"     # XSD regex: the full-width space written as itself
 
 
 class IdsError(ComplianceError):
@@ -34,11 +34,18 @@ class IdsError(ComplianceError):
 class Need:
     """One requirement facet: a property (IfcPropertySet) or quantity (IfcElementQuantity)."""
 
-    pset: str
-    name: str
+    pset: str                             # ANY_SET: any property or quantity set (as the reader accepts)
+    name: str | tuple[str, ...]           # several: any of them (xs:enumeration)
     data_type: Optional[str] = None
     values: tuple[str, ...] = ()          # allowed values (xs:enumeration)
     optional: bool = False                # IDS cardinality "optional": may be absent, checked when given
+
+
+# the standard quantity sets and plain BaseQuantities (an XSD pattern; IDS requires the property in
+# EVERY set the pattern matches, so vendor sets such as ArchiCADQuantities are left out of it)
+ANY_SET = "Qto_[A-Za-z]*BaseQuantities|BaseQuantities"
+# the area quantities the reader takes from any quantity set (read/areas.py: projected, then surface)
+AREA_NAMES = ("GrossArea", "Area", "NetArea", "ProjectedArea")
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,8 @@ def requirement_table(conventions=None) -> dict[str, tuple[IdsRequirement, ...]]
     area, power = "IFCAREAMEASURE", "IFCPOWERMEASURE"
     pv, charger_c, parking_c, roof_c = conv["pv_panel"], conv["ev_charger"], conv["parking_space"], conv["roof"]
     heat_pump_c = conv["heat_pump"]
-    slab_area = (Need("Qto_SlabBaseQuantities", "GrossArea", area),)
-    panel_area = (Need("Qto_SolarDeviceBaseQuantities", "GrossArea", area),)
+    slab_area = (Need(ANY_SET, AREA_NAMES, area),)
+    panel_area = (Need(ANY_SET, AREA_NAMES, area),)
     peak = (Need("YP_PVPanel", "PeakPower", power),)
     charger = (Need("YP_EVCharger", "RatedPower", power), Need("YP_EVCharger", "CurrentType", "IFCLABEL", ("AC", "DC")))
     parking = (Need("YP_ParkingSpace", "ChargerReady", "IFCBOOLEAN"),
@@ -115,6 +122,16 @@ def requirement_table(conventions=None) -> dict[str, tuple[IdsRequirement, ...]]
               ("ROOF 类型（或其类型为 ROOF）的 IfcSlab 在 Qto_SlabBaseQuantities 中给出 GrossArea。" + area_zh,
                "IfcSlab ROOF (or typed ROOF): give Qto_SlabBaseQuantities.GrossArea." + area_en),
               ALL_VERSIONS, ("IFCSLAB",), slab_area, predefined_type="ROOF"),
+            R(("屋面板面积（IFC4 标准板）", "Roof slab area (IFC4 standard case)"),
+              ("ROOF 类型的 IfcSlabStandardCase / IfcSlabElementedCase 给出面积数量（同上）。",
+               "IfcSlabStandardCase / IfcSlabElementedCase ROOF: give an area quantity (as above)."),
+              (IFC4,), _in(("IfcSlabStandardCase", "IfcSlabElementedCase"), ("IFC4",)), slab_area,
+              predefined_type="ROOF"),
+            R(("屋面板面积（对象类型）", "Roof slab area (ObjectType)"),
+              tokens(roof_c, "未给出预定义类型、以对象类型标注为屋面的 IfcSlab 给出面积数量（同上）。",
+                     "An IfcSlab without a predefined type whose ObjectType marks it as roof: give an area quantity "
+                     "(as above)."),
+              ALL_VERSIONS, ("IFCSLAB",), slab_area, **_typed(roof_c)),
             R(("屋顶部件面积", "Roof part area"),
               ("IfcRoof 聚合的楼板给出 GrossArea。全部部件有面积时用部件面积，否则用 IfcRoof 自身的数量；其他类别的"
                "部件也需面积，此处只检查楼板。" + area_zh,
@@ -122,13 +139,12 @@ def requirement_table(conventions=None) -> dict[str, tuple[IdsRequirement, ...]]
                "else the roof's own quantity; parts of other classes need one too (only slabs checked)." + area_en),
               ALL_VERSIONS, ("IFCSLAB",), slab_area, part_of="IFCROOF"),
             R(("屋顶整体面积", "Roof assembly area"),
-              ("无部件或部件缺面积的 IfcRoof 必须给出 Qto_RoofBaseQuantities 的 GrossArea 或 ProjectedArea（IDS 无法"
-               "表达此条件，故为可选，给出时须为面积）；与部件之和相差超过 2% 记为发现。",
-               "An IfcRoof without parts, or whose parts lack areas, must give Qto_RoofBaseQuantities.GrossArea or "
-               "ProjectedArea (IDS cannot express the condition: optional here, areas when given); over 2 % off the "
-               "sum of its parts is a finding."),
-              ALL_VERSIONS, ("IFCROOF",), (Need("Qto_RoofBaseQuantities", "GrossArea", area, optional=True),
-                                           Need("Qto_RoofBaseQuantities", "ProjectedArea", area, optional=True))),
+              ("IfcRoof 给出自身的面积数量（Qto_RoofBaseQuantities 的 GrossArea 或 ProjectedArea）。无部件或部件缺面积时"
+               "核查采用此面积；有部件时与部件之和比较，相差超过 2% 记为发现。",
+               "An IfcRoof: give its own area (Qto_RoofBaseQuantities.GrossArea or ProjectedArea). The check uses it "
+               "when the roof has no parts or its parts lack areas; otherwise it is compared with the sum of its "
+               "parts, and over 2 % off is a finding."),
+              ALL_VERSIONS, ("IFCROOF",), (Need(ANY_SET, AREA_NAMES, area),)),
         ),
         "pv_area": (
             R(("光伏组件面积", "PV panel area"),
@@ -207,7 +223,15 @@ def _word(word: str) -> str:
     """A token as an XSD pattern: each letter either case, separators allowed around and between."""
     from ..read.recognise import token
 
-    return SEP + SEP.join(f"[{c}{c.lower()}]" if c.isascii() and c.isalpha() else _escape(c) for c in token(word)) + SEP
+    return SEP + SEP.join(_either(c) for c in token(word)) + SEP
+
+
+def _either(c: str) -> str:
+    """A character in either case, half- or full-width (the reader reads texts NFKC-normalised)."""
+    if c.isascii() and c.isalnum():
+        wide = "".join(chr(ord(x) + 0xFEE0) for x in dict.fromkeys((c, c.lower())))
+        return f"[{c}{c.lower() if c.isalpha() else ''}{wide}]"
+    return _escape(c)
 
 
 def _escape(c: str) -> str:
@@ -287,7 +311,9 @@ def _specification(req: IdsRequirement, figures: list[str], rules: list):
     for need in req.needs:
         cardinality = "optional" if need.optional else "required"
         value = _value(need.values) if need.values else None
-        spec.requirements.append(ids.Property(propertySet=need.pset, baseName=need.name, value=value,
+        pset = ids.Restriction(options={"pattern": need.pset}) if need.pset == ANY_SET else need.pset
+        name = need.name if isinstance(need.name, str) else _value(need.name)
+        spec.requirements.append(ids.Property(propertySet=pset, baseName=name, value=value,
                                               dataType=need.data_type, cardinality=cardinality))
     return spec
 
