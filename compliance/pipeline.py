@@ -11,6 +11,7 @@ from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
 from .derive.metrics import Derivation
 from .derive.green import claim_findings
+from .derive.identity import counted_figures, identity_findings
 from .derive.submitted import check_dates, duplicate_model_notes, metadata_notes
 from .derive.pv import PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
@@ -51,11 +52,13 @@ def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
 def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
                         placement: PanelPlacement | None = None) -> list:
     """Findings about the submission as a whole: the same model listed twice, model vs metadata,
-    panel placement, claims."""
+    panel placement, copies and overlaps (identity.py), claims."""
     params = ruleset.values()
-    placement = placement or panel_placement(models)
+    counted = counted_figures(models)
+    placement = placement or panel_placement(models, list(counted.panels))
     return (duplicate_model_notes(models, loaded.metadata_file.name)
             + crosscheck(loaded, models, params) + placement_findings(models, placement)
+            + identity_findings(models, counted)
             + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 
 

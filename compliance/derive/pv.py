@@ -11,17 +11,28 @@ from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
 RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
 
 
-def _dedupe(figures: list[AreaFigure], basis: str, reasons: list[Text]) -> list[AreaFigure]:
-    """Count an element listed in several models once; conflicting copies make it uncertain."""
-    by_gid: dict[str, AreaFigure] = {}
-    for fig in figures:
-        seen = by_gid.get(fig.global_id)
-        if seen is None:
-            by_gid[fig.global_id] = fig
-        elif seen.area(basis) != fig.area(basis):
-            reasons.append(Text(zh=f"{fig.global_id} 在 {seen.file} 与 {fig.file} 中的面积不一致",
-                                en=f"{fig.global_id} appears in {seen.file} and {fig.file} with different areas"))
-    return list(by_gid.values())
+def _conflicting_copies(figures: list[AreaFigure], basis: str) -> list[Text]:
+    """An element listed in several models is counted once (by GlobalId, at one place: copies
+    standing elsewhere are other elements, see identity.py); copies whose areas differ make it uncertain."""
+    from .identity import copies
+
+    reasons = []
+    for group in copies(figures):
+        seen = group[0]
+        reasons += [Text(zh=f"{fig.global_id} 在 {seen.file} 与 {fig.file} 中的面积不一致",
+                         en=f"{fig.global_id} appears in {seen.file} and {fig.file} with different areas")
+                    for fig in group[1:] if seen.area(basis) != fig.area(basis)]
+    return reasons
+
+
+COUNTED = "counted_figures"     # the Inputs.memo key of a submission's identity.Counted
+
+
+def counted(inp: Inputs):
+    """The roof elements and panels to count (one per GlobalId and place, one per footprint), once."""
+    from .identity import counted_figures
+
+    return inp.memo(COUNTED, lambda: counted_figures(inp.models))
 
 
 def _named(figures: list[AreaFigure], shown: int = 5) -> Text:
@@ -75,11 +86,16 @@ class PanelPlacement:
                 [p for p in panels if (p.file, p.global_id) in self.unchecked])
 
 
-def panel_placement(models: list[ModelFacts]) -> PanelPlacement:
-    """Every panel of the submission against every roof of it, once (one spatial index)."""
+def panel_placement(models: list[ModelFacts], panels: list[AreaFigure] | None = None) -> PanelPlacement:
+    """Every panel of the submission against every roof of it, once (one spatial index). `panels`:
+    the panels counted (identity.counted_figures; computed when not given): a panel that repeats
+    another (the same footprint in another model) is placed once."""
     from ..read.geometry import overlap_fractions
 
-    panels = [f for m in models for f in m.pv_panels]
+    if panels is None:
+        from .identity import counted_figures
+
+        panels = list(counted_figures(models).panels)
     placed = [r for m in models for r in m.roofs if r.outline]
     unchecked = [p for p in panels if not p.outline] if placed else list(panels)
     shown = [p for p in panels if p.outline] if placed else []
@@ -95,8 +111,9 @@ def panel_placement(models: list[ModelFacts]) -> PanelPlacement:
 
 
 def placement_findings(models: list[ModelFacts], placement: PanelPlacement | None = None) -> list[Note]:
-    """`pv.off_roof` findings for the verdict (the PV metric weighs the same check itself)."""
-    off, _ = (placement or panel_placement(models)).split([f for m in models for f in m.pv_panels])
+    """`pv.off_roof` findings for the verdict (the PV metric weighs the same check itself), one per
+    panel counted (a panel repeated in another model is named once)."""
+    off, _ = (placement or panel_placement(models)).split(_distinct([f for m in models for f in m.pv_panels]))
     return [note("pv.off_roof", p.file,
                  f"{p.ifc_class} {p.global_id} ({p.name or 'unnamed'}): less than half of its footprint lies "
                  "over a roof; it does not count as rooftop PV until a reviewer confirms it",
@@ -105,8 +122,14 @@ def placement_findings(models: list[ModelFacts], placement: PanelPlacement | Non
             for p in off]
 
 
+def _distinct(figures: list[AreaFigure]) -> list[AreaFigure]:
+    from .identity import distinct
+
+    return distinct(figures)
+
+
 def _position_reasons(inp: Inputs, panels: list[AreaFigure]) -> list[Text]:
-    off, unchecked = inp.memo(PLACEMENT, lambda: panel_placement(inp.models)).split(panels)
+    off, unchecked = inp.memo(PLACEMENT, lambda: panel_placement(inp.models, list(counted(inp).panels))).split(panels)
     out = []
     if off:
         names = _named(off)
@@ -122,9 +145,10 @@ def _position_reasons(inp: Inputs, panels: list[AreaFigure]) -> list[Text]:
 
 def _pv_area(inp: Inputs, basis: str):
     """(roofs, panels, PV total or None, reasons why it is missing, reasons for doubt, evidence)."""
-    doubts: list[Text] = []
-    roofs = _dedupe([f for m in inp.models for f in m.roofs], basis, doubts)
-    panels = _dedupe([f for m in inp.models for f in m.pv_panels], basis, doubts)
+    doubts = (_conflicting_copies([f for m in inp.models for f in m.roofs], basis)
+              + _conflicting_copies([f for m in inp.models for f in m.pv_panels], basis))
+    figures = counted(inp)                       # one per GlobalId and place, then one per footprint
+    roofs, panels = list(figures.roofs), list(figures.panels)
     pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
     used = {f.global_id for f in roofs + panels}
     doubts += inp.doubts_about(used)
