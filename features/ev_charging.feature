@@ -11,10 +11,14 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
   at least 15 % of their parking spaces; EV-4 (mandatory): at least 30 % of those charging points
   are fast (DC, or at least fast_charger_min_kw). EV-5 (encouraged): new docks provide shore power.
   The models are the evidence where they show parking spaces or charging points; otherwise the
-  counts declared in submission.yaml are used. EV-2 and EV-3 apply only where there are parking
-  spaces, EV-4 only where there are charging points; where that count is unknown, whether they
-  apply cannot be told (missing_data).
-  模型中有停车位或充电桩时以模型为准，否则采用申报数量。
+  counts declared in submission.yaml stand in, but a count declared and not shown in any model
+  is uncertain between 0 and the declared figure: a rule is decided on it only where every count
+  in that range gives the same outcome, and goes to manual review otherwise (declared 0 is
+  certain). EV-2 and EV-3 apply only where there are parking spaces, EV-4 only where there are
+  charging points; where that count is unknown, whether they apply cannot be told
+  (missing_data), and where it is only declared, a reviewer decides (manual_review).
+  模型中有停车位或充电桩时以模型为准；否则采用申报数量，但仅申报、模型中未体现的数量视为介于 0 与申报值之间、存疑：
+  仅当该范围内所有取值结论相同时才据以判定，否则需人工复核（申报为 0 时确定）。
 
   Background:
     Given the rule set in "rules"
@@ -40,12 +44,14 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
       | date: in force from 2022-12-31               | new      | parking       | 2022-12-31 | 50 parking spaces and no charging points                       | fail           |
 
   @rule:EV-1 @severity:mandatory
-  Scenario: EV-1 模型未体现时采用申报数量 / declared counts stand in when the models show none
+  Scenario: EV-1 仅申报、模型未体现的充电桩须复核 / charging points only declared, not modelled, go to manual review
     Given a new parking submission filed on 2024-03-01
     And the submission states declared.charging_points = 4
     When the rules are evaluated
-    Then rule EV-1 is pass
+    Then rule EV-1 is manual_review
     And rule EV-1 measured 4
+    And rule EV-1 explains "declared only, not shown in the models"
+    And rule EV-1 explains "0–4"
 
   # ---------------------------------------------------------------- EV-2 (mandatory)
 
@@ -76,8 +82,8 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
 
     Examples:
       | case                                                      | spaces     | ready      | status         |
-      | declared: all 60 spaces ready passes                      | 60         | 60         | pass           |
-      | spaces declared, charger-ready spaces not                 | 60         | not stated | missing_data   |
+      | declared only: whether it applies is doubtful             | 60         | 60         | manual_review  |
+      | spaces declared only, charger-ready spaces not            | 60         | not stated | manual_review  |
       | below the size threshold: no parking spaces at all        | 0          | not stated | not_applicable |
       | size unknown: neither the models nor the submission count | not stated | not stated | missing_data   |
 
@@ -113,11 +119,21 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
 
     Examples:
       | case                                                  | spaces     | chargers   | fast       | ev3            | ev4            |
-      | declared: 40 spaces, 6 points of which 2 fast         | 40         | 6          | 2          | pass           | pass           |
+      | declared only: 40 spaces, 6 points of which 2 fast    | 40         | 6          | 2          | manual_review  | manual_review  |
       | below the size threshold: no spaces and no points     | 0          | 0          | 0          | not_applicable | not_applicable |
       | size unknown: nothing counted in models or submission | not stated | not stated | not stated | missing_data   | missing_data   |
-      | spaces declared, charging points not                  | 40         | not stated | not stated | missing_data   | missing_data   |
-      | charging points declared, fast ones not               | 40         | 6          | not stated | pass           | missing_data   |
+      | spaces declared only, charging points not             | 40         | not stated | not stated | manual_review  | missing_data   |
+      | charging points declared only, fast ones not          | 40         | 6          | not stated | manual_review  | manual_review  |
+
+  @rule:EV-3 @severity:mandatory
+  Scenario: EV-3 仅申报的充电桩即使全部计入也不足15% / declared charging points that fall short even if all are counted
+    Given a new public_office submission filed on 2024-03-01
+    And the models show 40 parking spaces and no charging points
+    And the submission states declared.charging_points = 4
+    When the rules are evaluated
+    Then rule EV-3 is fail
+    And rule EV-3 measured 10
+    And rule EV-3 explains "does not change the outcome"
 
   # ---------------------------------------------------------------- EV-4 (mandatory)
 

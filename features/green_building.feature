@@ -13,7 +13,13 @@ Feature: 绿色建筑 / Green building — GB-1, GB-2, GB-3, GM-1
   (Q = (400 + Q1…Q5 + QA) / 10; 1/2/3-star at 60/70/85, every category at least 30 % of its
   maximum, full fit-out and Table 3.2.8 met) and a claimed label above it does not count: the
   computed grade decides. A label claimed with neither scores nor a certificate goes to a reviewer.
+  GB-2's size is the filed gross floor area weighed against the models': where they are more
+  than 5 % apart, or the models give only a sum of spaces (a lower bound: spaces exclude walls),
+  the floor area is uncertain within a plausible range, and a range that straddles 20,000 m²
+  leaves whether GB-2 applies to a reviewer (never "not applicable").
   有自评分时按分数计算星级，申报星级高于计算星级的不予认可；既无自评分又无证书的申报星级由审核人复核。
+  申报面积与模型相差超过 5%，或模型仅有空间面积之和（下限）时，总建筑面积存疑；其合理范围跨越 20,000 m² 时，
+  是否适用 GB-2 由审核人判断（不判为不适用）。
 
   Score sets used below (safety, health, convenience, resources, environment):
     3-star, total exactly 85.0: 90, 90, 60, 130, 80      just below 3-star, 84.9: 90, 90, 60, 129, 80
@@ -157,6 +163,53 @@ Feature: 绿色建筑 / Green building — GB-1, GB-2, GB-3, GM-1
     And the submission states green_building.certificate = GB-2023-002
     When the rules are evaluated
     Then rule GB-2 is not_applicable
+
+  @rule:GB-2 @severity:mandatory
+  Scenario Outline: GB-2 面积存疑时由合理取值范围决定是否适用 / a doubtful floor area: its plausible range decides whether the rule applies — <case>
+    Given a new public_office submission filed on 2024-03-01
+    And the project is in zone binjiang_south
+    And the gross floor area is <gfa> m²
+    And the gross_floor_area is uncertain between <low> and <high>
+    And the submission states green_building.claimed = 2-star
+    And the submission states green_building.certificate = GB-2023-002
+    When the rules are evaluated
+    Then rule GB-2 is <status>
+    And rule GB-2 explains "<says>"
+
+    Examples:
+      | case                                                    | gfa   | low   | high  | status         | says                               |
+      | the whole range 21000–25000 m² is large: applies, fails | 25000 | 21000 | 25000 | fail           | does not change whether it applies |
+      | the whole range 15000–19000 m² is below: does not apply | 18000 | 15000 | 19000 | not_applicable | does not change the outcome        |
+      | the range straddles 20000 m²: a reviewer decides        | 25000 | 19000 | 25000 | manual_review  | straddles the threshold            |
+
+  @rule:GB-2 @severity:mandatory
+  Scenario: GB-2 空间面积之和只是下限：是否适用须复核 / a sum of spaces is only a lower bound: a reviewer decides whether the rule applies
+    Given a new public_office submission filed on 2024-03-01
+    And the project is in zone binjiang_south
+    And the models show a building of 397.5 m² gross floor area summed from 30 spaces
+    And the submission states green_building.claimed = 2-star
+    And the submission states green_building.certificate = GB-2023-002
+    When the rules are evaluated
+    Then rule GB-2 is manual_review
+    And rule GB-2 explains "397.5 m² or more"
+    And rule GB-2 explains "spaces exclude walls"
+
+  @rule:GB-2 @severity:mandatory
+  Scenario Outline: GB-2 申报面积与模型不符时，两者之间的范围决定是否适用 / filed and modelled floor areas apart: the range between them decides — <case>
+    Given a new public_office submission filed on 2024-03-01
+    And the project is in zone binjiang_south
+    And the gross floor area is <filed> m²
+    And the models show a building of <model> m² gross floor area
+    And the submission states green_building.claimed = 2-star
+    And the submission states green_building.certificate = GB-2023-002
+    When the rules are evaluated
+    Then rule GB-2 is <status>
+
+    Examples:
+      | case                                                                | filed | model | status        |
+      | 19000 filed, 21000 modelled: straddles 20000 m², a reviewer decides | 19000 | 21000 | manual_review |
+      | 30000 filed, 31000 modelled (within 5 %): applies, fails at 2-star  | 30000 | 31000 | fail          |
+      | 21000 filed, 25000 modelled: large either way, fails at 2-star      | 21000 | 25000 | fail          |
 
   # ---------------------------------------------------------------- GB-3 (mandatory)
 

@@ -71,6 +71,17 @@ Feature: 屋顶光伏 / Rooftop photovoltaics — PV-1 … PV-5
     And rule PV-1 explains "area unit not declared"
 
   @rule:PV-1 @severity:mandatory
+  Scenario: PV-1 存疑比例至多 40%：无论取值如何均不达标 / a doubtful ratio of at most 40 % fails whatever it is
+    Given a new school submission filed on 2024-03-01
+    And the models show a roof of 1000 m² and PV panels of 300 m²
+    And the pv_roof_ratio is uncertain up to 40
+    When the rules are evaluated
+    Then rule PV-1 is fail
+    And rule PV-1 measured 30
+    And rule PV-1 explains "up to 40%"
+    And rule PV-1 explains "does not change the outcome"
+
+  @rule:PV-1 @severity:mandatory
   Scenario: PV-1 地面光伏不计入屋顶光伏 / panels that stand on no roof do not pass as rooftop PV
     Given a new school submission filed on 2024-03-01
     And the models show a roof of 1000 m² and PV panels of 600 m²
@@ -112,6 +123,22 @@ Feature: 屋顶光伏 / Rooftop photovoltaics — PV-1 … PV-5
       | a dwelling is not a public building         | residential        | 2024-06-01 | 1000 | 0     | not_applicable |
       | date: filed the day before the plan applies | public_office      | 2021-12-31 | 1000 | 0     | not_applicable |
       | date: in force from its first day           | public_office      | 2022-01-01 | 1000 | 0     | fail           |
+
+  @rule:PV-2 @severity:mandatory
+  Scenario Outline: PV-2 存疑比例：合理取值范围决定结论 / a doubtful ratio: its plausible range decides — <case>
+    Given a new public_office submission filed on 2024-03-01
+    And the models show a roof of 1000 m² and PV panels of <pv> m²
+    And the pv_roof_ratio is uncertain between <low> and <high>
+    When the rules are evaluated
+    Then rule PV-2 is <status>
+    And rule PV-2 measured <ratio>
+    And rule PV-2 explains "<says>"
+
+    Examples:
+      | case                                               | pv  | low | high | status        | ratio | says                        |
+      | the whole range 36–45% meets 30%: passes           | 400 | 36  | 45   | pass          | 40    | does not change the outcome |
+      | doubtful, but 0% at most: fails                    | 0   | 0   | 0    | fail          | 0     | does not change the outcome |
+      | the range 20–40% straddles 30%: a reviewer decides | 300 | 20  | 40   | manual_review | 30    | straddles the requirement   |
 
   @rule:PV-1 @rule:PV-2 @severity:mandatory
   Scenario Outline: PV-1、PV-2 均不适用 / neither rule applies — <case>

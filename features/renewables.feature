@@ -6,11 +6,14 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
 
   RE-1 (mandatory): every new building except parking facilities and docks uses at least one
   renewable energy type, shown in the models (PV panels, solar collectors, heat pumps with a stated
-  ground/water/air source, heat recovery); a type that is only declared goes to a reviewer.
+  ground/water/air source, heat recovery); a type that is only declared counts, but uncertain
+  (between the types shown and those declared), so it goes to a reviewer unless the types the
+  models show decide the rule on their own.
   RE-1 has no missing_data case: a model that shows no renewable system fails.
   RE-2 (target, 2025–2029) and RE-3 (target, from 2030): the design renewable substitution rate
   stated in submission.yaml reaches 10 % and 15 %.
-  模型中的光伏、太阳能光热、注明热源的热泵、余热回收各计一种可再生能源；仅申报未建模的由审核人复核。
+  模型中的光伏、太阳能光热、注明热源的热泵、余热回收各计一种可再生能源；仅申报未建模的计入但存疑，
+  除非模型中已体现的种类足以判定，否则由审核人复核。
 
   Background:
     Given the rule set in "rules"
@@ -50,13 +53,15 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
     And rule RE-1 explains "declared but not shown in the models"
 
   @rule:RE-1 @severity:mandatory
-  Scenario: RE-1 模型已体现时，仅申报的种类不另计 / the models decide when they show a type
+  Scenario: RE-1 模型已体现一种时，仅申报的种类存疑但不改变结论 / a type the models show decides; one only declared is a doubt that does not
     Given a new residential submission filed on 2024-03-01
     And the submission states declared.renewable_systems = [heat_pump, solar_thermal]
     And the models show a solar_thermal system
     When the rules are evaluated
     Then rule RE-1 is pass
-    And rule RE-1 measured 1
+    And rule RE-1 measured 2
+    And rule RE-1 explains "declared only, not shown in the models"
+    And rule RE-1 explains "does not change the outcome"
 
   # ---------------------------------------------------------------- RE-2 (target, 2025–2029)
 

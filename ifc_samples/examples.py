@@ -245,7 +245,8 @@ EXAMPLE_SPECS = [
        use="residential"),
     ex("EV-3", "pass-2-chargers-for-10-spaces", "2 charging points for 10 spaces = 20 % ≥ 15 %", use="public_office",
        parking=10, chargers=((7, "AC"), (60, "DC"))),
-    ex("EV-3", "pass-declared-counts", "no parking in the model: declared 40 spaces and 8 charging points = 20 %",
+    ex("EV-3", "review-declared-counts", "no parking in the model: 40 spaces and 8 charging points are only declared, "
+       "so each is uncertain between 0 and its declared count: whether EV-3 applies is for a reviewer",
        use="public_office", declared={"parking_spaces": 40, "charging_points": 8, "fast_charging_points": 3}),
     ex("EV-3", "fail-1-charger-for-10-spaces", "1 charging point for 10 spaces = 10 % < 15 %", use="public_office",
        parking=10, chargers=((60, "DC"),)),

@@ -105,3 +105,22 @@ def test_same_ruleset_name_can_be_used_again():
     engine = Engine.shared()
     engine.run("hazard_simple", SIMPLE, [{"id": "x", "rule": "T", "value": 7}])
     assert engine.run("hazard_simple", SIMPLE, [{"id": "x", "rule": "T", "value": 7}]) == {"x": ["T|pass|0"]}
+
+
+def test_conditions_are_flat_so_the_engine_accepts_every_branch_of_the_shipped_rules(ruleset):
+    """Nested $and in $and (or $or in $or) a few levels deep makes durable-rules refuse the
+    ruleset (error 113): conditions.py flattens them as they are built."""
+    from compliance.evaluate.conditions import All, AnyOf, Cmp, all_of, any_of
+
+    a, b, c = Cmp("x", "==", 1), Cmp("y", "==", 2), Cmp("z", "==", 3)
+    assert all_of(all_of(a, b), c) == All((a, b, c)) and any_of(any_of(a, b), c) == AnyOf((a, b, c))
+    assert all_of(a, b).negate() == AnyOf((a.negate(), b.negate()))
+
+    def flat(cond) -> bool:
+        if isinstance(cond, (All, AnyOf)):
+            return all(not isinstance(i, type(cond)) and flat(i) for i in cond.items)
+        return True
+
+    compiled = compile_ruleset(ruleset)
+    assert all(flat(b.cond) for bs in compiled.by_rule.values() for b in bs)
+    assert Engine.shared().run(compiled.name, compiled.durable, [{"id": "x", "rule": "none"}]) == {"x": []}

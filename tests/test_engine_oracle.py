@@ -1,9 +1,11 @@
 """The engine's outcome for every shipped rule, compared over random facts with a
 straightforward evaluation of the same rule data (written here from the rule file's fields,
-not from the compiled conditions), including missing values and values at each boundary."""
+not from the compiled conditions), including missing values, values at each boundary, and
+uncertain figures with a plausible range (bounded, half-bounded or unbounded) around them."""
 
 from __future__ import annotations
 
+import math
 import operator
 from datetime import date, timedelta
 
@@ -32,6 +34,23 @@ def restricts_use(part) -> bool:
     return part.use is not None or part.use_group is not None or bool(part.use_except)
 
 
+def judge(op: str, threshold: float, figure) -> object:
+    """'absent', or whether the figure meets the condition over its whole plausible range
+    (True / False), or None when its range straddles the threshold (an uncertain figure decides
+    no equality)."""
+    value, certain, low, high = figure
+    if value is None:
+        return "absent"
+    if certain:
+        return OPS[op](value, threshold)
+    if op == "==":
+        return None
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    ends = {OPS[op](lo, threshold), OPS[op](hi, threshold)}
+    return ends.pop() if len(ends) == 1 else None
+
+
 def expected_status(rs, rule, subject: Subject, day: date, exempt: bool, reqs, wheres) -> str:
     a = rule.applies
     applies = (
@@ -48,20 +67,21 @@ def expected_status(rs, rule, subject: Subject, day: date, exempt: bool, reqs, w
     )
     if not applies:
         return "not_applicable"
-    sizes = [None if v is None else OPS[w.op](v, w.number) for w, v in zip(a.where, wheres)]
-    if False in sizes:
+    sizes = [judge(w.op, w.number, f) for w, f in zip(a.where, wheres)]
+    if any(s is False for s in sizes):
         return "not_applicable"
-    if None in sizes:
+    if "absent" in sizes:
         return "missing_data"
-    judged = [None if v is None else (OPS[r.op](v, r.number) if certain else "unsure")
-              for r, (v, certain) in zip(rule.requirements, reqs)]
+    if None in sizes:
+        return "manual_review"         # a known size whose range straddles the threshold: never not_applicable
+    judged = [judge(r.op, r.number, f) for r, f in zip(rule.requirements, reqs)]
     if all(j is True for j in judged):
         return "pass"
     if exempt:
         return "manual_review"
-    if False in judged:
+    if any(j is False for j in judged):
         return "fail"
-    if None in judged:
+    if "absent" in judged:
         return "missing_data"
     return "manual_review"
 
@@ -69,6 +89,20 @@ def expected_status(rs, rule, subject: Subject, day: date, exempt: bool, reqs, w
 def near(threshold: float):
     """A value around a threshold, at the engine's 0.0001 resolution."""
     return st.sampled_from([threshold, threshold + 0.0001, threshold - 0.0001, 0.0, 1.0, -1.0])
+
+
+@st.composite
+def figure(draw, threshold: float):
+    """(value, certain, low, high): absent, certain, or uncertain with a range that holds the value."""
+    value = draw(st.one_of(st.none(), near(threshold), st.integers(-10**6, 10**9).map(lambda i: i / 10000)))
+    certain = draw(st.booleans())
+    if value is None or certain:
+        return value, certain, None, None
+    ends = [None, value, threshold, threshold + 0.0001, threshold - 0.0001, round(value - 10, 4),
+            round(value + 10, 4), 0.0]
+    low, high = draw(st.sampled_from(ends)), draw(st.sampled_from(ends))
+    return (value, False, low if low is None or low <= value else None,
+            high if high is None or high >= value else None)
 
 
 @st.composite
@@ -84,13 +118,8 @@ def scenario(draw, rs):
     if a.effective_until:
         edges += [a.effective_until, a.effective_until + timedelta(days=1)]
     day = draw(st.one_of(st.sampled_from(edges), st.dates(date(2015, 1, 1), date(2035, 12, 31))))
-
-    def value(threshold):
-        return draw(st.one_of(st.none(), near(threshold),
-                              st.integers(-10**6, 10**9).map(lambda i: i / 10000)))
-
-    reqs = [(value(r.number), draw(st.booleans())) for r in rule.requirements]
-    wheres = [value(w.number) for w in a.where]
+    reqs = [draw(figure(r.number)) for r in rule.requirements]
+    wheres = [draw(figure(w.number)) for w in a.where]
     return rule, subject, day, draw(st.booleans()), reqs, wheres
 
 
@@ -118,10 +147,10 @@ def test_several_rules_in_one_session_do_not_mix_outcomes(ruleset, compiled):
     day = date(2031, 1, 1)
     facts = [make_fact(r, subject, as_of=day, exempt=False,
                        requirements=[(r2.number, True) for r2 in r.requirements],
-                       where=[w.number for w in r.applies.where]) for r in ruleset.rules]
+                       where=[(w.number, True) for w in r.applies.where]) for r in ruleset.rules]
     fired = Engine.shared().run(compiled.name, compiled.durable, facts)
     for rule, fact in zip(ruleset.rules, facts):
         status, _ = _decided_status(rule, compiled, fact, fired[rule.id])
-        reqs = [(r.number, True) for r in rule.requirements]
-        wheres = [w.number for w in rule.applies.where]
+        reqs = [(r.number, True, None, None) for r in rule.requirements]
+        wheres = [(w.number, True, None, None) for w in rule.applies.where]
         assert status == expected_status(ruleset, rule, subject, day, False, reqs, wheres), rule.id

@@ -42,6 +42,12 @@ REQUIRED_CASES = [
     *[(r, "class supported", "pass") for r in ("ULE-1", "ULE-2", "ULE-3")],
     *[(r, "class not supported", "fail") for r in ("ULE-1", "ULE-2", "ULE-3")],
     ("RE-1", "only declared", "manual_review"),
+    ("EV-1", "only declared", "manual_review"),              # declared, not modelled: between 0 and the declared
+    ("EV-3", "fall short even if all are counted", "fail"),  # ... but the whole range fails
+    # a doubtful figure decides only over its whole plausible range; a straddling size is never n/a
+    ("PV-2", "straddles", "manual_review"), ("PV-2", "whole range", "pass"),
+    ("GB-2", "straddles", "manual_review"), ("GB-2", "lower bound", "manual_review"),
+    ("GB-2", "whole range", "fail"), ("GB-2", "whole range", "not_applicable"),
     ("EV-4", "power unknown", "manual_review"),
     *[(r, "below the size threshold", "not_applicable") for r in ("GB-2", "EB-1", "EB-3", "EV-2", "EV-3", "EV-4")],
     *[(r, "size unknown", "missing_data") for r in ("GB-2", "EB-1", "EB-3", "EV-2", "EV-3", "EV-4")],

@@ -1,8 +1,12 @@
-"""Model vs submission metadata: where both state a figure, compare them.
+"""Model vs submission metadata: where both state a figure, compare them (the policy:
+evidence_policy.py).
 
 A difference beyond the tolerance is a `metadata.mismatch` finding naming the field and its
 line in submission.yaml, both values and the model elements; it is 'uncertain', so every rule
-whose figure rests on those elements goes to manual review.
+whose figure rests on those elements goes to manual review. A sum of spaces is a lower bound of
+the gross floor area: only a declared figure below it is contradicted. A figure declared for a
+family no model shows is a `metadata.declared_not_in_model` finding; the metric that reads the
+field weighs it with a plausible range (so the finding touches no other figure).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Callable
 
 from ..read.metadata import LoadedSubmission
 from ..read.records import BASIS_ZH, ModelFacts, Note, note, source_zh
+from .evidence_policy import DECLARED_ONLY, DECLARED_NOT_IN_MODEL, FAMILIES, differs, shows, stated
 from .metrics import unique
 from .renewables import system_names
 
@@ -26,9 +31,12 @@ class ModelFigure:
     global_ids: tuple[str, ...]
     how: str                         # how the model's figure was obtained
     how_zh: str = ""                 # the same in Chinese
+    lower_bound: bool = False        # the true figure is at least `value` (a sum of spaces' areas)
+    file: str = ""                   # the model file of the first element
 
 
 ABSENT = ModelFigure(None, (), "")
+SPACES_SUM = "underestimate"         # read/building.py's mark on a GFA summed from spaces (walls excluded)
 
 
 def buildings_with_figures(models: list[ModelFacts]) -> list:
@@ -66,16 +74,6 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
                            f"sum of YP_PVPanel.PeakPower over {len(figs)} panel(s)",
                            f"{len(figs)} 块光伏组件的 YP_PVPanel.PeakPower 之和")
 
-    def gfa() -> ModelFigure:
-        # a sum over spaces is a known underestimate (walls excluded): not a figure to contradict the filing
-        with_gfa = [b for b in buildings if b.gross_floor_area is not None and "underestimate" not in b.gross_floor_area.source]
-        if not with_gfa or len(with_gfa) != len(buildings):
-            return ABSENT
-        return ModelFigure(sum(float(b.gross_floor_area.value) for b in with_gfa),
-                           tuple(b.global_id for b in with_gfa),
-                           "; ".join(b.gross_floor_area.source for b in with_gfa),
-                           "；".join(source_zh(b.gross_floor_area.source) for b in with_gfa))
-
     def storeys() -> ModelFigure:
         counted = [b for b in buildings if b.storeys_above_ground is not None]
         if not counted:
@@ -88,14 +86,16 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
             if not records:
                 return ABSENT
             kept = [r for r in records if keep(r)]
-            return ModelFigure(sum(weight(r) for r in kept), tuple(r.global_id for r in kept), how, how_zh)
+            # cite the elements counted, or those looked at when none counts: a finding naming no
+            # element would touch every figure (Inputs.doubts_about)
+            return ModelFigure(sum(weight(r) for r in kept), tuple(r.global_id for r in kept or records), how, how_zh)
         return figure
 
     def fast(c) -> bool:
         return c.current == "DC" or (c.power_kw is not None and c.power_kw >= fast_min_kw)
 
     return {
-        "gross_floor_area_m2": gfa,
+        "gross_floor_area_m2": lambda: model_gfa(models),
         "declared.roof_area_m2": lambda: _area_total(roofs),
         "declared.pv_area_m2": lambda: _area_total(panels) if panels else ABSENT,
         "declared.pv_peak_power_kw": peak_power,
@@ -111,17 +111,19 @@ def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Cal
     }
 
 
-def _declared(loaded: LoadedSubmission, field: str):
-    meta = loaded.meta
-    if field.startswith("declared."):
-        return getattr(meta.declared, field.split(".", 1)[1])
-    return getattr(meta, field)
-
-
-def _differs(declared: float, measured: float, is_count: bool, tolerance: float) -> bool:
-    if is_count:
-        return round(declared) != round(measured)
-    return abs(declared - measured) > tolerance * max(abs(declared), abs(measured))
+def model_gfa(models: list[ModelFacts]) -> ModelFigure:
+    """The models' gross floor area: every building's, summed (ABSENT when a building has none).
+    Where any building's is a sum of its spaces (which exclude walls) the total is a lower bound."""
+    buildings = buildings_with_figures(models)
+    with_gfa = [b for b in buildings if b.gross_floor_area is not None]
+    if not with_gfa or len(with_gfa) != len(buildings):
+        return ABSENT
+    return ModelFigure(round(sum(float(b.gross_floor_area.value) for b in with_gfa), 4),
+                       tuple(b.global_id for b in with_gfa),
+                       "; ".join(b.gross_floor_area.source for b in with_gfa),
+                       "；".join(source_zh(b.gross_floor_area.source) for b in with_gfa),
+                       lower_bound=any(SPACES_SUM in b.gross_floor_area.source for b in with_gfa),
+                       file=with_gfa[0].file)
 
 
 def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict) -> list[Note]:
@@ -130,14 +132,18 @@ def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict)
     tolerance = float(params["metadata_tolerance_pct"]) / 100.0
     findings = []
     for field, get in model_figures(models, float(params["fast_charger_min_kw"])).items():
-        declared = _declared(loaded, field)
+        declared = stated(loaded.meta, field)
         if declared is None:
             continue
         measured = get()
         if measured.value is None:
             continue
         is_count = not field.endswith(("_m2", "_kw"))        # areas and power are measures, the rest counts
-        if _differs(float(declared), float(measured.value), is_count, tolerance):
+        if measured.lower_bound:                              # only a declared figure below it is contradicted
+            if declared < measured.value and differs(float(declared), float(measured.value), False, tolerance):
+                findings.append(_below_spaces(loaded, field, float(declared), measured, file))
+            continue
+        if differs(float(declared), float(measured.value), is_count, tolerance):
             shown = f"{measured.value:g}" if is_count else f"{measured.value:.2f}"
             findings.append(note(
                 "metadata.mismatch", file,
@@ -147,8 +153,36 @@ def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict)
                 f"{file} 中 {field} = {declared:g}，但模型为 {shown}（{measured.how_zh}）；"
                 f"{'数量应一致' if is_count else f'两者相差超过 {tolerance:.0%}'}。请修正申报资料或模型",
                 measured.global_ids[:200], "uncertain", line=loaded.line_of(field)))
-    findings += _systems(loaded, models, file)
+    findings += _not_in_model(loaded, models, file) + _systems(loaded, models, file)
     return findings
+
+
+def _below_spaces(loaded: LoadedSubmission, field: str, declared: float, measured: ModelFigure, file: str) -> Note:
+    return note("metadata.mismatch", file,
+                f"{field} = {declared:g} in {file}, but the model's spaces alone add up to {measured.value:.2f} "
+                f"({measured.how}); spaces exclude walls, so the building is at least that large. "
+                "Correct the metadata or the model",
+                f"{file} 中 {field} = {declared:g}，但模型中仅空间面积之和即为 {measured.value:.2f}（{measured.how_zh}）；"
+                "空间面积不含墙体，建筑面积不小于此值。请修正申报资料或模型",
+                measured.global_ids[:200], "uncertain", line=loaded.line_of(field))
+
+
+def _not_in_model(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> list[Note]:
+    """A figure declared for a family no model shows: weighed by the metric reading it (evidence_policy.py)."""
+    out = []
+    for field, (family, what) in FAMILIES.items():
+        declared = stated(loaded.meta, field)
+        if declared is None or declared == 0 or shows(models, family):
+            continue
+        out.append(note(
+            DECLARED_NOT_IN_MODEL, file,
+            f"{field} = {declared:g} in {file}, but the models show no {what.en}: {DECLARED_ONLY.en}. Until "
+            f"they do, the figure is uncertain between 0 and {declared:g}; add them to the model (see "
+            "docs/ifc-conventions.md) or correct the submission",
+            f"{file} 中 {field} = {declared:g}，但模型中没有{what.zh}：{DECLARED_ONLY.zh}。在模型体现之前，"
+            f"该数值视为介于 0 与 {declared:g} 之间、存疑；请在模型中建模（见 docs/ifc-conventions.md），或修正申报资料",
+            severity="uncertain", line=loaded.line_of(field)))
+    return out
 
 
 def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> list[Note]:
@@ -162,12 +196,14 @@ def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> l
     unstated = sorted(shown - set(declared))
     out = []
     if missing:
-        out.append(note("metadata.system_not_in_model", file,
-                        f"declared.renewable_systems lists {', '.join(missing)}, which no model shows; "
-                        "add the system to the model (see docs/ifc-conventions.md) or to the submission",
-                        f"declared.renewable_systems 列有{system_names(missing).zh}，但模型中均未体现；"
-                        "请在模型中建模该系统（见 docs/ifc-conventions.md），或修正申报资料",
-                        line=loaded.line_of("declared.renewable_systems")))
+        out.append(note(DECLARED_NOT_IN_MODEL, file,
+                        f"declared.renewable_systems lists {', '.join(missing)}, which no model shows: "
+                        f"{DECLARED_ONLY.en}. Until a model does, each counts as uncertain; add the system to the "
+                        "model (see docs/ifc-conventions.md) or correct the submission",
+                        f"declared.renewable_systems 列有{system_names(missing).zh}，但模型中均未体现："
+                        f"{DECLARED_ONLY.zh}。在模型体现之前，其计入存疑；请在模型中建模该系统（见 docs/ifc-conventions.md），"
+                        "或修正申报资料",
+                        severity="uncertain", line=loaded.line_of("declared.renewable_systems")))
     if unstated:
         out.append(note("metadata.system_not_declared", file,
                         f"the models show {', '.join(unstated)}, which declared.renewable_systems omits",

@@ -4,7 +4,8 @@ public-institution intensities, and the gross floor area (metadata first, then t
 from __future__ import annotations
 
 from ..text import Text
-from .metrics import Inputs, Metric, MetricSpec, not_given
+from .evidence_policy import at_line, differs
+from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
 
 FLAG = {0.0: ("否", "no"), 1.0: ("是", "yes")}
 INTENSITIES = {
@@ -111,28 +112,64 @@ def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
                                        f"{INTENSITIES[what][1]}: ", " below 2020"))
 
 
-def gross_floor_area(inp: Inputs) -> Metric:
-    """Metadata first (the filed figure); the models' building GFA otherwise."""
-    gfa = _get(inp.meta, "gross_floor_area_m2")
-    if gfa is not None:
-        return Metric(name="gross_floor_area", value=round(float(gfa), 4), unit="m²",
-                      evidence=(inp.field_evidence("gross_floor_area_m2"),),
-                      computation=_as_stated(GFA, inp.metadata_file))
-    from .crosscheck import buildings_with_figures
+def _m2(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + " m²"
 
-    buildings = buildings_with_figures(inp.models)
-    with_gfa = [b for b in buildings if b.gross_floor_area is not None]
-    if not buildings or len(with_gfa) != len(buildings):
-        return Metric(name="gross_floor_area", value=None, unit="m²",
-                      reasons=(Text(zh="申报资料未提供 gross_floor_area_m2，模型中也无总建筑面积",
-                                    en="gross_floor_area_m2 is not given and the models hold no gross floor area"),))
-    from .metrics import Evidence
-    total = round(sum(float(b.gross_floor_area.value) for b in with_gfa), 4)
-    return Metric(name="gross_floor_area", value=total, unit="m²",
-                  evidence=(Evidence(source="ifc", file=with_gfa[0].file, global_ids=tuple(b.global_id for b in with_gfa),
-                                     detail="; ".join(b.gross_floor_area.source for b in with_gfa)),),
-                  computation=Text(zh=f"模型中 {len(with_gfa)} 栋建筑的总建筑面积合计",
-                                   en=f"gross floor area of {len(with_gfa)} building(s) in the models"))
+
+def gross_floor_area(inp: Inputs) -> Metric:
+    """The filed figure, weighed against the models' (evidence_policy.py): a real quantity within
+    the tolerance confirms it, beyond it the true figure lies between the two; a sum of spaces is
+    only a lower bound (spaces exclude walls), contradicting a filed figure below it. With no
+    filed figure, the models' (a sum of spaces: at least that much)."""
+    from .crosscheck import model_gfa
+
+    gfa, model = _get(inp.meta, "gross_floor_area_m2"), model_gfa(inp.models)
+    base = dict(name="gross_floor_area", unit="m²")
+    if gfa is None and model.value is None:
+        return Metric(value=None, reasons=(Text(zh="申报资料未提供 gross_floor_area_m2，模型中也无总建筑面积",
+                                                en="gross_floor_area_m2 is not given and the models hold no gross "
+                                                   "floor area"),), **base)
+    model_ev = Evidence(source="ifc", file=model.file, global_ids=model.global_ids, detail=model.how)
+    shown = Text(zh=f"模型中 {len(model.global_ids)} 栋建筑的总建筑面积合计 {_m2(model.value or 0)}（{model.how_zh}）",
+                 en=f"gross floor area of {len(model.global_ids)} building(s) in the models: "
+                    f"{_m2(model.value or 0)} ({model.how})")
+    if gfa is None:
+        if not model.lower_bound:
+            return Metric(value=model.value, evidence=(model_ev,), computation=shown, **base)
+        why = Text(zh=f"{inp.metadata_file} 未申报 gross_floor_area_m2，模型中的总建筑面积仅为空间面积之和（{_m2(model.value)}）；"
+                      "空间面积不含墙体，实际面积不小于此值，但大多少无从得知",
+                   en=f"gross_floor_area_m2 is not given in {inp.metadata_file} and the models give the gross floor "
+                      f"area only as a sum of spaces ({_m2(model.value)}); spaces exclude walls, so the building is "
+                      "at least that large — how much larger is not known")
+        return Metric(value=model.value, certain=False, low=model.value, reasons=(why,), evidence=(model_ev,),
+                      computation=shown, **base)
+    gfa = round(float(gfa), 4)
+    field_ev = inp.field_evidence("gross_floor_area_m2")
+    as_stated = _as_stated(GFA, inp.metadata_file)
+    if model.value is None:
+        return Metric(value=gfa, evidence=(field_ev,), computation=as_stated, **base)
+    both = dict(evidence=(field_ev, model_ev),
+                computation=Text(zh=f"{as_stated.zh}：{_m2(gfa)}；{shown.zh}", en=f"{as_stated.en}: {_m2(gfa)}; {shown.en}"))
+    tolerance = inp.param("metadata_tolerance_pct") / 100.0
+    where = at_line(inp.metadata_file, inp.lines.get("gross_floor_area_m2"))
+    if model.lower_bound:
+        if model.value <= gfa or not differs(gfa, model.value, False, tolerance):
+            return Metric(value=gfa, **both, **base)          # a lower bound at or below the filed figure bears it out
+        why = Text(zh=f"{where.zh}申报 gross_floor_area_m2 = {_m2(gfa)}，但模型中仅空间面积之和即为 {_m2(model.value)}"
+                      f"（{model.how_zh}）；空间面积不含墙体，实际面积不小于此值，申报值偏小",
+                   en=f"gross_floor_area_m2 = {_m2(gfa)} in {where.en}, but the models' spaces alone add up to "
+                      f"{_m2(model.value)} ({model.how}); spaces exclude walls, so the building is at least that "
+                      "large and the declared figure is too small")
+        return Metric(value=model.value, certain=False, low=model.value, reasons=(why,), **both, **base)
+    if not differs(gfa, model.value, False, tolerance):
+        return Metric(value=gfa, **both, **base)
+    lo, hi = sorted((gfa, model.value))
+    why = Text(zh=f"{where.zh}申报 gross_floor_area_m2 = {_m2(gfa)}，与模型中的 {_m2(model.value)}（{model.how_zh}）"
+                  f"相差超过 {tolerance:.0%}：实际面积可能介于 {_m2(lo)} 与 {_m2(hi)} 之间",
+               en=f"gross_floor_area_m2 = {_m2(gfa)} in {where.en} and the models' {_m2(model.value)} "
+                  f"({model.how}) are more than {tolerance:.0%} apart: the true figure may lie anywhere from "
+                  f"{_m2(lo)} to {_m2(hi)}")
+    return Metric(value=gfa, certain=False, low=lo, high=hi, reasons=(why,), **both, **base)
 
 
 def declared_specs() -> list[MetricSpec]:
@@ -161,5 +198,5 @@ def declared_specs() -> list[MetricSpec]:
         MetricSpec("gross_floor_area", "m²", "总建筑面积", "gross floor area", {}, gross_floor_area,
                    "在 submission.yaml 中填写 gross_floor_area_m2，或在模型中提供 Qto_BuildingBaseQuantities.GrossFloorArea。",
                    "State gross_floor_area_m2 in submission.yaml, or give Qto_BuildingBaseQuantities.GrossFloorArea in the model.",
-                   ifc_figures=("gross_floor_area",)),
+                   ifc_figures=("gross_floor_area",), uses_params=("metadata_tolerance_pct",)),
     ]

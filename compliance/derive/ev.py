@@ -1,12 +1,18 @@
 """EV charging figures: parking spaces, charging points, the fast share, spaces made ready.
 
 The models are the evidence where they hold parking spaces or chargers; otherwise the
-declared figures in submission.yaml are used and cited by field and line.
+declared figures in submission.yaml stand in, cited by field and line, and — unless 0 is
+declared — uncertain between 0 (what the models show) and the declared figure
+(evidence_policy.py). A share's range follows from its parts': lo = num_lo ÷ den_hi,
+hi = num_hi ÷ den_lo.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..text import Text
+from .evidence_policy import declared_only
 from .metrics import Evidence, Inputs, Metric, MetricSpec, counted, share_text, unique
 
 
@@ -20,6 +26,24 @@ def _ids(records) -> str:
     return ", ".join(r.global_id for r in records[:5])
 
 
+@dataclass(frozen=True)
+class _Figure:
+    """A count with its evidence. `reasons` empty: certain. Otherwise `low`/`high` bound it where
+    the doubt's reach is known (a declared figure the models do not show), and are None where it
+    is not (a reader's note: a reviewer decides)."""
+
+    value: float | None
+    evidence: tuple[Evidence, ...]
+    reasons: list[Text]
+    how: Text | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def unbounded(self) -> bool:
+        return bool(self.reasons) and self.low is None and self.high is None
+
+
 class _Counts:
     """Parking and charger counts, from the models where they show them, else declared."""
 
@@ -27,13 +51,9 @@ class _Counts:
         self.inp = inp
         self.parking = unique(p for m in inp.models for p in m.parking)
         self.chargers = unique(c for m in inp.models for c in m.chargers)
-        self.declared = getattr(inp.meta, "declared", None)
 
-    def _declared(self, field: str):
-        return getattr(self.declared, field, None) if self.declared is not None else None
-
-    def figure(self, what: str) -> tuple[float | None, tuple[Evidence, ...], list[Text], Text | None]:
-        """(value, evidence, doubts, how) for spaces / chargers / fast / ready."""
+    def figure(self, what: str) -> _Figure:
+        """Spaces / chargers / fast / ready."""
         inp = self.inp
         records = self.parking if what in ("spaces", "ready") else self.chargers
         if records:
@@ -44,9 +64,9 @@ class _Counts:
             elif what == "ready":
                 unstated = [p for p in records if p.charger_ready is None]
                 if len(unstated) == len(records):     # absent is not "not ready": the data is missing
-                    return None, (), [Text(zh=f"模型中 {len(records)} 个停车位均未标注 YP_ParkingSpace.ChargerReady",
-                                           en=f"none of the {len(records)} parking space(s) states "
-                                              "YP_ParkingSpace.ChargerReady")], None
+                    return _Figure(None, (), [Text(zh=f"模型中 {len(records)} 个停车位均未标注 YP_ParkingSpace.ChargerReady",
+                                                   en=f"none of the {len(records)} parking space(s) states "
+                                                      "YP_ParkingSpace.ChargerReady")])
                 kept = [p for p in records if p.charger_ready is True]
                 value, how = sum(p.units for p in kept), READY
             elif what == "chargers":
@@ -70,51 +90,67 @@ class _Counts:
             files = sorted({r.file for r in kept}) or sorted({r.file for r in records})
             ev = tuple(Evidence(source="ifc", file=f, global_ids=tuple(r.global_id for r in kept if r.file == f),
                                 detail=how.en) for f in files)
-            return float(value), ev, doubts, how
+            value = float(value)
+            return _Figure(value, ev, doubts, how, *((None, None) if doubts else (value, value)))
         field = {"spaces": "parking_spaces", "ready": "charger_ready_spaces", "chargers": "charging_points",
                  "fast": "fast_charging_points"}[what]
-        value = self._declared(field)
-        ev = (inp.field_evidence(f"declared.{field}"),)
-        if value is None and what in ("chargers", "fast") and self.parking:
-            return 0.0, (Evidence(source="ifc", file=self.parking[0].file, detail="no charging points in the models"),), [], \
-                Text(zh="模型中的充电桩（未建模）", en="no charging points in the models")
-        if value is None:
-            return None, ev, [Text(zh=f"模型中无{NAMES[what].zh}，且申报资料未提供 declared.{field}",
-                                   en=f"the models show no {NAMES[what].en} and declared.{field} is not given")], None
-        return float(value), ev, [], Text(zh=f"{inp.metadata_file} 中的 declared.{field}",
-                                          en=f"declared.{field} in {inp.metadata_file}")
+        only = declared_only(inp, f"declared.{field}", models_show=False)
+        if only is None and what in ("chargers", "fast") and self.parking:
+            return _Figure(0.0, (Evidence(source="ifc", file=self.parking[0].file,
+                                          detail="no charging points in the models"),), [],
+                           Text(zh="模型中的充电桩（未建模）", en="no charging points in the models"), 0.0, 0.0)
+        if only is None:
+            return _Figure(None, (inp.field_evidence(f"declared.{field}"),),
+                           [Text(zh=f"模型中无{NAMES[what].zh}，且申报资料未提供 declared.{field}",
+                                 en=f"the models show no {NAMES[what].en} and declared.{field} is not given")])
+        return _Figure(only.value, (only.evidence,), list(only.reasons), only.how, only.low, only.high)
 
 
 def _count_metric(name: str, what: str):
     def compute(inp: Inputs) -> Metric:
-        value, ev, doubts, how = _Counts(inp).figure(what)
-        if value is None:
-            return Metric(name=name, value=None, unit="count", reasons=tuple(doubts), evidence=ev)
-        return Metric(name=name, value=value, unit="count", certain=not doubts, reasons=tuple(doubts),
-                      evidence=ev, computation=counted(value, how))
+        f = _Counts(inp).figure(what)
+        if f.value is None:
+            return Metric(name=name, value=None, unit="count", reasons=tuple(f.reasons), evidence=f.evidence)
+        bounds = {} if not f.reasons else dict(low=f.low, high=f.high)
+        return Metric(name=name, value=f.value, unit="count", certain=not f.reasons, reasons=tuple(f.reasons),
+                      evidence=f.evidence, computation=counted(f.value, f.how), **bounds)
     return compute
+
+
+def _share_range(num: _Figure, den: _Figure, cap: bool) -> dict:
+    """The share's plausible range (in %) from its parts' ranges; none when a part's doubt has no
+    known reach. Counts are never negative, and a denominator that may be 0 leaves no upper bound."""
+    if num.unbounded or den.unbounded:
+        return {}
+    n_lo, n_hi, d_lo, d_hi = num.low, num.high, den.low, den.high
+    low = round(n_lo / d_hi * 100.0, 4) if d_hi else 0.0
+    high = round(n_hi / d_lo * 100.0, 4) if d_lo else None
+    if cap:
+        low, high = min(low, 100.0), 100.0 if high is None else min(high, 100.0)
+    return dict(low=low, high=high)
 
 
 def _share_metric(name: str, top: str, bottom: str, cap: bool = False):
     def compute(inp: Inputs) -> Metric:
         counts = _Counts(inp)
-        num, ev_n, doubts_n, how_n = counts.figure(top)
-        den, ev_d, doubts_d, how_d = counts.figure(bottom)
-        ev = ev_n + ev_d
-        if num is None or den is None:
-            return Metric(name=name, value=None, unit="%", reasons=tuple(doubts_n + doubts_d), evidence=ev)
-        if den <= 0:
+        num, den = counts.figure(top), counts.figure(bottom)
+        ev = num.evidence + den.evidence
+        if num.value is None or den.value is None:
+            return Metric(name=name, value=None, unit="%", reasons=tuple(num.reasons + den.reasons), evidence=ev)
+        if den.value <= 0:
             return Metric(name=name, value=None, unit="%", evidence=ev,
                           reasons=(Text(zh=f"无{NAMES[bottom].zh}，无法计算比例",
                                         en=f"no {NAMES[bottom].en} to take a share of"),))
-        doubts = doubts_n + doubts_d
-        if num > den and not cap:
-            doubts.append(Text(zh=f"{how_n.zh}共 {num:g} 个，多于{how_d.zh}的 {den:g} 个",
-                               en=f"{num:g} {how_n.en} exceed {den:g} {how_d.en}"))
-        share = round(min(num, den) / den * 100.0 if cap else num / den * 100.0, 4)
+        doubts = num.reasons + den.reasons
+        bounds = _share_range(num, den, cap) if doubts else {}
+        if num.value > den.value and not cap:
+            doubts.append(Text(zh=f"{num.how.zh}共 {num.value:g} 个，多于{den.how.zh}的 {den.value:g} 个",
+                               en=f"{num.value:g} {num.how.en} exceed {den.value:g} {den.how.en}"))
+            bounds = {}                      # a count in doubt, how far not known: a reviewer decides
+        share = round(min(num.value, den.value) / den.value * 100.0 if cap else num.value / den.value * 100.0, 4)
         return Metric(name=name, value=share, unit="%", certain=not doubts, reasons=tuple(doubts), evidence=ev,
-                      inputs={top: num, bottom: den},
-                      computation=share_text(counted(num, how_n), counted(den, how_d), share))
+                      inputs={top: num.value, bottom: den.value}, **bounds,
+                      computation=share_text(counted(num.value, num.how), counted(den.value, den.how), share))
     return compute
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..text import Text
 
@@ -25,7 +25,12 @@ class Evidence(BaseModel):
 
 class Metric(BaseModel):
     """A measured figure. `value` None means the data is absent; `certain` False means it is
-    present but a reviewer must confirm it (the reasons say why)."""
+    present but a reviewer must confirm it (the reasons say why).
+
+    An uncertain figure may say how far the doubt reaches: the true figure lies in [`low`,
+    `high`] (None on a side: unbounded on that side; neither given: unbounded both ways, a
+    reviewer decides). Where every value of that range gives a rule the same outcome, the doubt
+    does not decide it (docs/rules.md). A certain figure's range is [value, value]."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -34,14 +39,48 @@ class Metric(BaseModel):
     unit: str
     basis: Optional[str] = None
     certain: bool = True
+    low: Optional[float] = Field(None, description="Uncertain only: the lowest plausible value of the true figure "
+                                                   "(null: no lower bound)")
+    high: Optional[float] = Field(None, description="Uncertain only: the highest plausible value of the true "
+                                                    "figure (null: no upper bound)")
     reasons: tuple[Text, ...] = ()            # why it is missing or uncertain, in both languages
     computation: Optional[Text] = None        # how the figure was computed, in words and numbers (zh, en)
     inputs: dict[str, Optional[float]] = {}
     evidence: tuple[Evidence, ...] = ()
 
+    @model_validator(mode="after")
+    def _range_holds_the_value(self) -> "Metric":
+        low, high, value = self.low, self.high, self.value
+        if low is None and high is None:
+            return self
+        if value is None:
+            raise ValueError(f"{self.name}: a figure without a value has no plausible range")
+        if self.certain and (low, high) not in ((value, value), (value, None), (None, value)):
+            raise ValueError(f"{self.name}: a certain figure's range is its value ({value:g}), not {low}–{high}")
+        if (low is not None and low > value + RANGE_SLACK) or (high is not None and high < value - RANGE_SLACK):
+            raise ValueError(f"{self.name}: the plausible range {low}–{high} does not hold the value {value:g}")
+        return self
+
     @property
     def has_value(self) -> bool:
         return self.value is not None
+
+    def range(self) -> tuple[Optional[float], Optional[float]]:
+        """(lo, hi): where the true figure plausibly lies, None on an unbounded side — (value, value)
+        when certain, (low, high) when not; (None, None) when there is no value."""
+        if self.value is None:
+            return None, None
+        if self.certain:
+            return self.value, self.value
+        return self.low, self.high
+
+    @property
+    def bounded(self) -> bool:
+        """Uncertain with at least one end of its range known."""
+        return not self.certain and self.value is not None and (self.low is not None or self.high is not None)
+
+
+RANGE_SLACK = 1e-6                            # rounding between a value and the ends of its range
 
 
 @dataclass(frozen=True)
@@ -70,6 +109,22 @@ class MetricSpec:
         unit = "" if self.unit in ("count", "PUE", "level") else self.unit
         return f"{text}{unit}" if lang == "zh" or unit in ("", "%") else f"{text} {unit}"
 
+    def show_range(self, lo: float | None, hi: float | None, lang: str = "en") -> str:
+        """A plausible range as a reader says it: '31%–40%', '397.5 m² or more', 'up to 40%'."""
+        zh = lang == "zh"
+        if lo is not None and hi is not None:
+            return f"{self.show(lo, lang)}–{self.show(hi, lang)}"
+        if lo is not None:
+            return f"{self.show(lo, lang)} 及以上" if zh else f"{self.show(lo, lang)} or more"
+        if hi is not None:
+            return f"不超过 {self.show(hi, lang)}" if zh else f"up to {self.show(hi, lang)}"
+        return "无界" if zh else "unbounded"
+
+
+# Findings about one declared field that the metric reading that field weighs itself (with a
+# plausible range, evidence_policy.py): they name no element, yet must not touch every figure.
+WEIGHED_BY_THEIR_METRIC = frozenset({"metadata.declared_not_in_model"})
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -97,7 +152,8 @@ class Inputs:
         elements (a note naming no element touches every figure)."""
         notes = [n for m in self.models for n in m.notes] + list(self.findings)
         return [n.text for n in notes
-                if n.severity == "uncertain" and (not n.global_ids or global_ids & set(n.global_ids))]
+                if n.severity == "uncertain" and n.code not in WEIGHED_BY_THEIR_METRIC
+                and (not n.global_ids or global_ids & set(n.global_ids))]
 
     def field_evidence(self, *paths: str, detail: str | None = None) -> "Evidence":
         line = next((self.lines[p] for p in paths if p in self.lines), None)

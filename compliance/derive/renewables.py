@@ -1,8 +1,10 @@
-"""Renewable energy types a submission uses: shown by the models, or only declared."""
+"""Renewable energy types a submission uses: shown by the models, or only declared (then
+uncertain: evidence_policy.py)."""
 
 from __future__ import annotations
 
 from ..text import Text
+from .evidence_policy import DECLARED_ONLY, at_line, declared_only_reason
 from .metrics import Evidence, Inputs, Metric, MetricSpec
 
 NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "heat_pump": "heat pump",
@@ -16,6 +18,9 @@ def system_names(kinds) -> Text:
 
 
 def renewable_types(inp: Inputs) -> Metric:
+    """Types shown by the models, plus types only declared (evidence_policy.py): the declared
+    count, uncertain between what the models show and what is declared (a heat pump whose source
+    is not stated may add one more)."""
     shown: dict[str, list] = {}
     for m in inp.models:
         for s in m.systems:
@@ -29,39 +34,48 @@ def renewable_types(inp: Inputs) -> Metric:
     evidence = [Evidence(source="ifc", file=recs[0].file, global_ids=tuple(r.global_id for r in recs[:50]),
                          detail=f"{NAMES[kind]}: {len(recs)} element(s)") for kind, recs in sorted(shown.items())]
     reasons = []
+    unknown_medium = [s for m in inp.models for s in m.systems if s.kind == "heat_pump" and s.source_medium is None]
     if only_declared:
         evidence.append(inp.field_evidence("declared.renewable_systems"))
-        names = system_names(only_declared)
-        reasons.append(Text(zh=f"已申报但模型中未体现：{names.zh}", en=f"declared but not shown in the models: {names.en}"))
-    unknown_medium = [s for m in inp.models for s in m.systems if s.kind == "heat_pump" and s.source_medium is None]
+    not_shown = [k for k in only_declared if not (k == "heat_pump" and unknown_medium)]   # that one: see below
+    if not_shown:
+        where = at_line(inp.metadata_file, inp.lines.get("declared.renewable_systems"))
+        names = system_names(not_shown)
+        reasons.append(declared_only_reason(Text(zh=f"declared.renewable_systems 列有{names.zh}",
+                                                 en=f"declared.renewable_systems lists {names.en}"),
+                                            where, Text(zh=f"{names.zh}系统", en=f"{names.en} system")))
+    unsure = 1 if unknown_medium and "heat_pump" not in shown and "heat_pump" not in only_declared else 0
     if unknown_medium and "heat_pump" not in shown:
         reasons.append(Text(zh=f"{len(unknown_medium)} 台热泵未标注 YP_HeatPump.SourceMedium：无法判断其是否利用可再生能源",
                             en=f"{len(unknown_medium)} heat pump(s) without YP_HeatPump.SourceMedium: whether they "
                                "use a renewable source cannot be told"))
-    if shown:       # the models are the evidence; types only declared are named, not counted
-        kinds, reasons = sorted(shown), []
-    else:
-        kinds = only_declared
-    # a model the parser could not fully read may hold a system not found (nor shown)
-    reasons += inp.doubts_about({r.global_id for recs in shown.values() for r in recs})
+    kinds = sorted(set(shown) | set(only_declared))
+    bounds = dict(low=float(len(shown)), high=float(len(kinds) + unsure)) if reasons else {}
+    # a model the parser could not fully read may hold a system not found (nor shown): no known reach
+    doubts = inp.doubts_about({r.global_id for recs in shown.values() for r in recs})
+    if doubts:
+        reasons, bounds = reasons + doubts, {}
     return Metric(name="renewable_types", value=float(len(kinds)), unit="count", certain=not reasons,
-                  reasons=tuple(reasons), evidence=tuple(evidence),
-                  computation=_how(kinds, bool(shown), only_declared if shown else []))
+                  reasons=tuple(reasons), evidence=tuple(evidence), **bounds,
+                  computation=_how(sorted(shown), only_declared))
 
 
-def _how(kinds: list[str], shown: bool, declared_only: list[str]) -> Text:
-    """'2 renewable type(s) shown in the models: PV, heat pump; declared only: solar thermal'."""
-    zh, en = f"可再生能源利用种类 {len(kinds)} 种", f"{len(kinds)} renewable type(s) "
-    if kinds:
-        names = system_names(kinds)
-        zh, en = (f"{zh}，模型中体现：{names.zh}", f"{en}shown in the models: {names.en}") if shown else \
-            (f"{zh}，申报：{names.zh}", f"{en}declared: {names.en}")
-    else:
-        en += "none"
+def _how(shown: list[str], declared_only: list[str]) -> Text:
+    """'2 renewable type(s): shown in the models: PV; declared only, not shown in the models: heat pump'."""
+    n = len(shown) + len(declared_only)
+    zh, en = f"可再生能源利用种类 {n} 种", f"{n} renewable type(s)"
+    parts_zh, parts_en = [], []
+    if shown:
+        names = system_names(shown)
+        parts_zh.append(f"模型中体现：{names.zh}")
+        parts_en.append(f"shown in the models: {names.en}")
     if declared_only:
         extra = system_names(declared_only)
-        zh, en = f"{zh}；仅申报：{extra.zh}", f"{en}; declared only: {extra.en}"
-    return Text(zh=zh, en=en)
+        parts_zh.append(f"{DECLARED_ONLY.zh}：{extra.zh}")
+        parts_en.append(f"{DECLARED_ONLY.en}: {extra.en}")
+    if not parts_en:
+        return Text(zh=f"{zh}（无）", en=f"{en}: none")
+    return Text(zh=f"{zh}，" + "；".join(parts_zh), en=f"{en}: " + "; ".join(parts_en))
 
 
 def renewable_specs() -> list[MetricSpec]:

@@ -1,20 +1,28 @@
 """Rule objects -> durable-rules rulesets (plain JSON) and per-rule facts.
 
 One flat fact per rule. S is the rule's static applicability (kind, use, alternatives,
-public-institution flag, zone, date window); each `where` figure j is known or not (wK_j) with
-a value (w_j); each requirement i has a value or not (rH_i), is certain or not (rC_i), and
-meets its threshold or not (rM_i = r_i OP threshold). With
-    W_no  = any_j (wK_j and not w_j OP t_j)        W_yes = all_j (wK_j and w_j OP t_j)
-    P = all_i (rH_i and rC_i and rM_i)   F = any_i (rH_i and rC_i and not rM_i)   M = any_i not rH_i
+public-institution flag, zone, date window). A figure — each `where` figure j and each
+requirement i — is known or not (wK_j, rH_i), certain or not (wC_j, rC_i), has a value (w_j, r_i)
+and a plausible range [lo, hi] (wL_j..wU_j, rL_i..rU_i): [value, value] when certain, the
+metric's low/high when not, an unbounded side written as ∓SENTINEL (durable-rules takes no
+infinity). A known figure is decided against its threshold over the whole range:
+    meets(x)  = xL OP t and xU OP t        fails(x) = not xL OP t and not xU OP t     (>=, >, <=, <)
+    meets(x)  = xC and x OP t              fails(x) = xC and not x OP t               (==, !=: no
+                                                                                       decision over a range)
+With
+    W_no  = any_j (wK_j and fails(w_j))    W_yes = all_j (wK_j and meets(w_j))    W_gap = any_j not wK_j
+    P = all_i (rH_i and meets(r_i))   F = any_i (rH_i and fails(r_i))   M = any_i not rH_i
 the branches, mutually exclusive and together exhaustive, are
     not_applicable : not S  or  W_no
-    missing_data   : S and not W_no and not W_yes            (a size figure that decides it is missing)
-    pass           : A and P                                  where A = S and W_yes
+    missing_data   : S and not W_no and not W_yes and W_gap          (a size figure that decides it is missing)
+    manual_review  : S and not W_no and not W_yes and not W_gap      (a size figure straddles its threshold)
+    pass           : A and P                                          where A = S and W_yes
     manual_review  : A and exempt and not P
     fail           : A and not exempt and F
     missing_data   : A and not exempt and not F and M
     manual_review  : A and not exempt and not F and not M and not P
-A definite failure of one requirement fails the rule even when another is missing.
+A definite failure of one requirement fails the rule even when another is missing; a doubtful
+figure decides nothing unless its whole range lies on one side of the threshold.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from ..errors import EngineError
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule
 from .conditions import Cmp, Cond, all_of, any_of, one_of
@@ -35,6 +44,12 @@ class Branch:
     status: str
     cond: Cond
     action: str                      # the durable-rules action name: "<rule>|<status>|<n>"
+    why: str = ""                    # which line of the algebra above: "scope", "where_missing",
+                                     # "where_doubt", "pass", "exempt", "fail", "missing", "doubt"
+
+
+SENTINEL = 1e15                      # an unbounded end of a range: beyond any threshold (schema.engine_threshold)
+ORDERING = (">=", ">", "<=", "<")    # the operators a range can be decided over
 
 
 def _uses_part(ruleset: RuleSet, part) -> list[Cond]:
@@ -70,36 +85,65 @@ def where_known(j: int) -> Cmp:
     return Cmp(f"wK{j}", "==", True)
 
 
-def where_holds(rule: Rule, j: int) -> Cmp:
+def _decided(prefix: str, k: int, op: str, threshold: float) -> tuple[Cond, Cond]:
+    """(meets over the whole range, fails over the whole range) for figure `prefix` k, when known."""
+    if op in ORDERING:
+        ends = (Cmp(f"{prefix}L{k}", op, threshold), Cmp(f"{prefix}U{k}", op, threshold))
+        return all_of(*ends), all_of(*(e.negate() for e in ends))
+    certain, cmp = Cmp(f"{prefix}C{k}", "==", True), Cmp(f"{prefix}{k}", op, threshold)
+    return all_of(certain, cmp), all_of(certain, cmp.negate())
+
+
+def where_meets(rule: Rule, j: int) -> Cond:
+    """`where` figure j is known and its whole plausible range meets the condition."""
     w = rule.applies.where[j]
-    return Cmp(f"w{j}", w.op, w.number)
+    return all_of(where_known(j), _decided("w", j, w.op, w.number)[0])
+
+
+def where_fails(rule: Rule, j: int) -> Cond:
+    """`where` figure j is known and its whole plausible range fails the condition."""
+    w = rule.applies.where[j]
+    return all_of(where_known(j), _decided("w", j, w.op, w.number)[1])
+
+
+def requirement_met(rule: Rule, i: int) -> Cond:
+    r = rule.requirements[i]
+    return all_of(Cmp(f"rH{i}", "==", True), _decided("r", i, r.op, r.number)[0])
+
+
+def requirement_failed(rule: Rule, i: int) -> Cond:
+    r = rule.requirements[i]
+    return all_of(Cmp(f"rH{i}", "==", True), _decided("r", i, r.op, r.number)[1])
 
 
 def branches(rule: Rule, ruleset: RuleSet) -> list[Branch]:
     rid = Cmp("rule", "==", rule.id)
     static = all_of(*(c for _, c in applicability(rule, ruleset)))
-    n_where = len(rule.applies.where)
-    w_no = any_of(*(all_of(where_known(j), where_holds(rule, j).negate()) for j in range(n_where)))
-    w_yes = all_of(*(all_of(where_known(j), where_holds(rule, j)) for j in range(n_where)))
-    has = [Cmp(f"rH{i}", "==", True) for i in range(len(rule.requirements))]
-    cert = [Cmp(f"rC{i}", "==", True) for i in range(len(rule.requirements))]
-    meets = [Cmp(f"r{i}", r.op, r.number) for i, r in enumerate(rule.requirements)]
-    P = all_of(*(all_of(h, c, m) for h, c, m in zip(has, cert, meets)))
-    F = any_of(*(all_of(h, c, m.negate()) for h, c, m in zip(has, cert, meets)))
-    M = any_of(*(h.negate() for h in has))
+    n_where, n_req = len(rule.applies.where), len(rule.requirements)
+    for c in (*rule.applies.where, *rule.requirements):
+        if not -SENTINEL < c.number < SENTINEL:
+            raise EngineError(f"internal: threshold {c.number} of {rule.id} is beyond the range sentinel")
+    w_no = any_of(*(where_fails(rule, j) for j in range(n_where)))
+    w_yes = all_of(*(where_meets(rule, j) for j in range(n_where)))
+    w_gap = any_of(*(where_known(j).negate() for j in range(n_where)))
+    P = all_of(*(requirement_met(rule, i) for i in range(n_req)))
+    F = any_of(*(requirement_failed(rule, i) for i in range(n_req)))
+    M = any_of(*(Cmp(f"rH{i}", "!=", True) for i in range(n_req)))
     exempt = Cmp("exempt", "==", True)
     A = all_of(rid, static, w_yes)
-    spec = [("not_applicable", all_of(rid, any_of(static.negate(), w_no)))]
+    spec = [("not_applicable", "scope", all_of(rid, any_of(static.negate(), w_no)))]
     if n_where:
-        spec.append(("missing_data", all_of(rid, static, w_no.negate(), w_yes.negate())))
+        undecided = (rid, static, w_no.negate(), w_yes.negate())
+        spec += [("missing_data", "where_missing", all_of(*undecided, w_gap)),
+                 ("manual_review", "where_doubt", all_of(*undecided, w_gap.negate()))]
     spec += [
-        ("pass", all_of(A, P)),
-        ("manual_review", all_of(A, exempt, P.negate())),
-        ("fail", all_of(A, exempt.negate(), F)),
-        ("missing_data", all_of(A, exempt.negate(), F.negate(), M)),
-        ("manual_review", all_of(A, exempt.negate(), F.negate(), M.negate(), P.negate())),
+        ("pass", "pass", all_of(A, P)),
+        ("manual_review", "exempt", all_of(A, exempt, P.negate())),
+        ("fail", "fail", all_of(A, exempt.negate(), F)),
+        ("missing_data", "missing", all_of(A, exempt.negate(), F.negate(), M)),
+        ("manual_review", "doubt", all_of(A, exempt.negate(), F.negate(), M.negate(), P.negate())),
     ]
-    return [Branch(status, cond, f"{rule.id}|{status}|{n}") for n, (status, cond) in enumerate(spec)]
+    return [Branch(status, cond, f"{rule.id}|{status}|{n}", why) for n, (status, why, cond) in enumerate(spec)]
 
 
 @dataclass(frozen=True)
@@ -145,19 +189,63 @@ class Subject:
     zone: str | None
 
 
-def make_fact(rule: Rule, subject: Subject, *, as_of: date, exempt: bool,
-              requirements: list[tuple[float | None, bool]], where: list[float | None] = ()) -> dict:
-    """`requirements`: (value, certain) per requirement; `where`: the value of each `where` figure."""
+@dataclass(frozen=True)
+class Reading:
+    """What a fact says of one figure: its value (None: absent), whether it is certain, and, when
+    it is not, its plausible range (None on an unbounded side). A Metric reads the same way."""
+
+    value: float | None
+    certain: bool = True
+    low: float | None = None
+    high: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is None and (self.low is not None or self.high is not None):
+            raise ValueError("a figure without a value has no plausible range")
+        if self.value is not None and ((self.low is not None and self.low > self.value)
+                                       or (self.high is not None and self.high < self.value)):
+            raise ValueError(f"the plausible range {self.low}–{self.high} does not hold the value {self.value}")
+
+    @classmethod
+    def of(cls, figure) -> "Reading":
+        """A Metric (or anything with value, certain, low, high), a (value, certain[, low, high])
+        tuple, or a bare value (certain)."""
+        if isinstance(figure, Reading):
+            return figure
+        if hasattr(figure, "certain"):
+            return cls(figure.value, figure.certain, getattr(figure, "low", None), getattr(figure, "high", None))
+        if isinstance(figure, tuple):
+            return cls(*figure)
+        return cls(figure)
+
+    def ends(self) -> tuple[float, float]:
+        """The range as the engine reads it: finite, unbounded sides at ∓SENTINEL."""
+        if self.value is None:
+            return 0.0, 0.0
+        if self.certain:
+            return self.value, self.value
+        return (-SENTINEL if self.low is None else max(self.low, -SENTINEL),
+                SENTINEL if self.high is None else min(self.high, SENTINEL))
+
+
+def _figure(fact: dict, prefix: str, k: int, known: str, reading: Reading) -> None:
+    lo, hi = reading.ends()
+    fact[f"{known}{k}"] = reading.value is not None
+    fact[f"{prefix}C{k}"] = bool(reading.certain)
+    fact[f"{prefix}{k}"] = engine_number(reading.value) if reading.value is not None else 0.0
+    fact[f"{prefix}L{k}"], fact[f"{prefix}U{k}"] = engine_number(lo), engine_number(hi)
+
+
+def make_fact(rule: Rule, subject: Subject, *, as_of: date, exempt: bool, requirements, where=()) -> dict:
+    """`requirements` and `where`: one figure per requirement and per `where` condition — a
+    Metric, a Reading, a (value, certain[, low, high]) tuple or a bare value (see Reading.of)."""
     fact = {
         "id": rule.id, "rule": rule.id, "always": True,
         "kind": subject.kind, "use": subject.use, "public_institution": bool(subject.public_institution),
         "zone": subject.zone or "", "date": as_of.toordinal(), "exempt": bool(exempt),
     }
-    for j, value in enumerate(where):
-        fact[f"wK{j}"] = value is not None
-        fact[f"w{j}"] = engine_number(value) if value is not None else 0.0
-    for i, (value, certain) in enumerate(requirements):
-        fact[f"rH{i}"] = value is not None
-        fact[f"rC{i}"] = bool(certain)
-        fact[f"r{i}"] = engine_number(value) if value is not None else 0.0
+    for j, figure in enumerate(where):
+        _figure(fact, "w", j, "wK", Reading.of(figure))
+    for i, figure in enumerate(requirements):
+        _figure(fact, "r", i, "rH", Reading.of(figure))
     return fact

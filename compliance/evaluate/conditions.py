@@ -42,7 +42,7 @@ class All:
     items: tuple["Cond", ...]
 
     def negate(self) -> "Cond":
-        return AnyOf(tuple(i.negate() for i in self.items))
+        return any_of(*(i.negate() for i in self.items))
 
     def holds(self, fact: dict) -> bool:
         return all(i.holds(fact) for i in self.items)
@@ -56,7 +56,7 @@ class AnyOf:
     items: tuple["Cond", ...]
 
     def negate(self) -> "Cond":
-        return All(tuple(i.negate() for i in self.items))
+        return all_of(*(i.negate() for i in self.items))
 
     def holds(self, fact: dict) -> bool:
         return any(i.holds(fact) for i in self.items)
@@ -71,15 +71,17 @@ TRUE_FIELD = "always"          # every fact carries always=True so an empty All(
 
 
 def all_of(*items: Cond) -> Cond:
-    flat = tuple(items)
+    """Every item holds (nested conjunctions are flattened: durable-rules expands each rule into
+    alternatives and refuses a rule with too many, so conditions are kept as flat as they can be)."""
+    flat = tuple(x for i in items for x in (i.items if isinstance(i, All) else (i,)))
     if not flat:
         return Cmp(TRUE_FIELD, "==", True)
     return All(flat) if len(flat) > 1 else flat[0]
 
 
 def any_of(*items: Cond) -> Cond:
-    """An empty any_of is false (no alternative holds)."""
-    flat = tuple(items)
+    """An empty any_of is false (no alternative holds); nested alternatives are flattened."""
+    flat = tuple(x for i in items for x in (i.items if isinstance(i, AnyOf) else (i,)))
     if not flat:
         return Cmp(TRUE_FIELD, "==", False)
     return AnyOf(flat) if len(flat) > 1 else flat[0]

@@ -15,7 +15,12 @@
   catch-all rule, so every fact is handled and every session exists; a fact that matched
   none of the caller's rules comes back with no outcome;
 - a number that JSON writes in exponent notation (1e-05, 1e+20) segfaults the engine's
-  parser (found here by the property test): such numbers are refused with an EngineError.
+  parser (found here by the property test): such numbers are refused with an EngineError; nor
+  does it take infinity or NaN, so an open end of a figure's plausible range is written as
+  ±compile.SENTINEL (10^15, beyond any threshold the rule schema allows);
+- a rule whose condition nests `$and` within `$and` (or `$or` within `$or`) a few levels deep is
+  refused when the ruleset is created ("Could not create ruleset, error code: 113", found here
+  with the plausible-range conditions): conditions.py flattens them as they are built.
 """
 
 from __future__ import annotations

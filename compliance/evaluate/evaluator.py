@@ -15,11 +15,11 @@ from ..limits import uninterrupted
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule, Text, _Comparison
-from .compile import (CompiledRules, Subject, applicability, compile_ruleset, engine_number, make_fact, where_holds,
-                      where_known)
-from .conditions import Cmp
+from .compile import (ORDERING, CompiledRules, Subject, applicability, compile_ruleset, make_fact, requirement_failed,
+                      requirement_met, where_fails, where_meets)
 from .engine import Engine
-from .messages import GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, status_messages
+from .messages import (GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, need_text, range_settles, range_straddles,
+                       status_messages, where_settles, where_straddles)
 from .results import Check, RuleResult
 
 MetricFor = Callable[[_Comparison], Metric]
@@ -36,8 +36,7 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
                 for rule in ruleset.rules}
     facts = {
         rule.id: make_fact(rule, subject, as_of=as_of, exempt=rule.id in meta.exemptions,
-                           requirements=[(m.value, m.certain) for m in measured[rule.id][0]],
-                           where=[m.value for m in measured[rule.id][1]])
+                           requirements=measured[rule.id][0], where=measured[rule.id][1])
         for rule in ruleset.rules
     }
     with uninterrupted():           # a time limit waits for the engine: its state is never left half-asserted
@@ -45,13 +44,14 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
     specs = metric_specs()
     results = []
     for rule in ruleset.rules:
-        status, n = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
+        status, why = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
         reqs, wheres = measured[rule.id]
-        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id], specs).build(status, n, reqs, wheres))
+        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id], specs).build(status, why, reqs, wheres))
     return tuple(results)
 
 
-def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> tuple[str, int]:
+def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> tuple[str, str]:
+    """(status, which branch decided it: Branch.why)."""
     # durable-rules fires a rule once per true alternative of an $or, so the same branch may
     # come back several times; two *different* branches would be a real ambiguity.
     actions = sorted(set(fired))
@@ -62,21 +62,36 @@ def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list
     if reference != actions:
         raise EngineError(f"internal: engine outcome {actions} for {rule.id} disagrees with the "
                           f"reference evaluation {reference}; the verdict is withheld")
-    return compiled.by_action[actions[0]].status, int(actions[0].rsplit("|", 1)[1])
+    branch = compiled.by_action[actions[0]]
+    return branch.status, branch.why
 
 
-def _check(req, metric: Metric, spec: MetricSpec, basis: str | None) -> Check:
-    met = None
-    if metric.value is not None and metric.certain:
-        met = Cmp("v", req.op, req.number).holds({"v": engine_number(metric.value)})
-    label = Text(zh=spec.label_zh, en=spec.label_en)
-    if req.of and len(req.of) == 1 and "of" in spec.params:       # e.g. PI-1: which intensity
-        label = Text(zh=f"{spec.label_zh}（{req.of[0]}）", en=f"{spec.label_en} ({req.of[0]})")
+def _label(spec: MetricSpec, of=None) -> Text:
+    if of and len(of) == 1 and "of" in spec.params:       # e.g. PI-1: which intensity
+        return Text(zh=f"{spec.label_zh}（{of[0]}）", en=f"{spec.label_en} ({of[0]})")
+    return Text(zh=spec.label_zh, en=spec.label_en)
+
+
+def _span(spec: MetricSpec, metric: Metric) -> Text:
+    lo, hi = metric.range()
+    return Text(zh=spec.show_range(lo, hi, "zh"), en=spec.show_range(lo, hi, "en"))
+
+
+def _need(spec: MetricSpec, c) -> Text:
+    return need_text(c.op, Text(zh=spec.show(c.number, "zh"), en=spec.show(c.number, "en")))
+
+
+def _check(rule: Rule, i: int, metric: Metric, spec: MetricSpec, fact: dict) -> Check:
+    """Requirement i as measured; `met` True or False only when decided over the figure's whole
+    plausible range (the same conditions the engine decides on), None otherwise."""
+    req = rule.requirements[i]
+    met = True if requirement_met(rule, i).holds(fact) else False if requirement_failed(rule, i).holds(fact) else None
+    label = _label(spec, req.of)
     return Check(metric=req.metric, label=label, measured=metric.value,
                  measured_text=Text(zh=spec.show(metric.value, "zh"), en=spec.show(metric.value, "en")),
                  operator=req.op, threshold=req.number,
                  threshold_text=Text(zh=spec.show(req.number, "zh"), en=spec.show(req.number, "en")),
-                 unit=req.unit, parameter=req.param, basis=basis, met=met)
+                 unit=req.unit, parameter=req.param, basis=metric.basis, met=met)
 
 
 class _Result:
@@ -87,12 +102,15 @@ class _Result:
         self.rule, self.ruleset, self.meta, self.as_of, self.fact = rule, ruleset, meta, as_of, fact
         self.specs = specs
 
-    def build(self, status: str, branch: int, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
+    def build(self, status: str, why: str, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
         rule, meta = self.rule, self.meta
         kind_setting = self.ruleset.settings.kinds[rule.kind]
-        undetermined = status == "missing_data" and branch == 1 and bool(rule.applies.where)
+        undetermined = why == "where_missing"          # a size figure that decides applicability is missing
+        straddles = why == "where_doubt"               # ... is known, but its plausible range straddles the threshold
         applicable = status != "not_applicable" and not undetermined
-        checks = tuple(_check(r, m, self.specs[r.metric], m.basis) for r, m in zip(rule.requirements, reqs))
+        exempt = rule.id in meta.exemptions
+        checks = tuple(_check(rule, i, m, self.specs[r.metric], self.fact)
+                       for i, (r, m) in enumerate(zip(rule.requirements, reqs)))
         reasons: tuple[Text, ...] = ()
         evidence: list[Evidence] = []
         if undetermined:
@@ -104,9 +122,13 @@ class _Result:
                                      for r in m.reasons)
                     evidence += m.evidence
         elif applicable:
-            reasons = tuple(dict.fromkeys(r for m in reqs for r in m.reasons))
-            evidence = [e for m in reqs for e in m.evidence] + [e for m in wheres for e in m.evidence]
-            if rule.id in meta.exemptions:
+            where_notes = self._where_notes(wheres)
+            reasons = tuple(dict.fromkeys([*where_notes, *(r for m in reqs for r in m.reasons),
+                                           *self._requirement_notes(reqs, checks)]))
+            evidence = [e for m in wheres for e in m.evidence] if straddles else []
+            evidence += [e for m in reqs for e in m.evidence]
+            evidence += [] if straddles else [e for m in wheres for e in m.evidence]
+            if exempt:
                 ex = meta.exemptions[rule.id]
                 reasons += (Text(zh=f"设计单位申请豁免：「{ex.reason}」"
                                     + (f"（依据文件：「{ex.document}」）" if ex.document else ""),
@@ -114,6 +136,9 @@ class _Result:
                                     + (f" (document: {ex.document})" if ex.document else "")),)
                 evidence.append(Evidence(source="metadata", file="submission.yaml",
                                          fields=(f"exemptions.{rule.id}",), detail=ex.reason))
+        elif self._in_scope():                         # not applicable by a size figure: say if it was doubtful
+            reasons = tuple(dict.fromkeys(self._where_notes(wheres)))
+            evidence = [e for m in wheres if not m.certain for e in m.evidence]
         en, zh = status_messages(rule, status, checks=checks, reasons=reasons,
                                  na=self._not_applicable(wheres) if status == "not_applicable" else ([], []))
         first = checks[0]
@@ -131,10 +156,44 @@ class _Result:
             checks=checks if applicable else tuple(c.model_copy(update={"measured": None, "met": None,
                                                                         "measured_text": Text(zh="—", en="—")})
                                                    for c in checks),
-            remedy=_remedy(rule, status, spec, exempt=rule.id in meta.exemptions, undetermined=undetermined,
+            remedy=_remedy(rule, status, spec, exempt=exempt and not straddles, undetermined=undetermined,
                            where_spec=self._missing_where_spec(wheres)),
             interpretation=rule.interpretation,
         )
+
+    def _in_scope(self) -> bool:
+        """The static applicability holds (kind, use, zone, dates...): only a size figure can rule it out."""
+        return all(cond.holds(self.fact) for _, cond in applicability(self.rule, self.ruleset))
+
+    def _where_notes(self, wheres: list[Metric]) -> list[Text]:
+        """For each uncertain `where` figure: its reasons, then whether its plausible range decides
+        applicability (the whole range on one side of the threshold) or straddles it."""
+        out: list[Text] = []
+        for j, (w, m) in enumerate(zip(self.rule.applies.where, wheres)):
+            if m.value is None or m.certain:
+                continue
+            spec = self.specs[w.metric]
+            label, need = _label(spec, w.of), _need(spec, w)
+            if where_meets(self.rule, j).holds(self.fact) or where_fails(self.rule, j).holds(self.fact):
+                note = where_settles(label, _span(spec, m), need, applies=where_meets(self.rule, j).holds(self.fact))
+            else:
+                note = where_straddles(label, _span(spec, m) if w.op in ORDERING else None, need)
+            out += [note, *m.reasons]
+        return out
+
+    def _requirement_notes(self, reqs: list[Metric], checks: tuple[Check, ...]) -> list[Text]:
+        """For each requirement on an uncertain figure with a known range: whether that range
+        decides it (so the doubt does not change the outcome) or straddles the threshold."""
+        out: list[Text] = []
+        for r, m, c in zip(self.rule.requirements, reqs, checks):
+            if m.value is None or m.certain:
+                continue
+            spec = self.specs[r.metric]
+            if c.met is not None:
+                out.append(range_settles(c.label, _span(spec, m), _need(spec, r), c.met))
+            elif m.bounded and r.op in ORDERING:
+                out.append(range_straddles(c.label, _span(spec, m), _need(spec, r)))
+        return out
 
     def _missing_where_spec(self, wheres: list[Metric]):
         for w, m in zip(self.rule.applies.where, wheres):
@@ -160,12 +219,13 @@ class _Result:
         en = [NA_EN[p].format(**ctx) for p in parts]
         zh = [NA_ZH[p].format(**ctx) for p in parts]
         for j, (w, m) in enumerate(zip(a.where, wheres)):
-            if where_known(j).holds(fact) and not where_holds(rule, j).holds(fact):
+            if where_fails(rule, j).holds(fact):
                 spec = self.specs[w.metric]
+                span = _span(spec, m) if not m.certain else None
                 en.append(f"applies where the {spec.label_en} is {w.op} {spec.show(w.number)}; "
-                          f"here it is {spec.show(m.value)}")
+                          f"here it is {spec.show(m.value)}" + (f" (plausible range {span.en})" if span else ""))
                 zh.append(f"适用于{spec.label_zh}{OP_ZH[w.op]}{spec.show(w.number, 'zh')}的项目，"
-                          f"本项目为{spec.show(m.value, 'zh')}")
+                          f"本项目为{spec.show(m.value, 'zh')}" + (f"（合理取值范围 {span.zh}）" if span else ""))
         return en, zh
 
 

@@ -58,3 +58,47 @@ def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[Text, ...
         return f"Cannot be checked, data missing: {why}.", f"数据缺失，无法核查：{why_zh}。"
     return (f"A reviewer must decide ({_figures(checks, 'en')}): {why}.",
             f"需人工复核（{_figures(checks, 'zh')}）：{why_zh}。")
+
+
+# --------------------------------------------------------------------------- doubt that decides (or not)
+
+def need_text(op: str, threshold: Text) -> Text:
+    """'at least 30%' / '不低于30%'."""
+    return Text(zh=f"{OP_ZH[op]}{threshold.zh}", en=f"{OP_EN[op]} {threshold.en}".strip())
+
+
+def range_settles(label: Text, span: Text, need: Text, met: bool) -> Text:
+    """A requirement decided over the whole plausible range of an uncertain figure."""
+    return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）内均{'' if met else '不'}满足要求（{need.zh}），存疑不影响结论",
+                en=f"over the whole plausible range of the {label.en} ({span.en}) the requirement ({need.en}) is "
+                   f"{'' if met else 'not '}met, so the doubt does not change the outcome")
+
+
+def range_straddles(label: Text, span: Text, need: Text) -> Text:
+    """A requirement an uncertain figure's plausible range straddles: a reviewer decides."""
+    return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）跨越要求（{need.zh}）：其中部分取值满足、部分不满足",
+                en=f"the plausible range of the {label.en} ({span.en}) straddles the requirement ({need.en}): "
+                   "part of it meets it and part does not")
+
+
+def where_settles(label: Text, span: Text, need: Text, applies: bool) -> Text:
+    """Applicability decided over the whole plausible range of an uncertain size figure."""
+    if applies:
+        return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）内本条均适用（适用条件：{need.zh}），存疑不影响是否适用",
+                    en=f"over the whole plausible range of the {label.en} ({span.en}) the rule applies (it applies "
+                       f"where the {label.en} is {need.en}), so the doubt does not change whether it applies")
+    return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）内本条均不适用（适用条件：{need.zh}），存疑不影响结论",
+                en=f"over the whole plausible range of the {label.en} ({span.en}) the rule does not apply (it applies "
+                   f"where the {label.en} is {need.en}), so the doubt does not change the outcome")
+
+
+def where_straddles(label: Text, span: Text | None, need: Text) -> Text:
+    """Whether the rule applies cannot be decided: the figure's range straddles the threshold
+    (`span` None: an uncertain figure under an equality condition, which no range decides)."""
+    if span is None:
+        return Text(zh=f"无法判定本条是否适用：{label.zh}存疑（适用条件：{need.zh}）",
+                    en=f"whether the rule applies cannot be decided: the {label.en} is uncertain (it applies where "
+                       f"the {label.en} is {need.en})")
+    return Text(zh=f"无法判定本条是否适用：{label.zh}的合理取值范围（{span.zh}）跨越适用门槛（{need.zh}）",
+                en=f"whether the rule applies cannot be decided: the plausible range of the {label.en} ({span.en}) "
+                   f"straddles the threshold (it applies where the {label.en} is {need.en})")

@@ -33,7 +33,9 @@ class Check(_Frozen):
     unit: str
     parameter: Optional[str] = Field(None, description="The rule-set parameter the threshold came from")
     basis: Optional[str] = None
-    met: Optional[bool] = Field(None, description="None: not measured or not certain")
+    met: Optional[bool] = Field(None, description="True/false: met or not over the figure's whole plausible range "
+                                                  "(a certain figure's range is its value); None: not measured, or "
+                                                  "uncertain with a range that straddles the threshold")
 
 
 class RuleResult(_Frozen):
@@ -45,7 +47,8 @@ class RuleResult(_Frozen):
     kind_label: Text = Field(description="From the rule-set settings")
     blocks: bool = Field(description="From the rule-set settings for this kind")
     status: Status = Field(description="pass, fail, not_applicable, missing_data (the data the rule needs is "
-                                       "absent) or manual_review (present but uncertain, or an exemption)")
+                                       "absent) or manual_review (present but uncertain, and the doubt could change "
+                                       "the outcome — including whether the rule applies — or an exemption)")
     measured: Optional[float] = Field(None, description="The first requirement's measured figure (null: absent)")
     threshold: float = Field(description="The first requirement's threshold, in `unit`")
     operator: str = Field(description="How measured compares with threshold: >=, >, <=, < or ==")

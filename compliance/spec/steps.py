@@ -33,6 +33,10 @@ Vocabulary (lines of a feature file that start with `#` are comments):
   And the reader flagged the roof's area as uncertain: "area unit not declared"
   And the reader flagged the charging points as uncertain: "..."   (roofs, PV panels, parking spaces,
                                                                     charging points, systems)
+  And the models show a building of 397.5 m² gross floor area summed from 30 spaces   (a lower bound)
+  And the pv_roof_ratio is uncertain between 31 and 40    (any metric of docs/rules.md: the figure the
+  And the gross_floor_area is uncertain from 19000 upward  models give stays, but is uncertain within
+  And the pv_roof_ratio is uncertain up to 40              that range; "is uncertain" alone: unbounded)
   When the rules are evaluated [as of 2030-01-01]     (default: the filing date)
   Then rule PV-1 is pass | fail | not_applicable | missing_data | manual_review
   Then rules PV-1 and PV-2 are not_applicable
@@ -57,7 +61,7 @@ from pytest_bdd import given, parsers, then, when
 from ..evaluate.results import overall_verdict
 from ..read.records import BuildingRecord, ChargerRecord, Figure, Note, ParkingRecord, SystemRecord
 from .world import (NOT_STATED, NUMBER, ON_GROUND, RULE_ID, SPEC_FILE, VERDICTS, ScenarioError, World,
-                    _area_figure, _check_field, _evaluate, _expect_status, _gid, _load, _need_submission,
+                    _area_figure, _check_field, _doubt, _evaluate, _expect_status, _gid, _load, _need_submission,
                     _number, _result, _rule_list, _state, _unstate)
 from .world import spec_rulesets, world  # noqa: F401  (fixtures the steps take; pytest finds them here)
 
@@ -143,12 +147,15 @@ def panels_without_geometry(world):
     world.panels = [p.model_copy(update=dict(outline=None, z_min=None, z_max=None)) for p in world.panels]
 
 
-@given(parsers.re(rf"the models show a building of (?P<gfa>{NUMBER}) m² gross floor area"))
-def building_gfa(world, gfa):
+@given(parsers.re(rf"the models show a building of (?P<gfa>{NUMBER}) m² gross floor area"
+                  r"(?: summed from (?P<spaces>\d+) spaces)?"))
+def building_gfa(world, gfa, spaces):
     n = len(world.buildings) + 1
-    world.buildings.append(BuildingRecord(
-        global_id=_gid("BLDG", n), ifc_class="IfcBuilding", file=SPEC_FILE, matched_by="scenario",
-        gross_floor_area=Figure(value=_number(gfa), unit="m²", source="Qto_BuildingBaseQuantities.GrossFloorArea")))
+    figure = Figure(value=_number(gfa), unit="m²", source="Qto_BuildingBaseQuantities.GrossFloorArea") \
+        if spaces is None else Figure(value=_number(gfa), unit="m²", method="derived",
+                                      source=f"sum of {spaces} spaces' GrossFloorArea (underestimate)")
+    world.buildings.append(BuildingRecord(global_id=_gid("BLDG", n), ifc_class="IfcBuilding", file=SPEC_FILE,
+                                          matched_by="scenario", gross_floor_area=figure))
 
 
 def _spaces(world: World, count: int, ready: int | None) -> None:
@@ -253,6 +260,15 @@ def _flag(world: World, records: list, why: str) -> None:
     # the scenario's own words, in whichever language it is written, stand for both
     world.notes.append(Note(code="spec.uncertain", message=why, message_zh=why, file=SPEC_FILE,
                             global_ids=tuple(r.global_id for r in records), severity="uncertain"))
+
+
+@given(parsers.re(rf"the (?P<metric>[a-z][a-z_]*) is uncertain(?: between (?P<low>-?{NUMBER}) and (?P<high>-?{NUMBER})"
+                  rf"| from (?P<above>-?{NUMBER}) upward| up to (?P<below>-?{NUMBER}))?"))
+def uncertain_metric(world, metric, low, high, above, below):
+    def signed(text):
+        return None if text is None else -_number(text[1:]) if text.startswith("-") else _number(text)
+
+    _doubt(world, metric, signed(low if low is not None else above), signed(high if high is not None else below))
 
 
 # --------------------------------------------------------------------------- evaluation

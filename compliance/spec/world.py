@@ -15,13 +15,15 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from ..derive.metrics import Metric, metric_specs
 from ..evaluate.compile import CompiledRules, compile_ruleset
 from ..evaluate.results import RuleResult
-from ..pipeline import evaluate_models, submission_findings
+from ..pipeline import derivation_for, evaluate_models, submission_findings
 from ..read.metadata import LoadedSubmission, Submission
 from ..read.records import AreaFigure, ModelFacts, ModelInfo
 from ..ruleset.loader import RuleSet, load_ruleset
 from ..ruleset.schema import Status
+from ..text import Text
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_FILE = "spec.ifc"
@@ -65,6 +67,7 @@ class World:
     parking: list = field(default_factory=list)
     buildings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    doubts: dict = field(default_factory=dict)      # metric -> (low, high): stated uncertain within that range
     as_of: date | None = None
     results: dict[str, RuleResult] | None = None
     verified: list[Verified] = field(default_factory=list)
@@ -227,8 +230,45 @@ def _evaluate(world: World, request, cache: dict, as_of: date | None) -> None:
     loaded = LoadedSubmission(folder=Path("."), metadata_file=Path("submission.yaml"), meta=meta, model_paths=[])
     findings = submission_findings(loaded, [model], world.ruleset)
     world.as_of = as_of or meta.filed_on
-    results = evaluate_models(world.ruleset, meta, [model], world.as_of, world.compiled, findings)
+    derivation = derivation_for(world.ruleset, meta, [model], findings)
+    results = evaluate_models(world.ruleset, meta, [model], world.as_of, world.compiled,
+                              derivation=_Doubted(derivation, world.doubts) if world.doubts else derivation)
     world.results = {r.rule: r for r in results}
+
+
+def _doubt(world: World, metric: str, low: float | None, high: float | None) -> None:
+    names = metric_specs()
+    if metric not in names:
+        raise ScenarioError(f"unknown metric {metric!r}; the metrics are: {', '.join(sorted(names))}")
+    if low is not None and high is not None and low > high:
+        raise ScenarioError(f"the range of the {metric} runs from {low:g} down to {high:g}: give the low end first")
+    world.doubts[metric] = (low, high)
+
+
+class _Doubted:
+    """The scenario's derivation, with the metrics it states as uncertain (within a range) made so:
+    the figure the models give stays; the range must hold it."""
+
+    def __init__(self, base, doubts: dict) -> None:
+        self.base, self.doubts = base, doubts
+
+    def metric(self, name: str, basis: str | None = None, of=None) -> Metric:
+        m = self.base.metric(name, basis=basis, of=of)
+        if name not in self.doubts:
+            return m
+        low, high = self.doubts[name]
+        if m.value is None:
+            raise ScenarioError(f"the {name} has no value to be uncertain about: say what gives it first "
+                                f"({'; '.join(r.en for r in m.reasons)})")
+        spec = self.base.specs[name]
+        why = Text(zh=f"场景设定：该数值存疑，合理取值范围 {spec.show_range(low, high, 'zh')}",
+                   en=f"the scenario states the figure is uncertain, plausibly {spec.show_range(low, high)}")
+        try:
+            return Metric(**{**m.model_dump(), "certain": False, "low": low, "high": high,
+                             "reasons": (*m.reasons, why)})
+        except ValidationError:
+            raise ScenarioError(f"the {name} is {spec.show(m.value)} by what the scenario says the models show, "
+                                f"outside the range stated ({spec.show_range(low, high)})") from None
 
 
 def _result(world: World, rule: str) -> RuleResult:
