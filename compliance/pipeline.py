@@ -13,12 +13,13 @@ from .derive.metrics import Derivation
 from .derive.green import claim_findings
 from .derive.identity import counted_figures, identity_findings
 from .derive.submitted import check_dates, duplicate_model_notes, metadata_notes
-from .derive.pv import PLACEMENT, PanelPlacement, panel_placement, placement_findings
+from .derive.suspects import suspect_findings
+from .derive.pv import COUNTED, PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.evaluator import evaluate
 from .evaluate.results import InputFile, RuleResult, SubmissionRef, Verdict, cited_elements, overall_verdict
 from .read.metadata import Submission, load_submission
-from .read.model import read_model
+from .read.model import conventions_for, read_model
 from .read.records import ModelFacts
 from .ruleset.loader import RuleSet, load_ruleset
 
@@ -26,6 +27,7 @@ from .ruleset.loader import RuleSet, load_ruleset
 def ruleset_for(ctx: RunContext) -> tuple[RuleSet, CompiledRules]:
     """The run's rule set, loaded and compiled once per run."""
     if ctx.rules_dir not in ctx.rulesets:
+        conventions_for(ctx)                   # a broken conventions file stops the run here, once
         ruleset = load_ruleset(ctx.rules_dir)
         ctx.rulesets[ctx.rules_dir] = (ruleset, compile_ruleset(ruleset))
     return ctx.rulesets[ctx.rules_dir]
@@ -50,15 +52,16 @@ def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts],
 
 
 def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
-                        placement: PanelPlacement | None = None) -> list:
+                        placement: PanelPlacement | None = None, counted=None, conventions=None) -> list:
     """Findings about the submission as a whole: the same model listed twice, model vs metadata,
-    panel placement, copies and overlaps (identity.py), claims."""
+    panel placement, copies and overlaps (identity.py), suspects, claims. `conventions`: the run's
+    recognition conventions (None: the project's)."""
     params = ruleset.values()
-    counted = counted_figures(models)
+    counted = counted or counted_figures(models)
     placement = placement or panel_placement(models, list(counted.panels))
     return (duplicate_model_notes(models, loaded.metadata_file.name)
             + crosscheck(loaded, models, params) + placement_findings(models, placement)
-            + identity_findings(models, counted)
+            + identity_findings(models, counted, conventions) + suspect_findings(models)
             + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 
 
@@ -77,11 +80,12 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
         ctx.step(f"reading model {path.name} and computing its geometry", n, len(loaded.model_paths))
         models.append(read_model(path, ctx))
     ctx.step("deriving figures and evaluating the rules")
-    placement = panel_placement(models)          # the findings and the PV metrics both weigh it
+    counted = counted_figures(models)            # the findings and the PV metrics both weigh these
+    placement = panel_placement(models, list(counted.panels))
     findings = (metadata_notes(loaded, when, today, first, as_of is not None)
-                + submission_findings(loaded, models, ruleset, placement))
+                + submission_findings(loaded, models, ruleset, placement, counted, conventions_for(ctx)))
     derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
-                                shared={PLACEMENT: placement})
+                                shared={PLACEMENT: placement, COUNTED: counted})
     results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)
     notes = tuple(n for m in models for n in m.notes) + tuple(findings)
     return Verdict(

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from compliance.context import RunContext
-from compliance.derive.identity import (STALL_M2, counted_figures, distinct, one_per_footprint, parking_findings,
+from compliance.derive.identity import (stall_areas, counted_figures, distinct, one_per_footprint, parking_findings,
                                         unit_range, unit_ranges)
 from compliance.pipeline import check_submission
 from compliance.read.records import AreaFigure, ChargerRecord, ModelFacts, ModelInfo, ParkingRecord
@@ -137,19 +137,20 @@ def test_parking_unit_ranges():
         return ParkingRecord(global_id="P".ljust(22, "0"), ifc_class="IfcSpace", file="m.ifc", matched_by="t",
                              area_m2=area, units=units, units_source=source)
 
-    assert unit_range(space(600.0)) == (1, 48)
-    assert unit_range(space(13.25)) == (1, 1) and unit_range(space(5.0)) == (1, 1)
-    assert unit_range(space(600.0, 40, "Pset_SpaceParking.ParkingUnits")) == (40, 40)
-    assert unit_range(space(None)) == (1, 1)
-    assert unit_range(space(100.0), stall_m2=25.0) == (1, 4) and STALL_M2 == 12.5
+    stall, _ = stall_areas()              # rules/_conventions.yaml
+    assert unit_range(space(600.0), stall) == (1, 48)
+    assert unit_range(space(13.25), stall) == (1, 1) and unit_range(space(5.0), stall) == (1, 1)
+    assert unit_range(space(600.0, 40, "Pset_SpaceParking.ParkingUnits"), stall) == (40, 40)
+    assert unit_range(space(None), stall) == (1, 1)
+    assert unit_range(space(100.0), stall_m2=25.0) == (1, 4) and stall_areas() == (12.5, 40.0)
     model = ModelFacts(info=_info("m.ifc"), parking=(space(600.0),))
-    assert [r for _, r in unit_ranges([model, model])] == [(1, 48)]        # the same space in two models: once
-    (finding,) = parking_findings([model, model])
-    assert "about 48 stalls (600.0 m² ÷ 12.5 m², a 2.5 m × 5.0 m stall)" in finding.message
-    assert "about 24 stalls" in parking_findings([model], stall_m2=25.0)[0].message
-    assert not parking_findings([model], max_stall_m2=600.0)
+    assert [r for _, r in unit_ranges([model, model], stall)] == [(1, 48)]        # the same space in two models: once
+    (finding,) = parking_findings([model, model], 40.0, stall)
+    assert "about 48 stalls (600.0 m² ÷ 12.5 m² per stall)" in finding.message
+    assert "about 24 stalls" in parking_findings([model], 40.0, 25.0)[0].message
+    assert not parking_findings([model], 600.0, stall)
     units = ModelFacts(info=_info("m.ifc"), parking=(space(600.0, 40, "Pset_SpaceParking.ParkingUnits"),))
-    assert not parking_findings([units])
+    assert not parking_findings([units], 40.0, stall)
 
 
 # -- (d) panels that merely touch are two panels ------------------------------------------------------

@@ -28,8 +28,16 @@ SAME_PLACE_M = 1.0           # copies under one GlobalId further apart than this
 OVERLAP_SHARE = 0.5          # footprints overlapping by more than this share of the smaller are one element
 SAME_HEIGHT_M = 0.5          # ... when their elevation ranges are no further apart than this
 EXACT_AREA_SHARE = 0.02      # two such elements with areas within 2 % are exact copies
-STALL_M2 = 2.5 * 5.0         # one parking stall, 2.5 m × 5.0 m
-MAX_STALL_M2 = 40.0          # a single "parking space" larger than this is likely a zone of stalls
+
+
+def stall_areas(conventions=None) -> tuple[float, float]:
+    """(typical stall m², largest single space m²): rules/_conventions.yaml's parking `stall_area_m2`."""
+    if conventions is None:
+        from ..read.conventions import load_conventions
+
+        conventions = load_conventions()
+    stall = conventions["parking_space"].stall_area_m2
+    return stall.typical, stall.max
 SHOWN = 3                    # elements (pairs) named in a message; the finding lists them all
 
 
@@ -323,7 +331,7 @@ def relocated_findings(models: list[ModelFacts]) -> list[Note]:
     return out
 
 
-def unit_range(space: ParkingRecord, stall_m2: float = STALL_M2) -> tuple[int, int]:
+def unit_range(space: ParkingRecord, stall_m2: float) -> tuple[int, int]:
     """How many parking units a space plausibly holds: ParkingUnits when given, else 1 to as many
     2.5 × 5.0 m stalls as its area holds (at least 1)."""
     if space.units_source is not None or space.area_m2 is None:
@@ -331,18 +339,16 @@ def unit_range(space: ParkingRecord, stall_m2: float = STALL_M2) -> tuple[int, i
     return 1, max(1, math.floor(space.area_m2 / stall_m2 + 1e-9))
 
 
-def unit_ranges(models: list[ModelFacts], stall_m2: float = STALL_M2) -> list[tuple[ParkingRecord, tuple[int, int]]]:
+def unit_ranges(models: list[ModelFacts], stall_m2: float) -> list[tuple[ParkingRecord, tuple[int, int]]]:
     """Each parking space of the submission (counted once) with `unit_range`."""
     return [(p, unit_range(p, stall_m2)) for p in distinct((p for m in models for p in m.parking), keep="last")]
 
 
-def parking_findings(models: list[ModelFacts], max_stall_m2: float = MAX_STALL_M2,
-                     stall_m2: float = STALL_M2) -> list[Note]:
+def parking_findings(models: list[ModelFacts], max_stall_m2: float, stall_m2: float) -> list[Note]:
     """`parking.space_too_large` (uncertain): a parking space over `max_stall_m2` without
     Pset_SpaceParking.ParkingUnits counts as one space but is likely a zone of many stalls of
     `stall_m2` (rules/_conventions.yaml's parking `stall_area_m2`: max, typical)."""
-    stall_en = ", a 2.5 m × 5.0 m stall" if stall_m2 == STALL_M2 else " per stall"
-    stall_zh = "按每个车位 2.5 m × 5.0 m 估算" if stall_m2 == STALL_M2 else f"按每个车位 {stall_m2:g} m² 估算"
+    stall_en, stall_zh = " per stall", f"按每个车位 {stall_m2:g} m² 估算"
     out = []
     for space, (_, most) in unit_ranges(models, stall_m2):
         if space.units_source is not None or space.area_m2 is None or space.area_m2 <= max_stall_m2:
@@ -361,7 +367,9 @@ def parking_findings(models: list[ModelFacts], max_stall_m2: float = MAX_STALL_M
 
 
 def identity_findings(models: list[ModelFacts], counted: Counted | None = None,
-                      max_stall_m2: float = MAX_STALL_M2, stall_m2: float = STALL_M2) -> list[Note]:
-    """Every finding of this module: overlapping roofs and panels, GlobalIds elsewhere, zones of stalls."""
+                      conventions=None) -> list[Note]:
+    """Every finding of this module: overlapping roofs and panels, GlobalIds elsewhere, zones of stalls
+    (`conventions`: the run's recognition conventions, for the stall areas)."""
+    stall_m2, max_stall_m2 = stall_areas(conventions)
     return (overlap_findings(models, counted) + relocated_findings(models)
             + parking_findings(models, max_stall_m2, stall_m2))

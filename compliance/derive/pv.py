@@ -128,7 +128,8 @@ def _distinct(figures: list[AreaFigure]) -> list[AreaFigure]:
     return distinct(figures)
 
 
-def _position_reasons(inp: Inputs, panels: list[AreaFigure]) -> list[Text]:
+def _position(inp: Inputs, panels: list[AreaFigure], basis: str) -> tuple[list[Text], float]:
+    """(reasons, the area of the panels that may not be on a roof: off it, or not placeable)."""
     off, unchecked = inp.memo(PLACEMENT, lambda: panel_placement(inp.models, list(counted(inp).panels))).split(panels)
     out = []
     if off:
@@ -140,20 +141,82 @@ def _position_reasons(inp: Inputs, panels: list[AreaFigure]) -> list[Text]:
         out.append(Text(zh=f"无法核对 {len(unchecked)} 块光伏组件在屋面上的位置：光伏组件或屋面缺少可用几何",
                         en=f"the position of {len(unchecked)} PV panel(s) on the roof cannot be checked: "
                            "no usable geometry for them or for the roofs"))
-    return out
+    doubtful = off + [p for p in unchecked if p not in off] if panels else []
+    return out, sum(p.area(basis) or 0.0 for p in doubtful)
 
 
-def _pv_area(inp: Inputs, basis: str):
-    """(roofs, panels, PV total or None, reasons why it is missing, reasons for doubt, evidence)."""
-    doubts = (_conflicting_copies([f for m in inp.models for f in m.roofs], basis)
-              + _conflicting_copies([f for m in inp.models for f in m.pv_panels], basis))
+@dataclass
+class PvArea:
+    """The figures both PV metrics rest on, with the range each may take (None: unbounded above)."""
+
+    roofs: list
+    panels: list
+    pv_total: float | None
+    pv_missing: list
+    reasons: list                    # why the figures are uncertain
+    pv_range: tuple[float, float | None]
+    roof_extra: float | None = 0.0   # what suspect roofs could add (None: unknown)
+    roof_doubt: bool = False         # the roof area itself is in doubt (any value)
+    unbounded: bool = False          # a doubt no range can express (a reviewer decides)
+    evidence: tuple = ()
+
+
+def _pv_area(inp: Inputs, basis: str) -> PvArea:
+    from .suspects import extra_area, suspect_evidence, suspect_reason, suspects_of
+
+    roof_doubts = _conflicting_copies([f for m in inp.models for f in m.roofs], basis)
+    pv_doubts = _conflicting_copies([f for m in inp.models for f in m.pv_panels], basis)
     figures = counted(inp)                       # one per GlobalId and place, then one per footprint
     roofs, panels = list(figures.roofs), list(figures.panels)
     pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
-    used = {f.global_id for f in roofs + panels}
-    doubts += inp.doubts_about(used)
-    doubts += _position_reasons(inp, panels)
-    return roofs, panels, pv_total, pv_missing, doubts
+    roof_doubts += inp.doubts_about({f.global_id for f in roofs})
+    pv_doubts += [d for d in inp.doubts_about({f.global_id for f in panels}) if d not in roof_doubts]
+    position, doubtful_area = _position(inp, panels, basis)
+    model_wide = inp.doubts_about(set())        # notes naming no element (a model the parser could not fully read)
+    out = PvArea(roofs, panels, pv_total, pv_missing, roof_doubts + pv_doubts + position,
+                 (max(0.0, (pv_total or 0.0) - doubtful_area), pv_total), roof_doubt=bool(roof_doubts),
+                 unbounded=bool(pv_doubts or model_wide))
+    evidence: list = []
+    if sus := suspects_of(inp.models, "pv_panel"):
+        extra = extra_area(sus, basis)
+        hi = None if extra is None or pv_total is None else pv_total + extra
+        out.pv_range = (out.pv_range[0], hi)
+        out.reasons.append(suspect_reason("pv_panel", sus, Text(
+            zh="未计入光伏面积" + (f"，可能另有 {extra:,.2f} m²" if extra is not None else "，其面积无法读取"),
+            en="not counted as PV" + (f"; they could add {extra:.2f} m²" if extra is not None else
+                                      "; their area cannot be read"))))
+        evidence += suspect_evidence("pv_panel", sus)
+    if sus := suspects_of(inp.models, "roof"):
+        out.roof_extra = extra_area(sus, basis)
+        out.reasons.append(suspect_reason("roof", sus, Text(
+            zh="未计入屋面面积" + (f"，屋面可能另有 {out.roof_extra:,.2f} m²" if out.roof_extra is not None
+                                   else "，其面积无法读取"),
+            en="not counted as roof" + (f"; the roof could be {out.roof_extra:.2f} m² larger"
+                                        if out.roof_extra is not None else "; their area cannot be read"))))
+        evidence += suspect_evidence("roof", sus)
+    out.evidence = tuple(evidence)
+    return out
+
+
+def ratio_range(pv: tuple[float, float | None], roof: tuple[float, float | None]) -> tuple[float, float | None]:
+    """The range of pv ÷ roof (×100) over the two ranges (None above: unbounded)."""
+    pv_lo, pv_hi = pv
+    roof_lo, roof_hi = roof
+    low = 0.0 if roof_hi is None or roof_hi <= 0 else pv_lo / roof_hi * 100.0
+    if pv_hi is not None and pv_hi == 0:
+        return low, 0.0
+    high = None if pv_hi is None or roof_lo <= 0 else pv_hi / roof_lo * 100.0
+    return round(low, RATIO_DECIMALS), None if high is None else round(high, RATIO_DECIMALS)
+
+
+def _bounded(value: float, reasons: list, rng: tuple[float, float | None] | None) -> dict:
+    """Metric fields for a ratio: certain, or uncertain over `rng` (None: no range can be given)."""
+    if not reasons:
+        return dict(certain=True)
+    if rng is None:
+        return dict(certain=False)
+    low, high = rng
+    return dict(certain=False, low=min(low, value), high=None if high is None else max(high, value))
 
 
 def _plural(n: int, word: str) -> str:
@@ -168,49 +231,65 @@ def _area_text(zh: str, en: str, basis: str, area: float, n: int | None = None, 
 
 
 def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
-    roofs, panels, pv_total, pv_missing, reasons = _pv_area(inp, basis)
-    evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV")
+    area = _pv_area(inp, basis)
+    roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, area.reasons
+    evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV") + list(area.evidence)
     base = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
     if not roofs:
         return Metric(value=None, reasons=(Text(zh="模型中未找到屋面（IfcRoof 或 ROOF 类型的 IfcSlab）",
-                                                en="no roof found in the models (IfcRoof or IfcSlab ROOF)"),), **base)
+                                                en="no roof found in the models (IfcRoof or IfcSlab ROOF)"),)
+                      + tuple(reasons), **base)
     roof_total, roof_missing = _total(roofs, basis, "roof")
-    if roof_missing or pv_missing:
-        return Metric(value=None, reasons=tuple(roof_missing + pv_missing),
+    if roof_missing or area.pv_missing:
+        return Metric(value=None, reasons=tuple(roof_missing + area.pv_missing),
                       inputs={"roof_area_m2": roof_total, "pv_area_m2": pv_total}, **base)
     if roof_total <= 0:
         return Metric(value=None, reasons=(Text(zh="屋面面积为零", en="roof area is zero"),), **base)
     ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
+    unbounded = area.unbounded
     if pv_total > roof_total:
+        unbounded = True
         reasons.append(Text(zh=f"光伏面积 {pv_total:.2f} m² 超过屋面面积 {roof_total:.2f} m²：组件可能重复计入或不在屋面上",
                             en=f"PV area {pv_total:.2f} m² exceeds roof area {roof_total:.2f} m²: panels may be "
                                "off the roof or counted twice"))
+    if area.roof_doubt:                          # the roof area could be anything
+        roof_range: tuple[float, float | None] = (0.0, None)
+    else:
+        roof_range = (roof_total, None if area.roof_extra is None else roof_total + area.roof_extra)
+    pv_range = (0.0, None) if unbounded else area.pv_range
+    rng = ratio_range(pv_range, roof_range)
     computation = share_text(_area_text("光伏", "PV", basis, pv_total, len(panels), "块组件", "panel"),
                              _area_text("屋面", "roof", basis, roof_total, len(roofs), "个构件", "element"), ratio)
-    return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons), computation=computation,
-                  inputs={"roof_area_m2": round(roof_total, 4), "pv_area_m2": round(pv_total, 4)}, **base)
+    return Metric(value=ratio, reasons=tuple(reasons), computation=computation,
+                  inputs={"roof_area_m2": round(roof_total, 4), "pv_area_m2": round(pv_total, 4)},
+                  **_bounded(ratio, reasons, rng), **base)
 
 
 def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     """PV projected area ÷ the roof area the designer declares suitable for PV ("应装尽装")."""
-    roofs, panels, pv_total, pv_missing, reasons = _pv_area(inp, basis)
+    area = _pv_area(inp, basis)
+    roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, area.reasons
     suitable = getattr(getattr(inp.meta, "declared", None), "suitable_roof_area_m2", None)
     evidence = _evidence(panels, basis, "PV") + [inp.field_evidence("declared.suitable_roof_area_m2")]
-    base = dict(name="pv_suitable_ratio", unit="%", basis=basis, evidence=tuple(evidence))
+    base = dict(name="pv_suitable_ratio", unit="%", basis=basis, evidence=tuple(evidence + list(area.evidence)))
     if suitable is None:
         return Metric(value=None, reasons=(not_given("declared.suitable_roof_area_m2"),), **base)
-    if pv_missing:
-        return Metric(value=None, reasons=tuple(pv_missing), **base)
+    if area.pv_missing:
+        return Metric(value=None, reasons=tuple(area.pv_missing), **base)
     if suitable <= 0:
         return Metric(value=None, reasons=(Text(zh="declared.suitable_roof_area_m2 为零",
                                                 en="declared.suitable_roof_area_m2 is zero"),), **base)
     roof_total, roof_missing = _total(roofs, basis, "roof") if roofs else (None, [])
+    unbounded = area.unbounded
     if roof_total is not None and not roof_missing and suitable > roof_total * 1.05:
+        unbounded = True
         reasons.append(Text(zh=f"申报的适宜安装屋面面积 {suitable:.2f} m² 超过模型中的屋面面积 {roof_total:.2f} m²",
                             en=f"declared suitable roof area {suitable:.2f} m² exceeds the modelled roof area "
                                f"{roof_total:.2f} m²"))
     ratio = round(pv_total / suitable * 100.0, RATIO_DECIMALS)
-    return Metric(value=ratio, certain=not reasons, reasons=tuple(reasons),
+    # the roof's own doubts do not touch this ratio (its denominator is declared)
+    rng = ratio_range((0.0, None) if unbounded else area.pv_range, (suitable, suitable))
+    return Metric(value=ratio, reasons=tuple(reasons), **_bounded(ratio, reasons, rng),
                   computation=share_text(_area_text("光伏", "PV", basis, pv_total),
                                          Text(zh=f"申报的适宜安装光伏的屋面面积 {suitable:,.2f} m²",
                                               en=f"declared suitable roof area {suitable:.2f} m²"), ratio),
