@@ -46,9 +46,9 @@ def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts]
 
 def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], findings=(),
                    lines: dict | None = None, metadata_file: str = "submission.yaml",
-                   shared: dict | None = None) -> Derivation:
+                   shared: dict | None = None, conventions=None) -> Derivation:
     return Derivation(models, findings=findings, meta=meta, lines=lines, params=ruleset.values(),
-                      metadata_file=metadata_file, shared=shared)
+                      metadata_file=metadata_file, shared=shared, conventions=conventions)
 
 
 def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
@@ -85,7 +85,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     findings = (metadata_notes(loaded, when, today, first, as_of is not None)
                 + submission_findings(loaded, models, ruleset, placement, counted, conventions_for(ctx)))
     derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
-                                shared={PLACEMENT: placement, COUNTED: counted})
+                                shared={PLACEMENT: placement, COUNTED: counted}, conventions=conventions_for(ctx))
     results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)
     notes = tuple(n for m in models for n in m.notes) + tuple(findings)
     return Verdict(

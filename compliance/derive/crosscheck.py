@@ -194,6 +194,10 @@ def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> l
         shown.add("pv")
     missing = sorted(set(declared) - shown)
     unstated = sorted(shown - set(declared))
+    if "solar" in shown:                 # a solar device that says neither PV nor thermal may be the one declared
+        solar_kinds = [k for k in missing if k in ("pv", "solar_thermal")]
+        missing = [k for k in missing if k not in solar_kinds[:1]]
+        unstated = [k for k in unstated if k != "solar" or not (set(declared) & {"pv", "solar_thermal"})]
     out = []
     if missing:
         out.append(note(DECLARED_NOT_IN_MODEL, file,

@@ -45,15 +45,23 @@ class _Figure:
 
 
 class _Counts:
-    """Parking and charger counts, from the models where they show them, else declared."""
+    """Parking and charger counts, from the models where they show them, else declared; widened by
+    the stalls a zone may hold and by what suspect elements could add (suspects.py)."""
 
     def __init__(self, inp: Inputs) -> None:
+        from .identity import stall_areas, unit_range
+
         self.inp = inp
         self.parking = unique(p for m in inp.models for p in m.parking)
         self.chargers = unique(c for m in inp.models for c in m.chargers)
+        stall, self.max_stall = stall_areas(inp.conventions)
+        self.units = {id(p): unit_range(p, stall) for p in self.parking}
 
     def figure(self, what: str) -> _Figure:
         """Spaces / chargers / fast / ready."""
+        return self._with_suspects(self._figure(what), what)
+
+    def _figure(self, what: str) -> _Figure:
         inp = self.inp
         records = self.parking if what in ("spaces", "ready") else self.chargers
         if records:
@@ -91,6 +99,8 @@ class _Counts:
             ev = tuple(Evidence(source="ifc", file=f, global_ids=tuple(r.global_id for r in kept if r.file == f),
                                 detail=how.en) for f in files)
             value = float(value)
+            if what in ("spaces", "ready") and not doubts:
+                return self._zones(kept, value, ev, how)
             return _Figure(value, ev, doubts, how, *((None, None) if doubts else (value, value)))
         field = {"spaces": "parking_spaces", "ready": "charger_ready_spaces", "chargers": "charging_points",
                  "fast": "fast_charging_points"}[what]
@@ -104,6 +114,44 @@ class _Counts:
                            [Text(zh=f"模型中无{NAMES[what].zh}，且申报资料未提供 declared.{field}",
                                  en=f"the models show no {NAMES[what].en} and declared.{field} is not given")])
         return _Figure(only.value, (only.evidence,), list(only.reasons), only.how, only.low, only.high)
+
+
+    def _zones(self, kept, value: float, ev, how) -> _Figure:
+        """Spaces far larger than a stall, without ParkingUnits, may hold many stalls: the count's range."""
+        low = float(sum(self.units[id(p)][0] for p in kept))
+        high = float(sum(self.units[id(p)][1] for p in kept))
+        zones = [p for p in kept if self.units[id(p)][1] > self.units[id(p)][0]]
+        if not zones:
+            return _Figure(value, ev, [], how, value, value)
+        reason = Text(zh=f"{len(zones)} 个停车位面积远大于单个车位（超过 {self.max_stall:g} m²）且未提供 ParkingUnits，"
+                         f"可能为多个车位的停车区（{_ids(zones)}）：车位数为 {low:g}–{high:g} 个",
+                      en=f"{len(zones)} parking space(s) are far larger than a stall (over {self.max_stall:g} m²) "
+                         f"without ParkingUnits and may be zones of stalls ({_ids(zones)}): {low:g}–{high:g} spaces")
+        return _Figure(value, ev, [reason], how, low, high)
+
+    def _with_suspects(self, f: _Figure, what: str) -> _Figure:
+        """Suspect chargers could each be one (fast) charging point; a suspect parking space any number."""
+        from .suspects import suspect_evidence, suspect_reason, suspects_of
+
+        if what == "ready":
+            return f
+        concept = "parking_space" if what == "spaces" else "ev_charger"
+        sus = suspects_of(self.inp.models, concept)
+        if not sus:
+            return f
+        extra = None if concept == "parking_space" else float(len(sus))
+        effect = Text(zh="未计入" + (f"，可能另有 {extra:g} 个" if extra is not None else "，数量无法估计"),
+                      en="not counted" + (f"; they could add {extra:g}" if extra is not None else
+                                          "; how many they could add cannot be told"))
+        reasons = f.reasons + [suspect_reason(concept, sus, effect)]
+        evidence = f.evidence + tuple(suspect_evidence(concept, sus))
+        if f.value is None:
+            return _Figure(None, evidence, reasons, f.how)
+        if f.unbounded:
+            return _Figure(f.value, evidence, reasons, f.how)
+        low = f.value if f.low is None else f.low
+        high = None if extra is None or f.high is None else f.high + extra
+        return _Figure(f.value, evidence, reasons, f.how, low, high)
 
 
 def _count_metric(name: str, what: str):

@@ -123,7 +123,8 @@ class MetricSpec:
 
 # Findings about one declared field that the metric reading that field weighs itself (with a
 # plausible range, evidence_policy.py): they name no element, yet must not touch every figure.
-WEIGHED_BY_THEIR_METRIC = frozenset({"metadata.declared_not_in_model"})
+# A parking space far larger than a stall is weighed by the EV metrics as a range of stalls.
+WEIGHED_BY_THEIR_METRIC = frozenset({"metadata.declared_not_in_model", "parking.space_too_large"})
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Inputs:
     findings: tuple = ()
     params: dict = field(default_factory=dict)
     shared: dict = field(default_factory=dict, compare=False, repr=False)   # figures several metrics need
+    conventions: object = None                # read.conventions.Conventions of the run (None: the project's)
 
     def memo(self, key: str, compute: Callable[[], object]):
         """A figure several metrics need (e.g. which panels lie on a roof), computed once per submission."""
@@ -191,8 +193,11 @@ def joined(parts, zh: str = "；", en: str = "; ") -> Optional[Text]:
 
 
 def unique(records) -> list:
-    """Each element once, by GlobalId (an element listed in several models counts once)."""
-    return list({r.global_id: r for r in records}.values())
+    """Each element once, by GlobalId (an element listed in several models counts once), but a copy
+    under the same GlobalId that stands elsewhere is another element (identity.py: a finding)."""
+    from .identity import distinct
+
+    return distinct(records, keep="last")
 
 
 def metric_specs() -> dict[str, MetricSpec]:
@@ -213,10 +218,11 @@ class Derivation:
 
     def __init__(self, models: list, specs: dict[str, MetricSpec] | None = None, findings=(), *,
                  meta=None, lines: dict | None = None, params: dict | None = None,
-                 metadata_file: str = "submission.yaml", shared: dict | None = None) -> None:
+                 metadata_file: str = "submission.yaml", shared: dict | None = None, conventions=None) -> None:
         """`shared`: figures already computed for this submission (Inputs.memo keys)."""
         self.inputs = Inputs(models=models, meta=meta, lines=dict(lines or {}), metadata_file=metadata_file,
-                             findings=tuple(findings), params=dict(params or {}), shared=dict(shared or {}))
+                             findings=tuple(findings), params=dict(params or {}), shared=dict(shared or {}),
+                             conventions=conventions)
         self.specs = specs if specs is not None else metric_specs()
         self._cache: dict[tuple, Metric] = {}
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note
 from ..text import Text
+from .evidence_policy import declared_only
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
 
 RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
@@ -245,6 +246,14 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
                       inputs={"roof_area_m2": roof_total, "pv_area_m2": pv_total}, **base)
     if roof_total <= 0:
         return Metric(value=None, reasons=(Text(zh="屋面面积为零", en="roof area is zero"),), **base)
+    pv_text = _area_text("光伏", "PV", basis, pv_total, len(panels), "块组件", "panel")
+    if basis == "projected" and (only := declared_only(inp, "declared.pv_area_m2")) is not None:
+        # no panel in any model, a PV area declared: the declared figure, uncertain from 0 (evidence_policy.py)
+        pv_total, pv_text = only.value, Text(zh=f"{only.how.zh} {only.value:,.2f} m²", en=f"{only.how.en} {only.value:.2f} m²")
+        low, high = area.pv_range
+        area.pv_range = (0.0, None if high is None else high + only.value)
+        reasons += list(only.reasons)
+        base["evidence"] += (only.evidence,)
     ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
     unbounded = area.unbounded
     if pv_total > roof_total:
@@ -258,8 +267,8 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
         roof_range = (roof_total, None if area.roof_extra is None else roof_total + area.roof_extra)
     pv_range = (0.0, None) if unbounded else area.pv_range
     rng = ratio_range(pv_range, roof_range)
-    computation = share_text(_area_text("光伏", "PV", basis, pv_total, len(panels), "块组件", "panel"),
-                             _area_text("屋面", "roof", basis, roof_total, len(roofs), "个构件", "element"), ratio)
+    computation = share_text(pv_text, _area_text("屋面", "roof", basis, roof_total, len(roofs), "个构件", "element"),
+                             ratio)
     return Metric(value=ratio, reasons=tuple(reasons), computation=computation,
                   inputs={"roof_area_m2": round(roof_total, 4), "pv_area_m2": round(pv_total, 4)},
                   **_bounded(ratio, reasons, rng), **base)

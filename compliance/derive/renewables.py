@@ -7,9 +7,9 @@ from ..text import Text
 from .evidence_policy import DECLARED_ONLY, at_line, declared_only_reason
 from .metrics import Evidence, Inputs, Metric, MetricSpec
 
-NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "heat_pump": "heat pump",
+NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "solar": "solar device (PV or thermal)", "heat_pump": "heat pump",
          "waste_heat_recovery": "waste-heat recovery"}
-NAMES_ZH = {"pv": "光伏", "solar_thermal": "太阳能光热", "heat_pump": "热泵", "waste_heat_recovery": "余热回收"}
+NAMES_ZH = {"pv": "光伏", "solar_thermal": "太阳能光热", "solar": "太阳能设备（光伏或光热）", "heat_pump": "热泵", "waste_heat_recovery": "余热回收"}
 
 
 def system_names(kinds) -> Text:
@@ -49,6 +49,20 @@ def renewable_types(inp: Inputs) -> Metric:
         reasons.append(Text(zh=f"{len(unknown_medium)} 台热泵未标注 YP_HeatPump.SourceMedium：无法判断其是否利用可再生能源",
                             en=f"{len(unknown_medium)} heat pump(s) without YP_HeatPump.SourceMedium: whether they "
                                "use a renewable source cannot be told"))
+    if "solar" in shown and shown.keys() & {"pv", "solar_thermal"}:
+        # a solar device that says neither may be one of the solar kinds already shown, or the other one
+        devices = shown.pop("solar")
+        unsure += 1
+        reasons.append(Text(zh=f"{len(devices)} 个太阳能设备未表明为光伏或光热：可能与已体现的种类相同，也可能另为一种",
+                            en=f"{len(devices)} solar device(s) say neither PV nor thermal: they may be a kind already "
+                               "shown, or one more"))
+    maybe = _suspected_kinds(inp, set(shown) | set(only_declared))
+    if maybe:
+        unsure += len(maybe)
+        reasons.append(Text(zh=f"存疑构件可能另有可再生能源：{system_names(maybe).zh}（见 model.suspects）",
+                            en=f"suspect elements may show more renewable types: {system_names(maybe).en} "
+                               "(see model.suspects)"))
+        evidence += [e for kind in maybe for e in _suspect_evidence(inp, kind)]
     kinds = sorted(set(shown) | set(only_declared))
     bounds = dict(low=float(len(shown)), high=float(len(kinds) + unsure)) if reasons else {}
     # a model the parser could not fully read may hold a system not found (nor shown): no known reach
@@ -58,6 +72,25 @@ def renewable_types(inp: Inputs) -> Metric:
     return Metric(name="renewable_types", value=float(len(kinds)), unit="count", certain=not reasons,
                   reasons=tuple(reasons), evidence=tuple(evidence), **bounds,
                   computation=_how(sorted(shown), only_declared))
+
+
+SUSPECT_KINDS = {"pv_panel": "pv", "solar_thermal": "solar_thermal", "heat_pump": "heat_pump",
+                 "heat_recovery": "waste_heat_recovery"}
+
+
+def _suspected_kinds(inp: Inputs, counted: set[str]) -> list[str]:
+    """Renewable kinds not counted that suspect elements could show (rules/_conventions.yaml)."""
+    from .suspects import suspects_of
+
+    return sorted({kind for concept, kind in SUSPECT_KINDS.items()
+                   if kind not in counted and suspects_of(inp.models, concept)})
+
+
+def _suspect_evidence(inp: Inputs, kind: str) -> list:
+    from .suspects import suspect_evidence, suspects_of
+
+    concept = next(c for c, k in SUSPECT_KINDS.items() if k == kind)
+    return suspect_evidence(concept, suspects_of(inp.models, concept))
 
 
 def _how(shown: list[str], declared_only: list[str]) -> Text:

@@ -25,8 +25,9 @@ def suspects_of(models: list[ModelFacts], concept: str) -> list[SuspectRecord]:
     """Each suspect once (by file and GlobalId), in model order."""
     out: dict[tuple[str, str], SuspectRecord] = {}
     for m in models:
-        for s in m.suspects_of(concept):
-            out.setdefault((s.file, s.global_id), s)
+        for s in getattr(m, "suspects", ()):
+            if s.concept == concept:
+                out.setdefault((s.file, s.global_id), s)
     return list(out.values())
 
 

@@ -1,0 +1,111 @@
+"""Suspects and declared-only figures in the verdict: the rules they could change go to review
+unless every plausible value gives the same outcome (real submissions, sample builder)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from compliance.context import RunContext
+from compliance.pipeline import check_submission
+
+from conftest import RULES, SAMPLES
+
+if str(SAMPLES) not in sys.path:
+    sys.path.insert(0, str(SAMPLES))
+
+from blocks import ground_floor, panel_grid, roof_slab  # noqa: E402
+from builder import ROOF_LEVEL_M, Model, meta, write_submission  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ctx() -> RunContext:
+    return RunContext(rules_dir=RULES, cores=1)
+
+
+def _office(tmp_path, name: str, *, declared=None, extra=None):
+    """A new office (PV-2: rooftop PV ≥ 30 %) with a 40 × 25 m ROOF slab; `extra(m)` adds elements."""
+    m = Model(name, "architecture.ifc", storeys=(("F1", 0.0), ("RF", ROOF_LEVEL_M)))
+    ground_floor(m, 40.0, 25.0)
+    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0)
+    if extra is not None:
+        extra(m)
+    doc = meta(f"T-{name}"[:30], "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
+               public_institution=False, gross_floor_area_m2=9000, declared=declared)
+    folder = tmp_path / name
+    write_submission(folder, doc, [m], "# test submission\n")
+    return folder
+
+
+def _pv2(verdict):
+    return next(r for r in verdict.results if r.rule == "PV-2")
+
+
+@pytest.mark.parametrize("declared_pv,status", [(400.0, "manual_review"), (200.0, "fail"), (0.0, "fail")])
+def test_a_pv_area_declared_with_no_panel_in_the_models(tmp_path, ctx, declared_pv, status):
+    """1000 m² of roof, no panel modelled: a declared 400 m² could be 0–40 % (review); a declared
+    200 m² fails whatever the truth (0–20 % < 30 %)."""
+    verdict = check_submission(_office(tmp_path, f"decl-{int(declared_pv)}", declared={"pv_area_m2": declared_pv}), ctx)
+    pv2 = _pv2(verdict)
+    assert pv2.status == status
+    assert pv2.measured == pytest.approx(declared_pv / 10.0)
+    if declared_pv:
+        assert "declared only" in pv2.computation.en
+        assert any("declared.pv_area_m2" in (e.fields or ("",))[0] for e in pv2.evidence)
+
+
+def _proxy_panels(m, n: int, name: str, object_type: str | None):
+    """`n` 2 × 1 m proxies on the roof, named and typed as given (no PV class)."""
+    out = []
+    for i in range(n):
+        p = m.add("IfcBuildingElementProxy", f"{name}-{i:02d}", object_type=object_type)
+        m.box(p, 2.0, 1.0, 0.05, (1.5 + 2.5 * (i % 15), 13.0 + 1.2 * (i // 15), ROOF_LEVEL_M + 0.6))
+        m.areas(p, "BaseQuantities", GrossArea=2.0)
+        out.append(p)
+    return out
+
+
+def test_panels_named_only_send_the_ratio_to_review_naming_them(tmp_path, ctx):
+    """100 m² of recognised panels (10 %) and 50 proxies named 光伏组件 (100 m² more): 10–20 % < 30 %:
+    fails whatever they are, and says so; 150 named-only proxies (300 m²): 10–40 %: review."""
+    def few(m):
+        panel_grid(m, (0.0, 0.0, 40.0, 12.0), 50, 2.0, 1.0)
+        _proxy_panels(m, 50, "光伏组件", "常规模型")
+
+    def many(m):
+        panel_grid(m, (0.0, 0.0, 40.0, 12.0), 50, 2.0, 1.0)
+        _proxy_panels(m, 150, "光伏组件", "常规模型")
+
+    few_v = check_submission(_office(tmp_path, "named-few", extra=few), ctx)
+    many_v = check_submission(_office(tmp_path, "named-many", extra=many), ctx)
+    assert _pv2(few_v).status == "fail"
+    assert "doubt does not change" in " ".join(r.en for r in _pv2(few_v).reasons)
+    pv2 = _pv2(many_v)
+    assert pv2.status == "manual_review"
+    named = {g for e in pv2.evidence for g in e.global_ids if "suspect" in (e.detail or "")}
+    assert len(named) == 150
+    assert any(n.code == "model.suspects" for n in many_v.notes)
+
+
+@pytest.mark.parametrize("floor_tool_roof,status", [(True, "manual_review"), (False, "pass")])
+def test_an_exposed_floor_slab_beside_a_small_roof_cannot_pass(tmp_path, ctx, floor_tool_roof, status):
+    """The main roof drawn with the floor tool (a 40 × 25 m FLOOR slab, exposed) and a small annex
+    marked ROOF with 40 % of it under panels: over the annex alone 40 % would pass; with the
+    exposed slab the ratio may be 3.6–40 %: review. Without that slab it passes."""
+    m = Model("floor-tool", "architecture.ifc", storeys=(("F1", 0.0), ("RF", ROOF_LEVEL_M)))
+    ground_floor(m, 40.0, 25.0)
+    main = m.add("IfcSlab", "楼板:常规-300mm:101", predefined="FLOOR")
+    if floor_tool_roof:
+        m.box(main, 40.0, 25.0, 0.3, (20.0, 12.5, ROOF_LEVEL_M))
+    roof_slab(m, "Annex roof", 45.0, 0.0, 10.0, 10.0, z=4.0)
+    panel_grid(m, (45.0, 0.0, 55.0, 10.0), 20, 2.0, 1.0, z=4.6)
+    doc = meta("T-floor-tool", "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
+               public_institution=False, gross_floor_area_m2=9000)
+    folder = tmp_path / "floor-tool"
+    write_submission(folder, doc, [m], "# test submission\n")
+    verdict = check_submission(folder, ctx)
+    pv2 = _pv2(verdict)
+    assert (pv2.status, pv2.measured) == (status, pytest.approx(40.0))
+    suspects = {g for e in pv2.evidence for g in e.global_ids if "suspect roof" in (e.detail or "")}
+    assert (main.GlobalId in suspects) is floor_tool_roof
