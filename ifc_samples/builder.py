@@ -141,7 +141,7 @@ class Model:
         self.place(element, at, tilt, yaw)
 
     def place(self, element, at, tilt: float = 0.0, yaw: float = 0.0) -> None:
-        api.geometry.edit_object_placement(self.ifc, product=element, matrix=_matrix(*at, tilt, yaw))
+        api.geometry.edit_object_placement(self.ifc, product=element, matrix=placement_matrix(*at, tilt, yaw))
 
     def areas(self, element, qset: str, **values: float) -> None:
         """Area quantities, given in m², written in the project's area unit."""
@@ -251,7 +251,7 @@ class Truncated(RawFile):
         return path
 
 
-def _matrix(x: float, y: float, z: float, tilt: float = 0.0, yaw: float = 0.0) -> np.ndarray:
+def placement_matrix(x: float, y: float, z: float, tilt: float = 0.0, yaw: float = 0.0) -> np.ndarray:
     """World placement in metres: translate, turn by `yaw` about Z, tilt by `tilt` about X (degrees)."""
     c, s = math.cos(math.radians(tilt)), math.sin(math.radians(tilt))
     tilt_m = np.array([[1.0, 0, 0, 0], [0, c, -s, 0], [0, s, c, 0], [0, 0, 0, 1.0]])

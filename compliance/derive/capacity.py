@@ -8,14 +8,16 @@ never a smaller number.
 from __future__ import annotations
 
 from ..text import Text
-from .metrics import Evidence, Inputs, Metric, MetricSpec, unique
+from .metrics import Evidence, Inputs, Metric, MetricSpec
 
 HINT_ZH = "为每块光伏组件填写 YP_PVPanel.PeakPower，或在 submission.yaml 中申报 declared.pv_peak_power_kw。"
 HINT_EN = "Give every PV panel YP_PVPanel.PeakPower, or state declared.pv_peak_power_kw in submission.yaml."
 
 
 def pv_peak_power(inp: Inputs) -> Metric:
-    panels = unique(p for m in inp.models for p in m.pv_panels)
+    from .pv import counted
+
+    panels = list(counted(inp).panels)          # a panel repeated in another model is counted once
     if panels:
         unstated = [p for p in panels if p.peak_power_kw is None]
         files = sorted({p.file for p in panels})

@@ -60,8 +60,10 @@ def _area_total(figures, basis="projected") -> ModelFigure:
 
 def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Callable[[], ModelFigure]]:
     """Each comparable field -> how to get the models' figure for it (computed on demand)."""
-    roofs = [f for m in models for f in m.roofs]
-    panels = [f for m in models for f in m.pv_panels]
+    from .identity import counted_figures
+
+    figures = counted_figures(models)            # one per GlobalId and place, then one per footprint
+    roofs, panels = list(figures.roofs), list(figures.panels)
     buildings = buildings_with_figures(models)
     parking = unique(p for m in models for p in m.parking)
     chargers = unique(c for m in models for c in m.chargers)

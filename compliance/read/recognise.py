@@ -79,11 +79,15 @@ def type_texts(element, el_type) -> list[tuple[str, str]]:
 
 
 def name_texts(element) -> list[tuple[str, str]]:
+    """(text, where) of the Name, and the LongName of a spatial element (a space)."""
     out = []
-    for attr in ("Name", "LongName"):
-        value = getattr(element, attr, None)
-        if value:
-            out.append((value, f"{element.is_a()}.{attr} = '{value}'"))
+    name = element[2]                   # IfcRoot.Name by position: an attribute look-up by name costs 6×
+    if name:
+        out.append((name, f"{element.is_a()}.Name = '{name}'"))
+    if element.is_a("IfcSpatialElement") or element.is_a("IfcSpatialStructureElement"):
+        long_name = getattr(element, "LongName", None)
+        if long_name:
+            out.append((long_name, f"{element.is_a()}.LongName = '{long_name}'"))
     return out
 
 
@@ -128,20 +132,10 @@ class _Compiled:
         return None
 
     def by_names(self, texts) -> str | None:
-        if self.names is None:
-            return None
-        for text, where in texts:
-            if self.names.search(normal(text)):
-                return where
-        return None
+        return _first(self.names, texts)
 
     def excluded(self, texts) -> str | None:
-        if self.exclude is None:
-            return None
-        for text, where in texts:
-            if self.exclude.search(normal(text)):
-                return where
-        return None
+        return _first(self.exclude, texts)
 
     def suspect_class(self, element, kind) -> bool:
         return any(element.is_a(r.ifc_class) and r.accepts(kind) for r in self.concept.suspect_classes)
@@ -202,7 +196,7 @@ class Recogniser:
             veto = c.excluded(texts)
             if veto is None:
                 out.append(m)
-            elif m.tier == "recognised":
+            else:                           # listed, so a designer sees why it is not counted
                 out.append(Match(m.concept, "excluded", f"{m.why}; excluded by {veto}", f"{m.why_zh}；因 {veto} 排除"))
         return tuple(out)
 
@@ -223,6 +217,15 @@ class Recogniser:
 
     def _concept(self, name: str) -> _Compiled:
         return next(c for c in self.compiled if c.name == name)
+
+
+def _first(pattern: re.Pattern | None, texts) -> str | None:
+    """Where the first of `texts` holds a word of `pattern`, or None."""
+    if pattern is not None:
+        for text, where in texts:
+            if pattern.search(normal(text)):
+                return where
+    return None
 
 
 def _suspect(c: _Compiled, where: str, en: str, zh: str) -> Match:

@@ -36,6 +36,14 @@ import ifcopenshell.api.unit
 import ifcopenshell.guid
 import ifcopenshell.util.unit
 
+import sys
+
+_SAMPLES = Path(__file__).resolve().parents[2] / "ifc_samples"     # the project's own sample builder
+if str(_SAMPLES) not in sys.path:
+    sys.path.insert(0, str(_SAMPLES))
+
+from builder import placement_matrix  # noqa: E402  (one placement convention for every generated model)
+
 api = ifcopenshell.api
 GUID_NAMESPACE = uuid.UUID("0b8f6a52-7c1e-5d3a-9e24-6a1f3c7d2b90")
 FIXED_EPOCH = 1735660800           # 2025-01-01 00:00 +08:00, for owner histories we write
@@ -66,17 +74,6 @@ class Slope:
         z = self.z_eave + s * si
         normal = (0.0, -self.towards * si, c)
         return (x + lift * normal[0], y + lift * normal[1], z + lift * normal[2])
-
-
-def placement_matrix(x: float, y: float, z: float, tilt: float = 0.0, yaw: float = 0.0) -> np.ndarray:
-    """World placement (metres): translate, turn by `yaw` about Z, tilt by `tilt` about X (degrees)."""
-    c, s = math.cos(math.radians(tilt)), math.sin(math.radians(tilt))
-    tilt_m = np.array([[1.0, 0, 0, 0], [0, c, -s, 0], [0, s, c, 0], [0, 0, 0, 1.0]])
-    c, s = round(math.cos(math.radians(yaw)), 12), round(math.sin(math.radians(yaw)), 12)
-    yaw_m = np.array([[c, -s, 0, 0], [s, c, 0, 0], [0, 0, 1.0, 0], [0, 0, 0, 1.0]])
-    move = np.eye(4)
-    move[:3, 3] = (x, y, z)
-    return move @ yaw_m @ tilt_m
 
 
 class _Editor:
