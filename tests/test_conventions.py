@@ -79,8 +79,15 @@ def exported(shared_ifc_dir, tmp_path_factory):
         }
 
     def add_names(ifc):
+        import ifcopenshell.api.pset
+
         made = add(ifc)
         made["car_space"].LongName = "停车位"
+        pset = ifcopenshell.api.pset.add_pset(ifc, product=made["charger_named"], name="电气")
+        ifcopenshell.api.pset.edit_pset(ifc, pset=pset, properties={"额定功率": "7 kW"})
+        made["charger_label_power"] = _element(ifc, "IfcBuildingElementProxy", "CP-9", "充电桩:壁挂式")
+        pset = ifcopenshell.api.pset.add_pset(ifc, product=made["charger_label_power"], name="电气")
+        ifcopenshell.api.pset.edit_pset(ifc, pset=pset, properties={"额定功率": "7 kW", "电流类型": "交流"})
         return made
 
     return _host(tmp_path_factory.mktemp("exported"), add_names)
@@ -120,7 +127,9 @@ def test_names_alone_make_suspects_and_decoys_stay_out(exported):
 def test_chargers_read_power_and_current_from_the_type_text(exported):
     facts, gid = exported
     by_id = {c.global_id: c for c in facts.chargers}
-    assert set(by_id) == {gid["charger_dc"], gid["charger_ac"]}
+    assert set(by_id) == {gid["charger_dc"], gid["charger_ac"], gid["charger_label_power"]}
+    label = by_id[gid["charger_label_power"]]           # a Chinese-named property set, power as text
+    assert (label.power_kw, label.current) == (7.0, "AC") and label.power_source.startswith("电气.额定功率")
     assert (by_id[gid["charger_dc"]].current, by_id[gid["charger_dc"]].power_kw) == ("DC", 120.0)
     assert (by_id[gid["charger_ac"]].current, by_id[gid["charger_ac"]].power_kw) == ("AC", 7.0)
     assert "type text" in by_id[gid["charger_dc"]].power_source

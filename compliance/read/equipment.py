@@ -65,9 +65,13 @@ class EquipmentReader(NoteTaker):
         fields = {}
         texts = type_texts(element, self.index.type_of(element)) + name_texts(element)
         prop = self.index.first_prop(element, concept.props("power"))
-        if prop is not None and (kw := power_kw(self.index, prop, element, self.notes)) is not None:
+        pattern = concept.text.get("power_kw")
+        if prop is not None and isinstance(prop.value, str) and pattern and \
+                (read := _number(pattern, [(prop.value, prop.source)])):
+            fields.update(power_kw=read[0], power_source=f"{prop.source} = '{prop.value}' (a text with its unit)")
+        elif prop is not None and (kw := power_kw(self.index, prop, element, self.notes)) is not None:
             fields.update(power_kw=kw, power_source=prop.source)
-        elif (pattern := concept.text.get("power_kw")) and (read := _number(pattern, texts)):
+        elif pattern and (read := _number(pattern, texts)):
             fields.update(power_kw=read[0], power_source=f"{read[1]} (read from the type text)")
         current = self.index.first_prop(element, concept.props("current"))
         marks = concept.text.get("current", {})
