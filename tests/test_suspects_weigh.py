@@ -109,3 +109,32 @@ def test_an_exposed_floor_slab_beside_a_small_roof_cannot_pass(tmp_path, ctx, fl
     assert (pv2.status, pv2.measured) == (status, pytest.approx(40.0))
     suspects = {g for e in pv2.evidence for g in e.global_ids if "suspect roof" in (e.detail or "")}
     assert (main.GlobalId in suspects) is floor_tool_roof
+
+
+def _office_roof_quantity(tmp_path, name: str, quantity_m2: float, panels: int):
+    def extra(m):
+        panel_grid(m, (0.0, 0.0, 40.0, 25.0), panels, 2.0, 1.0)
+
+    m = Model(name, "architecture.ifc", storeys=(("F1", 0.0), ("RF", ROOF_LEVEL_M)))
+    ground_floor(m, 40.0, 25.0)
+    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0, gross_area=quantity_m2)
+    extra(m)
+    doc = meta(f"T-{name}"[:30], "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
+               public_institution=False, gross_floor_area_m2=9000)
+    folder = tmp_path / name
+    write_submission(folder, doc, [m], "# test submission\n")
+    return folder
+
+
+@pytest.mark.parametrize("quantity_m2,panels,status", [
+    (1100.0, 250, "pass"),            # 500 m² of PV over 1000–1100 m² of roof: 45–50 %, ≥ 30 % either way
+    (3000.0, 250, "manual_review"),   # over 1000–3000 m²: 16.7–50 %: the threshold lies inside
+    (1100.0, 100, "fail"),            # 200 m² over 1000–1100 m²: 18–20 %, < 30 % either way
+])
+def test_a_roof_read_two_ways_is_weighed_over_both(tmp_path, ctx, quantity_m2, panels, status):
+    """The roof's quantity and its geometry disagree (area.geometry_disagrees): the ratio is decided
+    where both readings give the same outcome, and goes to a reviewer where they do not."""
+    verdict = check_submission(_office_roof_quantity(tmp_path, f"two-ways-{int(quantity_m2)}-{panels}",
+                                                     quantity_m2, panels), ctx)
+    assert any(n.code == "area.geometry_disagrees" for n in verdict.notes)
+    assert _pv2(verdict).status == status

@@ -152,8 +152,13 @@ class Inputs:
     def doubts_about(self, global_ids: set[str]) -> list[Text]:
         """Messages (zh and en) of the 'uncertain' reader notes and findings that touch these
         elements (a note naming no element touches every figure)."""
+        return [n.text for n in self.doubt_notes(global_ids)]
+
+    def doubt_notes(self, global_ids: set[str]) -> list:
+        """The 'uncertain' notes and findings themselves (`doubts_about`), for a metric that can weigh
+        some of them (an area read two ways: AreaFigure.span)."""
         notes = [n for m in self.models for n in m.notes] + list(self.findings)
-        return [n.text for n in notes
+        return [n for n in notes
                 if n.severity == "uncertain" and n.code not in WEIGHED_BY_THEIR_METRIC
                 and (not n.global_ids or global_ids & set(n.global_ids))]
 

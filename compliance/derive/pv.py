@@ -158,6 +158,7 @@ class PvArea:
     pv_range: tuple[float, float | None]
     roof_extra: float | None = 0.0   # what suspect roofs could add (None: unknown)
     roof_doubt: bool = False         # the roof area itself is in doubt (any value)
+    roof_span: tuple[float, float] | None = None   # the roof area over both readings of its elements
     unbounded: bool = False          # a doubt no range can express (a reviewer decides)
     evidence: tuple = ()
 
@@ -170,13 +171,17 @@ def _pv_area(inp: Inputs, basis: str) -> PvArea:
     figures = counted(inp)                       # one per GlobalId and place, then one per footprint
     roofs, panels = list(figures.roofs), list(figures.panels)
     pv_total, pv_missing = _total(panels, basis, "PV panels") if panels else (0.0, [])
-    roof_doubts += inp.doubts_about({f.global_id for f in roofs})
-    pv_doubts += [d for d in inp.doubts_about({f.global_id for f in panels}) if d not in roof_doubts]
+    roof_spanned, roof_open = _weighed(inp, roofs, basis)
+    pv_spanned, pv_open = _weighed(inp, panels, basis)
+    roof_doubts += roof_spanned + roof_open
+    pv_doubts += [d for d in pv_spanned + pv_open if d not in roof_doubts]
     position, doubtful_area = _position(inp, panels, basis)
     model_wide = inp.doubts_about(set())        # notes naming no element (a model the parser could not fully read)
+    pv_lo, pv_hi = _sum_span(panels, basis) if pv_total is not None else (0.0, 0.0)
     out = PvArea(roofs, panels, pv_total, pv_missing, roof_doubts + pv_doubts + position,
-                 (max(0.0, (pv_total or 0.0) - doubtful_area), pv_total), roof_doubt=bool(roof_doubts),
-                 unbounded=bool(pv_doubts or model_wide))
+                 (max(0.0, pv_lo - doubtful_area), pv_hi if pv_total is not None else None),
+                 roof_doubt=bool(roof_open or len(roof_doubts) > len(roof_spanned)),
+                 roof_span=_sum_span(roofs, basis), unbounded=bool(len(pv_doubts) > len(pv_spanned) or model_wide))
     evidence: list = []
     if sus := suspects_of(inp.models, "pv_panel"):
         extra = extra_area(sus, basis)
@@ -197,6 +202,24 @@ def _pv_area(inp: Inputs, basis: str) -> PvArea:
         evidence += suspect_evidence("roof", sus)
     out.evidence = tuple(evidence)
     return out
+
+
+def _weighed(inp: Inputs, figures: list[AreaFigure], basis: str) -> tuple[list[Text], list[Text]]:
+    """The doubts about these figures: (those an area read two ways explains — weighed over both
+    readings, AreaFigure.span — and the others, whose reach is not known)."""
+    from ..read.areas import GEOMETRY_DISAGREES
+
+    two_ways = {f.global_id for f in figures if f.span(basis)[0] != f.span(basis)[1]}
+    spanned, other = [], []
+    for n in inp.doubt_notes({f.global_id for f in figures}):
+        weighed = n.code == GEOMETRY_DISAGREES and n.global_ids and set(n.global_ids) <= two_ways
+        (spanned if weighed else other).append(n.text)
+    return spanned, other
+
+
+def _sum_span(figures: list[AreaFigure], basis: str) -> tuple[float, float]:
+    spans = [f.span(basis) for f in figures if f.area(basis) is not None]
+    return float(sum(lo for lo, _ in spans)), float(sum(hi for _, hi in spans))
 
 
 def ratio_range(pv: tuple[float, float | None], roof: tuple[float, float | None]) -> tuple[float, float | None]:
@@ -264,7 +287,8 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     if area.roof_doubt:                          # the roof area could be anything
         roof_range: tuple[float, float | None] = (0.0, None)
     else:
-        roof_range = (roof_total, None if area.roof_extra is None else roof_total + area.roof_extra)
+        low, high = area.roof_span or (roof_total, roof_total)
+        roof_range = (min(low, roof_total), None if area.roof_extra is None else max(high, roof_total) + area.roof_extra)
     pv_range = (0.0, None) if unbounded else area.pv_range
     rng = ratio_range(pv_range, roof_range)
     computation = share_text(pv_text, _area_text("屋面", "roof", basis, roof_total, len(roofs), "个构件", "element"),

@@ -18,6 +18,7 @@ STANDARD_QSETS = ("Qto_RoofBaseQuantities", "Qto_SlabBaseQuantities", "Qto_Solar
 PLAUSIBLE_M2 = (1e-3, 5e5)      # a single roof element or panel outside this range is suspect
 AGREE_TOLERANCE = 0.02          # relative difference tolerated between two quantities of one area
 GEOMETRY_TOLERANCE = 0.05       # ... between a quantity and the area computed from geometry
+GEOMETRY_DISAGREES = "area.geometry_disagrees"   # the figure keeps both readings (AreaFigure.span)
 
 
 def _qset_rank(q: AreaQuantity) -> int:
@@ -179,7 +180,8 @@ class AreaReader(NoteTaker):
                     out.update({f"{basis}_m2": value, f"{basis}_method": "geometry",
                                 f"{basis}_source": f"computed from geometry ({what})"})
             elif _differs(current, value, GEOMETRY_TOLERANCE):
-                self.note("area.geometry_disagrees",
+                out[f"{basis}_alt_m2"] = value
+                self.note(GEOMETRY_DISAGREES,
                           f"{label}: {out[f'{basis}_source']} gives {current:.2f} m² but its geometry's {what} "
                           f"is {value:.2f} m²",
                           f"{label}：{source_zh(out[f'{basis}_source'])} 为 {current:.2f} m²，但按几何计算的{what_zh}面积为 "

@@ -101,6 +101,10 @@ class AreaFigure(Located):
     surface_m2: Optional[float] = None
     surface_source: Optional[str] = None    # e.g. "Qto_SlabBaseQuantities.GrossArea"
     surface_method: Optional[Method] = None
+    # where a quantity and the geometry disagree (area.geometry_disagrees): the geometry's figure, so
+    # the metrics can weigh the area over both readings instead of not at all
+    projected_alt_m2: Optional[float] = None
+    surface_alt_m2: Optional[float] = None
     peak_power_kw: Optional[float] = None   # PV only, where the model gives it
     peak_power_source: Optional[str] = None
     outline: Optional[Outline] = None        # footprint rings, world XY in metres, from geometry
@@ -109,6 +113,14 @@ class AreaFigure(Located):
 
     def area(self, basis: AreaBasis) -> Optional[float]:
         return self.projected_m2 if basis == "projected" else self.surface_m2
+
+    def span(self, basis: AreaBasis) -> tuple[Optional[float], Optional[float]]:
+        """(lowest, highest) of the readings of this area: the figure, and the geometry's where it disagrees."""
+        value = self.area(basis)
+        other = self.projected_alt_m2 if basis == "projected" else self.surface_alt_m2
+        if value is None or other is None:
+            return value, value
+        return min(value, other), max(value, other)
 
     def source(self, basis: AreaBasis) -> Optional[str]:
         return self.projected_source if basis == "projected" else self.surface_source
