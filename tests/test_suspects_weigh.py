@@ -138,3 +138,25 @@ def test_a_roof_read_two_ways_is_weighed_over_both(tmp_path, ctx, quantity_m2, p
                                                      quantity_m2, panels), ctx)
     assert any(n.code == "area.geometry_disagrees" for n in verdict.notes)
     assert _pv2(verdict).status == status
+
+
+def test_a_suspect_over_a_counted_roof_adds_nothing(tmp_path, ctx):
+    """A roof covering (IfcCovering ROOFING) over the counted roof slab is a suspect roof, but the
+    part of it over a counted roof adds no roof area: 400 m² of PV on 1000 m² stays a pass. The
+    same covering beside the roof would make it 20–40 %: review."""
+    def over(m):
+        panel_grid(m, (0.0, 0.0, 40.0, 25.0), 200, 2.0, 1.0)
+        cover = m.add("IfcCovering", "Roof finish 屋面面层", predefined="ROOFING")
+        m.box(cover, 40.0, 25.0, 0.05, (20.0, 12.5, ROOF_LEVEL_M + 0.2))
+
+    def beside(m):
+        panel_grid(m, (0.0, 0.0, 40.0, 25.0), 200, 2.0, 1.0)
+        cover = m.add("IfcCovering", "Roof finish 屋面面层", predefined="ROOFING")
+        m.box(cover, 40.0, 25.0, 0.05, (20.0, 40.0, ROOF_LEVEL_M + 0.2))
+
+    verdicts = {name: check_submission(_office(tmp_path, name, extra=extra), ctx)
+                for name, extra in (("cover-over", over), ("cover-beside", beside))}
+    assert _pv2(verdicts["cover-over"]).status == "pass"
+    assert _pv2(verdicts["cover-beside"]).status == "manual_review"
+    for verdict in verdicts.values():
+        assert any(n.code == "model.suspects" and "roof" in n.message for n in verdict.notes)

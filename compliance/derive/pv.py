@@ -184,7 +184,7 @@ def _pv_area(inp: Inputs, basis: str) -> PvArea:
                  roof_span=_sum_span(roofs, basis), unbounded=bool(len(pv_doubts) > len(pv_spanned) or model_wide))
     evidence: list = []
     if sus := suspects_of(inp.models, "pv_panel"):
-        extra = extra_area(sus, basis)
+        extra = extra_area(sus, basis, panels)
         hi = None if extra is None or pv_total is None else pv_total + extra
         out.pv_range = (out.pv_range[0], hi)
         out.reasons.append(suspect_reason("pv_panel", sus, Text(
@@ -193,7 +193,7 @@ def _pv_area(inp: Inputs, basis: str) -> PvArea:
                                       "; their area cannot be read"))))
         evidence += suspect_evidence("pv_panel", sus)
     if sus := suspects_of(inp.models, "roof"):
-        out.roof_extra = extra_area(sus, basis)
+        out.roof_extra = extra_area(sus, basis, roofs)
         out.reasons.append(suspect_reason("roof", sus, Text(
             zh="未计入屋面面积" + (f"，屋面可能另有 {out.roof_extra:,.2f} m²" if out.roof_extra is not None
                                    else "，其面积无法读取"),

@@ -31,10 +31,22 @@ def suspects_of(models: list[ModelFacts], concept: str) -> list[SuspectRecord]:
     return list(out.values())
 
 
-def extra_area(suspects: list[SuspectRecord], basis: str) -> Optional[float]:
-    """What the suspects could add to an area: their sum, None when one has no area (unbounded)."""
+def extra_area(suspects: list[SuspectRecord], basis: str, counted=()) -> Optional[float]:
+    """What the suspects could add to an area: their sum, None when one has no area (unbounded).
+    The part of a suspect's footprint that lies over an element already counted (`counted`: figures
+    with outlines — a roof covering over a counted roof slab, a panel repeated as a named proxy)
+    adds nothing."""
     areas = [s.area(basis) for s in suspects]
-    return None if any(a is None for a in areas) else float(sum(areas))
+    if any(a is None for a in areas):
+        return None
+    placed = [c.outline for c in counted if getattr(c, "outline", None)]
+    shown = [i for i, s in enumerate(suspects) if s.outline]
+    if placed and shown:
+        from ..read.geometry import overlap_fractions
+
+        for i, covered in zip(shown, overlap_fractions([suspects[i].outline for i in shown], placed)):
+            areas[i] *= 1.0 - covered
+    return float(sum(areas))
 
 
 def _named(suspects: list[SuspectRecord]) -> Text:
