@@ -76,6 +76,8 @@ def exported(shared_ifc_dir, tmp_path_factory):
             "floor_roof": e(ifc, "IfcSlab", "楼板:屋面-300mm:11", None, "FLOOR", "IfcSlabType", "楼板:屋面-300mm"),
             "named_roof": e(ifc, "IfcSlab", "屋面板", None, "NOTDEFINED"),
             "heat_pump": e(ifc, "IfcUnitaryEquipment", "HP-1", "空气源热泵机组", "USERDEFINED"),
+            "pv_roof_slab": e(ifc, "IfcSlab", "光伏屋面板-1", None, "NOTDEFINED", "IfcSlabType", "光伏屋面板:BIPV-200"),
+            "generator_pv": e(ifc, "IfcEnergyConversionDevice", "G-1", "Solar Panel:Poly 330W"),
         }
 
     def add_names(ifc):
@@ -99,7 +101,8 @@ def _ids(records) -> set[str]:
 
 def test_panels_as_exporters_write_them_are_counted(exported):
     facts, gid = exported
-    assert _ids(facts.pv_panels) == {gid[k] for k in ("revit_pv", "zh_pv", "fullwidth_pv", "bipv_plate", "solar_zh")}
+    assert _ids(facts.pv_panels) == {gid[k] for k in ("revit_pv", "zh_pv", "fullwidth_pv", "bipv_plate", "solar_zh",
+                                                      "generator_pv")}
     revit = next(p for p in facts.pv_panels if p.global_id == gid["revit_pv"])
     assert "Solar Panel:Mono 400W" in revit.matched_by
     assert revit.peak_power_kw == 0.4 and "type text" in revit.peak_power_source
@@ -142,6 +145,13 @@ def test_parking_counts_car_spaces_and_revit_components_not_bicycles(exported):
     assert {gid["bike_space"], gid["bicycle_space"]} <= _ids(facts.excluded)
     excluded = next(s for s in facts.excluded if s.global_id == gid["bike_space"])
     assert excluded.concept == "parking_space" and "非机动" in excluded.matched_by
+
+
+def test_an_element_typed_as_two_things_is_counted_as_one_and_suspected_as_the_other(exported):
+    facts, gid = exported
+    assert gid["pv_roof_slab"] in _ids(facts.roofs)                   # a roof slab (its type says 屋面)
+    (suspect,) = [s for s in facts.suspects_of("pv_panel") if s.global_id == gid["pv_roof_slab"]]
+    assert "counted as roof" in suspect.matched_by                    # ... and 光伏: never silently dropped
 
 
 def test_floor_tool_and_name_only_roofs_are_suspects(exported):

@@ -182,9 +182,14 @@ class Recogniser:
             if c.suspect_class(element, kind):
                 out.append(_suspect(c, f"{element.is_a()} ({kind or 'no predefined type'})",
                                     "its class alone does not say which", "仅凭其类别无法判断"))
-            elif counted is None and (found := c.by_types(texts)):
+            elif found := c.by_types(texts):
+                # its type also says something else (a roof slab typed 光伏屋面板): counted as the one,
+                # a suspect of the other, so neither reading is silently dropped
                 out.append(_suspect(c, found, f"its type says {c.concept.label.en}, but its class or predefined "
-                                    "type says otherwise", f"其类型名称显示为{c.concept.label.zh}，但其类别或预定义类型不符"))
+                                    "type says otherwise" + (f" (it is counted as {counted.replace('_', ' ')})"
+                                                             if counted else ""),
+                                    f"其类型名称显示为{c.concept.label.zh}，但其类别或预定义类型不符"
+                                    + (f"（已按 {counted} 计入）" if counted else "")))
         return tuple(out)
 
     def _vetted(self, typed, element, el_type, names) -> tuple[Match, ...]:
