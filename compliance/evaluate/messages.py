@@ -83,13 +83,11 @@ def range_straddles(label: Text, span: Text, need: Text) -> Text:
 
 def where_settles(label: Text, span: Text, need: Text, applies: bool) -> Text:
     """Applicability decided over the whole plausible range of an uncertain size figure."""
-    if applies:
-        return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）内本条均适用（适用条件：{need.zh}），存疑不影响是否适用",
-                    en=f"over the whole plausible range of the {label.en} ({span.en}) the rule applies (it applies "
-                       f"where the {label.en} is {need.en}), so the doubt does not change whether it applies")
-    return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）内本条均不适用（适用条件：{need.zh}），存疑不影响结论",
-                en=f"over the whole plausible range of the {label.en} ({span.en}) the rule does not apply (it applies "
-                   f"where the {label.en} is {need.en}), so the doubt does not change the outcome")
+    zh, en = (("均适用", "存疑不影响是否适用"), ("applies", "whether it applies")) if applies else \
+        (("均不适用", "存疑不影响结论"), ("does not apply", "the outcome"))
+    return Text(zh=f"{label.zh}的合理取值范围（{span.zh}）内本条{zh[0]}（适用条件：{need.zh}），{zh[1]}",
+                en=f"over the whole plausible range of the {label.en} ({span.en}) the rule {en[0]} (it applies "
+                   f"where the {label.en} is {need.en}), so the doubt does not change {en[1]}")
 
 
 def where_straddles(label: Text, span: Text | None, need: Text) -> Text:
