@@ -160,3 +160,19 @@ def test_a_suspect_over_a_counted_roof_adds_nothing(tmp_path, ctx):
     assert _pv2(verdicts["cover-beside"]).status == "manual_review"
     for verdict in verdicts.values():
         assert any(n.code == "model.suspects" and "roof" in n.message for n in verdict.notes)
+
+
+def test_a_check_carries_its_plausible_range_in_every_report(tmp_path, ctx):
+    """The JSON check states the range (and the terminal summary shows it) where the figure is in doubt."""
+    import json
+
+    from compliance.report import render
+
+    verdict = check_submission(_office_roof_quantity(tmp_path, "range-in-reports", 3000.0, 250), ctx)
+    (check,) = _pv2(verdict).checks
+    assert (check.certain, check.plausible_low, check.plausible_high) == (False, pytest.approx(16.6667),
+                                                                           pytest.approx(50.0))
+    doc = json.loads(render("json", verdict, lang="en"))
+    pv2 = next(r for r in doc["results"] if r["rule"] == "PV-2")
+    assert pv2["checks"][0]["plausible_text"]["en"] == "16.67%–50%"
+    assert "[plausible 16.67%–50%]" in render("text", verdict, lang="en").decode()

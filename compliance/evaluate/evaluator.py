@@ -87,11 +87,16 @@ def _check(rule: Rule, i: int, metric: Metric, spec: MetricSpec, fact: dict) -> 
     req = rule.requirements[i]
     met = True if requirement_met(rule, i).holds(fact) else False if requirement_failed(rule, i).holds(fact) else None
     label = _label(spec, req.of)
+    doubt: dict = {}
+    if metric.value is not None and not metric.certain:
+        low, high = metric.range()
+        doubt = dict(certain=False, plausible_low=low, plausible_high=high,
+                     plausible_text=Text(zh=spec.show_range(low, high, "zh"), en=spec.show_range(low, high, "en")))
     return Check(metric=req.metric, label=label, measured=metric.value,
                  measured_text=Text(zh=spec.show(metric.value, "zh"), en=spec.show(metric.value, "en")),
                  operator=req.op, threshold=req.number,
                  threshold_text=Text(zh=spec.show(req.number, "zh"), en=spec.show(req.number, "en")),
-                 unit=req.unit, parameter=req.param, basis=metric.basis, met=met)
+                 unit=req.unit, parameter=req.param, basis=metric.basis, met=met, **doubt)
 
 
 class _Result:

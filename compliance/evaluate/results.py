@@ -36,6 +36,13 @@ class Check(_Frozen):
     met: Optional[bool] = Field(None, description="True/false: met or not over the figure's whole plausible range "
                                                   "(a certain figure's range is its value); None: not measured, or "
                                                   "uncertain with a range that straddles the threshold")
+    certain: bool = Field(True, description="False: the measured figure is in doubt (the rule's reasons say why)")
+    plausible_low: Optional[float] = Field(None, description="Uncertain figures: the lowest plausible value "
+                                                             "(null: no lower bound, or certain)")
+    plausible_high: Optional[float] = Field(None, description="Uncertain figures: the highest plausible value "
+                                                              "(null: no upper bound, or certain)")
+    plausible_text: Optional[Text] = Field(None, description="Uncertain figures: the plausible range as a reader "
+                                                             "says it, e.g. '3.45%–18.18%', 'unbounded'")
 
 
 class RuleResult(_Frozen):

@@ -10,7 +10,10 @@ _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data
 
 def _measured(r, lang: str) -> str:
     key, required = ("zh", "要求") if lang == "zh" else ("en", "required")
-    return "; ".join(f"{getattr(c.measured_text, key)} ({required} {c.operator} {getattr(c.threshold_text, key)})"
+    plausible = "可能范围" if lang == "zh" else "plausible"
+    return "; ".join(f"{getattr(c.measured_text, key)}"
+                     + (f" [{plausible} {getattr(c.plausible_text, key)}]" if c.plausible_text else "")
+                     + f" ({required} {c.operator} {getattr(c.threshold_text, key)})"
                      for c in r.checks)
 
 
