@@ -176,3 +176,38 @@ def test_a_check_carries_its_plausible_range_in_every_report(tmp_path, ctx):
     pv2 = next(r for r in doc["results"] if r["rule"] == "PV-2")
     assert pv2["checks"][0]["plausible_text"]["en"] == "16.67%–50%"
     assert "[plausible 16.67%–50%]" in render("text", verdict, lang="en").decode()
+
+
+def _garage(tmp_path, name: str, declared: dict):
+    """A new office with 60 modelled parking spaces and 10 modelled charging points (16.7 %, EV-3 ≥ 15 %)."""
+    from blocks import charger_row, parking_row
+
+    def extra(m):
+        basement = m.storeys["B1"]
+        parking_row(m, 60, basement, 0.0, 2.0, ready=0)
+        charger_row(m, [(7, "AC")] * 6 + [(60, "DC")] * 4, basement, 0.0, 0.5)
+
+    m = Model(name, "architecture.ifc", storeys=(("B1", -4.5), ("F1", 0.0), ("RF", ROOF_LEVEL_M)))
+    ground_floor(m, 40.0, 25.0)
+    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0)
+    extra(m)
+    doc = meta(f"T-{name}"[:30], "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
+               public_institution=False, gross_floor_area_m2=9000, declared=declared)
+    folder = tmp_path / name
+    write_submission(folder, doc, [m], "# test submission\n")
+    return folder
+
+
+@pytest.mark.parametrize("declared_points,status", [
+    (12, "pass"),            # 10 or 12 points for 60 spaces: 16.7–20 % ≥ 15 % either way
+    (8, "manual_review"),    # 8 or 10: 13.3–16.7 %: the threshold lies inside
+])
+def test_a_declared_count_that_disagrees_with_the_model_spans_both(tmp_path, ctx, declared_points, status):
+    """Two sources that disagree span both: the metadata.mismatch finding stands, and EV-3 is decided
+    where every value between them gives the same outcome."""
+    verdict = check_submission(_garage(tmp_path, f"mismatch-{declared_points}",
+                                       {"charging_points": declared_points}), ctx)
+    assert any(n.code == "metadata.mismatch" and n.field == "declared.charging_points" for n in verdict.notes)
+    ev3 = next(r for r in verdict.results if r.rule == "EV-3")
+    assert ev3.status == status
+    assert any("declared.charging_points" in (e.fields or ("",))[0] for e in ev3.evidence)

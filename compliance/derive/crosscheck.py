@@ -154,7 +154,7 @@ def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict)
                 "Correct the metadata or the model",
                 f"{file} 中 {field} = {declared:g}，但模型为 {shown}（{measured.how_zh}）；"
                 f"{'数量应一致' if is_count else f'两者相差超过 {tolerance:.0%}'}。请修正申报资料或模型",
-                measured.global_ids[:200], "uncertain", line=loaded.line_of(field)))
+                measured.global_ids[:200], "uncertain", line=loaded.line_of(field), field=field))
     findings += _not_in_model(loaded, models, file) + _systems(loaded, models, file)
     return findings
 
@@ -166,7 +166,7 @@ def _below_spaces(loaded: LoadedSubmission, field: str, declared: float, measure
                 "Correct the metadata or the model",
                 f"{file} 中 {field} = {declared:g}，但模型中仅空间面积之和即为 {measured.value:.2f}（{measured.how_zh}）；"
                 "空间面积不含墙体，建筑面积不小于此值。请修正申报资料或模型",
-                measured.global_ids[:200], "uncertain", line=loaded.line_of(field))
+                measured.global_ids[:200], "uncertain", line=loaded.line_of(field), field=field)
 
 
 def _not_in_model(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> list[Note]:

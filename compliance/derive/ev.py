@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..text import Text
-from .evidence_policy import declared_only
+from .evidence_policy import declared_only, stated
 from .metrics import Evidence, Inputs, Metric, MetricSpec, counted, share_text, unique
 
 
 NAMES = {"spaces": Text(zh="停车位", en="parking spaces"), "chargers": Text(zh="充电桩", en="charging points"),
          "fast": Text(zh="快充桩", en="fast charging points"),
          "ready": Text(zh="预留充电设施安装条件的停车位", en="charger-ready parking spaces")}
+FIELDS = {"spaces": "parking_spaces", "ready": "charger_ready_spaces", "chargers": "charging_points",
+          "fast": "fast_charging_points"}          # the declared field of each count
 READY = Text(zh="YP_ParkingSpace.ChargerReady 为 TRUE 的停车位", en="spaces with YP_ParkingSpace.ChargerReady = TRUE")
 
 
@@ -59,7 +61,22 @@ class _Counts:
 
     def figure(self, what: str) -> _Figure:
         """Spaces / chargers / fast / ready."""
-        return self._with_suspects(self._figure(what), what)
+        return self._with_suspects(self._with_declared(self._figure(what), what), what)
+
+    def _with_declared(self, f: _Figure, what: str) -> _Figure:
+        """A declared count that disagrees with the models' (metadata.mismatch): weighed over both."""
+        field = f"declared.{FIELDS[what]}"
+        finding = self.inp.mismatch(field)
+        declared = stated(self.inp.meta, field)
+        if finding is None or declared is None or f.value is None:
+            return f
+        reasons = f.reasons + [finding.text]
+        evidence = f.evidence + (self.inp.field_evidence(field),)
+        if f.unbounded:
+            return _Figure(f.value, evidence, reasons, f.how)
+        low = min(f.value if f.low is None else f.low, float(declared))
+        high = None if f.high is None and f.reasons else max(f.value if f.high is None else f.high, float(declared))
+        return _Figure(f.value, evidence, reasons, f.how, low, high)
 
     def _figure(self, what: str) -> _Figure:
         inp = self.inp
@@ -102,8 +119,7 @@ class _Counts:
             if what in ("spaces", "ready") and not doubts:
                 return self._zones(kept, value, ev, how)
             return _Figure(value, ev, doubts, how, *((None, None) if doubts else (value, value)))
-        field = {"spaces": "parking_spaces", "ready": "charger_ready_spaces", "chargers": "charging_points",
-                 "fast": "fast_charging_points"}[what]
+        field = FIELDS[what]
         only = declared_only(inp, f"declared.{field}", models_show=False)
         if only is None and what in ("chargers", "fast") and self.parking:
             return _Figure(0.0, (Evidence(source="ifc", file=self.parking[0].file,

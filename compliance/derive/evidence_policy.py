@@ -2,8 +2,11 @@
 
 The models are the evidence; submission.yaml's `declared:` figures are what the designer says.
 - Both give a figure and they disagree beyond the tolerance (`metadata_tolerance_pct`; counts
-  must agree exactly): crosscheck.py's `metadata.mismatch` finding names both, and the figure
-  resting on those elements is uncertain (Inputs.doubts_about): a reviewer decides.
+  must agree exactly): crosscheck.py's `metadata.mismatch` finding names both (and its `field`),
+  and the metric reading that field spans both values (metrics.WEIGHED_FIELDS: EV counts, roof
+  and PV areas; the gross floor area in declared.py): it decides only where both give the same
+  outcome. A mismatch on another field makes the figures resting on those elements uncertain
+  with no known reach (Inputs.doubts_about): a reviewer decides.
 - submission.yaml declares a figure of a family no model shows (declared.charging_points: 12,
   and no charging point in any model): crosscheck.py's `metadata.declared_not_in_model` finding,
   and the metric uses the declared figure, uncertain over [what the models show, what is

@@ -125,6 +125,10 @@ class MetricSpec:
 # plausible range, evidence_policy.py): they name no element, yet must not touch every figure.
 # A parking space far larger than a stall is weighed by the EV metrics as a range of stalls.
 WEIGHED_BY_THEIR_METRIC = frozenset({"metadata.declared_not_in_model", "parking.space_too_large"})
+# A declared figure that disagrees with the model's (metadata.mismatch) for these fields: the metric
+# reading the field weighs it over both values (two sources that disagree span both).
+WEIGHED_FIELDS = frozenset({"declared.parking_spaces", "declared.charging_points", "declared.fast_charging_points",
+                            "declared.charger_ready_spaces", "declared.roof_area_m2", "declared.pv_area_m2"})
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,12 @@ class Inputs:
         notes = [n for m in self.models for n in m.notes] + list(self.findings)
         return [n for n in notes
                 if n.severity == "uncertain" and n.code not in WEIGHED_BY_THEIR_METRIC
+                and not (n.code == "metadata.mismatch" and n.field in WEIGHED_FIELDS)
                 and (not n.global_ids or global_ids & set(n.global_ids))]
+
+    def mismatch(self, field: str):
+        """The `metadata.mismatch` finding on a declared field, if any (its metric weighs it)."""
+        return next((n for n in self.findings if n.code == "metadata.mismatch" and n.field == field), None)
 
     def field_evidence(self, *paths: str, detail: str | None = None) -> "Evidence":
         line = next((self.lines[p] for p in paths if p in self.lines), None)

@@ -200,8 +200,31 @@ def _pv_area(inp: Inputs, basis: str) -> PvArea:
             en="not counted as roof" + (f"; the roof could be {out.roof_extra:.2f} m² larger"
                                         if out.roof_extra is not None else "; their area cannot be read"))))
         evidence += suspect_evidence("roof", sus)
+    _weigh_declared(inp, out, basis, evidence)
     out.evidence = tuple(evidence)
     return out
+
+
+def _weigh_declared(inp: Inputs, out: PvArea, basis: str, evidence: list) -> None:
+    """A declared roof or PV area that disagrees with the models' (metadata.mismatch, on the projected
+    basis the declared figures use): the range spans both; on the other basis its reach is not known."""
+    from .evidence_policy import stated
+
+    for field in ("declared.roof_area_m2", "declared.pv_area_m2"):
+        finding, declared = inp.mismatch(field), stated(inp.meta, field)
+        if finding is None or declared is None:
+            continue
+        out.reasons.append(finding.text)
+        evidence.append(inp.field_evidence(field))
+        if basis != "projected":
+            out.roof_doubt = out.roof_doubt or field == "declared.roof_area_m2"
+            out.unbounded = out.unbounded or field == "declared.pv_area_m2"
+        elif field == "declared.roof_area_m2":
+            low, high = out.roof_span or (0.0, 0.0)
+            out.roof_span = (min(low, float(declared)), max(high, float(declared)))
+        else:
+            low, high = out.pv_range
+            out.pv_range = (min(low, float(declared)), None if high is None else max(high, float(declared)))
 
 
 def _weighed(inp: Inputs, figures: list[AreaFigure], basis: str) -> tuple[list[Text], list[Text]]:

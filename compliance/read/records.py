@@ -28,6 +28,8 @@ class Note(_Record):
     message_zh: Optional[str] = Field(None, description="The same in Chinese (every note the checker makes has it)")
     file: str
     line: Optional[int] = Field(None, description="For metadata findings: the line in submission.yaml")
+    field: Optional[str] = Field(None, description="For metadata findings: the submission.yaml field, e.g. "
+                                                   "'declared.charging_points'")
     global_ids: tuple[str, ...] = ()
     severity: Literal["info", "warning", "uncertain"] = "warning"
 
@@ -38,10 +40,10 @@ class Note(_Record):
 
 
 def note(code: str, file: str, en: str, zh: str, gids=(), severity: str = "warning",
-         line: Optional[int] = None) -> Note:
+         line: Optional[int] = None, field: Optional[str] = None) -> Note:
     """A note in both languages."""
     return Note(code=code, message=en, message_zh=zh, file=file, line=line, global_ids=tuple(gids),
-                severity=severity)
+                severity=severity, field=field)
 
 
 class NoteTaker:
