@@ -142,6 +142,8 @@ def test_parking_unit_ranges():
     assert unit_range(space(13.25), stall) == (1, 1) and unit_range(space(5.0), stall) == (1, 1)
     assert unit_range(space(600.0, 40, "Pset_SpaceParking.ParkingUnits"), stall) == (40, 40)
     assert unit_range(space(None), stall) == (1, 1)
+    assert unit_range(space(26.0), stall, 40.0) == (1, 1)     # a roomy accessible stall is one stall
+    assert unit_range(space(600.0), stall, 40.0) == (1, 48)
     assert unit_range(space(100.0), stall_m2=25.0) == (1, 4) and stall_areas() == (12.5, 40.0)
     model = ModelFacts(info=_info("m.ifc"), parking=(space(600.0),))
     assert [r for _, r in unit_ranges([model, model], stall)] == [(1, 48)]        # the same space in two models: once

@@ -57,7 +57,7 @@ class _Counts:
         self.parking = unique(p for m in inp.models for p in m.parking)
         self.chargers = unique(c for m in inp.models for c in m.chargers)
         stall, self.max_stall = stall_areas(inp.conventions)
-        self.units = {id(p): unit_range(p, stall) for p in self.parking}
+        self.units = {id(p): unit_range(p, stall, self.max_stall) for p in self.parking}
 
     def figure(self, what: str) -> _Figure:
         """Spaces / chargers / fast / ready."""

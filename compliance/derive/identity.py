@@ -29,6 +29,8 @@ OVERLAP_SHARE = 0.5          # footprints overlapping by more than this share of
 SAME_HEIGHT_M = 0.5          # ... when their elevation ranges are no further apart than this
 EXACT_AREA_SHARE = 0.02      # two such elements with areas within 2 % are exact copies
 
+SHOWN = 3                    # elements (pairs) named in a message; the finding lists them all
+
 
 def stall_areas(conventions=None) -> tuple[float, float]:
     """(typical stall m², largest single space m²): rules/_conventions.yaml's parking `stall_area_m2`."""
@@ -38,7 +40,6 @@ def stall_areas(conventions=None) -> tuple[float, float]:
         conventions = load_conventions()
     stall = conventions["parking_space"].stall_area_m2
     return stall.typical, stall.max
-SHOWN = 3                    # elements (pairs) named in a message; the finding lists them all
 
 
 # -- one GlobalId, one place --------------------------------------------------------------------
@@ -122,28 +123,13 @@ class Counted:
     panel_twins: tuple[Twin, ...] = ()
 
 
-def _polygon(outline):
-    import shapely
-
-    parts = []
-    for ring in outline or ():
-        try:
-            polygon = shapely.Polygon(ring)
-        except (ValueError, shapely.errors.GEOSException):   # fewer than 3 distinct points
-            continue
-        if not polygon.is_valid:
-            polygon = shapely.make_valid(polygon)
-        parts.extend(p for p in shapely.get_parts(polygon) if p.geom_type == "Polygon")
-    if len(parts) == 1:
-        return parts[0]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
 def _polygons(outlines):
     """The footprint polygon of each outline, as an array: the usual one-ring outlines built at
     once (thousands of panels), the others and any invalid one one by one."""
     import numpy as np
     import shapely
+
+    from ..read.geometry import polygon_of
 
     out = np.empty(len(outlines), dtype=object)
     simple = [n for n, o in enumerate(outlines) if len(o) == 1 and len(o[0]) >= 4]
@@ -154,7 +140,7 @@ def _polygons(outlines):
         out[simple] = built
     for n in range(len(outlines)):
         if out[n] is None or not out[n].is_valid:
-            out[n] = _polygon(outlines[n])
+            out[n] = polygon_of(outlines[n])
     return out
 
 
@@ -331,17 +317,20 @@ def relocated_findings(models: list[ModelFacts]) -> list[Note]:
     return out
 
 
-def unit_range(space: ParkingRecord, stall_m2: float) -> tuple[int, int]:
-    """How many parking units a space plausibly holds: ParkingUnits when given, else 1 to as many
-    2.5 × 5.0 m stalls as its area holds (at least 1)."""
-    if space.units_source is not None or space.area_m2 is None:
+def unit_range(space: ParkingRecord, stall_m2: float, max_stall_m2: float = 0.0) -> tuple[int, int]:
+    """How many parking units a space plausibly holds: ParkingUnits when given; one for a space no
+    larger than the largest single stall (`max_stall_m2`: a roomy accessible stall is one stall);
+    else 1 to as many `stall_m2` stalls as its area holds."""
+    if space.units_source is not None or space.area_m2 is None or space.area_m2 <= max_stall_m2:
         return space.units, space.units
     return 1, max(1, math.floor(space.area_m2 / stall_m2 + 1e-9))
 
 
-def unit_ranges(models: list[ModelFacts], stall_m2: float) -> list[tuple[ParkingRecord, tuple[int, int]]]:
+def unit_ranges(models: list[ModelFacts], stall_m2: float,
+                max_stall_m2: float = 0.0) -> list[tuple[ParkingRecord, tuple[int, int]]]:
     """Each parking space of the submission (counted once) with `unit_range`."""
-    return [(p, unit_range(p, stall_m2)) for p in distinct((p for m in models for p in m.parking), keep="last")]
+    return [(p, unit_range(p, stall_m2, max_stall_m2))
+            for p in distinct((p for m in models for p in m.parking), keep="last")]
 
 
 def parking_findings(models: list[ModelFacts], max_stall_m2: float, stall_m2: float) -> list[Note]:
@@ -350,8 +339,8 @@ def parking_findings(models: list[ModelFacts], max_stall_m2: float, stall_m2: fl
     `stall_m2` (rules/_conventions.yaml's parking `stall_area_m2`: max, typical)."""
     stall_en, stall_zh = " per stall", f"按每个车位 {stall_m2:g} m² 估算"
     out = []
-    for space, (_, most) in unit_ranges(models, stall_m2):
-        if space.units_source is not None or space.area_m2 is None or space.area_m2 <= max_stall_m2:
+    for space, (least, most) in unit_ranges(models, stall_m2, max_stall_m2):
+        if least == most:
             continue
         name_en, name_zh = _named(space)
         area = space.area_m2

@@ -216,9 +216,9 @@ def overlap_fractions(outlines, others, may_cover=None) -> list[float]:
     of outlines plus others, not with their product (thousands of panels over a hundred roofs)."""
     import shapely
 
-    own = [_polygon(outline) for outline in outlines]
+    own = [polygon_of(outline) for outline in outlines]
     out = [0.0] * len(own)
-    cover = [_polygon(outline) for outline in others]
+    cover = [polygon_of(outline) for outline in others]
     if not own or not cover:
         return out
     left, right = shapely.STRtree(cover).query(own, predicate="intersects")
@@ -358,7 +358,7 @@ def _outline(shapely, np, footprint):
     return tuple(ring for _, ring in rings)
 
 
-def _polygon(outline):
+def polygon_of(outline):
     """The union of the polygons bounded by the rings of `outline` (polygonal parts only)."""
     import shapely
 
