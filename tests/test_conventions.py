@@ -78,6 +78,8 @@ def exported(shared_ifc_dir, tmp_path_factory):
             "heat_pump": e(ifc, "IfcUnitaryEquipment", "HP-1", "空气源热泵机组", "USERDEFINED"),
             "pv_roof_slab": e(ifc, "IfcSlab", "光伏屋面板-1", None, "NOTDEFINED", "IfcSlabType", "光伏屋面板:BIPV-200"),
             "generator_pv": e(ifc, "IfcEnergyConversionDevice", "G-1", "Solar Panel:Poly 330W"),
+            "panel_on_rack": e(ifc, "IfcSolarDevice", "光伏组件及支架-1", None, "SOLARPANEL"),
+            "bike_parking_class": e(ifc, "IfcSpace", "非机动车位-P1", None, "PARKING"),
         }
 
     def add_names(ifc):
@@ -102,7 +104,7 @@ def _ids(records) -> set[str]:
 def test_panels_as_exporters_write_them_are_counted(exported):
     facts, gid = exported
     assert _ids(facts.pv_panels) == {gid[k] for k in ("revit_pv", "zh_pv", "fullwidth_pv", "bipv_plate", "solar_zh",
-                                                      "generator_pv")}
+                                                      "generator_pv", "panel_on_rack")}   # 支架 does not overrule SOLARPANEL
     revit = next(p for p in facts.pv_panels if p.global_id == gid["revit_pv"])
     assert "Solar Panel:Mono 400W" in revit.matched_by
     assert revit.peak_power_kw == 0.4 and "type text" in revit.peak_power_source
@@ -142,7 +144,7 @@ def test_chargers_read_power_and_current_from_the_type_text(exported):
 def test_parking_counts_car_spaces_and_revit_components_not_bicycles(exported):
     facts, gid = exported
     assert _ids(facts.parking) == {gid[k] for k in ("car_space", "revit_parking", "zone")}
-    assert {gid["bike_space"], gid["bicycle_space"]} <= _ids(facts.excluded)
+    assert {gid["bike_space"], gid["bicycle_space"], gid["bike_parking_class"]} <= _ids(facts.excluded)
     excluded = next(s for s in facts.excluded if s.global_id == gid["bike_space"])
     assert excluded.concept == "parking_space" and "非机动" in excluded.matched_by
 

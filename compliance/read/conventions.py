@@ -73,6 +73,7 @@ class Concept(_Data):
     names_recognise: tuple[str, ...] = ()
     suspect_classes: tuple[ClassRule, ...] = ()
     exclude: tuple[str, ...] = ()
+    exclude_over_class: bool = False      # exclusion words also rule out what class + predefined type establish
     properties: dict[str, tuple[PropRef, ...]] = {}
     text: dict[str, Union[str, dict[str, tuple[str, ...]]]] = {}
     exposed_slab: Optional[ExposedSlab] = None

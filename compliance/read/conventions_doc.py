@@ -42,7 +42,9 @@ def concept_markdown(name: str, c: Concept) -> list[str]:
     if c.suspect_classes:
         rows.append(("suspect by class", _classes(c.suspect_classes)))
     if c.exclude:
-        rows.append(("excluded by the words", _list(c.exclude)))
+        rows.append(("excluded by the words" + (", even where the class says otherwise" if c.exclude_over_class
+                                                 else " (not where the class and predefined type establish it)"),
+                     _list(c.exclude)))
     for role, refs in c.properties.items():
         rows.append((f"property `{role}` (first found)", ", ".join(f"`{r.pset}.{r.property}`" for r in refs)))
     for key, value in c.text.items():

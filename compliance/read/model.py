@@ -81,8 +81,8 @@ def facts_of(index: IfcIndex, conventions: Conventions | None = None, cores: int
         return None if matrix is None else tuple(round(float(v), 3) for v in matrix[:3, 3])
 
     systems, chargers, parking = read_equipment(index, notes, found, conventions, origin)
-    suspects = _suspects(index, found, AreaReader(index, shapes, [], placements), origin)
-    suspects += _exposed(index, slabs, shapes, roofs, conventions, AreaReader(index, shapes, [], placements), origin)
+    apart = AreaReader(index, shapes, [], placements)     # suspects' notes are not the model's
+    suspects = _suspects(index, found, apart, origin) + _exposed(index, slabs, shapes, roofs, conventions, apart, origin)
     buildings = read_buildings(index, notes, conventions)
     notes.extend(_parse_notes(index))
     return ModelFacts(info=index.info, roofs=tuple(roof_figs), pv_panels=tuple(panel_figs),

@@ -97,6 +97,7 @@ class Match:
     tier: Tier
     why: str                  # provenance, English (the reports' own words)
     why_zh: str
+    by_class: bool = False    # recognised by class and predefined type (not by words)
 
     @property
     def counted(self) -> bool:
@@ -169,11 +170,12 @@ class Recogniser:
         out: list[Match] = []
         for c in self.compiled:
             recognised = c.by_class(element, kind, where)
+            by_class = recognised is not None
             if recognised is None and c.is_a(element, c.concept.hosts) and kind in OPEN_TYPES:
                 found = c.by_types(texts)
                 recognised = f"{found} (convention)" if found else None
             if recognised is not None:
-                out.insert(0, Match(c.name, "recognised", recognised, recognised))
+                out.insert(0, Match(c.name, "recognised", recognised, recognised, by_class))
                 break
         counted = out[0].concept if out else None
         for c in self.compiled:
@@ -198,7 +200,10 @@ class Recogniser:
         out = []
         for m in typed:
             c = self._concept(m.concept)
-            veto = c.excluded(texts)
+            # a word does not overrule what the class says (a SOLARPANEL named '光伏组件及支架'), unless
+            # the concept says its exclusions do (bicycle spaces typed PARKING)
+            overruled = m.by_class and not c.concept.exclude_over_class
+            veto = None if overruled else c.excluded(texts)
             if veto is None:
                 out.append(m)
             else:                           # listed, so a designer sees why it is not counted
