@@ -186,9 +186,9 @@ def _share_range(num: _Figure, den: _Figure, cap: bool) -> dict:
     known reach. Counts are never negative, and a denominator that may be 0 leaves no upper bound."""
     if num.unbounded or den.unbounded:
         return {}
-    n_lo, n_hi, d_lo, d_hi = num.low, num.high, den.low, den.high
+    n_lo, n_hi, d_lo, d_hi = num.low or 0.0, num.high, den.low, den.high
     low = round(n_lo / d_hi * 100.0, 4) if d_hi else 0.0
-    high = round(n_hi / d_lo * 100.0, 4) if d_lo else None
+    high = round(n_hi / d_lo * 100.0, 4) if d_lo and n_hi is not None else None
     if cap:
         low, high = min(low, 100.0), 100.0 if high is None else min(high, 100.0)
     return dict(low=low, high=high)

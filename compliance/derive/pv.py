@@ -279,7 +279,8 @@ def _area_text(zh: str, en: str, basis: str, area: float, n: int | None = None, 
 
 def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     area = _pv_area(inp, basis)
-    roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, area.reasons
+    roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, list(area.reasons)
+    pv_span = area.pv_range
     evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV") + list(area.evidence)
     base = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
     if not roofs:
@@ -296,8 +297,7 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     if basis == "projected" and (only := declared_only(inp, "declared.pv_area_m2")) is not None:
         # no panel in any model, a PV area declared: the declared figure, uncertain from 0 (evidence_policy.py)
         pv_total, pv_text = only.value, Text(zh=f"{only.how.zh} {only.value:,.2f} m²", en=f"{only.how.en} {only.value:.2f} m²")
-        low, high = area.pv_range
-        area.pv_range = (0.0, None if high is None else high + only.value)
+        pv_span = (0.0, None if pv_span[1] is None else pv_span[1] + only.value)
         reasons += list(only.reasons)
         base["evidence"] += (only.evidence,)
     ratio = round(pv_total / roof_total * 100.0, RATIO_DECIMALS)
@@ -312,8 +312,7 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     else:
         low, high = area.roof_span or (roof_total, roof_total)
         roof_range = (min(low, roof_total), None if area.roof_extra is None else max(high, roof_total) + area.roof_extra)
-    pv_range = (0.0, None) if unbounded else area.pv_range
-    rng = ratio_range(pv_range, roof_range)
+    rng = ratio_range((0.0, None) if unbounded else pv_span, roof_range)
     computation = share_text(pv_text, _area_text("屋面", "roof", basis, roof_total, len(roofs), "个构件", "element"),
                              ratio)
     return Metric(value=ratio, reasons=tuple(reasons), computation=computation,
@@ -324,7 +323,7 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
 def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     """PV projected area ÷ the roof area the designer declares suitable for PV ("应装尽装")."""
     area = _pv_area(inp, basis)
-    roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, area.reasons
+    roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, list(area.reasons)
     suitable = getattr(getattr(inp.meta, "declared", None), "suitable_roof_area_m2", None)
     evidence = _evidence(panels, basis, "PV") + [inp.field_evidence("declared.suitable_roof_area_m2")]
     base = dict(name="pv_suitable_ratio", unit="%", basis=basis, evidence=tuple(evidence + list(area.evidence)))
