@@ -4,7 +4,7 @@ public-institution intensities, and the gross floor area (metadata first, then t
 from __future__ import annotations
 
 from ..text import Text
-from .evidence_policy import at_line, differs
+from .evidence_policy import at_line, differs, stated as field_value
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
 
 FLAG = {0.0: ("否", "no"), 1.0: ("是", "yes")}
@@ -24,13 +24,6 @@ def _formula(zh: str, formula: str, en: str = "", en_after: str = "") -> Text:
     return Text(zh=zh + formula, en=en + formula + en_after)
 
 
-def _get(meta, path: str):
-    value = meta
-    for part in path.split("."):
-        value = getattr(value, part, None) if value is not None else None
-    return value
-
-
 def _as_stated(what: Text, file: str, path: str | None = None) -> Text:
     """'design PUE as stated in submission.yaml (energy.pue)' / 'submission.yaml 中申报的设计 PUE（energy.pue）'."""
     return Text(zh=f"{file} 中申报的{what.zh}" + (f"（{path}）" if path else ""),
@@ -40,7 +33,7 @@ def _as_stated(what: Text, file: str, path: str | None = None) -> Text:
 def stated(name: str, unit: str, path: str, what: Text):
     """A metric that is one metadata field, as stated."""
     def compute(inp: Inputs) -> Metric:
-        value = _get(inp.meta, path)
+        value = field_value(inp.meta, path)
         ev = (inp.field_evidence(path),)
         if value is None:
             return Metric(name=name, value=None, unit=unit, reasons=(not_given(path, inp.metadata_file),), evidence=ev)
@@ -53,7 +46,7 @@ def retrofit_saving(inp: Inputs) -> Metric:
     e = getattr(inp.meta, "energy", None)
     base_path, design_path = "energy.baseline_energy_kwh_per_year", "energy.design_energy_kwh_per_year"
     ev = (inp.field_evidence(base_path, design_path),)
-    before, after = _get(inp.meta, base_path), _get(inp.meta, design_path)
+    before, after = field_value(inp.meta, base_path), field_value(inp.meta, design_path)
     if e is None or before is None or after is None:
         missing = [p for p, v in ((base_path, before), (design_path, after)) if v is None]
         return Metric(name="retrofit_energy_saving", value=None, unit="%", evidence=ev,
@@ -66,7 +59,7 @@ def retrofit_saving(inp: Inputs) -> Metric:
 
 
 def energy_audit(inp: Inputs) -> Metric:
-    audit = _get(inp.meta, "energy.audit")
+    audit = field_value(inp.meta, "energy.audit")
     ev = (inp.field_evidence("energy.audit.on_file", "energy.audit"),)
     if audit is None:
         return Metric(name="energy_audit_on_file", value=None, unit="flag", evidence=ev,
@@ -83,7 +76,7 @@ def energy_audit(inp: Inputs) -> Metric:
 
 
 def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
-    measures = _get(inp.meta, "measures")
+    measures = field_value(inp.meta, "measures")
     ev = (inp.field_evidence("measures"),)
     if measures is None:
         return Metric(name="measures_adopted", value=None, unit="count", evidence=ev,
@@ -96,7 +89,7 @@ def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
 
 
 def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
-    op = _get(inp.meta, "operation")
+    op = field_value(inp.meta, "operation")
     what = of[0] if of else "energy_per_m2"
     ev = (inp.field_evidence(f"operation.current.{what}", "operation"),)
     if op is None:
@@ -123,7 +116,7 @@ def gross_floor_area(inp: Inputs) -> Metric:
     filed figure, the models' (a sum of spaces: at least that much)."""
     from .crosscheck import model_gfa
 
-    gfa, model = _get(inp.meta, "gross_floor_area_m2"), model_gfa(inp.models)
+    gfa, model = field_value(inp.meta, "gross_floor_area_m2"), model_gfa(inp.models)
     base = dict(name="gross_floor_area", unit="m²")
     if gfa is None and model.value is None:
         return Metric(value=None, reasons=(Text(zh="申报资料未提供 gross_floor_area_m2，模型中也无总建筑面积",

@@ -23,9 +23,6 @@ class Found:
     def of(self, concept: str) -> list[tuple[object, Match]]:
         return self.recognised.get(concept, [])
 
-    def suspects_of(self, concept: str) -> list[tuple[object, Match]]:
-        return [(e, m) for e, m in self.suspects if m.concept == concept]
-
 
 def classify(index: IfcIndex, recogniser: Recogniser) -> Found:
     found = Found()

@@ -99,10 +99,6 @@ class Match:
     why_zh: str
     by_class: bool = False    # recognised by class and predefined type (not by words)
 
-    @property
-    def counted(self) -> bool:
-        return self.tier == "recognised"
-
 
 class _Compiled:
     """One concept, ready to match."""
