@@ -24,11 +24,12 @@ def ctx() -> RunContext:
     return RunContext(rules_dir=RULES, cores=1)
 
 
-def _office(tmp_path, name: str, *, declared=None, extra=None):
-    """A new office (PV-2: rooftop PV ≥ 30 %) with a 40 × 25 m ROOF slab; `extra(m)` adds elements."""
-    m = Model(name, "architecture.ifc", storeys=(("F1", 0.0), ("RF", ROOF_LEVEL_M)))
+def _office(tmp_path, name: str, *, declared=None, extra=None, roof_quantity: float | None = None):
+    """A new office (PV-2: rooftop PV ≥ 30 %) with a basement and a 40 × 25 m ROOF slab (whose area
+    quantity says `roof_quantity` when given); `extra(m)` adds elements."""
+    m = Model(name, "architecture.ifc", storeys=(("B1", -4.5), ("F1", 0.0), ("RF", ROOF_LEVEL_M)))
     ground_floor(m, 40.0, 25.0)
-    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0)
+    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0, gross_area=roof_quantity)
     if extra is not None:
         extra(m)
     doc = meta(f"T-{name}"[:30], "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
@@ -112,18 +113,8 @@ def test_an_exposed_floor_slab_beside_a_small_roof_cannot_pass(tmp_path, ctx, fl
 
 
 def _office_roof_quantity(tmp_path, name: str, quantity_m2: float, panels: int):
-    def extra(m):
-        panel_grid(m, (0.0, 0.0, 40.0, 25.0), panels, 2.0, 1.0)
-
-    m = Model(name, "architecture.ifc", storeys=(("F1", 0.0), ("RF", ROOF_LEVEL_M)))
-    ground_floor(m, 40.0, 25.0)
-    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0, gross_area=quantity_m2)
-    extra(m)
-    doc = meta(f"T-{name}"[:30], "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
-               public_institution=False, gross_floor_area_m2=9000)
-    folder = tmp_path / name
-    write_submission(folder, doc, [m], "# test submission\n")
-    return folder
+    return _office(tmp_path, name, roof_quantity=quantity_m2,
+                   extra=lambda m: panel_grid(m, (0.0, 0.0, 40.0, 25.0), panels, 2.0, 1.0))
 
 
 @pytest.mark.parametrize("quantity_m2,panels,status", [
@@ -187,15 +178,7 @@ def _garage(tmp_path, name: str, declared: dict):
         parking_row(m, 60, basement, 0.0, 2.0, ready=0)
         charger_row(m, [(7, "AC")] * 6 + [(60, "DC")] * 4, basement, 0.0, 0.5)
 
-    m = Model(name, "architecture.ifc", storeys=(("B1", -4.5), ("F1", 0.0), ("RF", ROOF_LEVEL_M)))
-    ground_floor(m, 40.0, 25.0)
-    roof_slab(m, "屋面板", 0.0, 0.0, 40.0, 25.0)
-    extra(m)
-    doc = meta(f"T-{name}"[:30], "测试办公楼", "Test office", "public_office", "2025-11-12", ["architecture.ifc"],
-               public_institution=False, gross_floor_area_m2=9000, declared=declared)
-    folder = tmp_path / name
-    write_submission(folder, doc, [m], "# test submission\n")
-    return folder
+    return _office(tmp_path, name, declared=declared, extra=extra)
 
 
 @pytest.mark.parametrize("declared_points,status", [

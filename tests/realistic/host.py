@@ -164,7 +164,8 @@ class _Editor:
     # -- output --------------------------------------------------------------------------------
 
     def save(self, folder: Path) -> Path:
-        """Deterministic GlobalIds for what we added, one owner history (IFC2X3), then write."""
+        """Deterministic GlobalIds for what we added, one owner history (IFC2X3), then write into
+        `folder` (made if need be); returns the folder."""
         new = sorted((e for e in self.ifc.by_type("IfcRoot") if e.id() >= self.first_new_id), key=lambda e: e.id())
         for i, element in enumerate(new):
             element.GlobalId = ifcopenshell.guid.compress(
@@ -188,7 +189,7 @@ class _Editor:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / self.filename
         self.ifc.write(str(path))
-        return path
+        return folder
 
 
     def _sort_touched_sets(self) -> None:

@@ -228,8 +228,7 @@ def _sh4_school_panels(shared: Path, out: Path, name: str, count: int, number: i
     host = Host(shared, "SampleHouse4.ifc", name)
     panels = flat_panels(host, count, MONO_400W, [SH4_PANEL_REGION], SH4_PANEL_Z, host.storey("Roof"),
                          object_type="Solar Panel:Mono 400W")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(count, MONO_400W)
     ratio = pct(pv, SH4_ROOF_M2)
     write_submission(folder, number, "杨浦区某小学新建教学楼（屋面光伏）", "school", ["architecture.ifc"],
@@ -261,8 +260,7 @@ def pass_office_cn_pv_module(shared: Path, out: Path) -> Variant:
     w, d = MONO_550W
     panels = flat_panels(host, 18, (d, w), DUPLEX_REGIONS, DUPLEX_PANEL_Z, host.storey("Roof"),   # portrait
                          object_type="光伏组件:单晶硅550W", first_id=612300)
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(18, MONO_550W)
     ratio = pct(pv, DUPLEX_ROOF_M2)
     write_submission(folder, 3, "杨浦区某研发办公楼", "public_office", ["architecture.ifc"],
@@ -290,8 +288,7 @@ def pass_office_bipv(shared: Path, out: Path) -> Variant:
     coverings = sloped_panels(host, FZK_SOUTH, [(10, 2.9)], size, storey, ifc_class="IfcCovering",
                               name=lambda i: f"屋面覆层-{i + 1:02d}", predefined="USERDEFINED",
                               object_type="BIPV光伏玻璃")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(20, size, 30.0)
     ratio = pct(pv, FZK_ROOF_M2)
     write_submission(folder, 4, "杨浦区某办公楼（BIPV屋面）", "public_office", ["architecture.ifc"],
@@ -315,8 +312,7 @@ def pass_office_solar_device_userdefined(shared: Path, out: Path) -> Variant:
     panels = sloped_panels(host, OPENHOUSE_SOUTH, [(9, 0.35), (9, 2.10)], MODULE_60_CELL, host.storey(),
                            ifc_class="IfcSolarDevice", name=lambda i: f"PV-{i + 1:02d}",
                            predefined="USERDEFINED", object_type="太阳能光伏板", qset=None, gap_x=0.1)
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(18, MODULE_60_CELL, 45.0)
     ratio = pct(pv, OPENHOUSE_ROOF_M2)
     write_submission(folder, 5, "杨浦区某社区服务中心", "public_office", ["architecture.ifc"],
@@ -342,8 +338,7 @@ def review_school_solar_device_no_hint(shared: Path, out: Path) -> Variant:
     for slope in (FZK_SOUTH, FZK_NORTH):
         devices += sloped_panels(host, slope, [(10, 0.6), (10, 2.8)], size, storey, ifc_class="IfcSolarDevice",
                                  name=lambda i, n=len(devices): f"Objekt-{n + i + 1:02d}", predefined="NOTDEFINED")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(40, size, 30.0)
     ratio = pct(pv, FZK_ROOF_M2)
     write_submission(folder, 6, "杨浦区某中学新建体育馆", "school", ["architecture.ifc"],
@@ -364,8 +359,7 @@ def review_school_pv_named_only(shared: Path, out: Path) -> Variant:
     host = Host(shared, "SampleHouse4.ifc", name)
     panels = flat_panels(host, 33, MONO_400W, [SH4_PANEL_REGION], SH4_PANEL_Z, host.storey("Roof"),
                          object_type="常规模型", name=lambda i: f"光伏组件-{i + 1:02d}")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(33, MONO_400W)
     write_submission(folder, 7, "杨浦区某小学新建综合楼", "school", ["architecture.ifc"],
                      f"PV-1 manual_review: 33 proxies named '光伏组件-NN', ObjectType '常规模型' (generic model): "
@@ -390,8 +384,7 @@ def pass_office_cn_chargers(shared: Path, out: Path) -> Variant:
                    name=lambda i: f"B{i + 31:03d}", long_name="自行车位")
     chargers(host, 3, level1, 0.0, -38.6, name=lambda i: f"充电桩:直流120kW:{700100 + i}", object_type="充电桩:直流120kW")
     chargers(host, 7, level1, 7.5, -38.6, name=lambda i: f"充电桩:交流7kW:{700200 + i}", object_type="充电桩:交流7kW")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     write_submission(folder, 8, "杨浦区某科技园办公楼（地面停车场）", "public_office", ["architecture.ifc"],
                      "EV-3 pass: 10 chargers / 60 car spaces = 16.67 % (the 30 '非机动车位' and 10 '自行车位' are "
                      "bicycle spaces: counted, 10/100 = 10 % would fail); EV-4 pass: 3 DC 120 kW of 10 = 30 %",
@@ -416,8 +409,7 @@ def review_office_parking_zone(shared: Path, out: Path) -> Variant:
                    predefined="PARKING")
     chargers(host, 2, ground, -10.0, 43.0, ifc_class="IfcElectricAppliance", predefined="USERDEFINED",
              object_type="EV Charger:60kW DC", name=lambda i: f"EV Charger:60kW DC:{i + 1}")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     write_submission(folder, 9, "杨浦区某办公楼（停车区）", "public_office", ["architecture.ifc"],
                      "EV-3 manual_review: '机动车位区-A' is a 600 m² parking zone without ParkingUnits (one stall "
                      "is ~12.5 m²): 2 chargers / (10 + 1) = 18.2 % pass if it is one space, 2 / (10 + 24…48) "
@@ -463,8 +455,7 @@ def _office_a_suspect_roof(shared: Path, out: Path, name: str, number: int, with
     if with_panels:
         panels = flat_panels(host, 25, MONO_400W, [(52.05, -19.95, 61.95, -14.05)], OFFICE_A_LEVEL2_Z + 0.15,
                              level2, object_type="Solar Panel:Mono 400W", first_id=401300)
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(len(panels), MONO_400W)
     if with_panels:
         expected = (f"PV-1 manual_review: the main roof is {how['why']} (1800 m², a suspect roof); the annex IfcRoof "
@@ -517,8 +508,7 @@ def fail_school_roof_by_revit_type_name(shared: Path, out: Path) -> Variant:
     host.type_of("IfcSlabType", "Basic Roof:Generic - 300mm", [main], predefined="NOTDEFINED")
     panels = flat_panels(host, 25, MONO_400W, [(20.0, -20.0, 30.0, -14.0)], OFFICE_A_ROOF_Z + 0.15, roof_storey,
                          object_type="Solar Panel:Mono 400W", first_id=401400)
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(25, MONO_400W)
     ratio = pct(pv, 1800.0)
     write_submission(folder, 19, "杨浦区某中学新建实验楼", "school", ["architecture.ifc"],
@@ -540,8 +530,7 @@ def pass_office_proxy_type_pv_module(shared: Path, out: Path) -> Variant:
                          name=lambda i: f"PV-{i + 1:02d}")
     host.type_of("IfcBuildingElementProxyType", "Generic Model", panels, predefined="USERDEFINED",
                  element_type="PV Module")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     pv = projected(24, MONO_400W)
     ratio = pct(pv, DUPLEX_ROOF_M2)
     write_submission(folder, 20, "杨浦区某创新中心办公楼", "public_office", ["architecture.ifc"],
@@ -566,8 +555,7 @@ def fail_school_panels_in_two_models(shared: Path, out: Path) -> Variant:
     mep = LeanModel("IFC2X3", name, "mep.ifc", [("Level 1", 0.0), ("Level 2", 3.1), ("Roof", 6.0)])
     copies = flat_panels(mep, 20, MONO_400W, DUPLEX_REGIONS, DUPLEX_PANEL_Z, mep.storey("Roof"),
                          object_type="Solar Panel:Mono 400W", first_id=923100)
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     mep.save(folder)
     pv = projected(20, MONO_400W)
     ratio = pct(pv, DUPLEX_ROOF_M2)
@@ -590,8 +578,7 @@ def review_office_declared_chargers(shared: Path, out: Path) -> Variant:
     host = Host(shared, "Duplex_A_20110907.ifc", name)
     parking_spaces(host, 60, host.storey("Level 1"), 12.0, -0.2, w=2.4, d=4.8, ifc_class="IfcBuildingElementProxy",
                    object_type="Parking Space:4800 x 2400mm", name=lambda i: f"Parking Space:4800 x 2400mm:{510200 + i}")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     write_submission(folder, 13, "杨浦区某办公楼（地面停车）", "public_office", ["architecture.ifc"],
                      "EV-3 manual_review: 12 charging points are declared but the model shows none; with the model's "
                      "60 parking spaces (Revit components 'Parking Space:4800 x 2400mm') the share is 0 % (fail) "
@@ -617,8 +604,7 @@ def fail_office_revit_parking_components(shared: Path, out: Path) -> Variant:
     host.type_of("IfcElectricApplianceType", "EV Charger:7kW AC", slow, predefined="USERDEFINED", element_type="7kW AC")
     chargers(host, 2, ground, -15.0, -4.6, ifc_class="IfcOutlet", predefined="USERDEFINED",
              object_type="充电桩:直流120kW", name=lambda i: f"充电桩:直流120kW:{330300 + i}")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     write_submission(folder, 14, "杨浦区某办公楼（Revit停车构件）", "public_office", ["architecture.ifc"],
                      "EV-3 fail: 4 chargers / (20 'Parking Space:4800 x 2400mm' proxies + 10 '停车位:标准车位' "
                      "furnishing elements) = 13.33 % (< 15 %; with either kind missed it would pass); EV-4 pass: "
@@ -635,8 +621,7 @@ def review_office_chargers_named_only(shared: Path, out: Path) -> Variant:
     parking_spaces(host, 20, storey, -25.0, -6.7, name=lambda i: f"P-{i + 1:02d}", long_name="停车位",
                    predefined="PARKING", qset=None)
     named = chargers(host, 4, storey, -25.0, -5.9, object_type="常规模型", name=lambda i: f"充电桩-{i + 1:02d}")
-    folder = out / name
-    host.save(folder)
+    folder = host.save(out / name)
     write_submission(folder, 15, "杨浦区某社区办公用房", "public_office", ["architecture.ifc"],
                      "EV-3 manual_review: 4 proxies only named '充电桩-NN' (ObjectType '常规模型'): 4/20 = 20 % if "
                      "they are chargers (pass), 0 % if not (fail)", "IfcOpenHouse_IFC4.ifc", public_institution=False)
