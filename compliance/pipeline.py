@@ -60,7 +60,7 @@ def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
     counted = counted or counted_figures(models)
     placement = placement or panel_placement(models, list(counted.panels))
     return (duplicate_model_notes(models, loaded.metadata_file.name)
-            + crosscheck(loaded, models, params) + placement_findings(models, placement)
+            + crosscheck(loaded, models, params, counted) + placement_findings(models, placement)
             + identity_findings(models, counted, conventions) + suspect_findings(models)
             + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 

@@ -58,11 +58,11 @@ def _area_total(figures, basis="projected") -> ModelFigure:
                        f"{basis} area of {len(figs)} element(s)", f"{len(figs)} 个构件的{BASIS_ZH[basis]}")
 
 
-def model_figures(models: list[ModelFacts], fast_min_kw: float) -> dict[str, Callable[[], ModelFigure]]:
+def model_figures(models: list[ModelFacts], fast_min_kw: float, counted=None) -> dict[str, Callable[[], ModelFigure]]:
     """Each comparable field -> how to get the models' figure for it (computed on demand)."""
     from .identity import counted_figures
 
-    figures = counted_figures(models)            # one per GlobalId and place, then one per footprint
+    figures = counted or counted_figures(models)   # one per GlobalId and place, then one per footprint
     roofs, panels = list(figures.roofs), list(figures.panels)
     buildings = buildings_with_figures(models)
     parking = unique(p for m in models for p in m.parking)
@@ -128,12 +128,13 @@ def model_gfa(models: list[ModelFacts]) -> ModelFigure:
                        file=with_gfa[0].file)
 
 
-def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict) -> list[Note]:
-    """`params`: the rule set's parameters (fast_charger_min_kw, metadata_tolerance_pct)."""
+def crosscheck(loaded: LoadedSubmission, models: list[ModelFacts], params: dict, counted=None) -> list[Note]:
+    """`params`: the rule set's parameters (fast_charger_min_kw, metadata_tolerance_pct); `counted`: the
+    submission's identity.Counted when already computed."""
     file = loaded.metadata_file.name
     tolerance = float(params["metadata_tolerance_pct"]) / 100.0
     findings = []
-    for field, get in model_figures(models, float(params["fast_charger_min_kw"])).items():
+    for field, get in model_figures(models, float(params["fast_charger_min_kw"]), counted).items():
         declared = stated(loaded.meta, field)
         if declared is None:
             continue

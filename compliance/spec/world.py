@@ -228,9 +228,12 @@ def _evaluate(world: World, request, cache: dict, as_of: date | None) -> None:
                        systems=tuple(world.systems), chargers=tuple(world.chargers), parking=tuple(world.parking),
                        buildings=tuple(world.buildings), notes=tuple(world.notes))
     loaded = LoadedSubmission(folder=Path("."), metadata_file=Path("submission.yaml"), meta=meta, model_paths=[])
-    findings = submission_findings(loaded, [model], world.ruleset)
+    from ..read.conventions import load_conventions
+
+    conventions = load_conventions(world.ruleset.directory)      # once for the scenario's findings and metrics
+    findings = submission_findings(loaded, [model], world.ruleset, conventions=conventions)
     world.as_of = as_of or meta.filed_on
-    derivation = derivation_for(world.ruleset, meta, [model], findings)
+    derivation = derivation_for(world.ruleset, meta, [model], findings, conventions=conventions)
     results = evaluate_models(world.ruleset, meta, [model], world.as_of, world.compiled,
                               derivation=_Doubted(derivation, world.doubts) if world.doubts else derivation)
     world.results = {r.rule: r for r in results}
