@@ -262,3 +262,19 @@ def test_ids_sees_the_panels_the_reader_counts_by_object_type(exported, tmp_path
     by_object_type = {gid[k] for k in ("revit_pv", "zh_pv", "fullwidth_pv", "solar_zh")}
     assert by_object_type <= applicable
     assert gid["named_pv"] not in applicable and gid["inverter"] not in applicable
+
+
+def test_lint_warns_when_the_docs_lag_the_conventions(tmp_path):
+    """A policy editor who changes rules/_conventions.yaml hears from `rules lint` that the docs
+    must be regenerated (the project's own rule folder only)."""
+    from compliance.ruleset.lint import docs_problems
+
+    assert docs_problems(load_conventions(RULES), RULES) == []
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    path = copy / "_conventions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("exact: [SOLARPANEL,", "exact: [SOLARROOF, SOLARPANEL,"),
+                    encoding="utf-8")
+    (warning,) = docs_problems(load_conventions(copy), RULES)
+    assert warning.severity == "warning" and "--write-docs" in warning.hint
+    assert docs_problems(load_conventions(copy), copy) == []          # another rule folder: its own docs

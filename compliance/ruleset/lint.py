@@ -305,6 +305,20 @@ def scenario_problems(ruleset, index, rule_files: list[Path]) -> list[LintProble
     return problems
 
 
+def docs_problems(conventions, rules_dir: Path) -> list[LintProblem]:
+    """The project's own conventions file changed but docs/ifc-conventions.md's tables did not."""
+    from ..read.conventions import default_rules_dir
+    from ..read.conventions_doc import DOC, current_block, render
+
+    if conventions is None or not DOC.is_file() or Path(rules_dir).resolve() != default_rules_dir():
+        return []
+    if current_block(DOC.read_text(encoding="utf-8")) == render(conventions):
+        return []
+    return [LintProblem("warning", "docs", _rel(DOC), None,
+                        "docs/ifc-conventions.md's recognition tables do not match rules/_conventions.yaml",
+                        "run `compliance rules conventions --write-docs`")]
+
+
 def lint(rules_dir: Path, features_dir: Path) -> LintReport:
     """Every problem of `rules_dir` and of the scenarios in `features_dir`."""
     from ..derive.metrics import metric_specs
@@ -315,9 +329,10 @@ def lint(rules_dir: Path, features_dir: Path) -> LintReport:
     rules_dir, features_dir = Path(rules_dir), Path(features_dir)
     ruleset, load_problems = inspect_ruleset(rules_dir)
     report = LintReport(ruleset=ruleset)
-    _, convention_problems = inspect_conventions(rules_dir) if rules_dir.is_dir() else (None, [])
+    conventions, convention_problems = inspect_conventions(rules_dir) if rules_dir.is_dir() else (None, [])
     report.problems += [LintProblem("error", "schema", _rel(e.file) if e.file else str(rules_dir), e.line, e.message, e.hint)
                         for e in load_problems + convention_problems]
+    report.problems += docs_problems(conventions, rules_dir)
     if ruleset is not None:
         report.problems += pair_problems(ruleset, metric_specs())
     report.index = index_features(features_dir)
