@@ -194,3 +194,20 @@ def test_a_declared_count_that_disagrees_with_the_model_spans_both(tmp_path, ctx
     ev3 = next(r for r in verdict.results if r.rule == "EV-3")
     assert ev3.status == status
     assert any("declared.charging_points" in (e.fields or ("",))[0] for e in ev3.evidence)
+
+
+def test_a_model_of_the_roof_alone_still_finds_the_floor_tool_roof(tmp_path, ctx):
+    """A roof model with no ground slab (the main roof drawn with the floor tool, a small annex marked
+    ROOF under panels): the floor-tool roof stands 18 m above the ground, so it is a suspect roof and
+    the annex's 40 % cannot pass on its own (it did: the lowest slab was the roof itself)."""
+    m = Model("roof-only", "roof.ifc", storeys=(("F1", 0.0), ("RF", ROOF_LEVEL_M)))
+    main = m.add("IfcSlab", "楼板:常规-300mm:101", predefined="FLOOR")
+    m.box(main, 40.0, 25.0, 0.3, (20.0, 12.5, ROOF_LEVEL_M))
+    roof_slab(m, "Annex roof", 45.0, 0.0, 10.0, 10.0)
+    panel_grid(m, (45.0, 0.0, 55.0, 10.0), 20, 2.0, 1.0)
+    doc = meta("T-roof-only", "测试办公楼", "Test office", "public_office", "2025-11-12", ["roof.ifc"],
+               public_institution=False, gross_floor_area_m2=9000)
+    write_submission(tmp_path / "roof-only", doc, [m], "# test submission\n")
+    pv2 = _pv2(check_submission(tmp_path / "roof-only", ctx))
+    assert (pv2.status, pv2.measured) == ("manual_review", pytest.approx(40.0))
+    assert main.GlobalId in {g for e in pv2.evidence for g in e.global_ids if "suspect roof" in (e.detail or "")}

@@ -52,7 +52,7 @@ def concept_markdown(name: str, c: Concept) -> list[str]:
         rows.append((f"from the type text: `{key}`", shown))
     if c.exposed_slab is not None:
         rows.append(("exposed top slab not marked as roof → suspect",
-                     f"at least {c.exposed_slab.min_height_m:g} m above the lowest slab and "
+                     f"at least {c.exposed_slab.min_height_m:g} m above the ground (z = 0, or the lowest slab if lower) and "
                      f"{c.exposed_slab.min_area_m2:g} m²"))
     if c.stall_area_m2 is not None:
         rows.append(("stall area", f"typical {c.stall_area_m2.typical:g} m²; a space over "

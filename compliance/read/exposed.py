@@ -4,7 +4,8 @@ The main roof drawn with the floor tool (a FLOOR slab) beside a small annex mark
 otherwise leave the rooftop PV ratio computed over the annex alone. A slab is exposed when no
 other slab or roof element above it covers at least half of its footprint; slabs near the
 lowest slab (ground floors, terraces on grade) and small ones (balconies) are left alone, by the
-thresholds of the conventions file (`roof.exposed_slab`).
+thresholds of the conventions file (`roof.exposed_slab`: the height is above the ground, world z = 0
+or the lowest slab if that is lower).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def exposed(candidates: list, shapes: dict, covers: list, rule) -> list:
     mine = [e for e in candidates if hasattr(shapes.get(e.id()), "outline") and shapes[e.id()].outline]
     if not mine:
         return []
-    lowest = min(shapes[e.id()].z_min for e in placed)
+    # the ground: world z = 0 (the project's ±0.000), or lower where slabs go lower; not the lowest
+    # slab alone, which in a model of the roof only is the roof itself
+    lowest = min([0.0] + [shapes[e.id()].z_min for e in placed])
     mine = [e for e in mine if shapes[e.id()].z_max - lowest >= rule.min_height_m
             and shapes[e.id()].footprint_m2 >= rule.min_area_m2]
 
