@@ -79,6 +79,8 @@ def exported(shared_ifc_dir, tmp_path_factory):
             "pv_roof_slab": e(ifc, "IfcSlab", "光伏屋面板-1", None, "NOTDEFINED", "IfcSlabType", "光伏屋面板:BIPV-200"),
             "generator_pv": e(ifc, "IfcEnergyConversionDevice", "G-1", "Solar Panel:Poly 330W"),
             "panel_on_rack": e(ifc, "IfcSolarDevice", "光伏组件及支架-1", None, "SOLARPANEL"),
+            "solar_named": e(ifc, "IfcBuildingElementProxy", "SOLAR-01", "Generic Models"),
+            "solar_shading": e(ifc, "IfcShadingDevice", "Solar shading louvre 1", None, "LOUVER"),
             "bike_parking_class": e(ifc, "IfcSpace", "非机动车位-P1", None, "PARKING"),
         }
 
@@ -121,7 +123,8 @@ def test_a_solar_device_that_says_nothing_is_renewable_and_a_suspect_panel(expor
 def test_names_alone_make_suspects_and_decoys_stay_out(exported):
     facts, gid = exported
     pv_suspects = _ids(facts.suspects_of("pv_panel"))
-    assert gid["named_pv"] in pv_suspects
+    assert gid["named_pv"] in pv_suspects and gid["solar_named"] in pv_suspects
+    assert gid["solar_shading"] not in pv_suspects | _ids(facts.pv_panels)
     assert gid["inverter"] not in pv_suspects | _ids(facts.pv_panels)
     assert gid["pvc_pipe"] not in pv_suspects | _ids(facts.pv_panels)
     assert gid["charger_named"] in _ids(facts.suspects_of("ev_charger"))
