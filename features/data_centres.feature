@@ -25,6 +25,8 @@ Feature: 数据中心能效 / Data-centre energy efficiency (PUE) — DC-1, DC-2
       | boundary: exactly 1.3 passes                  | new      | data_centre   | 2024-03-01 | 1.3        | pass           | does not block |
       | boundary: just above (1.31) fails             | new      | data_centre   | 2024-03-01 | 1.31       | fail           | blocks         |
       | boundary: 1.3001 already fails                | new      | data_centre   | 2024-03-01 | 1.3001     | fail           | blocks         |
+      | as filed: 1.30004 is above 1.3 and fails      | new      | data_centre   | 2024-03-01 | 1.30004    | fail           | blocks         |
+      | as filed: 1.29996 is below 1.3 and passes     | new      | data_centre   | 2024-03-01 | 1.29996    | pass           | does not block |
       | PUE not stated                                | new      | data_centre   | 2024-03-01 | not stated | missing_data   | blocks         |
       | an upgrade of an existing data centre is DC-2 | retrofit | data_centre   | 2024-03-01 | 1.35       | not_applicable | does not block |
       | an office is not a data centre                | new      | public_office | 2024-03-01 | 1.5        | not_applicable | does not block |
@@ -57,3 +59,12 @@ Feature: 数据中心能效 / Data-centre energy efficiency (PUE) — DC-1, DC-2
     When the rules are evaluated
     Then rule DC-1 is pass
     And rule DC-1 measured 1.2
+
+  @rule:DC-1 @severity:mandatory
+  Scenario: DC-1 按申报值比较与显示 / the filed PUE is compared and shown exactly as filed
+    申报 PUE 1.30004 高于限值 1.3：不得四舍五入为 1.3 而判为合格，结论中也按申报值显示。
+    Given a new data_centre submission filed on 2024-03-01
+    And the submission states energy.pue = 1.30004
+    When the rules are evaluated
+    Then rule DC-1 is fail
+    And rule DC-1 shows the measured value "1.30004"

@@ -123,6 +123,8 @@ EXAMPLE_SPECS = [
     ex("DC-1", "pass-pue-1-25", "a new data centre with design PUE 1.25 ≤ 1.3", use="data_centre",
        energy=energy(pue=1.25)),
     ex("DC-1", "fail-pue-1-35", "design PUE 1.35 > 1.3", use="data_centre", energy=energy(pue=1.35)),
+    ex("DC-1", "fail-pue-1-30004", "design PUE 1.30004 > 1.3: compared and shown as filed, not rounded to 1.3",
+       use="data_centre", energy=energy(pue=1.30004)),
     ex("DC-1", "na-retrofit", "an existing data centre is judged by DC-2", use="data_centre", kind="retrofit",
        energy=energy(pue=1.35)),
     ex("DC-1", "missing-pue-not-stated", "energy.pue is not given", use="data_centre"),

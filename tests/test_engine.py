@@ -44,11 +44,35 @@ def test_exponent_numbers_are_refused_instead_of_crashing_the_engine(value):
         Engine.shared().run("hazard_simple", SIMPLE, [{"id": "a", "rule": "T", "value": value}])
 
 
-def test_fact_numbers_are_quantised_so_the_engine_can_take_them():
+def test_fact_numbers_reach_the_engine_as_filed_or_on_the_same_side_of_every_threshold():
+    from compliance.evaluate.compile import SENTINEL, engine_number
+
+    # not rounded: 1.30004 stays above 1.3, 49.99996 below 50
+    assert [engine_number(v) for v in (1.30004, 49.99996, 0.00012345, 0.0)] == [1.30004, 49.99996, 0.00012345, 0.0]
+    # nearer 0 than 0.0001 (exponent notation in JSON): ±0.0001, no threshold lies in between
+    assert [engine_number(v) for v in (1e-05, 0.00005, 1e-300, -2.5e-07)] == [0.0001, 0.0001, 0.0001, -0.0001]
+    assert [engine_number(v) for v in (1e20, -1e300)] == [SENTINEL, -SENTINEL]
+    assert all("e" not in repr(engine_number(v)) for v in (1e-05, 0.00012345, 1e20, 123456.789012))
+
+
+@pytest.mark.parametrize("value, status", [(1.30004, "fail"), (1.3, "pass"), (1.29996, "pass"), (1.3000001, "fail")])
+def test_a_figure_just_beyond_a_threshold_is_not_rounded_onto_it(value, status):
+    """PUE ≤ 1.3: the engine compares the figure as filed (facts were once quantised to 0.0001,
+    and 1.30004 passed)."""
     from compliance.evaluate.compile import engine_number
 
-    assert [engine_number(v) for v in (1e-05, 0.00005, 49.99996, 1e-300)] == [0.0, 0.0001, 50.0, 0.0]
-    assert "e" not in repr(engine_number(0.00012345))
+    rules = {"le": {"all": [{"m": {"$and": [{"rule": "T"}, {"$lte": {"value": 1.3}}]}}], "run": "T|pass|0"},
+             "gt": {"all": [{"m": {"$and": [{"rule": "T"}, {"$gt": {"value": 1.3}}]}}], "run": "T|fail|1"}}
+    fired = Engine.shared().run("hazard_pue_edge", rules, [{"id": "a", "rule": "T", "value": engine_number(value)}])
+    assert fired == {"a": [f"T|{status}|{0 if status == 'pass' else 1}"]}
+
+
+@pytest.mark.parametrize("value", [0.0001, 0.0005, 0.00099])
+def test_no_threshold_lies_between_0_and_the_figure_given_for_tiny_ones(value):
+    from compliance.ruleset.schema import engine_threshold
+
+    with pytest.raises(ValueError, match="between 0.001 and 1e15"):
+        engine_threshold(value)
 
 
 def test_duplicate_fact_ids_are_refused():

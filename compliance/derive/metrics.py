@@ -100,12 +100,14 @@ class MetricSpec:
     levels: dict[float, tuple[str, str]] = field(default_factory=dict)   # value -> (zh, en) display names
 
     def show(self, value: float | None, lang: str = "en") -> str:
-        """A value as a reader says it: '1.25', '2-star', 'yes', '35 %'."""
+    as_filed: bool = False                    # a figure filed as is: shown with every decimal it was filed with
+        """A value as a reader says it: '1.25', '2-star', 'yes', '35 %'; a figure filed as is keeps
+        its decimals (a PUE of 1.30004 is not shown as 1.3, which it fails)."""
         if value is None:
             return "—"
         if value in self.levels:
             return self.levels[value][0 if lang == "zh" else 1]
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        text = f"{value:,.{10 if self.as_filed else 2}f}".rstrip("0").rstrip(".")
         unit = "" if self.unit in ("count", "PUE", "level") else self.unit
         return f"{text}{unit}" if lang == "zh" or unit in ("", "%") else f"{text} {unit}"
 

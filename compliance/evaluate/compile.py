@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,7 +37,7 @@ from ..errors import EngineError
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule
 from .conditions import Cmp, Cond, all_of, any_of, one_of
-from .engine import NUMBER_DECIMALS
+from .engine import TINY
 
 
 @dataclass(frozen=True)
@@ -174,9 +175,17 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRules:
 
 
 def engine_number(value: float) -> float:
-    """A float at the engine's resolution (0.0001), so its JSON form has no exponent."""
-    rounded = round(float(value), NUMBER_DECIMALS)
-    return 0.0 if rounded == 0 else rounded
+    """A figure as the engine compares it: exactly as filed, not rounded (a PUE of 1.30004 is
+    above 1.3). The engine cannot take a number JSON writes in exponent notation (below 0.0001 or
+    from 1e16): a figure nearer 0 than TINY is given as ±TINY and one beyond ±SENTINEL as
+    ±SENTINEL. Neither moves it across a threshold, since every threshold is 0, at least
+    engine.SMALLEST_THRESHOLD from 0, and below SENTINEL (schema.engine_threshold)."""
+    x = float(value)
+    if x == 0 or math.isnan(x):
+        return 0.0 if x == 0 else x
+    if abs(x) < TINY:
+        return math.copysign(TINY, x)
+    return math.copysign(SENTINEL, x) if abs(x) > SENTINEL else x
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@
 - a number that JSON writes in exponent notation (1e-05, 1e+20) segfaults the engine's
   parser (found here by the property test): such numbers are refused with an EngineError; nor
   does it take infinity or NaN, so an open end of a figure's plausible range is written as
-  ±compile.SENTINEL (10^15, beyond any threshold the rule schema allows);
+  ±compile.SENTINEL (10^15, beyond any threshold the rule schema allows). Figures are not
+  rounded (a filed PUE of 1.30004 is above 1.3): JSON writes a float in fixed notation from
+  0.0001 up, so a figure nearer 0 than that is given as ±TINY (compile.engine_number), which
+  puts it on the same side of every threshold (0, or at least SMALLEST_THRESHOLD away);
 - a rule whose condition nests `$and` within `$and` (or `$or` within `$or`) a few levels deep is
   refused when the ruleset is created ("Could not create ruleset, error code: 113", found here
   with the plausible-range conditions): conditions.py flattens them as they are built.
@@ -34,7 +37,9 @@ from ..errors import EngineError
 
 
 SEEN = "__seen__"
-NUMBER_DECIMALS = 4          # facts carry numbers at this resolution (see make_fact)
+NUMBER_DECIMALS = 4          # thresholds have at most this many decimals (schema.engine_threshold)
+SMALLEST_THRESHOLD = 0.001   # the smallest non-zero threshold a rule may set
+TINY = 0.0001                # a non-zero figure nearer 0 than this is given to the engine as ±TINY
 
 
 def _check_numbers(data) -> None:
@@ -47,7 +52,7 @@ def _check_numbers(data) -> None:
             _check_numbers(v)
     elif isinstance(data, float) and "e" in repr(data).lower() and data == data:
         raise EngineError(f"internal: number {data!r} cannot be given to the rule engine; "
-                          f"round it to {NUMBER_DECIMALS} decimals and keep it below 1e15")
+                          f"give it through compile.engine_number (±{TINY} near 0, ±1e15 at most)")
 _CATCH_ALL = {"all": [{"m": {"always": True}}], "run": SEEN}
 
 

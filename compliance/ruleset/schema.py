@@ -31,9 +31,10 @@ class Clause(_Data):
 
 
 def engine_threshold(v: float) -> float:
-    """The engine compares at 0.0001 resolution and crashes on exponent notation."""
-    if v != 0 and not (1e-4 <= abs(v) < 1e15) or round(v, 4) != v:
-        raise ValueError("a threshold must be 0 or between 0.0001 and 1e15, with at most 4 decimals")
+    """The engine crashes on exponent notation: a figure nearer 0 than 0.0001 reaches it as
+    ±0.0001 (compile.engine_number), so no threshold may lie between 0 and 0.001."""
+    if v != 0 and not (1e-3 <= abs(v) < 1e15) or round(v, 4) != v:
+        raise ValueError("a threshold must be 0 or between 0.001 and 1e15, with at most 4 decimals")
     return v
 
 

@@ -316,6 +316,16 @@ def rule_measured(world, rule, value):
         raise ScenarioError(f"rule {rule}: expected the measured value {text}, got {shown} ({result.status})")
 
 
+@then(parsers.re(rf'rule (?P<rule>{RULE_ID}) shows the measured value "(?P<text>[^"]+)"'))
+def rule_shows_measured(world, rule, text):
+    """The measured value as the verdict writes it (English or Chinese), character for character."""
+    result = _result(world, rule)
+    shown = [c.measured_text for c in result.checks[:1]]
+    if not any(text in (t.en, t.zh) for t in shown):
+        raise ScenarioError(f"rule {rule}: expected the verdict to show {text!r}, it shows "
+                            f"{shown[0].en if shown else '—'!r} ({result.status})")
+
+
 @then(parsers.re(rf"rule (?P<rule>{RULE_ID}) (?P<verb>blocks|does not block) approval"))
 def rule_blocks(world, rule, verb):
     result = _result(world, rule)
