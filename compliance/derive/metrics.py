@@ -98,9 +98,9 @@ class MetricSpec:
     ifc_figures: tuple[str, ...] = ()         # model figures it reads (keys of the IDS requirement table)
     uses_params: tuple[str, ...] = ()         # rule-set parameters the computation reads
     levels: dict[float, tuple[str, str]] = field(default_factory=dict)   # value -> (zh, en) display names
+    as_filed: bool = False                    # a figure filed as is: shown with every decimal it was filed with
 
     def show(self, value: float | None, lang: str = "en") -> str:
-    as_filed: bool = False                    # a figure filed as is: shown with every decimal it was filed with
         """A value as a reader says it: '1.25', '2-star', 'yes', '35 %'; a figure filed as is keeps
         its decimals (a PUE of 1.30004 is not shown as 1.3, which it fails)."""
         if value is None:
