@@ -3,6 +3,7 @@ public-institution intensities, and the gross floor area (metadata first, then t
 
 from __future__ import annotations
 
+from ..read.metadata import MEASURE_LABELS, MEASURES
 from ..text import Text
 from .evidence_policy import at_line, differs, stated as field_value
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
@@ -10,8 +11,8 @@ from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
 FLAG = {0.0: ("否", "no"), 1.0: ("是", "yes")}
 INTENSITIES = {
     "energy_per_m2": ("单位建筑面积能耗", "energy use per floor area"),
-    "energy_per_capita": ("人均综合能耗", "energy use per person"),
-    "water_per_capita": ("人均用水量", "water use per person"),
+    "energy_per_capita": ("人均能耗", "energy use per person"),
+    "water_per_capita": ("人均水耗", "water use per person"),
     "carbon_per_m2": ("单位建筑面积碳排放", "carbon emissions per floor area"),
 }
 
@@ -83,9 +84,11 @@ def measures_adopted(inp: Inputs, of: tuple = ()) -> Metric:
                       reasons=(Text(zh="申报资料未提供 'measures'（未采用任何措施时填写 'measures: []'）",
                                     en="'measures' is not given (write measures: [] if none is adopted)"),))
     found = [m for m in of if m in measures]
+    of_zh, found_zh = ("、".join(MEASURE_LABELS[m].zh for m in ids) for ids in (of, found))
+    of_en, found_en = (", ".join(MEASURE_LABELS[m].en for m in ids) for ids in (of, found))
     return Metric(name="measures_adopted", value=float(len(found)), unit="count", evidence=ev,
-                  computation=Text(zh=f"所列措施 {'、'.join(of)} 中已采用：{'、'.join(found) or '无'}",
-                                   en=f"adopted of {', '.join(of)}: {', '.join(found) or 'none'}"))
+                  computation=Text(zh=f"本条所列措施：{of_zh}；申报已采用：{found_zh or '无'}（{len(found)} 项）",
+                                   en=f"adopted of {of_en}: {found_en or 'none'}"))
 
 
 def operation_reduction(inp: Inputs, of: tuple = ()) -> Metric:
@@ -180,9 +183,7 @@ def declared_specs() -> list[MetricSpec]:
         MetricSpec("energy_audit_on_file", "flag", "能源审计与节能诊断", "energy audit and energy-saving diagnosis on file",
                    {}, energy_audit, "在 submission.yaml 中填写 energy.audit（on_file 与 document）。",
                    "State energy.audit (on_file and document) in submission.yaml.", levels=FLAG),
-        MetricSpec("measures_adopted", "count", "所列措施采用数", "measures adopted", {"of": (
-            "bipv", "pv_storage_dc_flexible", "shore_power", "green_mall", "near_zero_carbon_pilot",
-            "green_construction", "bim", "prefabrication", "fully_fitted")}, measures_adopted,
+        MetricSpec("measures_adopted", "count", "已采用措施数", "measures adopted", {"of": MEASURES}, measures_adopted,
                    "在 submission.yaml 的 measures 中列出采用的措施（未采用写 measures: []）。",
                    "List the measures adopted under 'measures' in submission.yaml (measures: [] if none)."),
         MetricSpec("operation_reduction", "%", "较2020年运行强度下降率", "reduction of operating intensity vs 2020",

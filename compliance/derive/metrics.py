@@ -21,6 +21,8 @@ class Evidence(BaseModel):
     fields: tuple[str, ...] = ()
     line: Optional[int] = Field(None, description="Metadata: the line of the first field")
     detail: Optional[str] = None
+    detail_zh: Optional[str] = Field(None, description="The detail in Chinese (null: the detail is identifiers only, "
+                                                       "or there is none)")
 
 
 class Metric(BaseModel):

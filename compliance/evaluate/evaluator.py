@@ -18,8 +18,8 @@ from ..ruleset.schema import Rule, Text, _Comparison
 from .compile import (ORDERING, CompiledRules, Subject, applicability, compile_ruleset, make_fact, requirement_failed,
                       requirement_met, where_fails, where_meets)
 from .engine import Engine
-from .messages import (GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, need_text, range_settles, range_straddles,
-                       status_messages, where_settles, where_straddles)
+from .messages import (GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, figure_label, need_text, range_settles,
+                       range_straddles, status_messages, value_source, where_settles, where_straddles)
 from .results import Check, RuleResult
 
 MetricFor = Callable[[_Comparison], Metric]
@@ -67,9 +67,7 @@ def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list
 
 
 def _label(spec: MetricSpec, of=None) -> Text:
-    if of and len(of) == 1 and "of" in spec.params:       # e.g. PI-1: which intensity
-        return Text(zh=f"{spec.label_zh}（{of[0]}）", en=f"{spec.label_en} ({of[0]})")
-    return Text(zh=spec.label_zh, en=spec.label_en)
+    return figure_label(spec, of)               # e.g. PI-1: which intensity; which measures
 
 
 def _span(spec: MetricSpec, metric: Metric) -> Text:
@@ -96,7 +94,8 @@ def _check(rule: Rule, i: int, metric: Metric, spec: MetricSpec, fact: dict) -> 
                  measured_text=Text(zh=spec.show(metric.value, "zh"), en=spec.show(metric.value, "en")),
                  operator=req.op, threshold=req.number,
                  threshold_text=Text(zh=spec.show(req.number, "zh"), en=spec.show(req.number, "en")),
-                 unit=req.unit, parameter=req.param, basis=metric.basis, met=met, **doubt)
+                 unit=req.unit, parameter=req.param, basis=metric.basis, met=met,
+                 source=value_source(req.metric, metric), **doubt)
 
 
 class _Result:
@@ -144,7 +143,10 @@ class _Result:
         elif self._in_scope():                         # not applicable by a size figure: say if it was doubtful
             reasons = tuple(dict.fromkeys(self._where_notes(wheres)))
             evidence = [e for m in wheres if not m.certain for e in m.evidence]
-        en, zh = status_messages(rule, status, checks=checks, reasons=reasons,
+        adopted = {i: ([m for m in r.of if m in meta.measures], tuple(r.of)) for i, r in enumerate(rule.requirements)
+                   if r.metric == "measures_adopted" and meta.measures is not None}
+        en, zh = status_messages(rule, status, checks=checks, reasons=reasons, adopted=adopted,
+                                 blocks=kind_setting.blocks,
                                  na=self._not_applicable(wheres) if status == "not_applicable" else ([], []))
         first = checks[0]
         lacking = [r for r, m in zip(rule.requirements, reqs) if m.value is None] or list(rule.requirements)

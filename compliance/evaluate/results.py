@@ -43,6 +43,10 @@ class Check(_Frozen):
                                                               "(null: no upper bound, or certain)")
     plausible_text: Optional[Text] = Field(None, description="Uncertain figures: the plausible range as a reader "
                                                              "says it, e.g. '3.45%–18.18%', 'unbounded'")
+    source: Optional[Literal["model", "design", "declared", "model_and_declared"]] = Field(
+        None, description="Where the measured figure comes from: measured from the models (实测值), a design figure "
+                          "the designer states (设计值), a declared or filed figure (申报值), or a declared figure "
+                          "checked against the models; null when there is no figure")
 
 
 class RuleResult(_Frozen):

@@ -10,6 +10,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from ..errors import InputError
+from ..text import Text
 from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
 
 METADATA_FILE = "submission.yaml"
@@ -43,8 +44,20 @@ class Declared(_Strict):
     renewable_systems: Optional[list[Literal["pv", "solar_thermal", "heat_pump", "waste_heat_recovery"]]] = None
 
 
-MEASURES = ("bipv", "pv_storage_dc_flexible", "shore_power", "green_mall", "near_zero_carbon_pilot",
-            "green_construction", "bim", "prefabrication", "fully_fitted")
+# The measures a submission may list under `measures`, with the names the plan gives them (the
+# one place they are named: reports, messages and computations read them from here).
+MEASURE_LABELS: dict[str, Text] = {
+    "bipv": Text(zh="光伏建筑一体化（BIPV）", en="building-integrated PV (BIPV)"),
+    "pv_storage_dc_flexible": Text(zh="“光储直柔”建筑", en="PV + storage + DC + flexible-load building"),
+    "shore_power": Text(zh="码头岸电设施", en="shore power at the dock"),
+    "green_mall": Text(zh="绿色商场改造", en="green-mall retrofit"),
+    "near_zero_carbon_pilot": Text(zh="近零碳建筑试点", en="near-zero-carbon building pilot"),
+    "green_construction": Text(zh="绿色施工", en="green construction"),
+    "bim": Text(zh="建筑信息模型（BIM）技术应用", en="building information modelling (BIM)"),
+    "prefabrication": Text(zh="装配式建筑", en="prefabricated construction"),
+    "fully_fitted": Text(zh="全装修", en="full fit-out"),
+}
+MEASURES = tuple(MEASURE_LABELS)
 ENERGY_CLASSES = ("none", "ultra_low", "nearly_zero", "zero_energy")
 GREEN_CATEGORIES = ("safety_durability", "health_comfort", "occupant_convenience", "resource_saving",
                     "environment_livability")
