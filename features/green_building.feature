@@ -1,14 +1,15 @@
 @theme:green_building @version:1
 Feature: 绿色建筑 / Green building — GB-1, GB-2, GB-3, GM-1
-  杨府发〔2022〕13号 三(三)2、三(八)1、三(八)2：
+  杨府发〔2022〕13号 三(三)2、三(八)2、三(八)3：
   "新建民用建筑绿色建筑达标率达到100%……滨江南段、新江湾区域新建大型公共建筑全部满足绿色建筑三星标准要求。"
   "新建公共机构办公建筑应达到绿色建筑二星级及以上标准。"
-  "推进三星级绿色生态示范城区建设。"
+  "推动五角场综合商业体开展绿色商场、创智天地开展绿色园区等创建工作。"
 
   GB-1 (mandatory): new civil buildings reach at least the basic level of GB/T 50378-2019.
   GB-2 (mandatory): new public buildings of 20,000 m² or more in Binjiang South and Xinjiangwan
   reach 3-star. GB-3 (mandatory): new public-institution office buildings reach 2-star or better.
-  GM-1 (encouraged): new civil buildings in Binjiang South, Wujiaochang and KIC aim for 3-star.
+  GM-1 (encouraged): Wujiaochang's commercial complexes take part in green-mall creation (三(八)3);
+  no building is asked for 3-star on account of the eco-district or green-park creations.
   Where self-assessment scores are given, the grade is computed from them
   (Q = (400 + Q1…Q5 + QA) / 10; 1/2/3-star at 60/70/85, every category at least 30 % of its
   maximum, full fit-out and Table 3.2.8 met) and a claimed label above it does not count: the
@@ -261,43 +262,47 @@ Feature: 绿色建筑 / Green building — GB-1, GB-2, GB-3, GM-1
       | date: in force from 2022-12-31               | new      | government_office | a public institution     | 2022-12-31 | fail           |
 
   # ---------------------------------------------------------------- GM-1 (encouraged)
+  # 三(八)3 asks 五角场's commercial complexes to take part in green-mall creation (绿色商场) and
+  # 创智天地 to create a green park (绿色园区, the park as a whole); 三(八)1's 三星级绿色生态示范城区 is a
+  # rating of the Binjiang South district. Only the first concerns a single project: no building is
+  # asked for 3-star on their account.
 
   @rule:GM-1 @severity:encouraged
-  Scenario Outline: GM-1 示范区域争创绿色三星 / Binjiang South, Wujiaochang, KIC aim for 3-star — <case>
+  Scenario Outline: GM-1 五角场综合商业体开展绿色商场创建 / Wujiaochang commercial complexes take part in green-mall creation — <case>
     Given a <kind> <use> submission filed on <filed_on>
     And the project is in zone <zone>
-    And the submission states:
-      | field                                        | value     |
-      | green_building.claimed                       | <claimed> |
-      | green_building.prerequisites_met             | <scored>  |
-      | green_building.full_fit_out                  | <scored>  |
-      | green_building.technical_requirements_met    | <scored>  |
-      | green_building.scores.safety_durability      | <s1>      |
-      | green_building.scores.health_comfort         | <s2>      |
-      | green_building.scores.occupant_convenience   | <s3>      |
-      | green_building.scores.resource_saving        | <s4>      |
-      | green_building.scores.environment_livability | <s5>      |
+    And the submission states measures = <measures>
     When the rules are evaluated
     Then rule GM-1 is <status>
     And rule GM-1 does not block approval
 
     Examples:
-      | case                                                          | kind     | use              | zone           | filed_on   | claimed | scored | s1 | s2 | s3 | s4  | s5 | status         |
-      | boundary: claimed 3-star supported by exactly 85 passes       | new      | residential      | wujiaochang    | 2024-03-01 | 3-star  | true   | 90 | 90 | 60 | 130 | 80 | pass           |
-      | boundary: claimed 3-star NOT supported (84.9 is 2-star) fails | new      | public_office    | kic            | 2024-03-01 | 3-star  | true   | 90 | 90 | 60 | 129 | 80 | fail           |
-      | 3-star claimed without scores or certificate goes to review   | new      | residential      | binjiang_south | 2024-03-01 | 3-star  | —      | —  | —  | —  | —   | —  | manual_review  |
-      | nothing stated about green building                           | new      | residential      | kic            | 2024-03-01 | —       | —      | —  | —  | —  | —   | —  | missing_data   |
-      | Xinjiangwan is not an eco-district zone                       | new      | residential      | xinjiangwan    | 2024-03-01 | 3-star  | true   | 90 | 90 | 60 | 130 | 80 | not_applicable |
-      | an industrial plant is not a civil building                   | new      | industrial_plant | kic            | 2024-03-01 | 3-star  | true   | 90 | 90 | 60 | 130 | 80 | not_applicable |
-      | a retrofit is not covered                                     | retrofit | residential      | kic            | 2024-03-01 | 3-star  | true   | 90 | 90 | 60 | 130 | 80 | not_applicable |
-      | date: the day before it applies (2022-12-30)                  | new      | residential      | kic            | 2022-12-30 | 3-star  | true   | 90 | 90 | 60 | 130 | 80 | not_applicable |
-      | date: in force from 2022-12-31                                | new      | residential      | kic            | 2022-12-31 | 3-star  | true   | 90 | 90 | 60 | 130 | 80 | pass           |
+      | case                                                              | kind     | use                | zone           | filed_on   | measures             | status         |
+      | boundary: a Wujiaochang complex with exactly green_mall passes    | new      | commercial_complex | wujiaochang    | 2024-03-01 | [green_mall]         | pass           |
+      | a retrofit of a Wujiaochang mall is covered too                   | retrofit | public_commercial  | wujiaochang    | 2024-03-01 | [green_mall, bim]    | pass           |
+      | boundary: green_mall not listed fails (encouraged: never blocks)  | new      | commercial_complex | wujiaochang    | 2024-03-01 | [green_construction] | fail           |
+      | measures not stated                                               | new      | commercial_complex | wujiaochang    | 2024-03-01 | not stated           | missing_data   |
+      | an office in Wujiaochang is not a commercial complex              | new      | public_office      | wujiaochang    | 2024-03-01 | []                   | not_applicable |
+      | KIC's green park is a park-level creation: nothing per building   | new      | public_office      | kic            | 2024-03-01 | []                   | not_applicable |
+      | KIC: a mall there is not asked for a green mall either            | new      | commercial_complex | kic            | 2024-03-01 | []                   | not_applicable |
+      | Binjiang South's eco-district is a district rating: no 3-star ask | new      | residential        | binjiang_south | 2024-03-01 | []                   | not_applicable |
+      | a complex in Binjiang South is not in Wujiaochang                 | new      | commercial_complex | binjiang_south | 2024-03-01 | []                   | not_applicable |
+      | date: the day before the plan (2022-12-30)                        | new      | commercial_complex | wujiaochang    | 2022-12-30 | []                   | not_applicable |
+      | date: in force from the plan's date (2022-12-31)                  | new      | commercial_complex | wujiaochang    | 2022-12-31 | []                   | fail           |
+
+  @rule:GM-1 @severity:encouraged
+  Scenario: GM-1 不因示范区域要求单体建筑达到三星 / no 3-star is asked of a building in the demonstration zones
+    Given a new residential submission filed on 2024-03-01
+    And the project is in zone kic
+    And the submission states green_building.claimed = 2-star
+    And the submission states green_building.certificate = GB-2024-009
+    When the rules are evaluated
+    Then rule GM-1 is not_applicable
 
   @rule:GM-1 @severity:encouraged
   Scenario: GM-1 未位于任何区域 / a project in no zone
-    Given a new residential submission filed on 2024-03-01
+    Given a new commercial_complex submission filed on 2024-03-01
     And the project is in no zone
-    And the submission states green_building.claimed = 3-star
-    And the submission states green_building.certificate = GB-2024-009
+    And the submission states measures = []
     When the rules are evaluated
     Then rule GM-1 is not_applicable

@@ -162,12 +162,15 @@ EXAMPLE_SPECS = [
        pi=True, green_building=green(1)),
     ex("GB-3", "na-private-office", "an office that is not a public institution", use="public_office",
        green_building=green(1)),
-    ex("GM-1", "pass-kic-3-star", "a new office in KIC at 3-star", use="public_office", zone="kic",
-       green_building=green(3)),
-    ex("GM-1", "fail-wujiaochang-2-star", "a new shop in Wujiaochang at 2-star < 3-star", use="public_commercial",
-       zone="wujiaochang", green_building=green(2)),
-    ex("GM-1", "na-changyang-valley", "Changyang Valley is not an eco-district zone", use="public_office",
-       zone="changyang_valley", green_building=green(2)),
+    ex("GM-1", "pass-wujiaochang-complex-green-mall", "a commercial complex in Wujiaochang taking part in green-mall "
+       "creation (measures: [green_mall])", use="commercial_complex", zone="wujiaochang", measures=["green_mall"]),
+    ex("GM-1", "fail-wujiaochang-mall-no-green-mall", "a mall retrofit in Wujiaochang without green_mall (encouraged: "
+       "reported, never blocks)", use="public_commercial", kind="retrofit", zone="wujiaochang", measures=[]),
+    ex("GM-1", "na-kic-office-2-star", "KIC's green park is a park-level creation: no star level is asked of a "
+       "building (a 2-star office there is not judged by GM-1)", use="public_office", zone="kic",
+       green_building=green(2), measures=[]),
+    ex("GM-1", "na-binjiang-south-housing", "the 3-star eco-district of Binjiang South is a district rating, not a "
+       "per-building 3-star", use="residential", zone="binjiang_south", green_building=green(2), measures=[]),
 
     # -- ultra-low energy -----------------------------------------------------------------------------
     ex("ULE-1", "pass-ultra-low-55pct", "housing filed 2026: ultra-low-energy, supported by a 55 % saving",
