@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from . import __version__
 from .context import RunContext
 from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
+from .derive.buildings import building_units
 from .derive.metrics import Derivation
 from .derive.green import claim_findings
 from .derive.identity import counted_figures, identity_findings
@@ -16,8 +18,9 @@ from .derive.submitted import check_dates, duplicate_model_notes, metadata_notes
 from .derive.suspects import suspect_findings
 from .derive.pv import COUNTED, PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .evaluate.compile import CompiledRules, compile_ruleset
-from .evaluate.evaluator import evaluate
-from .evaluate.results import InputFile, RuleResult, SubmissionRef, Verdict, cited_elements, overall_verdict
+from .evaluate.buildings import judge_buildings
+from .evaluate.results import (BuildingRef, InputFile, RuleResult, SubmissionRef, Verdict, cited_elements,
+                               overall_verdict)
 from .read.metadata import Submission, load_submission
 from .read.model import conventions_for, read_model
 from .read.records import ModelFacts
@@ -33,15 +36,47 @@ def ruleset_for(ctx: RunContext) -> tuple[RuleSet, CompiledRules]:
     return ctx.rulesets[ctx.rules_dir]
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A submission judged building by building."""
+
+    results: tuple[RuleResult, ...]
+    units: list                              # derive.buildings.BuildingUnit
+    findings: list                           # about the buildings (public institution, assignment)
+    derivation: Derivation                   # the submission as a whole (district figures)
+
+
+def judge_submission(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], as_of: date,
+                     compiled: CompiledRules | None = None, findings=(), lines: dict | None = None,
+                     metadata_file: str = "submission.yaml", shared: dict | None = None,
+                     conventions=None, wrap=None) -> Judged:
+    """Split the submission into its buildings (derive/buildings.py), derive each building's figures
+    and judge every rule per building (evaluate/buildings.py). `shared`: figures already computed
+    for the submission's models as a whole (Inputs.memo keys); `wrap`: applied to each building's
+    Derivation (a Gherkin scenario's stated doubts)."""
+    compiled = compiled or compile_ruleset(ruleset)
+    units, about = building_units(meta, models, ruleset.settings, metadata_file, lines)
+    findings = list(findings) + about
+    whole_meta = meta.model_copy(update={"public_institution": any(u.public_institution for u in units)})
+    whole = derivation_for(ruleset, whole_meta, models, findings, lines, metadata_file, shared=shared,
+                           conventions=conventions)
+    derivations = [whole if u.implicit else
+                   derivation_for(ruleset, u.meta, u.models, findings, u.lines, metadata_file,
+                                  shared=shared if u.models is models else None, conventions=conventions)
+                   for u in units]
+    if wrap is not None:
+        derivations = [wrap(d) for d in derivations]
+    results = judge_buildings(ruleset, compiled, units, derivations, as_of)
+    return Judged(results, units, about, whole)
+
+
 def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], as_of: date,
                     compiled: CompiledRules | None = None, findings=(), lines: dict | None = None,
-                    metadata_file: str = "submission.yaml",
-                    derivation: Derivation | None = None) -> tuple[RuleResult, ...]:
+                    metadata_file: str = "submission.yaml", shared: dict | None = None,
+                    conventions=None) -> tuple[RuleResult, ...]:
     """Derive the metrics each rule asks for from `models` and the metadata; evaluate every rule."""
-    derivation = derivation or derivation_for(ruleset, meta, models, findings, lines, metadata_file)
-    return evaluate(ruleset, meta,
-                    lambda c: derivation.metric(c.metric, basis=getattr(c, "basis", None), of=c.of),
-                    as_of, compiled)
+    return judge_submission(ruleset, meta, models, as_of, compiled, findings, lines, metadata_file, shared,
+                            conventions).results
 
 
 def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], findings=(),
@@ -84,23 +119,40 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
     placement = panel_placement(models, list(counted.panels))
     findings = (metadata_notes(loaded, when, today, first, as_of is not None)
                 + submission_findings(loaded, models, ruleset, placement, counted, conventions_for(ctx)))
-    derivation = derivation_for(ruleset, meta, models, findings, loaded.lines, loaded.metadata_file.name,
-                                shared={PLACEMENT: placement, COUNTED: counted}, conventions=conventions_for(ctx))
-    results = evaluate_models(ruleset, meta, models, when, compiled, derivation=derivation)
-    notes = tuple(n for m in models for n in m.notes) + tuple(findings)
+    judged = judge_submission(ruleset, meta, models, when, compiled, findings, loaded.lines,
+                              loaded.metadata_file.name, shared={PLACEMENT: placement, COUNTED: counted},
+                              conventions=conventions_for(ctx))
+    results = judged.results
+    notes = tuple(n for m in models for n in m.notes) + tuple(findings) + tuple(judged.findings)
+    assert meta.use is not None
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,
-                                 public_institution=meta.public_institution, zone=meta.zone,
-                                 zone_label=settings.zones[meta.zone] if meta.zone else None,
-                                 applicant=meta.applicant, gross_floor_area_m2=meta.gross_floor_area_m2,
-                                 filed_on=meta.filed_on),
+                                 public_institution=judged.derivation.inputs.meta.public_institution,
+                                 zone=meta.zone, zone_label=settings.zones[meta.zone] if meta.zone else None,
+                                 applicant=meta.applicant, gross_floor_area_m2=_total_area(meta, judged.units),
+                                 filed_on=meta.filed_on, buildings=building_refs(judged.units, settings)),
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
         verdict=overall_verdict(results), results=results,
         models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
-        inputs=_inputs(loaded, models, ctx), district=district_figures(derivation),
+        inputs=_inputs(loaded, models, ctx), district=district_figures(judged.derivation),
         tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
+
+
+def _total_area(meta: Submission, units: list) -> float | None:
+    """The submission's gross floor area: as filed, else the sum of its buildings' (when all are known)."""
+    if meta.gross_floor_area_m2 is not None or not meta.buildings:
+        return meta.gross_floor_area_m2
+    areas = [u.gross_floor_area_m2 for u in units]
+    return None if None in areas else round(sum(areas), 2)
+
+
+def building_refs(units: list, settings) -> tuple[BuildingRef, ...]:
+    labels = {u: spec.label for u, spec in settings.uses.items()}
+    return tuple(BuildingRef(id=u.id, name=u.name, label=u.label(labels), uses=tuple(p.use for p in u.parts),
+                             gross_floor_area_m2=u.gross_floor_area_m2, public_institution=u.public_institution,
+                             public_institution_doubt=u.pi_doubt) for u in units)
 
 
 def _inputs(loaded, models: list[ModelFacts], ctx: RunContext) -> tuple[InputFile, ...]:

@@ -115,7 +115,7 @@ def _evaluate_gb2(ruleset, gfa: Metric, star: Metric):
                                           public_institution=False, zone="binjiang_south", filed_on=DAY,
                                           models=["m.ifc"]))
     figures = {"gross_floor_area": gfa, "green_star": star}
-    results = evaluate(ruleset, meta, lambda c: figures.get(c.metric) or Metric(name=c.metric, value=None, unit="?"),
+    results = evaluate(ruleset, meta, lambda r, c: figures.get(c.metric) or Metric(name=c.metric, value=None, unit="?"),
                        DAY)
     return next(r for r in results if r.rule == "GB-2")
 

@@ -22,20 +22,26 @@ from .messages import (GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, figure_label, nee
                        range_straddles, status_messages, value_source, where_settles, where_straddles)
 from .results import Check, RuleResult
 
-MetricFor = Callable[[_Comparison], Metric]
+MetricFor = Callable[[Rule, _Comparison], Metric]
+SubjectFor = Callable[[Rule], Subject]
 
 
 def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: date,
-             compiled: CompiledRules | None = None, engine: Engine | None = None) -> tuple[RuleResult, ...]:
-    """`metric_for(comparison)` gives the metric a requirement or `where` condition names;
-    `compiled` is `compile_ruleset(ruleset)`, passed in so a run compiles a rule set once."""
+             compiled: CompiledRules | None = None, engine: Engine | None = None,
+             subject_for: SubjectFor | None = None) -> tuple[RuleResult, ...]:
+    """`metric_for(rule, comparison)` gives the metric a requirement or `where` condition of a rule
+    names; `subject_for(rule)` what its applicability reads (default: the submission's kind, use,
+    public-institution flag and zone); `compiled` is `compile_ruleset(ruleset)`, passed in so a run
+    compiles a rule set once."""
     engine = engine or Engine.shared()
     compiled = compiled or compile_ruleset(ruleset)
-    subject = Subject(meta.kind, meta.use, meta.public_institution, meta.zone)
-    measured = {rule.id: ([metric_for(r) for r in rule.requirements], [metric_for(w) for w in rule.applies.where])
+    default = Subject(meta.kind, meta.use or "", bool(meta.public_institution), meta.zone)
+    subjects = {rule.id: subject_for(rule) if subject_for else default for rule in ruleset.rules}
+    measured = {rule.id: ([metric_for(rule, r) for r in rule.requirements],
+                          [metric_for(rule, w) for w in rule.applies.where])
                 for rule in ruleset.rules}
     facts = {
-        rule.id: make_fact(rule, subject, as_of=as_of, exempt=rule.id in meta.exemptions,
+        rule.id: make_fact(rule, subjects[rule.id], as_of=as_of, exempt=rule.id in meta.exemptions,
                            requirements=measured[rule.id][0], where=measured[rule.id][1])
         for rule in ruleset.rules
     }
@@ -46,7 +52,8 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
     for rule in ruleset.rules:
         status, why = _decided_status(rule, compiled, facts[rule.id], fired.get(rule.id, []))
         reqs, wheres = measured[rule.id]
-        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id], specs).build(status, why, reqs, wheres))
+        results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id], specs, subjects[rule.id])
+                       .build(status, why, reqs, wheres))
     return tuple(results)
 
 
@@ -102,9 +109,9 @@ class _Result:
     """Builds one RuleResult from a decided status and the metrics behind it."""
 
     def __init__(self, rule: Rule, ruleset: RuleSet, meta: Submission, as_of: date, fact: dict,
-                 specs: dict[str, MetricSpec]) -> None:
+                 specs: dict[str, MetricSpec], subject: Subject) -> None:
         self.rule, self.ruleset, self.meta, self.as_of, self.fact = rule, ruleset, meta, as_of, fact
-        self.specs = specs
+        self.specs, self.subject = specs, subject
 
     def build(self, status: str, why: str, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
         rule, meta = self.rule, self.meta
@@ -214,9 +221,10 @@ class _Result:
         a = rule.applies
         settings = self.ruleset.settings
         either = [_alt_text(alt, settings) for alt in a.either]
-        ctx = {"kinds": "/".join(a.kind or []), "kind": meta.kind, "use": meta.use, "pi": a.public_institution,
+        use = self.subject.use
+        ctx = {"kinds": "/".join(a.kind or []), "kind": meta.kind, "use": use, "pi": a.public_institution,
                "kinds_zh": "/".join(KIND_ZH[k] for k in a.kind or []), "kind_zh": KIND_ZH[meta.kind],
-               "use_zh": settings.uses[meta.use].label.zh if meta.use in settings.uses else meta.use,
+               "use_zh": settings.uses[use].label.zh if use in settings.uses else use,
                "pi_zh": "公共机构" if a.public_institution else "非公共机构",
                "zones": ", ".join(settings.zones[z].en for z in a.zone_list or []),
                "zones_zh": "、".join(settings.zones[z].zh for z in a.zone_list or []),

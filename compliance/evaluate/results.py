@@ -77,6 +77,28 @@ class RuleResult(_Frozen):
     checks: tuple[Check, ...] = Field((), description="Every requirement; `measured`/`threshold` above repeat the first")
     interpretation: Optional[Text] = Field(None, description="How the checker reads the clause, where it had "
                                                              "to choose")
+    building: Optional[str] = Field(None, description="The building (submission.yaml buildings[].id) this result "
+                                                      "concerns; null: the submission is one building")
+    building_label: Optional[Text] = Field(None, description="That building and the use parts the rule was judged "
+                                                             "on, e.g. 1号楼（商业 25,000 m²）")
+    per_building: tuple["RuleResult", ...] = Field((), description="A submission of several buildings: the result "
+                                                                   "for each building; the rule's own status is the "
+                                                                   "gravest of them (fail, missing data, manual "
+                                                                   "review, pass, not applicable)")
+
+
+class BuildingRef(_Frozen):
+    """One building of the submission as the rules judged it."""
+
+    id: str
+    name: str
+    label: Text = Field(description="Its name and use parts, e.g. 1号楼（住宅 18,000 m²、商业 2,000 m²）")
+    uses: tuple[str, ...]
+    gross_floor_area_m2: Optional[float] = None
+    public_institution: bool = Field(description="As the rules read it (stated, or derived from the uses)")
+    public_institution_doubt: Optional[Text] = Field(None, description="Why the other reading is plausible too: "
+                                                                       "the rules it decides go to a reviewer "
+                                                                       "unless both readings agree")
 
 
 class SubmissionRef(_Frozen):
@@ -92,6 +114,8 @@ class SubmissionRef(_Frozen):
     applicant: Optional[str] = None
     gross_floor_area_m2: Optional[float] = None
     filed_on: date
+    buildings: tuple[BuildingRef, ...] = Field((), description="Its buildings (单体) and their use parts; one "
+                                                               "entry for a submission of a single use")
 
 
 class ElementRef(_Frozen):

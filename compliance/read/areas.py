@@ -118,7 +118,7 @@ class AreaReader(NoteTaker):
                       (element.GlobalId,), "warning")
         self._check_values(fields, label, element.GlobalId)
         return AreaFigure(role=role, global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
-                          storey=self.index.storey_of(element), file=self.file, matched_by=matched_by, **fields)
+                          storey=self.index.storey_of(element), building=self.index.building_of(element), file=self.file, matched_by=matched_by, **fields)
 
     def _from_quantities(self, element, label: str) -> dict:
         quantities = self.index.area_quantities(element)

@@ -121,5 +121,5 @@ def suspect_record(index: IfcIndex, element, concept: str, tier: str, why: str, 
                       area_source=fig.projected_source or fig.surface_source, outline=fig.outline,
                       z_min=fig.z_min, z_max=fig.z_max)
     return SuspectRecord(global_id=element.GlobalId, ifc_class=element.is_a(), name=getattr(element, "Name", None),
-                         storey=index.storey_of(element), file=index.info.file, matched_by=why, concept=concept,
+                         storey=index.storey_of(element), building=index.building_of(element), file=index.info.file, matched_by=why, concept=concept,
                          tier=tier, reason_zh=why_zh, origin=origin, **fields)

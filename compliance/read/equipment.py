@@ -28,7 +28,7 @@ class EquipmentReader(NoteTaker):
 
     def _base(self, element, matched_by: str) -> dict:
         return dict(global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name,
-                    storey=self.index.storey_of(element), file=self.file, matched_by=matched_by,
+                    storey=self.index.storey_of(element), building=self.index.building_of(element), file=self.file, matched_by=matched_by,
                     origin=self.origin(element))
 
     # -- renewable and heat-recovery systems ----------------------------------------------------

@@ -72,6 +72,7 @@ class IfcIndex:
     _props: dict[int, dict[tuple[str, str], PropValue]] = field(default_factory=dict, repr=False)
     _defs: dict[int, list] = field(default_factory=dict, repr=False)
     _storeys: dict[int, str | None] = field(default_factory=dict, repr=False)
+    _buildings: dict[int, str | None] = field(default_factory=dict, repr=False)
 
     def prop(self, element, pset: str, name: str) -> PropValue | None:
         """A property of the occurrence, else of its type object."""
@@ -152,6 +153,27 @@ class IfcIndex:
                 found = self.storey_of(parent, depth + 1) if parent is not None else None
             self._storeys[key] = found
         return self._storeys[key]
+
+    def building_of(self, element, depth: int = 0) -> str | None:
+        """The GlobalId of the IfcBuilding the element stands in: its containing spatial structure
+        (or what it is part of) and that structure's ancestors; None when it is in none (the site)."""
+        key = element.id()
+        if key not in self._buildings:
+            found = None
+            if element.is_a("IfcBuilding"):
+                found = element.GlobalId
+            elif element.is_a("IfcSpatialStructureElement") or element.is_a("IfcSpatialElement"):
+                found = next((p.GlobalId for p in self.ancestors(element) if p.is_a("IfcBuilding")), None)
+            else:
+                rels = (getattr(element, "ContainedInStructure", None) or ()) if element.is_a("IfcElement") else ()
+                structure = next((r.RelatingStructure for r in rels), None)
+                if structure is not None:
+                    found = self.building_of(structure, depth + 1)
+                else:
+                    parent = self.parent_of(element) if depth < 16 else None
+                    found = self.building_of(parent, depth + 1) if parent is not None else None
+            self._buildings[key] = found
+        return self._buildings[key]
 
     def _definitions_with_rel(self, element) -> list:
         """(relationship, property definition) pairs attached to `element`, walked once."""

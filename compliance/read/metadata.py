@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 from ..text import Text
@@ -116,6 +116,59 @@ class Operation(_Strict):
     current: Intensities
 
 
+class UsePart(_Strict):
+    """One use of a building and how much of it: an area, or a share of the building's floor area."""
+
+    use: str
+    area_m2: Optional[float] = Field(default=None, gt=0)
+    share_pct: Optional[float] = Field(default=None, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> "UsePart":
+        if self.area_m2 is not None and self.share_pct is not None:
+            raise ValueError("give either 'area_m2' or 'share_pct' for a use, not both")
+        return self
+
+
+class BuildingSpec(_Strict):
+    """One building (单体) of a submission: its uses, floor area and public-institution status, and
+    where the models show it (`models`: the models holding this building alone; `ifc_building`:
+    the IfcBuilding's GlobalId or Name in shared models; neither: matched by `id` or `name`)."""
+
+    id: str
+    name: Optional[str] = Field(default=None, max_length=200)
+    gross_floor_area_m2: Optional[float] = Field(default=None, gt=0)
+    uses: list[UsePart] = Field(min_length=1)
+    public_institution: Optional[StrictBool] = None
+    ifc_building: Optional[str] = None
+    models: list[str] = Field(default_factory=list)
+    declared: Optional[Declared] = None          # this building's own declared figures (else none)
+    energy: Optional[Energy] = None              # else the submission's
+    green_building: Optional[GreenBuilding] = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return v
+
+    @model_validator(mode="after")
+    def _shares(self) -> "BuildingSpec":
+        if len({p.use for p in self.uses}) != len(self.uses):
+            raise ValueError("a use is listed twice; give each use once with its whole area")
+        if any(p.area_m2 is None and p.share_pct is None for p in self.uses) and len(self.uses) > 1:
+            raise ValueError("a building of several uses gives each use its 'area_m2' or 'share_pct'")
+        shares = [p.share_pct for p in self.uses if p.share_pct is not None]
+        if shares and len(shares) == len(self.uses) and abs(sum(shares) - 100) > 0.5:
+            raise ValueError(f"the uses' shares add up to {sum(shares):g} %, not 100 %")
+        areas = [p.area_m2 for p in self.uses if p.area_m2 is not None]
+        if areas and self.gross_floor_area_m2 is not None and sum(areas) > self.gross_floor_area_m2 * 1.001:
+            raise ValueError(f"the uses' areas add up to {sum(areas):g} m², more than the building's "
+                             f"gross_floor_area_m2 ({self.gross_floor_area_m2:g} m²)")
+        return self
+
+
 class Submission(_Strict):
     """Project metadata of one submission. Field names are part of the public contract."""
 
@@ -124,8 +177,8 @@ class Submission(_Strict):
     name_en: Optional[str] = Field(default=None, max_length=200)
     kind: Literal["new", "retrofit"]
     filed_on: date
-    use: str
-    public_institution: StrictBool
+    use: Optional[str] = None                     # the single-use form; with `buildings`, the main use
+    public_institution: Optional[StrictBool] = None   # None: derived from the use (derive/buildings.py)
     zone: Optional[str] = None
     models: list[str] = Field(min_length=1)
     applicant: Optional[str] = None
@@ -136,6 +189,25 @@ class Submission(_Strict):
     green_building: GreenBuilding = Field(default_factory=GreenBuilding)
     measures: Optional[list[Literal[MEASURES]]] = None        # None: not stated; [] : none adopted
     operation: Optional[Operation] = None
+    buildings: list[BuildingSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _use_given(self) -> "Submission":
+        if not self.buildings:
+            if self.use is None:
+                raise ValueError("give the submission's 'use', or a 'buildings' list with each building's uses")
+            return self
+        if len({b.id for b in self.buildings}) != len(self.buildings):
+            raise ValueError("two buildings have the same id")
+        for b in self.buildings:
+            for m in b.models:
+                if m not in self.models:
+                    raise ValueError(f"building '{b.id}' lists model '{m}', which is not in 'models'")
+        if self.use is None:                      # the main use: the largest part over all buildings
+            parts = [(p.area_m2 or (p.share_pct or 100) / 100 * (b.gross_floor_area_m2 or 0), p.use)
+                     for b in self.buildings for p in b.uses]
+            object.__setattr__(self, "use", max(parts, key=lambda t: t[0])[1])
+        return self
 
     @field_validator("id")
     @classmethod
@@ -220,8 +292,7 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
             raise InputError(f"model '{rel}' is listed twice in 'models' (under another spelling)", file=file,
                              line=line, hint="list each model once")
         paths.append(path)
-    lines = {".".join(map(str, path)): line for path, line in doc.lines.items()
-             if path and all(isinstance(p, str) for p in path)}
+    lines = {".".join(map(str, path)): line for path, line in doc.lines.items() if path}
     return LoadedSubmission(folder=folder, metadata_file=file, meta=meta, model_paths=paths,
                             lines={k: v for k, v in lines.items() if v is not None}, encoding=doc.encoding)
 
@@ -263,6 +334,14 @@ def _check_consistency(doc: LocatedYaml, meta: Submission) -> None:
             raise InputError(f"submission metadata: '{small}' ({a:g}) is more than '{large}' ({b:g}), "
                              f"but {why}", file=doc.file, line=doc.line_of(tuple(small.split("."))),
                              hint=f"correct '{small}' or '{large}'")
+    areas = [b.gross_floor_area_m2 for b in meta.buildings]
+    if meta.gross_floor_area_m2 is not None and areas and None not in areas:
+        total = sum(a for a in areas if a is not None)
+        if abs(total - meta.gross_floor_area_m2) > max(1.0, 0.001 * total):
+            raise InputError(f"submission metadata: 'gross_floor_area_m2' ({meta.gross_floor_area_m2:g} m²) is not "
+                             f"the sum of the buildings' gross_floor_area_m2 ({total:g} m²)", file=doc.file,
+                             line=doc.line_of(("gross_floor_area_m2",)),
+                             hint="correct one of them, or leave the submission's total out (it is the sum)")
     names = meta.declared.renewable_systems
     if names is not None and len(set(names)) != len(names):
         raise InputError("submission metadata: 'declared.renewable_systems' lists a system twice",
@@ -272,10 +351,16 @@ def _check_consistency(doc: LocatedYaml, meta: Submission) -> None:
 
 def _check_vocabulary(doc: LocatedYaml, meta: Submission, uses: set[str] | None,
                       zones: set[str] | None) -> None:
-    if uses is not None and meta.use not in uses:
+    if uses is not None and meta.use not in uses and doc.line_of(("use",)) is not None:
         raise InputError(f"submission metadata: field 'use': unknown use class '{meta.use}'",
                          file=doc.file, line=doc.line_of(("use",)),
                          hint="use one of: " + ", ".join(sorted(uses)))
+    for i, b in enumerate(meta.buildings):
+        for j, part in enumerate(b.uses):
+            if uses is not None and part.use not in uses:
+                raise InputError(f"submission metadata: building '{b.id}': unknown use class '{part.use}'",
+                                 file=doc.file, line=doc.line_of(("buildings", i, "uses", j, "use")),
+                                 hint="use one of: " + ", ".join(sorted(uses)))
     if zones is not None and meta.zone is not None and meta.zone not in zones:
         raise InputError(f"submission metadata: field 'zone': unknown zone '{meta.zone}'",
                          file=doc.file, line=doc.line_of(("zone",)),

@@ -82,6 +82,7 @@ class Located(_Record):
     ifc_class: str
     name: Optional[str] = None
     storey: Optional[str] = None
+    building: Optional[str] = None         # GlobalId of the IfcBuilding it stands in (None: none, e.g. the site)
     file: str
     matched_by: str                        # why the element counts as what it is listed as
     origin: Optional[tuple[float, float, float]] = None   # world XYZ of its placement, metres (None: unknown)

@@ -157,9 +157,20 @@ class KindSetting(_Data):
     label: Text
 
 
+class PublicInstitutionBy(_Data):
+    """A use that makes a building a public institution (公共机构): `always` by definition (a
+    contradicting flag is a finding and the building is one), `usually` (presumed when the flag is
+    not given; a flag saying otherwise is a finding, and the rules it decides go to a reviewer
+    unless both readings give the same outcome). `basis` cites the regulation."""
+
+    by: Literal["always", "usually"]
+    basis: Text
+
+
 class UseClass(_Data):
     label: Text
     groups: list[str] = []
+    public_institution: Optional[PublicInstitutionBy] = None
 
 
 class Settings(_Data):

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ..derive.metrics import Metric, metric_specs
 from ..evaluate.compile import CompiledRules, compile_ruleset
 from ..evaluate.results import RuleResult
-from ..pipeline import derivation_for, evaluate_models, submission_findings
+from ..pipeline import judge_submission, submission_findings
 from ..read.metadata import LoadedSubmission, Submission
 from ..read.records import AreaFigure, ModelFacts, ModelInfo
 from ..ruleset.loader import RuleSet, load_ruleset
@@ -70,6 +70,7 @@ class World:
     doubts: dict = field(default_factory=dict)      # metric -> (low, high): stated uncertain within that range
     as_of: date | None = None
     results: dict[str, RuleResult] | None = None
+    findings: list = field(default_factory=list)    # the submission's findings, once evaluated
     verified: list[Verified] = field(default_factory=list)
 
 
@@ -233,10 +234,11 @@ def _evaluate(world: World, request, cache: dict, as_of: date | None) -> None:
     conventions = load_conventions(world.ruleset.directory)      # once for the scenario's findings and metrics
     findings = submission_findings(loaded, [model], world.ruleset, conventions=conventions)
     world.as_of = as_of or meta.filed_on
-    derivation = derivation_for(world.ruleset, meta, [model], findings, conventions=conventions)
-    results = evaluate_models(world.ruleset, meta, [model], world.as_of, world.compiled,
-                              derivation=_Doubted(derivation, world.doubts) if world.doubts else derivation)
-    world.results = {r.rule: r for r in results}
+    judged = judge_submission(world.ruleset, meta, [model], world.as_of, world.compiled, findings,
+                              conventions=conventions,
+                              wrap=(lambda d: _Doubted(d, world.doubts)) if world.doubts else None)
+    world.results = {r.rule: r for r in judged.results}
+    world.findings = list(findings) + judged.findings
 
 
 def _doubt(world: World, metric: str, low: float | None, high: float | None) -> None:
