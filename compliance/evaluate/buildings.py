@@ -23,6 +23,7 @@ from .evaluator import evaluate
 from .results import RuleResult
 
 GRAVITY = ("not_applicable", "pass", "manual_review", "missing_data", "fail")   # gravest last
+CONFORMS = frozenset({"pass", "not_applicable"})                                 # nothing to act on either way
 
 
 def in_scope(rule: Rule, ruleset: RuleSet, subject: Subject, as_of: date) -> bool:
@@ -84,8 +85,9 @@ def part_of(metric: Metric, share: float, what: Text) -> Metric:
 
 def _weigh_institution(stated: RuleResult, other: RuleResult, doubt: Text) -> RuleResult:
     """A rule whose outcome depends on whether the building is a public institution, when both
-    readings are plausible: decided when both give the same status, else a reviewer's question."""
-    if stated.status == other.status:
+    readings are plausible: decided when both give the same status (or both conform: passing and
+    not applying ask nothing of the designer), else a reviewer's question."""
+    if stated.status == other.status or {stated.status, other.status} <= CONFORMS:
         return stated
     reason = Text(zh=f"本条结论取决于是否为公共机构：{doubt.zh}",
                   en=f"the outcome depends on whether the building is a public institution: {doubt.en}")

@@ -106,7 +106,7 @@ def run_scenario_records(features: Path | Iterable[Path], rules: Path,
         ini.write_text("[pytest]\n", encoding="utf-8")
         args = [str(module), "-c", str(ini), "--rootdir", str(folder), "--confcutdir", str(folder),
                 "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:faulthandler",
-                "-p", "compliance.spec.steps", "-q", "--no-header", "-o", "console_output_style=classic",
+                "-p", "compliance.spec.steps", "-p", "compliance.spec.building_steps", "-q", "--no-header", "-o", "console_output_style=classic",
                 "-W", "ignore::pytest.PytestUnknownMarkWarning",
                 "-W", "ignore::pytest.PytestAssertRewriteWarning"]
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):

@@ -3,4 +3,4 @@ scenarios without the tests folder). tests/conftest.py loads this module as a pl
 the package's step library from here makes its steps and fixtures visible to
 tests/test_features.py."""
 
-pytest_plugins = ["compliance.spec.steps"]
+pytest_plugins = ["compliance.spec.steps", "compliance.spec.building_steps"]
