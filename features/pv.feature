@@ -31,6 +31,7 @@ Feature: 屋顶光伏 / Rooftop photovoltaics — PV-1 … PV-5
       | boundary: exactly 50% passes                   | new      | school            | 2024-03-01 | 1000 | 500   | pass           | 50    |
       | boundary: just below 50% (49.99%) fails        | new      | government_office | 2024-03-01 | 1000 | 499.9 | fail           | 49.99 |
       | factory with no PV at all fails                | new      | industrial_plant  | 2024-03-01 | 800  | 0     | fail           | 0     |
+      | a new data centre is an industrial plant (50%) | new      | data_centre       | 2024-03-01 | 1000 | 400   | fail           | 40    |
       | no roof in the model                           | new      | school            | 2024-03-01 | none | 500   | missing_data   | —     |
       | roof without an area quantity                  | new      | school            | 2024-03-01 | ?    | 500   | missing_data   | —     |
       | an office building is PV-2's, not PV-1's       | new      | public_office     | 2024-03-01 | 1000 | 0     | not_applicable | —     |
@@ -121,6 +122,8 @@ Feature: 屋顶光伏 / Rooftop photovoltaics — PV-1 … PV-5
       | panel without an area                       | public_culture     | 2024-06-01 | 1000 | ?     | missing_data   |
       | a school is PV-1's                          | school             | 2024-06-01 | 1000 | 0     | not_applicable |
       | a dwelling is not a public building         | residential        | 2024-06-01 | 1000 | 0     | not_applicable |
+      | a dock's service building is a public one   | dock               | 2024-06-01 | 1000 | 350   | pass           |
+      | a data centre is PV-1's (an industrial one) | data_centre        | 2024-06-01 | 1000 | 0     | not_applicable |
       | date: filed the day before the plan applies | public_office      | 2021-12-31 | 1000 | 0     | not_applicable |
       | date: in force from its first day           | public_office      | 2022-01-01 | 1000 | 0     | fail           |
 
@@ -152,7 +155,6 @@ Feature: 屋顶光伏 / Rooftop photovoltaics — PV-1 … PV-5
       | retrofit of a school     | retrofit | school        |
       | retrofit of an office    | retrofit | public_office |
       | new residential building | new      | residential   |
-      | new data centre          | new      | data_centre   |
 
   # ---------------------------------------------------------------- PV-3 (target)
 
@@ -171,6 +173,7 @@ Feature: 屋顶光伏 / Rooftop photovoltaics — PV-1 … PV-5
       | boundary: exactly 50% passes                   | retrofit | school           | a public institution     | 2024-03-01 | 1000 | 500   | pass           |
       | boundary: just below 50% fails (target only)   | retrofit | school           | a public institution     | 2024-03-01 | 1000 | 499.9 | fail           |
       | an industrial plant need not be an institution | retrofit | industrial_plant | not a public institution | 2024-03-01 | 800  | 0     | fail           |
+      | an existing data centre is an industrial plant | retrofit | data_centre      | not a public institution | 2024-03-01 | 800  | 0     | fail           |
       | no roof in the model                           | retrofit | school           | a public institution     | 2024-03-01 | none | 300   | missing_data   |
       | a private office is not covered                | retrofit | public_office    | not a public institution | 2024-03-01 | 1000 | 0     | not_applicable |
       | a new building is not a retrofit               | new      | public_office    | a public institution     | 2024-03-01 | 1000 | 600   | not_applicable |

@@ -4,7 +4,8 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
   "2022年起新建公共建筑、居住建筑和工业厂房至少使用一种可再生能源，推广太阳能光热、浅层地热能、
    氢能、余热等多元化能源应用。到2025年，城镇新建建筑可再生能源替代率达到10%，到2030年，进一步提升到15%。"
 
-  RE-1 (mandatory): every new building except parking facilities and docks uses at least one
+  RE-1 (mandatory): every new building except parking facilities (a dock's service building is a
+  public building, a data centre an industrial plant) uses at least one
   renewable energy type, shown in the models (PV panels, solar collectors, heat pumps with a stated
   ground/water/air source, heat recovery); a type that is only declared counts, but uncertain
   (between the types shown and those declared), so it goes to a reviewer unless the types the
@@ -37,7 +38,9 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
       | boundary: no renewable system fails               | new      | industrial_plant | 2024-03-01 | no renewable system                       | fail           | 0     |
       | a heat pump with no stated source goes to review  | new      | residential      | 2024-03-01 | a heat_pump system                        | manual_review  | 0     |
       | a parking facility is not covered                 | new      | parking          | 2024-03-01 | no renewable system                       | not_applicable | —     |
-      | a dock is not covered                             | new      | dock             | 2024-03-01 | no renewable system                       | not_applicable | —     |
+      | a dock's service building is a public building    | new      | dock             | 2024-03-01 | no renewable system                       | fail           | 0     |
+      | a dock's service building with PV passes          | new      | dock             | 2024-03-01 | a roof of 200 m² and PV panels of 60 m²   | pass           | 1     |
+      | a new data centre is an industrial plant          | new      | data_centre      | 2024-03-01 | no renewable system                       | fail           | 0     |
       | a retrofit is not covered                         | retrofit | residential      | 2024-03-01 | no renewable system                       | not_applicable | —     |
       | date: filed the day before 2022                   | new      | residential      | 2021-12-31 | no renewable system                       | not_applicable | —     |
       | date: in force from 2022-01-01                    | new      | residential      | 2022-01-01 | no renewable system                       | fail           | 0     |
@@ -102,7 +105,7 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
       | boundary: exactly 15% passes                 | new      | school      | 2030-06-01 | 15         | pass           |
       | boundary: just below 15% (14.99%) fails      | new      | school      | 2030-06-01 | 14.99      | fail           |
       | rate not stated                              | new      | residential | 2030-06-01 | not stated | missing_data   |
-      | a dock is not covered                        | new      | dock        | 2030-06-01 | 0          | not_applicable |
+      | a dock's service building is covered         | new      | dock        | 2030-06-01 | 0          | fail           |
       | a retrofit is not covered                    | retrofit | residential | 2030-06-01 | 0          | not_applicable |
       | date: the day before it applies (2029-12-31) | new      | residential | 2029-12-31 | 12         | not_applicable |
       | date: in force from 2030-01-01               | new      | residential | 2030-01-01 | 12         | fail           |
