@@ -58,11 +58,14 @@ def report(registry):
 
 
 def test_retrofitted_public_floor_area_is_the_sum_of_approved_retrofits(report):
-    metas = [m for m in approved_metas() if m["kind"] == "retrofit" and m["use"] in public_uses()
-             and within(m, date(2021, 1, 1), date(2030, 12, 31))]
-    assert metas, "the samples must hold approved public retrofits"
+    retrofits = [m for m in approved_metas() if m["kind"] == "retrofit" and m["use"] in public_uses()
+                 and within(m, date(2021, 1, 1), date(2030, 12, 31))]
+    metas = [m for m in retrofits if (saving(m) or 0) > 0]           # an energy retrofit states its saving
+    assert metas, "the samples must hold approved public energy retrofits"
     assert report["D-6"].achieved == pytest.approx(sum(m["gross_floor_area_m2"] for m in metas))
     assert {c.submission_id for c in report["D-6"].contributions} == {m["id"] for m in metas}
+    unstated = {m["id"] for m in retrofits if saving(m) is None}
+    assert {c.submission_id for c in report["D-6"].not_counted} == unstated
     saving_15 = [m for m in metas if (saving(m) or 0) >= 15]
     assert 0 < len(saving_15) < len(metas) or saving_15
     assert report["D-6a"].achieved == pytest.approx(sum(m["gross_floor_area_m2"] for m in saving_15))
@@ -77,11 +80,14 @@ def test_residential_share_and_green_malls(report):
     assert d5.denominator == pytest.approx(sum(m["gross_floor_area_m2"] for m in homes))
     assert d5.numerator == pytest.approx(sum(m["gross_floor_area_m2"] for m in ule))
     assert d5.achieved == pytest.approx(d5.numerator / d5.denominator * 100)
-    malls = [m for m in approved_metas() if m["use"] == "commercial_complex" and within(m, date(2021, 1, 1), AS_OF)]
+    malls = [m for m in approved_metas() if m["use"] == "commercial_complex" and m["kind"] == "retrofit"
+             and within(m, date(2021, 1, 1), AS_OF)]
     green = [m for m in malls if "green_mall" in (m.get("measures") or [])]
     d7a = report["D-7a"]
     assert (d7a.numerator, d7a.denominator) == (len(green), len(malls))
-    big = [m for m in malls if m["gross_floor_area_m2"] > 100000 and within(m, date(2021, 1, 1), date(2025, 12, 31))]
+    big = [m for m in approved_metas() if m["use"] in ("commercial_complex", "public_commercial")
+           and m["kind"] == "retrofit" and m["gross_floor_area_m2"] >= 100000
+           and within(m, date(2021, 1, 1), date(2025, 12, 31))]
     assert report["D-7"].denominator == len(big)
 
 
@@ -126,10 +132,11 @@ def test_a_broken_targets_file_names_its_line(tmp_path):
     shutil.copytree(RULES, rules)
     file = rules / "district" / "targets.yaml"
     text = file.read_text(encoding="utf-8")
-    file.write_text(text.replace("uses: [residential]", "uses: [housing]"), encoding="utf-8")
+    file.write_text(text.replace("kind: [new], uses: [residential]", "kind: [new], uses: [housing]"), encoding="utf-8")
     line = next(i for i, t in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if "housing" in t)
+    uses = {u: ["public"] for u in ("school", "commercial_complex", "public_commercial")}
     with pytest.raises(RuleFileError) as err:
-        load_targets(rules, {"residential": ["civil"], "school": ["public"]})
+        load_targets(rules, {**uses, "residential": ["civil"], "industrial_plant": ["industrial"]})
     assert err.value.line == line and "unknown use 'housing'" in err.value.message
     file.write_text(text.replace("measure: share", "measure: average", 1), encoding="utf-8")
     with pytest.raises(RuleFileError) as err:

@@ -36,9 +36,10 @@ SPOOF = "\u202eexe.fdp\u202c 公司大楼"
 def setting():
     from compliance.ruleset.loader import load_ruleset
 
-    uses = {u: list(s.groups) for u, s in load_ruleset(RULES).settings.uses.items()}
+    settings = load_ruleset(RULES).settings
+    uses = {u: list(s.groups) for u, s in settings.uses.items()}
     targets, _, version = load_targets(RULES, uses)
-    return uses, targets, version
+    return uses, targets, version, {u: s.label for u, s in settings.uses.items()}
 
 
 def _figures(**given) -> dict[str, Metric]:
@@ -82,8 +83,8 @@ MANY = [_approved(100 + k, f"YP-2025-{1000 + k}", f"光伏项目 {k}", date(2025
 
 
 def _report(setting, entries=ENTRIES, as_of=date(2026, 6, 30)) -> DistrictReport:
-    uses, targets, version = setting
-    report = district_progress(list(entries), targets, uses, as_of=as_of,
+    uses, targets, version, labels = setting
+    report = district_progress(list(entries), targets, uses, as_of=as_of, use_labels=labels,
                                tally=Tally(submissions=14, by_verdict={"compliant": 8, "non_compliant": 4,
                                                                        "incomplete": 2}, errors=1),
                                registry="postgresql://registry.example/yangpu",
@@ -134,12 +135,12 @@ def test_json_is_deterministic_and_round_trips(setting):
     assert a == b
     text = a.decode("utf-8")
     data = json.loads(text)
-    assert data["schema"] == "district-report/1"
+    assert data["schema"] == "district-report/2" and data["lang"] == "both"
     assert text == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).replace(
         "\u202e", "\\u202e").replace("\u202c", "\\u202c") + "\n"      # bidi controls escaped, all else as is
     assert TITLE_ZH in text                                   # not \u-escaped
     assert "\u202e" not in text                               # a submitted bidi override is never raw
-    assert DistrictReport.model_validate({k: v for k, v in data.items() if k != "schema"}) == first
+    assert DistrictReport.model_validate({k: v for k, v in data.items() if k not in ("schema", "lang")}) == first
     later = first.model_copy(update={"generated_at": datetime(2026, 7, 2, tzinfo=timezone.utc)})
     assert render("json", later) != a                          # the bytes follow the record
 
@@ -253,9 +254,10 @@ def _setting():
     """The fixture's value, outside pytest (for the other process above)."""
     from compliance.ruleset.loader import load_ruleset
 
-    uses = {u: list(s.groups) for u, s in load_ruleset(RULES).settings.uses.items()}
+    settings = load_ruleset(RULES).settings
+    uses = {u: list(s.groups) for u, s in settings.uses.items()}
     targets, _, version = load_targets(RULES, uses)
-    return uses, targets, version
+    return uses, targets, version, {u: s.label for u, s in settings.uses.items()}
 
 
 # --------------------------------------------------------------------------- registry

@@ -2,7 +2,8 @@
 
 Computed for every submission, whatever its use, so the district report can add them up from
 the registry alone; which submissions count toward which target is the district targets file's
-business (rules/district/targets.yaml), not this module's.
+business (rules/district/targets.yaml), not this module's. Whether a figure is plausible is the
+targets file's business too (its `plausible` bounds): here every figure is reported as found.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from ..text import Text
 from .metrics import Derivation, Metric
 
-# figure name -> (metric, selectors)
-DISTRICT_FIGURES: dict[str, tuple[str, dict]] = {
+# figure name -> (metric, selectors): the figures that are one metric as it stands
+_METRICS: dict[str, tuple[str, dict]] = {
     "pv_peak_power": ("pv_peak_power", {}),
     "charging_points": ("charging_points", {}),
     "gross_floor_area": ("gross_floor_area", {}),
@@ -20,13 +21,50 @@ DISTRICT_FIGURES: dict[str, tuple[str, dict]] = {
     "green_mall": ("measures_adopted", {"of": ("green_mall",)}),
     "renewable_substitution_rate": ("renewable_substitution_rate", {}),
 }
+_FROM_RATIO = {"roof_area": ("roof_area_m2", Text(zh="屋面", en="roof")),
+               "pv_area": ("pv_area_m2", Text(zh="屋面光伏", en="rooftop PV"))}
+DISTRICT_FIGURES: tuple[str, ...] = (*_METRICS, *_FROM_RATIO, "public_institution")
 
 
-def district_figures(derivation: Derivation) -> dict[str, Metric]:
-    """One metric per district figure, with its evidence; missing or uncertain ones say why."""
-    figures = {key: derivation.metric(name, **selectors) for key, (name, selectors) in DISTRICT_FIGURES.items()}
+def district_figures(derivation: Derivation, public_institution: bool | None = None) -> dict[str, Metric]:
+    """One metric per district figure, with its evidence; missing or uncertain ones say why.
+    `public_institution`: as the rules read it (derived from the uses where the flag is not given,
+    derive/buildings.py); None: the submission's own flag."""
+    figures = {key: derivation.metric(name, **selectors) for key, (name, selectors) in _METRICS.items()}
     figures["charging_points"] = _none_is_zero(derivation, figures["charging_points"])
-    return figures
+    ratio = derivation.metric("pv_roof_ratio", basis="projected")
+    for key in _FROM_RATIO:
+        figures[key] = _area_of(ratio, key)
+    figures["public_institution"] = _public_institution(derivation, public_institution)
+    return {key: figures[key] for key in DISTRICT_FIGURES}
+
+
+def _area_of(ratio: Metric, key: str) -> Metric:
+    """The roof's or the rooftop PV's projected area behind the rooftop PV ratio (PV-2's figures),
+    with the ratio's doubts: what one is uncertain about, the coverage built on both is too."""
+    field, what = _FROM_RATIO[key]
+    value = ratio.inputs.get(field) if ratio.value is not None else None
+    base = dict(name=key, unit="m²", basis="projected", evidence=ratio.evidence)
+    if value is None:
+        return Metric(value=None, reasons=ratio.reasons or (Text(zh=f"{what.zh}面积无法确定", en=f"{what.en} area undetermined"),),
+                      **base)
+    return Metric(value=round(float(value), 4), certain=ratio.certain, reasons=ratio.reasons, **base,
+                  computation=Text(zh=f"{what.zh}水平投影面积 {value:,.2f} m²（屋面光伏面积比例的计算依据）",
+                                   en=f"{what.en} projected area {value:,.2f} m² (as in the rooftop PV area ratio)"))
+
+
+def _public_institution(derivation: Derivation, derived: bool | None) -> Metric:
+    """Whether the submission is a public institution (公共机构): as the rules read it where the
+    caller knows that, else as the submission states it."""
+    inp = derivation.inputs
+    flag = derived if derived is not None else getattr(inp.meta, "public_institution", None)
+    ev = (inp.field_evidence("public_institution", "use"),)
+    if flag is None:
+        return Metric(name="public_institution", value=None, unit="flag", evidence=ev,
+                      reasons=(Text(zh="申报资料未说明是否为公共机构", en="whether it is a public institution is not stated"),))
+    return Metric(name="public_institution", value=1.0 if flag else 0.0, unit="flag", evidence=ev,
+                  computation=Text(zh="公共机构：" + ("是" if flag else "否"),
+                                   en="public institution: " + ("yes" if flag else "no")))
 
 
 def _none_is_zero(derivation: Derivation, chargers: Metric) -> Metric:

@@ -45,4 +45,5 @@ def district_report(registry: Registry, rules_dir: Path, as_of: date) -> Distric
     targets, file, version = load_targets(rules_dir, use_groups)
     approved, tally = approved_submissions(registry)
     return district_progress(approved, targets, use_groups, as_of=as_of, tally=tally,
-                             registry=shown_url(registry.url), targets_file=str(file), targets_version=version)
+                             registry=shown_url(registry.url), targets_file=str(file), targets_version=version,
+                             use_labels={use: spec.label for use, spec in settings.uses.items()})

@@ -23,10 +23,15 @@ LABELS = {"pv_peak_power": Text(zh="光伏峰值功率", en="PV peak power"),
           "energy_class": Text(zh="建筑能效等级", en="energy class"),
           "green_mall": Text(zh="绿色商场改造", en="green-mall retrofit"),
           "renewable_substitution_rate": Text(zh="可再生能源替代率", en="renewable substitution rate"),
+          "roof_area": Text(zh="屋面水平投影面积", en="roof projected area"),
+          "pv_area": Text(zh="屋面光伏水平投影面积", en="rooftop PV projected area"),
+          "public_institution": Text(zh="公共机构", en="public institution"),
           "count": Text(zh="项目数", en="number of submissions")}
 UNITS = {"pv_peak_power": "kW", "charging_points": "count", "gross_floor_area": "m²",
          "retrofit_energy_saving": "%", "energy_class": "level", "green_mall": "flag",
-         "renewable_substitution_rate": "%", "count": "count"}
+         "renewable_substitution_rate": "%", "roof_area": "m²", "pv_area": "m²", "public_institution": "flag",
+         "count": "count"}
+MEASURES = ("sum", "share", "ratio", "weighted")
 
 
 class _Data(BaseModel):
@@ -45,12 +50,31 @@ class Period(_Data):
 
 
 class Where(_Data):
-    """Which submissions are in scope (every given condition must hold)."""
+    """Which submissions are in scope (every given condition must hold; `any_of`: at least one of
+    its alternatives)."""
 
     kind: Optional[list[Literal["new", "retrofit"]]] = None
     uses: Optional[list[str]] = None
+    not_uses: Optional[list[str]] = None
     groups: Optional[list[str]] = None
-    min_gross_floor_area_m2: Optional[float] = Field(None, ge=0)   # strictly more than
+    public_institution: Optional[bool] = None
+    min_gross_floor_area_m2: Optional[float] = Field(None, ge=0)   # at least: "以上" includes the figure
+    any_of: Optional[list["Where"]] = Field(None, min_length=2)
+
+    def all_uses(self) -> list[tuple[str, list[str] | None]]:
+        """(field, values) of every use or group named here and in the alternatives (for the lint)."""
+        out = [("uses", self.uses), ("not_uses", self.not_uses), ("groups", self.groups)]
+        for alt in self.any_of or ():
+            out += alt.all_uses()
+        return out
+
+    def figures(self) -> set[str]:
+        """The figures deciding the scope."""
+        out = {"gross_floor_area"} if self.min_gross_floor_area_m2 is not None else set()
+        out |= {"public_institution"} if self.public_institution is not None else set()
+        for alt in self.any_of or ():
+            out |= alt.figures()
+        return out
 
 
 class Condition(_Data):
@@ -63,6 +87,27 @@ class Condition(_Data):
                 "<": x < self.value, "==": x == self.value}[self.op]
 
 
+class Bound(_Data):
+    """The range a figure of one submission can plausibly take; beyond it the figure is a finding
+    (a typo, a unit slip) and never enters a total."""
+
+    min: Optional[float] = None
+    max: Optional[float] = None
+    label: Text
+    source: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Bound":
+        if self.min is None and self.max is None:
+            raise ValueError("give 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError("'max' is below 'min'")
+        return self
+
+    def holds(self, x: float) -> bool:
+        return (self.min is None or x >= self.min) and (self.max is None or x <= self.max)
+
+
 class Display(_Data):
     unit: str
     scale: float = Field(gt=0)
@@ -73,8 +118,11 @@ class Target(_Data):
     clause: str
     title: Text
     quote: Optional[str] = None
+    reading: Optional[Text] = None
     figure: Literal[FIGURES]
-    measure: Literal["sum", "share"]
+    measure: Literal[MEASURES]
+    over: Optional[Literal[FIGURES]] = None       # ratio: the denominator figure
+    weight: Optional[Literal[FIGURES]] = None     # weighted: the weight of each submission's figure
     target: float = Field(gt=0)
     unit: str
     display: Optional[Display] = None
@@ -84,18 +132,33 @@ class Target(_Data):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
-        if self.measure == "share":
-            if self.only_if is None:
+        if (self.over is not None) != (self.measure == "ratio"):
+            raise ValueError("'over' (the denominator figure) goes with measure: ratio, and only with it")
+        if (self.weight is not None) != (self.measure == "weighted"):
+            raise ValueError("'weight' (the figure weighing each submission) goes with measure: weighted, and only with it")
+        if self.measure == "ratio" and UNITS[self.over] != UNITS[self.figure]:
+            raise ValueError(f"a ratio divides like by like: '{self.figure}' is in {UNITS[self.figure]}, "
+                             f"'{self.over}' in {UNITS[self.over]}")
+        if self.measure == "weighted" and UNITS[self.figure] != "%":
+            raise ValueError(f"a weighted measure averages a rate in %: '{self.figure}' is in {UNITS[self.figure]}")
+        if self.measure != "sum":
+            if self.measure == "share" and self.only_if is None:
                 raise ValueError("a share needs 'only_if' (which submissions make up the share)")
             if self.unit != "%":
-                raise ValueError("a share is in %: set unit: \"%\"")
+                raise ValueError(f"a {self.measure} is in %: set unit: \"%\"")
         elif self.unit != UNITS[self.figure]:
             raise ValueError(f"figure '{self.figure}' is in {UNITS[self.figure]}: set unit: \"{UNITS[self.figure]}\"")
         return self
 
+    def figures(self) -> list[str]:
+        """Every figure the target reads (what it adds up, divides, weighs, tests, scopes by)."""
+        named = [self.figure, self.over, self.weight, self.only_if.figure if self.only_if else None]
+        return [f for f in dict.fromkeys(named + sorted(self.where.figures())) if f and f != "count"]
+
 
 class Targets(_Data):
     title: Text
+    plausible: dict[Literal[FIGURES], Bound] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
 
 
@@ -119,10 +182,16 @@ def load_targets(rules_dir: Path, uses: dict[str, list[str]] | None = None) -> t
         seen.add(t.id)
         if uses is not None:
             known_groups = {g for gs in uses.values() for g in gs}
-            for field, values, known in (("uses", t.where.uses, set(uses)), ("groups", t.where.groups, known_groups)):
+            for field, values in t.where.all_uses():
+                known = known_groups if field == "groups" else set(uses)
                 for v in values or ():
                     if v not in known:
-                        raise RuleFileError(f"target {t.id}: unknown {field[:-1]} '{v}'", file=file,
-                                            line=doc.line_of(("targets", i, "where", field)),
+                        raise RuleFileError(f"target {t.id}: unknown {field.removeprefix('not_')[:-1]} '{v}'",
+                                            file=file, line=_line(doc, i, field),
                                             hint=f"use one of: {', '.join(sorted(known))}")
     return targets, file, "sha256:" + hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+
+
+def _line(doc, i: int, field: str) -> int | None:
+    """The line of `field` under target i's `where` (or of its `where`, for a field in an alternative)."""
+    return doc.line_of(("targets", i, "where", field)) or doc.line_of(("targets", i, "where"))

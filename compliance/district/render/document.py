@@ -95,26 +95,57 @@ class TargetView:
     status: tuple[str, str]
     achieved: str
     target: str
-    numerator: Optional[str]   # share: the qualifying total, in the figure's unit
+    numerator: Optional[str]   # share, ratio, weighted: the parts of the percentage, in their unit
     denominator: Optional[str]
+    parts: Optional[tuple[str, str]]   # what the numerator and denominator are (zh, en)
     value_unit: str            # unit of the contributions' value column
+    value_head: tuple[str, str]         # the value column's heading (zh, en)
+    second_head: Optional[tuple[str, str]]   # the second figure's column (ratio, weighted), or None
+    second_unit: str
     rows: tuple                # contributions listed (at most MAX_ROWS)
     more: int                  # contributions not listed
     charts: tuple              # Chart, …
 
 
+def _parts(t) -> Optional[tuple[str, str]]:
+    from ..targets import LABELS
+
+    if t.measure == "share":
+        return "符合条件项目之和 / 全部计入项目之和", "qualifying submissions / all counted submissions"
+    if t.measure == "ratio":
+        a, b = LABELS[t.figure], LABELS[t.over]
+        return f"{a.zh}之和 / {b.zh}之和", f"sum of {a.en} / sum of {b.en}"
+    if t.measure == "weighted":
+        a, b = LABELS[t.figure], LABELS[t.over]
+        return f"Σ（{a.zh} × {b.zh}）/ Σ {b.zh}", f"Σ({a.en} × {b.en}) / Σ {b.en}"
+    return None
+
+
 def target_view(t, report, lang: str, charts: tuple = ()) -> TargetView:
-    from ..targets import UNITS
+    from ..targets import LABELS, UNITS
 
     value_unit = t.unit if t.measure == "sum" else UNITS.get(t.figure, "")
-    share = t.measure == "share"
+    part_unit = UNITS.get(t.over, "") if t.measure == "weighted" else value_unit
+    parted = t.measure != "sum"
+    second = t.over if t.measure in ("ratio", "weighted") else None
+    label = LABELS.get(t.figure)
     return TargetView(
         t=t, state=state(t, report.as_of), status=status_words(t, report.as_of),
         achieved=achieved_text(t, lang), target=target_text(t, lang),
-        numerator=amount(t.numerator, value_unit, lang) if share else None,
-        denominator=amount(t.denominator, value_unit, lang) if share else None,
-        value_unit=value_unit, rows=tuple(listed(t.contributions)[:MAX_ROWS]), more=max(0, len(t.contributions) - MAX_ROWS),
+        numerator=amount(t.numerator, part_unit, lang) if parted else None,
+        denominator=amount(t.denominator, part_unit, lang) if parted else None,
+        parts=_parts(t), value_unit=value_unit,
+        value_head=(label.zh, label.en) if label and t.figure != "count" else ("数值", "Value"),
+        second_head=(LABELS[second].zh, LABELS[second].en) if second else None,
+        second_unit=UNITS.get(second, "") if second else "",
+        rows=tuple(listed(t.contributions)[:MAX_ROWS]), more=max(0, len(t.contributions) - MAX_ROWS),
         charts=charts)
+
+
+def use_words(report, use: str) -> tuple[str, str]:
+    """A use class by its name (zh, en); its code where the report holds no name for it."""
+    label = report.use_labels.get(use)
+    return (label.zh, label.en) if label else (use, use)
 
 
 def listed(contributions) -> list:
@@ -138,8 +169,15 @@ def html(report, lang: str = "both", medium: Medium = "print") -> str:
                       trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
     env.globals.update(template_globals())
     env.globals.update(amount=amount, percent=percent, pick=pick, STATE=STATE, PROJECT_KIND=PROJECT_KIND,
-                       VERDICT=VERDICT)
+                       VERDICT=VERDICT, use_words=use_words, figure_words=figure_words)
     return env.get_template(TEMPLATE).render(context(report, lang, medium))
+
+
+def figure_words(figure: str) -> tuple[str, str]:
+    from ..targets import LABELS
+
+    label = LABELS.get(figure)
+    return (label.zh, label.en) if label else (figure, figure)
 
 
 def _finalize(value):
