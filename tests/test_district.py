@@ -156,3 +156,30 @@ def test_rules_lint_checks_the_targets_file(tmp_path):
     proc = run_cli("rules", "lint", "--rules", str(rules))
     assert proc.returncode == 1, proc.stdout
     assert f"targets.yaml:{line}: error: target D-6: unknown group 'publik'" in proc.stdout
+
+
+def test_a_1e12_floor_area_typo_through_the_registry_is_a_finding(tmp_path):
+    """The typo passes the check (the mismatch with the model is a finding, not a failure), so the
+    approved submission reaches the district: there it is a finding, in no total."""
+    from compliance.district.collect import district_report
+    from compliance.district.render import render
+    from compliance.registry.store import Registry
+
+    folder = tmp_path / "typo"
+    shutil.copytree(SAMPLES / "pass-mall-retrofit", folder)
+    meta = folder / "submission.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert "gross_floor_area_m2: 125000\n" in text
+    meta.write_text(text.replace("gross_floor_area_m2: 125000\n", "gross_floor_area_m2: 1e12\n"), encoding="utf-8")
+    db = tmp_path / "r.sqlite"
+    proc = run_cli("batch", str(folder), "--db", str(db), "-o", str(tmp_path / "out"), "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = district_report(Registry(db), RULES, AS_OF)
+    t = {x.id: x for x in report.targets}
+    assert [(f.submission_id, f.figure, f.value) for f in report.findings] == [("YP-2026-0133", "gross_floor_area", 1e12)]
+    assert t["D-6"].achieved == 0 and t["D-6"].progress_pct == 0
+    assert [c.submission_id for c in t["D-6"].not_counted] == ["YP-2026-0133"]
+    assert all(x.progress_pct <= 100 for x in report.targets if x.id != "D-7a")
+    assert "超出合理范围" in render("html", report, "zh").decode("utf-8")
+    cli = run_cli("district", "--db", str(db), "--as-of", "2030-12-31")
+    assert "implausible: YP-2026-0133 gross_floor_area = 1e+12 m²" in cli.stdout.replace("\n", " ")

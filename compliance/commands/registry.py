@@ -330,3 +330,6 @@ def _print_district(report) -> None:
     if any(t.not_counted for t in report.targets):
         console.print(Text("Totals with submissions not counted are lower bounds; `-o district.pdf` lists them "
                            "with the reason."))
+    for f in report.findings:          # implausible figures: in no total
+        console.print(Text(f"implausible: {f.submission_id} {f.figure} = {f.value:g} {f.unit}: {f.text.en}",
+                           style="red"))
