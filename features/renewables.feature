@@ -34,7 +34,11 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
       | a ground-source heat pump passes                  | new      | residential      | 2024-03-01 | a heat_pump system using ground           | pass           | 1     |
       | boundary: exactly one type (solar thermal) passes | new      | public_office    | 2024-03-01 | a solar_thermal system                    | pass           | 1     |
       | rooftop PV counts as a renewable type             | new      | school           | 2024-03-01 | a roof of 1000 m² and PV panels of 600 m² | pass           | 1     |
-      | waste-heat recovery counts                        | new      | data_centre      | 2024-03-01 | a waste_heat_recovery system              | pass           | 1     |
+      | data-centre waste-heat recovery counts            | new      | data_centre      | 2024-03-01 | a waste_heat_recovery system using data_centre | pass      | 1     |
+      | sewage-source heat recovery counts                | new      | public_office    | 2024-03-01 | a waste_heat_recovery system using sewage | pass           | 1     |
+      | process waste heat counts                         | new      | industrial_plant | 2024-03-01 | a waste_heat_recovery system using process | pass          | 1     |
+      | ERV only: exhaust-air heat recovery is no renewable | new    | public_office    | 2024-03-01 | a waste_heat_recovery system using exhaust_air | fail      | 0     |
+      | heat recovery with no stated source goes to review | new     | public_office    | 2024-03-01 | a waste_heat_recovery system              | manual_review  | 0     |
       | boundary: no renewable system fails               | new      | industrial_plant | 2024-03-01 | no renewable system                       | fail           | 0     |
       | a heat pump with no stated source goes to review  | new      | residential      | 2024-03-01 | a heat_pump system                        | manual_review  | 0     |
       | a parking facility is not covered                 | new      | parking          | 2024-03-01 | no renewable system                       | not_applicable | —     |

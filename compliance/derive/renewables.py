@@ -10,6 +10,7 @@ from .metrics import Evidence, Inputs, Metric, MetricSpec
 NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "solar": "solar device (PV or thermal)", "heat_pump": "heat pump",
          "waste_heat_recovery": "waste-heat recovery"}
 NAMES_ZH = {"pv": "光伏", "solar_thermal": "太阳能光热", "solar": "太阳能设备（光伏或光热）", "heat_pump": "热泵", "waste_heat_recovery": "余热回收"}
+UNKNOWN_SOURCE = {"heat_pump": "heat pump", "waste_heat_recovery": "heat recovery"}   # counted once the source is known
 
 
 def system_names(kinds) -> Text:
@@ -24,8 +25,8 @@ def renewable_types(inp: Inputs) -> Metric:
     shown: dict[str, list] = {}
     for m in inp.models:
         for s in m.systems:
-            if s.kind == "heat_pump" and s.source_medium is None:
-                continue                       # a heat pump counts once its source (ground/water/air) is known
+            if s.kind in UNKNOWN_SOURCE and s.source_medium is None or s.kind == "exhaust_heat_recovery":
+                continue                       # counted once its source is known; exhaust air: an efficiency measure
             shown.setdefault(s.kind, []).append(s)
         if m.pv_panels:
             shown.setdefault("pv", []).extend(m.pv_panels)
@@ -49,6 +50,17 @@ def renewable_types(inp: Inputs) -> Metric:
         reasons.append(Text(zh=f"{len(unknown_medium)} 台热泵未标注 YP_HeatPump.SourceMedium：无法判断其是否利用可再生能源",
                             en=f"{len(unknown_medium)} heat pump(s) without YP_HeatPump.SourceMedium: whether they "
                                "use a renewable source cannot be told"))
+    unknown_heat = [s for m in inp.models for s in m.systems if s.kind == "waste_heat_recovery" and s.source_medium is None]
+    if unknown_heat and "waste_heat_recovery" not in shown:
+        unsure += 0 if "waste_heat_recovery" in only_declared else 1
+        reasons.append(Text(zh=f"{len(unknown_heat)} 台热回收设备未注明热源（YP_HeatRecovery.HeatSource：工艺余热、数据中心"
+                               "余热或污水为可再生能源，建筑自身排风不是）：无法判断其是否利用可再生能源",
+                            en=f"{len(unknown_heat)} heat-recovery unit(s) state no heat source (YP_HeatRecovery."
+                               "HeatSource: process heat, a data centre or sewage is renewable, the building's own "
+                               "exhaust air is not): whether they use a renewable source cannot be told"))
+        evidence.append(Evidence(source="ifc", file=unknown_heat[0].file,
+                                 global_ids=tuple(s.global_id for s in unknown_heat[:50]),
+                                 detail=f"heat recovery, source not stated: {len(unknown_heat)} element(s)"))
     if "solar" in shown and shown.keys() & {"pv", "solar_thermal"}:
         # a solar device that says neither may be one of the solar kinds already shown, or the other one
         devices = shown.pop("solar")
@@ -64,6 +76,7 @@ def renewable_types(inp: Inputs) -> Metric:
                                "(see model.suspects)"))
         evidence += [e for kind in maybe for e in _suspect_evidence(inp, kind)]
     kinds = sorted(set(shown) | set(only_declared))
+    exhaust = [s for m in inp.models for s in m.systems if s.kind == "exhaust_heat_recovery"]
     bounds = dict(low=float(len(shown)), high=float(len(kinds) + unsure)) if reasons else {}
     # a model the parser could not fully read may hold a system not found (nor shown): no known reach
     doubts = inp.doubts_about({r.global_id for recs in shown.values() for r in recs})
@@ -71,7 +84,18 @@ def renewable_types(inp: Inputs) -> Metric:
         reasons, bounds = reasons + doubts, {}
     return Metric(name="renewable_types", value=float(len(kinds)), unit="count", certain=not reasons,
                   reasons=tuple(reasons), evidence=tuple(evidence), **bounds,
-                  computation=_how(sorted(shown), only_declared))
+                  computation=_with_efficiency(_how(sorted(shown), only_declared), exhaust))
+
+
+def _with_efficiency(how: Text, exhaust: list) -> Text:
+    """The computation, with the exhaust-air heat recovery the models show named as what it is: an
+    efficiency measure, not a renewable source (so a designer sees why it was not counted)."""
+    if not exhaust:
+        return how
+    ids = ", ".join(s.global_id for s in exhaust[:5])
+    return Text(zh=f"{how.zh}；另有排风（新风）热回收 {len(exhaust)} 台（{ids}）：回收建筑自身排风热量，属节能措施，不属可再生能源，未计入",
+                en=f"{how.en}; {len(exhaust)} exhaust-air heat recovery unit(s) ({ids}) recover the building's own "
+                   "exhaust heat: an efficiency measure, not a renewable source, so not counted")
 
 
 SUSPECT_KINDS = {"pv_panel": "pv", "solar_thermal": "solar_thermal", "heat_pump": "heat_pump",

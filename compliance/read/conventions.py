@@ -78,6 +78,8 @@ class Concept(_Data):
     text: dict[str, Union[str, dict[str, tuple[str, ...]]]] = {}
     exposed_slab: Optional[ExposedSlab] = None
     stall_area_m2: Optional[StallArea] = None
+    renewable_sources: tuple[str, ...] = ()   # keys of text.source that make it a renewable source (heat recovery)
+    class_source: dict[str, str] = {}         # the source a class implies when none is stated
 
     def props(self, role: str) -> tuple[PropRef, ...]:
         return self.properties.get(role, ())
@@ -153,6 +155,14 @@ def _problems(parsed: ConventionsFile, file: Path, doc) -> list[RuleFileError]:
     for name, concept in parsed.concepts.items():
         if name not in CONCEPTS:
             bad(f"unknown concept '{name}'", (name,), f"known concepts: {', '.join(CONCEPTS)}")
+        sources = concept.text.get("source")
+        sources = set(sources) if isinstance(sources, dict) else set()
+        for key, values in (("renewable_sources", concept.renewable_sources),
+                            ("class_source", tuple(concept.class_source.values()))):
+            for value in values:
+                if value not in sources:
+                    bad(f"{key}: '{value}' is not a source of text.source", (name, key),
+                        f"sources: {', '.join(sorted(sources)) or 'none'}")
         classes = [(("classes", i, "class"), r.ifc_class) for i, r in enumerate(concept.classes)]
         classes += [(("suspect_classes", i, "class"), r.ifc_class) for i, r in enumerate(concept.suspect_classes)]
         for key in ("hosts", "name_classes", "names_recognise"):

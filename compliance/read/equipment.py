@@ -41,16 +41,28 @@ class EquipmentReader(NoteTaker):
                     medium, source = self._medium(element, self.conv[concept])
                     out.append(SystemRecord(kind=kind, source_medium=medium, medium_source=source,
                                             **self._base(element, match.why)))
+                elif concept == "heat_recovery":
+                    out.append(self._heat_recovery(element, match.why, self.conv[concept]))
                 else:
                     out.append(SystemRecord(kind=kind, **self._base(element, match.why)))
         return out
 
-    def _medium(self, element, concept: Concept) -> tuple[str | None, str | None]:
-        prop = self.index.first_prop(element, concept.props("source_medium"))
-        marks = concept.text.get("medium", {})
+    def _heat_recovery(self, element, why: str, concept: Concept) -> SystemRecord:
+        """Waste-heat recovery (a renewable source) where its stated source is one the conventions
+        count; heat recovered from the building's own exhaust air is an efficiency measure."""
+        source, where = self._medium(element, concept, role="source", texts=name_texts(element))
+        if source is None and (implied := concept.class_source.get(element.is_a())):
+            source, where = implied, f"{element.is_a()} (the class's own source)"
+        kind = "waste_heat_recovery" if source is None or source in concept.renewable_sources else \
+            "exhaust_heat_recovery"
+        return SystemRecord(kind=kind, source_medium=source, medium_source=where, **self._base(element, why))
+
+    def _medium(self, element, concept: Concept, role: str = "medium", texts=()) -> tuple[str | None, str | None]:
+        prop = self.index.first_prop(element, concept.props("source_medium" if role == "medium" else role))
+        marks = concept.text.get(role, {})
         if prop is not None and (medium := _marked(str(prop.value), marks, inside=True)):
             return medium, prop.source
-        for text, where in type_texts(element, self.index.type_of(element)):
+        for text, where in [*type_texts(element, self.index.type_of(element)), *texts]:
             if medium := _marked(text, marks, inside=True):
                 return medium, f"{where} (convention)"
         return None, None

@@ -13,7 +13,9 @@ AreaBasis = Literal["projected", "surface"]
 Role = Literal["roof", "pv"]
 Method = Literal["quantity", "derived", "geometry"]   # read from a quantity / computed from one / from geometry
 Outline = tuple[tuple[tuple[float, float], ...], ...]
-SystemKind = Literal["solar_thermal", "solar", "heat_pump", "waste_heat_recovery"]   # solar: PV or thermal, not said
+# solar: PV or thermal, not said; exhaust_heat_recovery: heat recovered from the building's own exhaust air
+# (ERV/HRV), an efficiency measure, not a renewable source (rules/_conventions.yaml, heat_recovery)
+SystemKind = Literal["solar_thermal", "solar", "heat_pump", "waste_heat_recovery", "exhaust_heat_recovery"]
 
 
 class _Record(BaseModel):
@@ -136,7 +138,8 @@ class SystemRecord(Located):
     """A renewable or heat-recovery system the model shows (presence is the evidence)."""
 
     kind: SystemKind
-    source_medium: Optional[Literal["ground", "water", "air"]] = None   # heat pumps
+    # heat pumps: ground / water / air; heat recovery: where its heat comes from (rules/_conventions.yaml)
+    source_medium: Optional[Literal["ground", "water", "air", "process", "data_centre", "sewage", "exhaust_air"]] = None
     medium_source: Optional[str] = None
 
 

@@ -224,14 +224,24 @@ def chargers_rated(world, count, current, kw):
 
 @given(parsers.re(r"the models show an? (?P<kind>\w+) system(?: using (?P<medium>\w+))?"))
 def renewable_system(world, kind, medium):
+    """Heat recovery is waste-heat recovery (renewable) or, where its source is one the conventions
+    do not count (exhaust_air), an efficiency measure — as the reader records it."""
+    from ..read.conventions import load_conventions
+
     n = len(world.systems) + 1
+    pset = "YP_HeatPump.SourceMedium"
+    if kind == "waste_heat_recovery":
+        pset = "YP_HeatRecovery.HeatSource"
+        if medium is not None and medium not in load_conventions(world.ruleset.directory)["heat_recovery"].renewable_sources:
+            kind = "exhaust_heat_recovery"
     try:
         world.systems.append(SystemRecord(global_id=_gid("SYS", n), ifc_class="IfcEnergyConversionDevice",
                                           file=SPEC_FILE, matched_by="scenario", kind=kind, source_medium=medium,
-                                          medium_source=None if medium is None else "YP_HeatPump.SourceMedium"))
+                                          medium_source=None if medium is None else pset))
     except ValidationError:
         raise ScenarioError(f"a system is solar_thermal, heat_pump or waste_heat_recovery (not {kind!r}), "
-                            f"using ground, water or air (not {medium!r})") from None
+                            f"using ground, water or air (heat pumps) or process, data_centre, sewage or exhaust_air "
+                            f"(heat recovery) (not {medium!r})") from None
 
 
 @given("the models show no renewable system")
