@@ -321,7 +321,9 @@ def _print_district(report) -> None:
                          justify="right" if name in ("achieved", "target ", "progress") else "left")
     for t in report.targets:
         unit = "" if t.display_unit == "count" else f" {t.display_unit}"
-        shown = (lambda x: f"{x / t.display_scale:,.3f}".rstrip("0").rstrip(".") + unit)
+
+        def shown(x: float, t=t, unit=unit) -> str:
+            return f"{x / t.display_scale:,.3f}".rstrip("0").rstrip(".") + unit
         achieved = shown(t.achieved) if t.measure == "sum" or t.denominator else "— (none in scope)"
         table.add_row(t.id, t.clause, Text(t.title.en), achieved, shown(t.target),
                       Text(f"{t.progress_pct:.1f} %", style="green" if t.met else "yellow"),
