@@ -192,7 +192,7 @@ def _unassigned_suspects(models: list[ModelFacts]) -> tuple[SuspectRecord, ...]:
             out.append(_suspect(x, "roof" if x.role == "roof" else "pv_panel", why, why_zh))
         out += [_suspect(x, "ev_charger", why, why_zh) for x in m.chargers]
         out += [_suspect(x, "parking_space", why, why_zh) for x in m.parking]
-        out += [_suspect(x, SYSTEM_CONCEPTS[x.kind], why, why_zh) for x in m.systems]
+        out += [_suspect(x, SYSTEM_CONCEPTS[x.kind], why, why_zh) for x in m.systems if x.kind in SYSTEM_CONCEPTS]
     return tuple(out)
 
 

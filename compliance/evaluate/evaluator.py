@@ -167,7 +167,9 @@ class _Result:
             computation=joined(m.computation for m in reqs) if applicable else None,
             inputs={k: v for m in reqs for k, v in m.inputs.items()} if applicable else {},
             evidence=tuple(evidence),
-            checks=checks if applicable else tuple(c.model_copy(update={"measured": None, "met": None,
+            checks=checks if applicable else tuple(c.model_copy(update={"measured": None, "met": None, "certain": True,
+                                                                        "plausible_low": None, "plausible_high": None,
+                                                                        "plausible_text": None,
                                                                         "measured_text": Text(zh="—", en="—")})
                                                    for c in checks),
             remedy=_remedy(rule, status, spec, exempt=exempt and not straddles, undetermined=undetermined,

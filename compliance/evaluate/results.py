@@ -214,6 +214,12 @@ class Verdict(_Frozen):
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
 
+    def by_building(self, result: RuleResult) -> tuple[RuleResult, ...]:
+        """A rule's per-building results where the buildings' results differ (status or figure);
+        none where they agree or the submission is one building: the rule's result says it all."""
+        seen = {(b.status, tuple(c.measured for c in b.checks)) for b in result.per_building}
+        return result.per_building if len(seen) > 1 else ()
+
     def element_index(self) -> dict[str, ElementRef]:
         """The cited elements by GlobalId (build once per report; not cached, since copies of a
         frozen record with other elements must not share it)."""

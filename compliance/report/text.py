@@ -35,12 +35,23 @@ def _model_header(models) -> list[str]:
     return lines
 
 
+def _buildings(s, lang: str) -> list[str]:
+    """The buildings and their use parts, where the submission is more than one single-use building."""
+    if len(s.buildings) < 2 and not any(len(b.uses) > 1 for b in s.buildings):
+        return []
+    head = "  楼栋：" if lang == "zh" else "  buildings:"
+    yes, no = ("公共机构", "非公共机构") if lang == "zh" else ("public institution", "not a public institution")
+    return [head] + [f"    {b.id}  {b.label.zh if lang == 'zh' else b.label.en}  · {yes if b.public_institution else no}"
+                     for b in s.buildings]
+
+
 def render(verdict, lang: str = "both") -> bytes:
     s = verdict.submission
     lines = [
         f"{s.id}  {s.name}" + (f"  ({s.name_en})" if s.name_en else ""),
         f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
         *_model_header(verdict.models),
+        *_buildings(s, lang),
         "",
         {"zh": "结论：{0}", "en": "Verdict: {1}"}.get(lang, "Verdict: {0} {1}").format(*VERDICT[verdict.verdict][:2]),
         "",
@@ -51,6 +62,9 @@ def render(verdict, lang: str = "both") -> bytes:
             continue
         lines.append(f"  {_MARK[r.status]}  {r.rule_version:<8} {r.kind:<10} {_measured(r, lang)}")
         lines += [f"        {text}" for text in _said(r.message_zh, r.message, lang)]
+        for b in verdict.by_building(r):           # several buildings whose results differ: each one's
+            label = (b.building_label.zh if lang == "zh" else b.building_label.en) if b.building_label else b.building
+            lines.append(f"        · {_MARK[b.status]}  {label}  {_measured(b, lang)}")
     if na:
         lines.append(f"  {_MARK['not_applicable']}  {len(na)} rules do not apply: " + ", ".join(r.rule for r in na)
                      + " (why: --format json or the PDF)")
