@@ -87,6 +87,22 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
       | below the size threshold: no parking spaces at all        | 0          | not stated | not_applicable |
       | size unknown: neither the models nor the submission count | not stated | not stated | missing_data   |
 
+  @rule:EV-2 @severity:mandatory
+  Scenario Outline: EV-2 已装充电桩的车位即已预留 / a space with a charger installed is charger-ready — <case>
+    已安装充电桩的车位已具备安装条件，无论是否标注 ChargerReady；模型未表明充电桩对应哪个车位时，按可能的范围判定。
+    Given a new residential submission filed on 2024-03-01
+    And the models show <spaces> parking spaces of which <ready> are charger-ready
+    And the models show <chargers> charging points of which 0 are fast
+    When the rules are evaluated
+    Then rule EV-2 is <status>
+
+    Examples:
+      | case                                                           | spaces | ready | chargers | status        |
+      | a charger on every space: ready without the flag               | 10     | 0     | 10       | pass          |
+      | 8 marked and 2 chargers: 8–10 ready, which spaces not shown    | 10     | 8     | 2        | manual_review |
+      | 5 marked and 2 chargers: at most 7 of 10 ready, fails anyway   | 10     | 5     | 2        | fail          |
+      | all marked: chargers change nothing                            | 10     | 10    | 3        | pass          |
+
   # ---------------------------------------------------------------- EV-3 (mandatory)
 
   @rule:EV-3 @severity:mandatory
@@ -103,6 +119,8 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
       | boundary: exactly 15% (3 of 20) passes       | new      | school        | 2024-03-01 | 20     | 3        | 1    | pass           | 15    |
       | boundary: just below 15% (14 of 100) fails   | new      | public_hotel  | 2024-03-01 | 100    | 14       | 5    | fail           | 14    |
       | a dwelling is EV-2's                         | new      | residential   | 2024-03-01 | 20     | 0        | 0    | not_applicable | —     |
+      | a public garage is a public facility: 15%    | new      | parking       | 2024-03-01 | 100    | 14       | 5    | fail           | 14    |
+      | a public garage at 15% passes                | new      | parking       | 2024-03-01 | 100    | 15       | 5    | pass           | 15    |
       | a retrofit is not covered                    | retrofit | public_office | 2024-03-01 | 20     | 0        | 0    | not_applicable | —     |
       | date: the day before it applies (2022-12-30) | new      | public_office | 2022-12-30 | 20     | 0        | 0    | not_applicable | —     |
       | date: in force from 2022-12-31               | new      | public_office | 2022-12-31 | 20     | 0        | 0    | fail           | 0     |
@@ -151,6 +169,7 @@ Feature: 充电设施与岸电 / EV charging and shore power — EV-1 … EV-5
       | 40% fast passes                              | new      | public_office | 2024-03-01 | 20       | 8    | 0       | pass           | 40    |
       | boundary: exactly 30% (6 of 20) passes       | new      | public_sports | 2024-03-01 | 20       | 6    | 0       | pass           | 30    |
       | boundary: just below 30% (29 of 100) fails   | new      | public_health | 2024-03-01 | 100      | 29   | 0       | fail           | 29    |
+      | a public garage: 30% fast applies too        | new      | parking       | 2024-03-01 | 20       | 5    | 0       | fail           | 25    |
       | charger power unknown goes to review         | new      | public_office | 2024-03-01 | 20       | 6    | 2       | manual_review  | 30    |
       | below the size threshold: no charging points | new      | public_office | 2024-03-01 | 0        | 0    | 0       | not_applicable | —     |
       | a dwelling is not a public building          | new      | residential   | 2024-03-01 | 20       | 0    | 0       | not_applicable | —     |

@@ -61,7 +61,35 @@ class _Counts:
 
     def figure(self, what: str) -> _Figure:
         """Spaces / chargers / fast / ready."""
-        return self._with_suspects(self._with_declared(self._figure(what), what), what)
+        f = self._with_suspects(self._with_declared(self._figure(what), what), what)
+        return self._with_chargers(f) if what == "ready" else f
+
+    def _with_chargers(self, f: _Figure) -> _Figure:
+        """A space with a charger installed has its installation conditions reserved (EV-2): it is
+        ready whatever YP_ParkingSpace.ChargerReady says. The models do not say which space a charger
+        serves, so the ready spaces are at least the chargers (one space each) or those marked ready,
+        and at most both together — capped at the spaces there are."""
+        if not self.parking or not self.chargers or (f.value is not None and f.unbounded):
+            return f
+        total = float(sum(p.units for p in self.parking))
+        n = float(len(self.chargers))
+        how = Text(zh="已安装充电桩或标注 YP_ParkingSpace.ChargerReady 为 TRUE 的停车位",
+                   en="spaces with a charger installed or YP_ParkingSpace.ChargerReady = TRUE")
+        ev = f.evidence + (Evidence(source="ifc", file=self.chargers[0].file,
+                                    global_ids=tuple(c.global_id for c in self.chargers[:50]),
+                                    detail="charging points installed: their spaces are ready"),)
+        if f.value is None:                  # no space states readiness: only a charger makes one ready
+            return _Figure(total, ev, [], how, total, total) if n >= total else f
+        low = min(total, max(f.value if f.low is None else f.low, n))
+        high = None if f.high is None and f.reasons else min(total, (f.value if f.high is None else f.high) + n)
+        if high is not None and high == low:
+            return _Figure(low, ev, f.reasons, how, low, high)
+        reason = Text(zh=f"已安装 {n:g} 个充电桩，其所在车位视为已预留安装条件；模型未表明充电桩对应哪个车位，"
+                         f"预留车位数为 {low:g}–{(high if high is not None else total):g} 个",
+                      en=f"{n:g} charging point(s) are installed and their spaces count as ready; the models do not "
+                         f"say which space each serves, so {low:g}–{(high if high is not None else total):g} spaces "
+                         "are ready")
+        return _Figure(max(f.value, low), ev, f.reasons + [reason], how, low, high)
 
     def _with_declared(self, f: _Figure, what: str) -> _Figure:
         """A declared count that disagrees with the models' (metadata.mismatch): weighed over both."""
