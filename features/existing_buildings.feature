@@ -5,7 +5,7 @@ Feature: 既有建筑节能改造 / Existing buildings — EB-1 … EB-4
    节能改造360万平方米以上，其中平均节能率15%及以上的建筑面积达到40万平方米；‘十四五’期间，现有10万
    平方米以上大型商场改造为绿色商场；到2030年，所有现有商业综合体完成绿色商场改造。"
 
-  EB-1 (mandatory): retrofits of public buildings over 10,000 m² have an energy audit and
+  EB-1 (target: promotional wording, no obligation cited): retrofits of public buildings over 10,000 m² have an energy audit and
   energy-saving diagnosis on file (energy.audit with the report named). EB-2 (target): the retrofit
   saves at least 15 % of the baseline energy use. EB-3 (target): malls over 100,000 m² are
   retrofitted to green malls (measures: green_mall); EB-4 (target, from 2026): every commercial
@@ -17,9 +17,9 @@ Feature: 既有建筑节能改造 / Existing buildings — EB-1 … EB-4
   Background:
     Given the rule set in "rules"
 
-  # ---------------------------------------------------------------- EB-1 (mandatory)
+  # ---------------------------------------------------------------- EB-1 (target)
 
-  @rule:EB-1 @severity:mandatory
+  @rule:EB-1 @severity:target
   Scenario Outline: EB-1 一万平方米以上公共建筑能源审计 / energy audit for public buildings over 10,000 m² — <case>
     Given a <kind> <use> submission filed on <filed_on>
     And the gross floor area is <gfa>
@@ -42,14 +42,14 @@ Feature: 既有建筑节能改造 / Existing buildings — EB-1 … EB-4
       | date: the day before it applies (2022-12-30)               | retrofit | public_office | 2022-12-30 | 15000 m²   | {on_file: false}                       | not_applicable |
       | date: in force from 2022-12-31                             | retrofit | public_office | 2022-12-31 | 15000 m²   | {on_file: false}                       | fail           |
 
-  @rule:EB-1 @severity:mandatory
+  @rule:EB-1 @severity:target
   Scenario: EB-1 申报未填面积时采用模型中的总建筑面积 / the models' gross floor area decides when none is stated
     Given a retrofit public_office submission filed on 2024-03-01
     And the models show a building of 12000 m² gross floor area
     And the submission states energy.audit = {on_file: false}
     When the rules are evaluated
     Then rule EB-1 is fail
-    And rule EB-1 blocks approval
+    And rule EB-1 does not block approval
 
   # ---------------------------------------------------------------- EB-2 (target)
 
