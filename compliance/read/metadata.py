@@ -351,7 +351,7 @@ def _check_consistency(doc: LocatedYaml, meta: Submission) -> None:
 
 def _check_vocabulary(doc: LocatedYaml, meta: Submission, uses: set[str] | None,
                       zones: set[str] | None) -> None:
-    if uses is not None and meta.use not in uses and doc.line_of(("use",)) is not None:
+    if uses is not None and meta.use not in uses and "use" in doc.data:
         raise InputError(f"submission metadata: field 'use': unknown use class '{meta.use}'",
                          file=doc.file, line=doc.line_of(("use",)),
                          hint="use one of: " + ", ".join(sorted(uses)))
