@@ -28,7 +28,7 @@ if str(HERE) not in sys.path:            # run as a script from any working dire
     sys.path.insert(0, str(HERE))
 
 from blocks import (charger_row, heat_pump, heat_recovery, panel_grid, parking_row, roof_slab,  # noqa: E402
-                    solar_collector)
+                    solar_collector, waste_heat_exchanger)
 from builder import ROOF_LEVEL_M, Model, meta, write_submission  # noqa: E402
 from submission_data import audit, energy, green, green_basic, operation  # noqa: E402
 
@@ -97,8 +97,13 @@ EXAMPLE_SPECS = [
     ex("RE-1", "pass-ground-source-heat-pump", "a heat pump with YP_HeatPump.SourceMedium = GROUND",
        use="public_office", systems=("heat_pump",)),
     ex("RE-1", "pass-rooftop-pv", "PV panels in the model are a renewable type", use="residential", pv=4),
-    ex("RE-1", "pass-solar-thermal-and-heat-recovery", "a solar collector and an IfcAirToAirHeatRecovery: 2 types",
-       use="industrial_plant", systems=("solar_thermal", "heat_recovery")),
+    ex("RE-1", "pass-solar-thermal-and-heat-recovery", "a solar collector: 1 type; the IfcAirToAirHeatRecovery beside "
+       "it recovers exhaust air, an efficiency measure that is not counted", use="industrial_plant",
+       systems=("solar_thermal", "heat_recovery")),
+    ex("RE-1", "fail-erv-only", "only an energy-recovery ventilator (新风热回收, IfcAirToAirHeatRecovery): heat from "
+       "the building's own exhaust air is no renewable source", use="public_office", systems=("heat_recovery",)),
+    ex("RE-1", "pass-data-centre-waste-heat", "waste-heat recovery whose YP_HeatRecovery.HeatSource is the data "
+       "centre counts", use="data_centre", systems=("waste_heat",)),
     ex("RE-1", "fail-no-renewables", "no renewable system in the model and none declared", use="public_office"),
     ex("RE-1", "review-heat-pump-source-unknown", "a heat pump without SourceMedium: renewable or not cannot be told",
        use="public_office", systems=("heat_pump_unknown",)),
@@ -242,6 +247,8 @@ EXAMPLE_SPECS = [
     ex("EV-2", "pass-all-spaces-ready", "housing: 8 of 8 spaces YP_ParkingSpace.ChargerReady = TRUE",
        use="residential", parking=8, ready=8),
     ex("EV-2", "fail-half-ready", "housing: 4 of 8 spaces charger-ready", use="residential", parking=8, ready=4),
+    ex("EV-2", "pass-chargers-on-every-space", "housing: 8 spaces, none marked ready, but 8 charging points installed: "
+       "a space with a charger is ready", use="residential", parking=8, ready=0, chargers=((7, "AC"),) * 8),
     ex("EV-2", "missing-readiness-not-stated", "8 spaces, none stating YP_ParkingSpace.ChargerReady (absent is not "
        "FALSE)", use="residential", parking=8, ready=None),
     ex("EV-2", "na-no-parking", "no parking: declared.parking_spaces: 0", use="residential",
@@ -257,6 +264,8 @@ EXAMPLE_SPECS = [
        parking=10, chargers=((60, "DC"),)),
     ex("EV-3", "na-residential", "housing is judged by EV-2", use="residential", parking=10, ready=10,
        chargers=((7, "AC"),)),
+    ex("EV-3", "fail-public-garage-1-charger-for-10", "a public garage is a public facility: 1 charging point for 10 "
+       "spaces = 10 % < 15 %, whatever EV-1 says", use="parking", parking=10, chargers=((60, "DC"),)),
     ex("EV-4", "pass-1-dc-of-3", "1 DC charger of 3 = 33 % ≥ 30 %", use="public_office", parking=10,
        chargers=((7, "AC"), (7, "AC"), (60, "DC"))),
     ex("EV-4", "pass-ac-at-60kw", "an AC charger of 60 kW counts as fast (fast_charger_min_kw)", use="public_sports",
@@ -309,6 +318,8 @@ def build(spec: dict):
             solar_collector(m, (3.0 + 5.0 * i, 8.0, ROOF_LEVEL_M + 0.6))
         elif system == "heat_recovery":
             heat_recovery(m, at, m.ground)
+        elif system == "waste_heat":
+            waste_heat_exchanger(m, at, m.ground)
         else:
             raise ValueError(system)
     if spec.get("parking"):

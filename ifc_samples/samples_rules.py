@@ -30,14 +30,16 @@ def _building(m: Model, w: float, d: float, gfa: float | None = None) -> None:
 def pass_data_centre():
     m = Model("pass-data-centre", "architecture.ifc")
     _building(m, 40.0, 30.0, gfa=16000.0)
-    panel_grid(m, (0.0, 0.0, 40.0, 30.0), 24, 5.0, 4.0, 10.0)
+    panel_grid(m, (0.0, 0.0, 40.0, 30.0), 31, 5.0, 4.0, 10.0)
     waste_heat_exchanger(m, (10.0, 5.0, 0.0), m.ground)
     doc = meta("YP-2025-0301", "杨浦区某云计算数据中心新建工程", "New cloud data centre in Yangpu", "data_centre",
                "2025-09-10", ["architecture.ifc"], zone="dachuanggu", public_institution=False,
                gross_floor_area_m2=16000, energy=energy(renewable_substitution_rate_pct=11.0, pue=1.25),
                measures=["prefabrication", "pv_storage_dc_flexible"])
-    return doc, [m], ("compliant: DC-1 design PUE 1.25 ≤ 1.3; RE-1 (PV and waste-heat recovery in the model), "
-                      "RE-2, PV-5, CON-1 pass; the PV-1/PV-2, green-building and EV rules do not cover a data centre")
+    return doc, [m], ("compliant: DC-1 design PUE 1.25 ≤ 1.3; a data centre is a 工业厂房, so PV-1 applies: 31 "
+                      "arrays of 5 × 4 m tilted 10° on the 1200 m² roof = 50.9 % ≥ 50 % (24 arrays, 39.4 %, failed it); "
+                      "RE-1 (PV and data-centre waste-heat recovery in the model), RE-2, PV-5, CON-1 pass; the "
+                      "green-building and EV rules do not cover a data centre")
 
 
 def pass_data_centre_retrofit():
@@ -224,15 +226,17 @@ def pass_parking_garage():
                       "pass; RE-1/RE-2, the green-building and the EV share rules do not cover parking facilities")
 
 
-def pass_yacht_dock():
-    m = Model("pass-yacht-dock", "architecture.ifc")
+def incomplete_yacht_dock():
+    m = Model("incomplete-yacht-dock", "architecture.ifc")
     _building(m, 20.0, 10.0)
     panel_grid(m, (0.0, 0.0, 20.0, 10.0), 6, 5.0, 2.0)
     doc = meta("YP-2025-0377", "杨浦滨江南段某游艇码头配套用房", "Service building of a new yacht dock, Binjiang South", "dock",
                "2025-09-25", ["architecture.ifc"], zone="binjiang_south", public_institution=False,
                gross_floor_area_m2=600, measures=["shore_power", "bipv", "green_construction"])
-    return doc, [m], ("compliant: EV-5 (encouraged) shore power at the new dock; PV-5, CON-1 pass; a dock is not a "
-                      "civil building (no GB-*, GM-1) and RE-1/RE-2 do not cover it")
+    return doc, [m], ("incomplete: a dock's service building is a new public building, so GB-1 applies and no "
+                      "green-building data is given (missing data), and EV-3 applies where there is parking and the "
+                      "parking is not stated (missing data); PV-2 (6 arrays of 10 m² on the 200 m² roof = 30 %), RE-1 "
+                      "(the PV), EV-5 (encouraged) shore power, PV-5, CON-1 pass")
 
 
 def na_parking_retrofit():
@@ -259,6 +263,6 @@ RULE_SAMPLES = {
     "pass-plant-retrofit-2026": pass_plant_retrofit_2026,
     "pass-office-2030": pass_office_2030,
     "pass-parking-garage": pass_parking_garage,
-    "pass-yacht-dock": pass_yacht_dock,
+    "incomplete-yacht-dock": incomplete_yacht_dock,
     "na-parking-retrofit": na_parking_retrofit,
 }
