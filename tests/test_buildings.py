@@ -165,3 +165,15 @@ def test_a_building_the_models_do_not_hold_is_named_with_what_they_hold(tmp_path
         _check(folder)
     assert "building 'B2' cannot be found" in str(caught.value) and "2号楼" in str(caught.value)
     assert caught.value.line is not None
+
+
+def test_models_of_several_buildings_filed_as_one_are_a_finding(tmp_path):
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLES / "incomplete-two-buildings-one-model", folder)
+    doc = yaml.safe_load((folder / "submission.yaml").read_text(encoding="utf-8"))
+    doc.pop("buildings")
+    (folder / "submission.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    verdict = _check(folder)
+    found = [n for n in verdict.notes if n.code == "building.several_in_models"]
+    assert len(found) == 1 and "1号楼" in found[0].message and "2号楼" in found[0].message
+    assert not verdict.submission.buildings[0].uses[1:]       # judged as the one building filed

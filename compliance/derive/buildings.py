@@ -205,6 +205,22 @@ def _suspect(x, concept: str, why: str, why_zh: str) -> SuspectRecord:
     return SuspectRecord(concept=concept, reason_zh=why_zh, **base)
 
 
+def _several_in_models(models: list[ModelFacts], file: str) -> list[Note]:
+    """A submission filed as one building whose models hold several IfcBuildings: judged as one,
+    which may hide a building that misses a rule (list them under `buildings`)."""
+    records = {r.global_id: r for m in models for r in m.buildings}
+    if len(records) < 2:
+        return []
+    names = "、".join(r.name or r.global_id for r in records.values())
+    return [note("building.several_in_models", file,
+                 f"the models hold {len(records)} IfcBuildings ({names}) but submission.yaml lists no buildings: "
+                 "they are judged as one; list them under 'buildings' so each is judged on its own "
+                 "(a large public building is a single building)",
+                 f"模型中有 {len(records)} 个 IfcBuilding（{names}），但 submission.yaml 未列出 buildings：现按一个建筑"
+                 "合并判定；请在 buildings 中逐栋申报，以便逐栋判定（大型公共建筑按单体认定）",
+                 tuple(records), "warning")]
+
+
 def _lines_of(lines: dict, i: int) -> dict:
     """The metadata lines as building i's rules read them: its own fields over the submission's."""
     prefix = f"buildings.{i}."
@@ -223,7 +239,7 @@ def building_units(meta: Submission, models: list[ModelFacts], settings, file: s
         unit = BuildingUnit(id=meta.id, name=meta.name, parts=(part,), gross_floor_area_m2=meta.gross_floor_area_m2,
                             public_institution=pi, pi_doubt=doubt, models=models, lines=lines, implicit=True,
                             meta=meta.model_copy(update={"public_institution": pi}))
-        return [unit], found
+        return [unit], found + _several_in_models(models, file)
     assigner = _Assigner(meta, models, file, lines) if len(meta.buildings) > 1 else None
     views = assigner.split() if assigner else {meta.buildings[0].id: models, None: []}
     loose = _unassigned_suspects(views[None])
