@@ -32,6 +32,7 @@ def district_figures(derivation: Derivation, public_institution: bool | None = N
     derive/buildings.py); None: the submission's own flag."""
     figures = {key: derivation.metric(name, **selectors) for key, (name, selectors) in _METRICS.items()}
     figures["charging_points"] = _none_is_zero(derivation, figures["charging_points"])
+    figures["gross_floor_area"] = _buildings_gfa(derivation, figures["gross_floor_area"])
     ratio = derivation.metric("pv_roof_ratio", basis="projected")
     for key in _FROM_RATIO:
         figures[key] = _area_of(ratio, key)
@@ -65,6 +66,30 @@ def _public_institution(derivation: Derivation, derived: bool | None) -> Metric:
     return Metric(name="public_institution", value=1.0 if flag else 0.0, unit="flag", evidence=ev,
                   computation=Text(zh="公共机构：" + ("是" if flag else "否"),
                                    en="public institution: " + ("yes" if flag else "no")))
+
+
+def _buildings_gfa(derivation: Derivation, gfa: Metric) -> Metric:
+    """A submission of several buildings that states no floor area of its own: the sum of its
+    buildings' (each stated, or the sum of its use parts' areas); missing if any building's is."""
+    inp = derivation.inputs
+    buildings = getattr(inp.meta, "buildings", None) or []
+    if gfa.value is not None or not buildings:
+        return gfa
+    areas = []
+    for b in buildings:
+        parts = [p.area_m2 for p in b.uses]
+        area = b.gross_floor_area_m2 if b.gross_floor_area_m2 is not None else \
+            (sum(parts) if all(a is not None for a in parts) else None)
+        if area is None:
+            return gfa
+        areas.append(float(area))
+    total = round(sum(areas), 4)
+    shown = " + ".join(f"{a:,.0f}" for a in areas)
+    return Metric(name="gross_floor_area", value=total, unit="m²",
+                  evidence=(inp.field_evidence(*(f"buildings.{i}.gross_floor_area_m2" for i in range(len(buildings)))),),
+                  computation=Text(zh=f"{len(buildings)} 栋建筑申报的总建筑面积之和：{shown} = {total:,.0f} m²",
+                                   en=f"sum of the {len(buildings)} buildings' stated gross floor areas: "
+                                      f"{shown} = {total:,.0f} m²"))
 
 
 def _none_is_zero(derivation: Derivation, chargers: Metric) -> Metric:
