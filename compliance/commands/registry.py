@@ -316,7 +316,7 @@ def _print_district(report) -> None:
     console.print(Text(f"{report.title.en} — as of {report.as_of}; {report.approved} approved of "
                        f"{report.submissions} submissions in {report.registry}"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in ("target", "clause", "what", "achieved", "target ", "progress", "counted", "not counted"):
+    for name in ("target", "clause", "what", "achieved", "target ", "progress", "counted", "not counted", "excluded"):
         table.add_column(name, overflow="fold", no_wrap=name != "what",
                          justify="right" if name in ("achieved", "target ", "progress") else "left")
     for t in report.targets:
@@ -327,7 +327,7 @@ def _print_district(report) -> None:
         achieved = shown(t.achieved) if t.measure == "sum" or t.denominator else "— (none in scope)"
         table.add_row(t.id, t.clause, Text(t.title.en), achieved, shown(t.target),
                       Text(f"{t.progress_pct:.1f} %", style="green" if t.met else "yellow"),
-                      str(len(t.contributions)), str(len(t.not_counted)))
+                      str(len(t.contributions)), str(len(t.not_counted)), str(len(t.excluded)))
     console.print(table)
     if any(t.not_counted for t in report.targets):
         console.print(Text("Totals with submissions not counted are lower bounds; `-o district.pdf` lists them "
