@@ -103,13 +103,14 @@ def expected_district(manifest) -> dict:
     def filed(s, a, b):
         return date(a, 1, 1) <= date.fromisoformat(s["filed_on"]) <= date(b, 12, 31)
 
-    retro = [s for s in ok if s["kind"] == "retrofit" and s["use"] in public and filed(s, 2021, 2030)]
+    retro = [s for s in ok if s["kind"] == "retrofit" and s["use"] in public and filed(s, 2021, 2030)
+             and (s["retrofit_saving_pct"] or 0) > 0]                  # an energy retrofit states its saving
     homes = [s for s in ok if s["kind"] == "new" and s["use"] == "residential" and filed(s, 2026, 2030)]
-    malls = [s for s in ok if s["use"] == "commercial_complex" and filed(s, 2021, 2030)]
-    big = [s for s in malls if s["gross_floor_area_m2"] > 100000 and filed(s, 2021, 2025)]
+    malls = [s for s in ok if s["use"] == "commercial_complex" and s["kind"] == "retrofit" and filed(s, 2021, 2030)]
+    big = [s for s in malls if s["gross_floor_area_m2"] >= 100000 and filed(s, 2021, 2025)]
     return {
         "D-2": sum(s["pv_peak_kw"] for s in ok if filed(s, 2021, 2025)),
-        "D-8": sum(s["charging_points"] for s in ok if filed(s, 2021, 2025)),
+        "D-8": sum(s["charging_points"] for s in ok if filed(s, 2021, 2025) and s["use"] != "residential"),
         "D-6": sum(s["gross_floor_area_m2"] for s in retro),
         "D-6a": sum(s["gross_floor_area_m2"] for s in retro if s["retrofit_saving_pct"] >= 15),
         "D-5": 100 * sum(s["gross_floor_area_m2"] for s in homes if s["energy_class"] in ULE)
