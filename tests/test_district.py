@@ -3,6 +3,7 @@ bundled samples' submission.yaml files (approved = the folder name says pass- or
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 
@@ -219,3 +220,18 @@ def test_housing_chargers_are_listed_as_excluded(report):
     d8 = report["D-8"]
     assert {c.submission_id for c in d8.excluded} == homes
     assert not homes & {c.submission_id for c in d8.contributions}
+
+
+def test_a_government_office_without_the_flag_is_a_public_institution_for_d3(tmp_path):
+    """public_institution follows from the use (rules/_settings.yaml): the district figure carries
+    the reading the rules use, not the missing flag."""
+    folder = tmp_path / "gov"
+    shutil.copytree(SAMPLES / "pass-institution-office-retrofit", folder)
+    meta = folder / "submission.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert "public_institution: true\n" in text
+    meta.write_text(text.replace("public_institution: true\n", ""), encoding="utf-8")
+    proc = run_cli("check", str(folder), "--format", "json")
+    district = json.loads(proc.stdout)["district"]
+    assert district["public_institution"]["value"] == 1.0
+    assert district["roof_area"]["value"] > 0 and district["pv_area"]["unit"] == "m²"

@@ -26,17 +26,15 @@ _FROM_RATIO = {"roof_area": ("roof_area_m2", Text(zh="屋面", en="roof")),
 DISTRICT_FIGURES: tuple[str, ...] = (*_METRICS, *_FROM_RATIO, "public_institution")
 
 
-def district_figures(derivation: Derivation, public_institution: bool | None = None) -> dict[str, Metric]:
-    """One metric per district figure, with its evidence; missing or uncertain ones say why.
-    `public_institution`: as the rules read it (derived from the uses where the flag is not given,
-    derive/buildings.py); None: the submission's own flag."""
+def district_figures(derivation: Derivation) -> dict[str, Metric]:
+    """One metric per district figure, with its evidence; missing or uncertain ones say why."""
     figures = {key: derivation.metric(name, **selectors) for key, (name, selectors) in _METRICS.items()}
     figures["charging_points"] = _none_is_zero(derivation, figures["charging_points"])
     figures["gross_floor_area"] = _buildings_gfa(derivation, figures["gross_floor_area"])
     ratio = derivation.metric("pv_roof_ratio", basis="projected")
     for key in _FROM_RATIO:
         figures[key] = _area_of(ratio, key)
-    figures["public_institution"] = _public_institution(derivation, public_institution)
+    figures["public_institution"] = _public_institution(derivation)
     return {key: figures[key] for key in DISTRICT_FIGURES}
 
 
@@ -54,11 +52,12 @@ def _area_of(ratio: Metric, key: str) -> Metric:
                                    en=f"{what.en} projected area {value:,.2f} m² (as in the rooftop PV area ratio)"))
 
 
-def _public_institution(derivation: Derivation, derived: bool | None) -> Metric:
-    """Whether the submission is a public institution (公共机构): as the rules read it where the
-    caller knows that, else as the submission states it."""
+def _public_institution(derivation: Derivation) -> Metric:
+    """Whether the submission is a public institution (公共机构), as the rules read it: the pipeline's
+    whole-submission metadata carries the flag derived from the uses where none is stated
+    (derive/buildings.py), true if any building is one."""
     inp = derivation.inputs
-    flag = derived if derived is not None else getattr(inp.meta, "public_institution", None)
+    flag = getattr(inp.meta, "public_institution", None)
     ev = (inp.field_evidence("public_institution", "use"),)
     if flag is None:
         return Metric(name="public_institution", value=None, unit="flag", evidence=ev,
