@@ -192,7 +192,7 @@ def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> l
     declared = loaded.meta.declared.renewable_systems
     if declared is None:
         return []
-    shown = {s.kind for m in models for s in m.systems}
+    shown = {s.kind for m in models for s in m.systems if s.kind != "exhaust_heat_recovery"}   # not renewable
     if any(m.pv_panels for m in models):
         shown.add("pv")
     missing = sorted(set(declared) - shown)

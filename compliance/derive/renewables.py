@@ -8,8 +8,10 @@ from .evidence_policy import DECLARED_ONLY, at_line, declared_only_reason
 from .metrics import Evidence, Inputs, Metric, MetricSpec
 
 NAMES = {"pv": "PV", "solar_thermal": "solar thermal", "solar": "solar device (PV or thermal)", "heat_pump": "heat pump",
-         "waste_heat_recovery": "waste-heat recovery"}
-NAMES_ZH = {"pv": "光伏", "solar_thermal": "太阳能光热", "solar": "太阳能设备（光伏或光热）", "heat_pump": "热泵", "waste_heat_recovery": "余热回收"}
+         "waste_heat_recovery": "waste-heat recovery",
+         "exhaust_heat_recovery": "exhaust-air heat recovery (an efficiency measure, not renewable)"}
+NAMES_ZH = {"pv": "光伏", "solar_thermal": "太阳能光热", "solar": "太阳能设备（光伏或光热）", "heat_pump": "热泵", "waste_heat_recovery": "余热回收",
+            "exhaust_heat_recovery": "排风热回收（节能措施，非可再生能源）"}
 UNKNOWN_SOURCE = {"heat_pump": "heat pump", "waste_heat_recovery": "heat recovery"}   # counted once the source is known
 
 
