@@ -212,8 +212,8 @@ def pass_office_2030():
 
 # -- parking and docks ----------------------------------------------------------------------------------
 
-def pass_parking_garage():
-    m = Model("pass-parking-garage", "architecture.ifc")
+def fail_parking_garage():
+    m = Model("fail-parking-garage", "architecture.ifc")
     _building(m, 40.0, 20.0, gfa=5200.0)
     panel_grid(m, (0.0, 0.0, 40.0, 20.0), 14, 5.0, 2.0)          # PV canopy on the roof deck
     parking_row(m, 8, m.ground, 2.0, 2.0, ready=4)
@@ -222,8 +222,9 @@ def pass_parking_garage():
     doc = meta("YP-2025-0290", "杨浦区某公共停车库新建工程", "New public parking garage in Yangpu", "parking",
                "2025-06-30", ["architecture.ifc"], zone="jiangpu_road", public_institution=False,
                gross_floor_area_m2=5200, measures=["prefabrication", "pv_storage_dc_flexible"])
-    return doc, [m], ("compliant: EV-1 the new parking facility has charging points (4 in the model); PV-5, CON-1 "
-                      "pass; RE-1/RE-2, the green-building and the EV share rules do not cover parking facilities")
+    return doc, [m], ("non_compliant: a public garage is a public facility, so EV-4 applies: 1 DC charger of 4 = "
+                      "25 % < 30 % fast; EV-1 (4 charging points in the model), EV-3 (4 for 16 spaces = 25 % ≥ 15 %), "
+                      "PV-5, CON-1 pass; RE-1/RE-2 and the green-building rules do not cover parking facilities")
 
 
 def incomplete_yacht_dock():
@@ -262,7 +263,7 @@ RULE_SAMPLES = {
     "pass-institution-office-retrofit": pass_institution_office_retrofit,
     "pass-plant-retrofit-2026": pass_plant_retrofit_2026,
     "pass-office-2030": pass_office_2030,
-    "pass-parking-garage": pass_parking_garage,
+    "fail-parking-garage": fail_parking_garage,
     "incomplete-yacht-dock": incomplete_yacht_dock,
     "na-parking-retrofit": na_parking_retrofit,
 }

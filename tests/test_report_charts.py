@@ -23,7 +23,7 @@ from compliance.report import charts
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "ifc_samples"
 NAMES = ("fail-office", "pass-institution-office-retrofit", "pass-data-centre", "pass-plant-retrofit-2026",
-         "pass-office-2030", "pass-parking-garage", "incomplete-plant", "incomplete-zero-roof",
+         "pass-office-2030", "fail-parking-garage", "incomplete-plant", "incomplete-zero-roof",
          "fail-residential-chargers-not-ready", "fail-binjiang-office")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -61,7 +61,7 @@ def all_charts(verdicts, lang: str = "both"):
     ("pass-institution-office-retrofit", "PI-1", ["gauge"]),  # four requirements, one chart
     ("fail-office", "RE-1", []),                              # count: at least one type
     ("fail-office", "CON-1", []),                             # count: measures adopted
-    ("pass-parking-garage", "EV-1", []),                      # count: charging points
+    ("fail-parking-garage", "EV-1", []),                      # count: charging points
     ("pass-institution-office-retrofit", "EB-1", []),         # yes/no
     ("fail-office", "PV-1", []),                              # not applicable
     ("incomplete-plant", "PV-1", []),                         # missing data: no figure to draw
