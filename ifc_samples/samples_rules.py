@@ -49,8 +49,9 @@ def pass_data_centre_retrofit():
     doc = meta("YP-2025-0318", "杨浦区某既有数据中心节能升级改造", "Energy upgrade of an existing data centre in Yangpu",
                "data_centre", "2025-10-20", ["architecture.ifc"], kind="retrofit", public_institution=False,
                gross_floor_area_m2=9000, energy=energy(pue=1.38))
-    return doc, [m], ("compliant: DC-2 (target) upgraded design PUE 1.38 ≤ 1.4; no other rule covers the retrofit "
-                      "of a data centre that is not a public institution")
+    return doc, [m], ("compliant: DC-2 (target) upgraded design PUE 1.38 ≤ 1.4; a data centre is a 工业厂房, so the "
+                      "PV-3 target (50 % rooftop PV) applies and is missed (no PV; a target does not block); its "
+                      "energy-recovery ventilator is an efficiency measure")
 
 
 # -- housing under the ultra-low-energy target --------------------------------------------------
@@ -235,8 +236,8 @@ def incomplete_yacht_dock():
                "2025-09-25", ["architecture.ifc"], zone="binjiang_south", public_institution=False,
                gross_floor_area_m2=600, measures=["shore_power", "bipv", "green_construction"])
     return doc, [m], ("incomplete: a dock's service building is a new public building, so GB-1 applies and no "
-                      "green-building data is given (missing data), and EV-3 applies where there is parking and the "
-                      "parking is not stated (missing data); PV-2 (6 arrays of 10 m² on the 200 m² roof = 30 %), RE-1 "
+                      "green-building data is given (missing data), and EV-3 and EV-4 apply where there is parking and "
+                      "the parking is not stated (missing data); PV-2 (6 arrays of 10 m² on the 200 m² roof = 30 %), RE-1 "
                       "(the PV), EV-5 (encouraged) shore power, PV-5, CON-1 pass")
 
 
