@@ -17,6 +17,7 @@ import pytest
 
 from compliance.context import RunContext
 from compliance.derive.metrics import metric_specs
+from compliance.report.labels import value_word
 from compliance.pipeline import check_submission
 from compliance.report import charts
 
@@ -101,7 +102,7 @@ def test_unmeasured_row_says_no_figure(verdicts):
     checks = (r.checks[0].model_copy(update={"measured": None, "met": None}),) + r.checks[1:]
     (chart,) = charts.charts_for(verdicts["pass-institution-office-retrofit"],
                                  r.model_copy(update={"checks": checks}), "en")
-    assert "energy use per floor area no figure (required ≥ 5%)" in chart.alt
+    assert "energy use per floor area vs 2020 no figure (required ≥ 5%)" in chart.alt
     assert chart.alt.count("meets the requirement") == 3
 
 
@@ -172,7 +173,9 @@ def test_ladder_alt_names_measured_and_required_levels(verdicts, sample, rule):
     levels = metric_specs()[c.metric].levels
     for lang, i in (("en", 1), ("zh", 0)):
         (chart,) = charts.charts_for(verdicts[sample], r, lang)
-        assert f"measured {levels[c.measured][i]}" in chart.alt if lang == "en" else f"实测{levels[c.measured][0]}" in chart.alt
+        said = value_word(c)                     # 设计值 for a design figure: 实测 only for the models'
+        assert f"{said[1]} {levels[c.measured][i]}" in chart.alt if lang == "en" else \
+            f"{said[0]}{levels[c.measured][0]}" in chart.alt
         assert levels[c.threshold][i] in chart.alt
     (en,) = charts.charts_for(verdicts[sample], r, "en")
     assert ("does not meet" in en.alt) == (c.met is False)
@@ -181,7 +184,8 @@ def test_ladder_alt_names_measured_and_required_levels(verdicts, sample, rule):
 def test_gauge_alt_states_measured_and_threshold(verdicts):
     r = result(verdicts, "pass-data-centre", "DC-1")
     (chart,) = charts.charts_for(verdicts["pass-data-centre"], r, "en")
-    assert f"{r.checks[0].measured:.2f} measured, required ≤ {r.checks[0].threshold:g}" in chart.alt
+    assert f"{r.checks[0].measured:.2f} {value_word(r.checks[0])[1]}, required ≤ {r.checks[0].threshold:g}" in chart.alt
+    assert value_word(r.checks[0]) == ("设计值", "design")          # a filed PUE is a design figure, not measured
 
 
 def test_summary_counts_match_the_verdict(verdicts):

@@ -25,6 +25,7 @@ def pv_peak_power(inp: Inputs) -> Metric:
             shown = ", ".join(p.global_id for p in unstated[:5])
             return Metric(name="pv_peak_power", value=None, unit="kW",
                           evidence=tuple(Evidence(source="ifc", file=f, detail="PV panels without YP_PVPanel.PeakPower",
+                                                  detail_zh="未给出 YP_PVPanel.PeakPower 的光伏组件",
                                                   global_ids=tuple(p.global_id for p in unstated if p.file == f))
                                          for f in files),
                           reasons=(Text(zh=f"{len(unstated)} 块光伏组件未给出峰值功率（YP_PVPanel.PeakPower）：{shown}",
@@ -33,7 +34,7 @@ def pv_peak_power(inp: Inputs) -> Metric:
         total = round(sum(p.peak_power_kw for p in panels), 4)
         doubts = inp.doubts_about({p.global_id for p in panels})
         return Metric(name="pv_peak_power", value=total, unit="kW", certain=not doubts, reasons=tuple(doubts),
-                      evidence=tuple(Evidence(source="ifc", file=f, detail="YP_PVPanel.PeakPower",
+                      evidence=tuple(Evidence(source="ifc", file=f, detail="YP_PVPanel.PeakPower", detail_zh="YP_PVPanel.PeakPower",
                                               global_ids=tuple(p.global_id for p in panels if p.file == f))
                                      for f in files),
                       computation=Text(zh=f"模型中 {len(panels)} 块光伏组件的峰值功率之和 = {total:g} kW",

@@ -125,7 +125,8 @@ def gross_floor_area(inp: Inputs) -> Metric:
         return Metric(value=None, reasons=(Text(zh="申报资料未提供 gross_floor_area_m2，模型中也无总建筑面积",
                                                 en="gross_floor_area_m2 is not given and the models hold no gross "
                                                    "floor area"),), **base)
-    model_ev = Evidence(source="ifc", file=model.file, global_ids=model.global_ids, detail=model.how)
+    model_ev = Evidence(source="ifc", file=model.file, global_ids=model.global_ids, detail=model.how,
+                        detail_zh=model.how_zh or None)
     shown = Text(zh=f"模型中 {len(model.global_ids)} 栋建筑的总建筑面积合计 {_m2(model.value or 0)}（{model.how_zh}）",
                  en=f"gross floor area of {len(model.global_ids)} building(s) in the models: "
                     f"{_m2(model.value or 0)} ({model.how})")
@@ -169,19 +170,22 @@ def gross_floor_area(inp: Inputs) -> Metric:
 
 
 def declared_specs() -> list[MetricSpec]:
-    meta_hint = ("在 submission.yaml 中填写该字段（见 README“申报信息”）。", "Fill in the field in submission.yaml (see README: 'Submissions').")
+    meta_hint = ("", "Fill in the field in submission.yaml (see README: 'Submissions').")
     return [
         MetricSpec("renewable_substitution_rate", "%", "可再生能源替代率", "renewable energy substitution rate", {},
                    stated("renewable_substitution_rate", "%", "energy.renewable_substitution_rate_pct",
-                          Text(zh="设计可再生能源替代率", en="design renewable energy substitution rate")), *meta_hint,
+                          Text(zh="设计可再生能源替代率", en="design renewable energy substitution rate")),
+                   "请在 submission.yaml 的 energy.renewable_substitution_rate_pct 中填写设计可再生能源替代率，并附计算书。",
+                   meta_hint[1],
                    as_filed=True),
         MetricSpec("pue", "PUE", "数据中心能源利用效率（PUE）", "data-centre PUE", {},
-                   stated("pue", "PUE", "energy.pue", Text(zh="设计 PUE", en="design PUE")), *meta_hint, as_filed=True),
+                   stated("pue", "PUE", "energy.pue", Text(zh="设计 PUE", en="design PUE")),
+                   "请在 submission.yaml 的 energy.pue 中填写设计PUE，并附PUE计算书。", meta_hint[1], as_filed=True),
         MetricSpec("retrofit_energy_saving", "%", "改造节能率", "retrofit energy-saving rate", {}, retrofit_saving,
                    "在 submission.yaml 的 energy 中填写改造前基准能耗与改造后设计能耗（kWh/年）。",
                    "State energy.baseline_energy_kwh_per_year and energy.design_energy_kwh_per_year in submission.yaml."),
         MetricSpec("energy_audit_on_file", "flag", "能源审计与节能诊断", "energy audit and energy-saving diagnosis on file",
-                   {}, energy_audit, "在 submission.yaml 中填写 energy.audit（on_file 与 document）。",
+                   {}, energy_audit, "在 submission.yaml 中填写 energy.audit.on_file（是否已开展能源审计）与 energy.audit.document（审计报告编号）。",
                    "State energy.audit (on_file and document) in submission.yaml.", levels=FLAG),
         MetricSpec("measures_adopted", "count", "已采用措施数", "measures adopted", {"of": MEASURES}, measures_adopted,
                    "在 submission.yaml 的 measures 中列出采用的措施（未采用写 measures: []）。",

@@ -142,7 +142,7 @@ class _Counts:
                                           f"{_ids(unknown)}"))
             files = sorted({r.file for r in kept}) or sorted({r.file for r in records})
             ev = tuple(Evidence(source="ifc", file=f, global_ids=tuple(r.global_id for r in kept if r.file == f),
-                                detail=how.en) for f in files)
+                                detail=how.en, detail_zh=how.zh) for f in files)
             value = float(value)
             if what in ("spaces", "ready") and not doubts:
                 return self._zones(kept, value, ev, how)
@@ -151,7 +151,7 @@ class _Counts:
         only = declared_only(inp, f"declared.{field}", models_show=False)
         if only is None and what in ("chargers", "fast") and self.parking:
             return _Figure(0.0, (Evidence(source="ifc", file=self.parking[0].file,
-                                          detail="no charging points in the models"),), [],
+                                          detail="no charging points in the models", detail_zh="模型中无充电桩"),), [],
                            Text(zh="模型中的充电桩（未建模）", en="no charging points in the models"), 0.0, 0.0)
         if only is None:
             return _Figure(None, (inp.field_evidence(f"declared.{field}"),),

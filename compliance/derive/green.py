@@ -182,7 +182,7 @@ def claim_findings(meta, params: dict, file: str, lines: dict) -> list[Note]:
 def green_specs() -> list[MetricSpec]:
     return [
         MetricSpec("green_star", "level", "绿色建筑星级", "green-building grade", {}, green_star,
-                   "在 submission.yaml 的 green_building 中填写申报星级（claimed）及 GB/T 50378-2019 自评分（scores）或标识证书。",
+                   "在 submission.yaml 中填写申报星级 green_building.claimed，及 GB/T 50378-2019 自评分 green_building.scores 或标识证书。",
                    "State green_building.claimed in submission.yaml with the GB/T 50378-2019 self-assessment "
                    "scores (green_building.scores) or the label certificate.",
                    uses_params=("green_star_min_scores", "green_category_max_scores", "green_category_min_share_pct",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note
+from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note, source_zh
 from ..text import Text
 from .evidence_policy import declared_only
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
@@ -45,6 +45,7 @@ def _named(figures: list[AreaFigure], shown: int = 5) -> Text:
 
 
 WHAT_ZH = {"roof": "屋面", "PV panels": "光伏组件"}
+ROLE_ZH = {"roof": "屋面", "PV": "光伏组件"}
 
 
 def _total(figures: list[AreaFigure], basis: str, what: str) -> tuple[float | None, list[Text]]:
@@ -63,11 +64,16 @@ def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence
         groups.setdefault((fig.file, fig.area(basis) is not None), []).append(fig)
     out = []
     for (file, has_area), figs in groups.items():
+        role_zh = ROLE_ZH.get(role, role)
         if has_area:
-            detail = f"{role}: " + "; ".join(sorted({f.source(basis) for f in figs}))
+            sources = sorted({f.source(basis) for f in figs})
+            detail = f"{role}: " + "; ".join(sources)
+            detail_zh = f"{role_zh}：" + "；".join(source_zh(s) for s in sources)
         else:
             detail = f"{role} without a {basis} area: no quantity and no usable body geometry"
-        out.append(Evidence(source="ifc", file=file, global_ids=tuple(f.global_id for f in figs), detail=detail))
+            detail_zh = f"{role_zh}无{BASIS_ZH[basis]}：既无面积数量，也无可用的几何体"
+        out.append(Evidence(source="ifc", file=file, global_ids=tuple(f.global_id for f in figs), detail=detail,
+                            detail_zh=detail_zh))
     return out
 
 

@@ -17,7 +17,7 @@ UNKNOWN_SOURCE = {"heat_pump": "heat pump", "waste_heat_recovery": "heat recover
 
 def system_names(kinds) -> Text:
     """Renewable system kinds as a reader names them (zh: with the key submission.yaml uses)."""
-    return Text(zh="、".join(f"{NAMES_ZH[k]}（{k}）" for k in kinds), en=", ".join(NAMES[k] for k in kinds))
+    return Text(zh="、".join(NAMES_ZH[k] for k in kinds), en=", ".join(NAMES[k] for k in kinds))
 
 
 def renewable_types(inp: Inputs) -> Metric:
@@ -35,7 +35,8 @@ def renewable_types(inp: Inputs) -> Metric:
     declared = getattr(getattr(inp.meta, "declared", None), "renewable_systems", None) or []
     only_declared = sorted(set(declared) - set(shown))
     evidence = [Evidence(source="ifc", file=recs[0].file, global_ids=tuple(r.global_id for r in recs[:50]),
-                         detail=f"{NAMES[kind]}: {len(recs)} element(s)") for kind, recs in sorted(shown.items())]
+                         detail=f"{NAMES[kind]}: {len(recs)} element(s)", detail_zh=f"{NAMES_ZH[kind]}：{len(recs)} 个构件")
+                for kind, recs in sorted(shown.items())]
     reasons = []
     unknown_medium = [s for m in inp.models for s in m.systems if s.kind == "heat_pump" and s.source_medium is None]
     if only_declared:

@@ -70,7 +70,8 @@ def suspect_evidence(concept: str, suspects: list[SuspectRecord]) -> list[Eviden
         files.setdefault(s.file, []).append(s)
     return [Evidence(source="ifc", file=f, global_ids=tuple(s.global_id for s in recs),
                      detail=f"suspect {LABELS[concept].en}s (not counted): "
-                            + "; ".join(dict.fromkeys(s.matched_by for s in recs[:SHOWN])))
+                            + "; ".join(dict.fromkeys(s.matched_by for s in recs[:SHOWN])),
+                     detail_zh=f"疑似{LABELS[concept].zh}（未计入）")
             for f, recs in files.items()]
 
 

@@ -49,6 +49,7 @@ class EvidenceView:
     rows: tuple[ElementRow, ...]
     more: int                  # elements not listed here (over MAX_ELEMENT_ROWS)
     total: int
+    detail_zh: str | None = None   # the detail in Chinese (Evidence.detail_zh)
 
 
 def stylesheet(medium: Medium) -> str:
@@ -99,5 +100,6 @@ def _evidence(ev, verdict, index: dict) -> EvidenceView:
         e = verdict.element(gid, index)
         rows.append(ElementRow(gid, e.ifc_class or "—", e.name or "—", e.storey or "—"))
     return EvidenceView(source=ev.source, file=ev.file, detail=ev.detail, fields=ev.fields, line=ev.line,
+                        detail_zh=ev.detail_zh,
                         rows=tuple(rows), more=max(0, len(ev.global_ids) - MAX_ELEMENT_ROWS),
                         total=len(ev.global_ids))

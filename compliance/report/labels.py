@@ -26,6 +26,39 @@ DECISION: dict[str, tuple[str, str, str, str]] = {
     "rejected": ("不予通过", "rejected", "申报不予通过。", "The submission is refused."),
     "revise": ("退回修改", "revise", "退回设计单位修改后重新申报。", "Sent back to the designer for changes."),
 }
+# A failed rule whose kind does not affect the verdict is not a failure to the reader: an encouraged
+# item not taken up, or a target not yet reached (the JSON status stays `fail`).
+NOT_TAKEN_UP: dict[str, tuple[str, str]] = {"encouraged": ("未采用", "not taken up"),
+                                            "target": ("未达目标", "target not reached")}
+SEVERITY: dict[str, tuple[str, str]] = {"info": ("提示", "info"), "warning": ("警告", "warning"),
+                                        "uncertain": ("存疑", "uncertain")}
+# Check.source: what kind of value a figure is (实测 only for what the models measure).
+SOURCE: dict[str, tuple[str, str]] = {"model": ("实测值", "measured"), "design": ("设计值", "design"),
+                                      "declared": ("申报值", "declared"),
+                                      "model_and_declared": ("模型及申报值", "models and declared")}
+# The same, short, where a chart or a sentence says "measured 35%" (实测 only for the models' figures).
+VALUE_WORD: dict[str, tuple[str, str]] = {"model": ("实测", "measured"), "design": ("设计值", "design"),
+                                          "declared": ("申报值", "declared"), "model_and_declared": ("核查值", "figure")}
+
+
+def value_word(check) -> tuple[str, str]:
+    """How a check's figure is introduced (zh, en): 实测 / 设计值 / 申报值."""
+    return VALUE_WORD.get(getattr(check, "source", None) or "", ("核查值", "figure"))
+
+
+# The figures a computation starts from (RuleResult.inputs keys), as a reader names them.
+INPUT: dict[str, tuple[str, str]] = {
+    "roof_area_m2": ("屋面面积（m²）", "roof area (m²)"), "pv_area_m2": ("光伏面积（m²）", "PV area (m²)"),
+    "suitable_roof_area_m2": ("适宜安装光伏的屋面面积（m²）", "suitable roof area (m²)"),
+    "chargers": ("充电桩（个）", "charging points"), "spaces": ("停车位（个）", "parking spaces"),
+    "fast": ("快充桩（个）", "fast charging points"), "ready": ("预留安装条件车位（个）", "spaces made ready"),
+    "total_score": ("绿色建筑评价总得分", "total green-building score"),
+    "baseline_kwh": ("改造前基准能耗（kWh/年）", "baseline energy use (kWh/a)"),
+    "design_kwh": ("改造后设计能耗（kWh/年）", "design energy use (kWh/a)"),
+    "baseline_2020": ("2020年基准值", "2020 baseline"), "current": ("当前值", "current"),
+    "peak_power_kw": ("光伏峰值功率（kW）", "PV peak power (kW)"),
+    "design_saving_pct": ("设计节能率（%）", "design saving (%)"),
+}
 PROJECT_KIND: dict[str, tuple[str, str]] = {"new": ("新建", "new"), "retrofit": ("改造", "retrofit")}
 BASIS: dict[str, tuple[str, str]] = {"projected": ("水平投影", "projected"), "surface": ("实际表面", "surface")}
 OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
@@ -89,6 +122,53 @@ def compact(x: float) -> str:
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
+def status_label(r) -> tuple[str, str]:
+    """A result's status as a reader says it (zh, en): a non-blocking fail is an encouraged item not
+    taken up or a target not reached, never 不通过."""
+    if r.status == "fail" and not r.blocks:
+        return NOT_TAKEN_UP.get(r.kind, ("未达到", "not reached"))
+    return STATUS[r.status]
+
+
+def acts_on(r) -> bool:
+    """A result the applicant must act on (the cover's 需要处理的事项): one that affects the verdict and
+    is not a pass. Non-blocking results that fall short are listed apart (`falls_short`)."""
+    return r.blocks and r.status in ("fail", "missing_data", "manual_review")
+
+
+def falls_short(r) -> bool:
+    """An encouraged item or target that is not taken up, lacks data, or waits for a reviewer."""
+    return not r.blocks and r.status in ("fail", "missing_data", "manual_review")
+
+
+def input_label(key: str, lang: str) -> str:
+    zh, en = INPUT.get(key, (key, key))
+    return pick(zh, en, lang)
+
+
+def source_label(source, lang: str) -> str:
+    """'实测值' / '设计值' / '申报值' for a check's figure ('' when it has none)."""
+    if not source:
+        return ""
+    zh, en = SOURCE.get(source, (source, source))
+    return pick(zh, en, lang)
+
+
+def evidence_detail(ev, lang: str) -> str:
+    """An evidence group's detail in `lang` (the Chinese when recorded; in Chinese alone, nothing rather
+    than an English sentence)."""
+    zh, en = getattr(ev, "detail_zh", None), ev.detail
+    if not en:
+        return ""
+    if zh is None and ev.source == "metadata":
+        zh = f"「{en}」"                 # the designer's own words (an exemption's reason), quoted as written
+    if lang == "en":
+        return en
+    if lang == "zh":
+        return zh or ""
+    return f"{zh} / {en}" if zh and zh != en else en
+
+
 def measured_vs_required(r, lang: str = "en") -> str:
     """E.g. '52.40 % ≥ 50 %', '2-star ≥ 3-star', '— ≥ 50 %'; one line per requirement of the rule."""
     if r.checks:
@@ -136,6 +216,8 @@ def svg_uri(svg: str) -> str:
 
 
 def template_globals() -> dict:
-    return dict(OPS=OPS, reason=say, svg_uri=svg_uri, STATUS=STATUS, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT, num=num, compact=compact, utc=utc,
-                measured_vs_required=measured_vs_required, basis_label=basis_label,
-                file_size=file_size, yes_no=yes_no)
+    return dict(OPS=OPS, reason=say, svg_uri=svg_uri, STATUS=STATUS, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT,
+                num=num, compact=compact, utc=utc, measured_vs_required=measured_vs_required, basis_label=basis_label,
+                file_size=file_size, yes_no=yes_no, status_label=status_label, acts_on=acts_on,
+                falls_short=falls_short, input_label=input_label, source_label=source_label,
+                evidence_detail=evidence_detail, SEVERITY=SEVERITY)

@@ -1,11 +1,14 @@
-"""Human summary for the terminal: the verdict, one line per rule, then what to fix."""
+"""Human summary for the terminal: the verdict, one line per rule, then what to fix — in the
+report's language (zh alone carries no English words of ours: status, kind, headings)."""
 
 from __future__ import annotations
 
-from .labels import VERDICT, model_summary, note_text, visible_controls
+from .labels import (PROJECT_KIND, SEVERITY, STATUS, VERDICT, falls_short, model_summary, note_text, pick,
+                     status_label, visible_controls)
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}
+_SOFT_MARK = {"encouraged": "SOFT", "target": "TGT "}     # a fail that does not affect the verdict
 
 
 def _measured(r, lang: str) -> str:
@@ -22,15 +25,22 @@ def _said(zh: str, en: str, lang: str) -> list[str]:
     return [zh] if lang == "zh" else [en] if lang == "en" else [zh, en]
 
 
-def _model_header(models) -> list[str]:
+def _mark(r, lang: str) -> str:
+    """The status at the head of a rule's line: a word in Chinese, a four-letter mark otherwise."""
+    if lang == "zh":
+        return f"{status_label(r)[0]:<5}".replace(" ", "\u3000")[:5]
+    return _SOFT_MARK.get(r.kind, "SOFT") if r.status == "fail" and not r.blocks else _MARK[r.status]
+
+
+def _model_header(models, lang: str) -> list[str]:
     """Each model as reviewers asked of IfcTester: file, schema, application, size, elements, SHA-256."""
     if not models:
-        return ["  models: none"]
-    lines = ["  models:"]
+        return ["  " + pick("模型：无", "models: none", lang, " / ")]
+    lines = ["  " + pick("模型：", "models:", lang, " / ")]
     for m in models:
         top = ", ".join(f"{cls} {n}" for cls, n in list(m.element_counts.items())[:6])
         more = " …" if len(m.element_counts) > 6 else ""
-        lines.append(f"    {m.file}  {model_summary(m, 'en')} ({top}{more})")
+        lines.append(f"    {m.file}  {model_summary(m, 'zh' if lang == 'zh' else 'en')} ({top}{more})")
         lines.append(f"      sha256 {m.sha256}")
     return lines
 
@@ -45,12 +55,22 @@ def _buildings(s, lang: str) -> list[str]:
                      for b in s.buildings]
 
 
+def _identity(verdict, lang: str) -> str:
+    s = verdict.submission
+    if lang == "zh":
+        use = s.use_label.zh if s.use_label else s.use
+        return (f"  {PROJECT_KIND.get(s.kind, (s.kind,))[0]} · {use} · 申报日期 {s.filed_on} · "
+                f"核查基准日 {verdict.as_of} · 规则集 {verdict.rules_version}")
+    return f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}"
+
+
 def render(verdict, lang: str = "both") -> bytes:
     s = verdict.submission
+    zh = lang == "zh"
     lines = [
-        f"{s.id}  {s.name}" + (f"  ({s.name_en})" if s.name_en else ""),
-        f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}",
-        *_model_header(verdict.models),
+        f"{s.id}  {s.name}" + (f"  ({s.name_en})" if s.name_en and not zh else ""),
+        _identity(verdict, lang),
+        *_model_header(verdict.models, lang),
         *_buildings(s, lang),
         "",
         {"zh": "结论：{0}", "en": "Verdict: {1}"}.get(lang, "Verdict: {0} {1}").format(*VERDICT[verdict.verdict][:2]),
@@ -60,28 +80,36 @@ def render(verdict, lang: str = "both") -> bytes:
     for r in verdict.results:
         if r.status == "not_applicable":
             continue
-        lines.append(f"  {_MARK[r.status]}  {r.rule_version:<8} {r.kind:<10} {_measured(r, lang)}")
+        kind = r.kind_label.zh if zh else r.kind
+        lines.append(f"  {_mark(r, lang)}  {r.rule_version:<8} {kind:<10} {_measured(r, lang)}")
         lines += [f"        {text}" for text in _said(r.message_zh, r.message, lang)]
         for b in verdict.by_building(r):           # several buildings whose results differ: each one's
             label = (b.building_label.zh if lang == "zh" else b.building_label.en) if b.building_label else b.building
-            lines.append(f"        · {_MARK[b.status]}  {label}  {_measured(b, lang)}")
+            lines.append(f"        · {_mark(b, lang)}  {label}  {_measured(b, lang)}")
     if na:
-        lines.append(f"  {_MARK['not_applicable']}  {len(na)} rules do not apply: " + ", ".join(r.rule for r in na)
-                     + " (why: --format json or the PDF)")
-    todo = [r for r in verdict.results if r.remedy is not None]
-    if todo:
-        lines += ["", "What to do:"]
-        for r in todo:
+        ids = ", ".join(r.rule for r in na)
+        lines.append(f"  {STATUS['not_applicable'][0]}　　 {len(na)} 条规则不适用：{ids}（理由见 PDF 或 JSON 报告）" if zh else
+                     f"  {_MARK['not_applicable']}  {len(na)} rules do not apply: {ids} (why: --format json or the PDF)")
+    todo = [r for r in verdict.results if r.remedy is not None and not falls_short(r)]
+    aside = [r for r in verdict.results if r.remedy is not None and falls_short(r)]
+    for group, head in ((todo, ("整改要求：", "What to do:")), (aside, ("鼓励性及目标性事项（不影响总体结论）：",
+                                                                     "Encouraged items and targets (do not affect "
+                                                                     "the verdict):"))):
+        if not group:
+            continue
+        lines += ["", pick(*head, lang, " / ")]
+        for r in group:
             lines += [f"  {r.rule}: {text}" for text in _said(r.remedy.zh, r.remedy.en, lang)]
             for ev in r.evidence:
                 if ev.global_ids:
                     ids = ", ".join(ev.global_ids[:8]) + (" …" if len(ev.global_ids) > 8 else "")
-                    role = (ev.detail or "").split(":")[0]
+                    role = ((ev.detail_zh if zh else ev.detail) or "").replace("：", ":").split(":")[0]
                     lines.append(f"      {ev.file}" + (f" ({role})" if role else "") + f": {ids}")
     findings = [n for n in verdict.notes if n.severity != "info"]
     if findings:
-        lines += ["", "Findings:"]
+        lines += ["", pick("核对发现：", "Findings:", lang, " / ")]
         for n in findings:
             where = f"{n.file}:{n.line}" if n.line else n.file
-            lines.append(f"  [{n.severity}] {n.code} ({where}): {note_text(n, lang, chr(10) + '        ')}")
+            severity = SEVERITY.get(n.severity, (n.severity,))[0] if zh else n.severity
+            lines.append(f"  [{severity}] {n.code} ({where}): {note_text(n, lang, chr(10) + '        ')}")
     return visible_controls("\n".join(lines) + "\n").encode("utf-8")

@@ -8,7 +8,7 @@ import math
 from functools import partial
 from typing import Optional
 
-from ..labels import STATUS, compact, num
+from ..labels import STATUS, compact, num, value_word
 from .draw import (BASE_GREY, CM, FAIL, HATCH, INK, MET_COLOUR, MUTED, STATUS_COLOUR, STATUS_HATCH, TRACK, ZONE,
                    Pen, Plan, met_bar, rect)
 from ..labels import check_lang
@@ -69,7 +69,8 @@ def ratio_plan(result, check, lang: str, entry, area: bool) -> Plan:
         ax.set_ylim(-0.5, 2.5)
         pad = right * 0.015
         pen.label(ax, -pad, rows[0], base_zh, base_en, wrap=30)
-        pen.label(ax, -pad, rows[1], f"{top_zh}（实测）", f"{top_en} (measured)", wrap=30)
+        said = value_word(check)
+        pen.label(ax, -pad, rows[1], f"{top_zh}（{said[0]}）", f"{top_en} ({said[1]})", wrap=30)
         tight = thr.replace(" ", "\u00a0")                   # wrap the label, never inside "≥ 30%"
         pen.label(ax, -pad, rows[2], f"{top_zh}（要求 {thr}）", f"{top_en} required ({tight})", wrap=30)
         pen.text(ax, base + pad, rows[0], base_text, ha="left", va="center")
@@ -103,8 +104,9 @@ def ladder_plan(result, check, lang: str) -> Optional[Plan]:
     rule_zh, rule_en = level_rule_words(op, req_zh, req_en)
     label_zh, label_en = metric_label(check)
     met_zh, met_en = MET_WORDS[check.met]
-    zh = f"{label_zh}：实测{got_zh}；要求{rule_zh}；{met_zh}。"
-    en = f"{cap(label_en)}: measured {got_en}; required {rule_en}; {met_en}."
+    said = value_word(check)
+    zh = f"{label_zh}：{said[0]}{got_zh}；要求{rule_zh}；{met_zh}。"
+    en = f"{cap(label_en)}: {said[1]} {got_en}; required {rule_en}; {met_en}."
     meets = [v for v in values if holds(v, op, threshold)]
 
     def draw(fig, pen: Pen) -> None:
@@ -125,8 +127,8 @@ def ladder_plan(result, check, lang: str) -> Optional[Plan]:
             zh_name, en_name = names[v]
             pen.label(ax, i, -0.17, zh_name, en_name, size=7.2, ha="center")
             if is_measured:
-                pen.text(ax, i, heights[i] + 0.04, pen.say("实测", "measured") + f" {pen.say(zh_name, en_name)}"
-                         if pen.lang != "both" else "实测 measured", size=7.2, bold=True, ha="center", va="bottom")
+                pen.text(ax, i, heights[i] + 0.04, pen.say(*value_word(check)) + f" {pen.say(zh_name, en_name)}"
+                         if pen.lang != "both" else " ".join(value_word(check)), size=7.2, bold=True, ha="center", va="bottom")
             if v == threshold and not is_measured:
                 pen.text(ax, i, heights[i] / 2, pen.say("要求", "required"), size=7.0, ha="center", va="center")
         if meets:
@@ -166,8 +168,9 @@ def gauge_plan(result, checks: list, lang: str) -> Plan:
             parts_en.append(f"{nen} no figure (required {s} {thr})")
         else:
             mzh, men = MET_WORDS[c.met]
-            parts_zh.append(f"{nzh}实测{fmt(c.measured, unit)}，要求{s}{thr}，{mzh}")
-            parts_en.append(f"{nen} {fmt(c.measured, unit)} measured, required {s} {thr}, {men}")
+            said = value_word(c)
+            parts_zh.append(f"{nzh}{said[0]}{fmt(c.measured, unit)}，要求{s}{thr}，{mzh}")
+            parts_en.append(f"{nen} {fmt(c.measured, unit)} {said[1]}, required {s} {thr}, {men}")
     if several:
         zh = f"{label_zh}：" + "；".join(parts_zh) + "。"
         en = f"{cap(label_en)}: " + "; ".join(parts_en) + "."
