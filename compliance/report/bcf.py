@@ -42,7 +42,7 @@ import uuid
 from dataclasses import dataclass
 
 from .archive import restamp_zip
-from .labels import (STATUS, check_lang, measured_vs_required, model_summary, note_text, pick, say, utc,
+from .labels import (check_lang, status_label, measured_vs_required, model_summary, note_text, pick, say, utc,
                      visible_controls)
 
 ACTIONABLE = ("fail", "missing_data", "manual_review")
@@ -95,7 +95,7 @@ def _label(pair: tuple[str, str], lang: str) -> str:
 
 
 def _rule_issue(verdict, r, lang: str) -> Issue:
-    title = f"{r.rule} {_label(STATUS[r.status], lang)}: {say(r.title, lang)}"
+    title = f"{r.rule} {_label(status_label(r), lang)}: {say(r.title, lang)}"
     gids = _unique(g for e in r.evidence for g in e.global_ids)
     origins = {g: e.file for e in reversed(r.evidence) if e.source == "ifc" for g in e.global_ids}
     return Issue(key=f"{verdict.submission.id}|rule|{r.rule}", title=title,
@@ -123,10 +123,10 @@ def _note_issues(verdict, lang: str) -> list[Issue]:
 
 
 def _rule_description(verdict, r, lang: str) -> str:
-    lines = [f"{_label(STATUS[r.status], lang)} — {say(r.kind_label, lang, ' ')} ({r.rule_version})",
+    lines = [f"{_label(status_label(r), lang)} — {say(r.kind_label, lang, ' ')} ({r.rule_version})",
              f"{_label(('结论说明', 'Finding'), lang)}:", pick(r.message_zh, r.message, lang, "\n")]
     mvr = pick(measured_vs_required(r, "zh"), measured_vs_required(r, "en"), lang, "\n")
-    lines += [f"{_label(('实测 / 要求', 'Measured / required'), lang)}:", mvr]
+    lines += [f"{_label(('核查值 / 要求', 'Measured / required'), lang)}:", mvr]
     if r.computation:
         lines += [f"{_label(('计算', 'Computation'), lang)}: {say(r.computation, lang)}"]
     if r.reasons:

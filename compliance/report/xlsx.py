@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from .archive import restamp_zip
-from .labels import (OPS, PROJECT_KIND, STATUS, VERDICT, check_lang, measured_vs_required, note_text, pick, say,
+from .labels import (OPS, PROJECT_KIND, STATUS, VERDICT, status_label, check_lang, measured_vs_required, note_text, pick, say,
                      utc, visible_controls)
 
 MAX_CELL = 32_767                       # Excel's limit, in UTF-16 code units
@@ -192,9 +192,9 @@ def _summary(wb, v, lang: str) -> None:
 RESULT_COLS = [
     Col("rule", "规则", "Rule", 11), Col("title", "标题", "Title", 40, wrap=True), Col("kind", "类别", "Kind", 12),
     Col("blocks", "影响结论", "Affects verdict", 10), Col("status", "结论", "Status", 16, tone=True),
-    Col("measured", "实测值", "Measured", 12), Col("operator", "比较", "Operator", 8),
+    Col("measured", "核查值", "Measured", 12), Col("operator", "比较", "Operator", 8),
     Col("threshold", "要求值", "Threshold", 12), Col("unit", "单位", "Unit", 8),
-    Col("versus", "实测与要求", "Measured vs required", 28, wrap=True), Col("clause", "条款", "Clause", 12),
+    Col("versus", "核查值与要求", "Measured vs required", 28, wrap=True), Col("clause", "条款", "Clause", 12),
     Col("document", "文件", "Document", 24, wrap=True), Col("message", "说明", "Message", 60, wrap=True),
     Col("reasons", "原因", "Reasons", 48, wrap=True), Col("remedy", "整改建议", "Remedy", 48, wrap=True),
 ]
@@ -213,7 +213,7 @@ def _versus(r, lang: str) -> str:
 def result_rows(v, lang: str) -> list[dict]:
     return [{
         "rule": r.rule_version, "title": say(r.title, lang, "\n"), "kind": say(r.kind_label, lang, " "),
-        "blocks": _lbl(YES_NO[r.blocks], lang), "status": _lbl(STATUS[r.status], lang), "_tone": r.status,
+        "blocks": _lbl(YES_NO[r.blocks], lang), "status": _lbl(status_label(r), lang), "_tone": r.status,
         "measured": r.measured, "operator": OPS.get(r.operator, r.operator), "threshold": r.threshold,
         "unit": r.unit, "versus": _versus(r, lang), "clause": r.clause.ref, "document": r.clause.document,
         "message": _pair(r.message_zh, r.message, lang), "reasons": _reasons(r, lang),
@@ -276,7 +276,7 @@ def _result_findings(v, r, lang: str) -> list[dict]:
     for e in r.evidence:
         for gid in e.global_ids:
             cited.setdefault(gid, (e.file, e.detail))
-    base = {"key": r.rule, "source": _lbl(SOURCE["rule"], lang), "status": _lbl(STATUS[r.status], lang),
+    base = {"key": r.rule, "source": _lbl(SOURCE["rule"], lang), "status": _lbl(status_label(r), lang),
             "_tone": r.status, "blocks": _lbl(YES_NO[r.blocks], lang), "message": _pair(r.message_zh, r.message, lang),
             "reasons": _reasons(r, lang), "remedy": say(r.remedy, lang, "\n") if r.remedy else None,
             "file": meta[0].file if meta else None, "line": meta[0].line if meta else None,
