@@ -155,7 +155,7 @@ def test_selected_ids_are_elements_of_the_submitted_models(name, verdict_of, tmp
 
 
 def test_metadata_only_finding_is_a_topic_without_viewpoint(verdict_of, tmp_path):
-    v = verdict_of("fail-binjiang-office")
+    v = verdict_of("fail-housing-podium-binjiang")          # GB-2: a green-building label, metadata only
     bare = [r for r in actionable(v).values() if not evidence_ids(r)]
     assert bare
     got = read_bcf(report_bcf.render(v, "both"), tmp_path)["topics"]
