@@ -72,6 +72,9 @@ EXAMPLE_SPECS = [
        use="school", kind="retrofit", pi=True, pv=11),
     ex("PV-3", "fail-plant-retrofit-30pct", "an industrial plant retrofit at 30 % < 50 %", use="industrial_plant",
        kind="retrofit", pv=6),
+    ex("PV-3", "review-school-flagged-private-30pct", "a school retrofit at 30 % flagged 'not a public institution': "
+       "a public school fails, a private one is not covered — a reviewer decides", use="school", kind="retrofit",
+       pi=False, pv=6),
     ex("PV-3", "na-private-office-retrofit", "an office retrofit that is not a public institution",
        use="public_office", kind="retrofit", pv=0),
     ex("PV-4", "pass-plant-retrofit-2026-all-suitable", "filed 2026: 100 m² of PV on the 100 m² declared suitable",
@@ -161,11 +164,24 @@ EXAMPLE_SPECS = [
        zone="wujiaochang", gfa=40000.0, green_building=green(2)),
     ex("GB-2", "missing-gross-floor-area-unknown", "in Binjiang South, but neither metadata nor model gives the GFA",
        use="public_office", zone="binjiang_south", gfa=None, green_building=green(3)),
+    ex("GB-2", "fail-podium-25000-under-housing", "one building: 40000 m² housing over a 25000 m² commercial podium "
+       "in Binjiang South — the podium alone is a large public building, and 2-star < 3-star", use="residential",
+       zone="binjiang_south", gfa=None, green_building=green(2),
+       buildings=[{"id": "T1", "name": "1号楼", "gross_floor_area_m2": 65000.0,
+                   "uses": [{"use": "residential", "area_m2": 40000.0}, {"use": "public_commercial", "area_m2": 25000.0}]}]),
+    ex("GB-2", "na-podium-15000-under-housing", "one building: 50000 m² housing over a 15000 m² commercial podium: "
+       "the public part is not a large public building", use="residential", zone="binjiang_south", gfa=None,
+       green_building=green(2),
+       buildings=[{"id": "T1", "name": "1号楼", "gross_floor_area_m2": 65000.0,
+                   "uses": [{"use": "residential", "area_m2": 50000.0}, {"use": "public_commercial", "area_m2": 15000.0}]}]),
     ex("GB-3", "pass-institution-office-2-star", "a public-institution government office at 2-star",
        use="government_office", pi=True, green_building=green(2)),
     ex("GB-3", "fail-institution-office-1-star", "a public-institution office at 1-star < 2-star", use="public_office",
        pi=True, green_building=green(1)),
     ex("GB-3", "na-private-office", "an office that is not a public institution", use="public_office",
+       green_building=green(1)),
+    ex("GB-3", "fail-government-office-flagged-private", "a government office flagged 'not a public institution' is "
+       "one by definition (a finding); at 1-star it fails 2-star", use="government_office", pi=False,
        green_building=green(1)),
     ex("GM-1", "pass-wujiaochang-complex-green-mall", "a commercial complex in Wujiaochang taking part in green-mall "
        "creation (measures: [green_mall])", use="commercial_complex", zone="wujiaochang", measures=["green_mall"]),
