@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator,
+                      model_validator)
 
 from ..errors import InputError
 from ..text import Text
@@ -130,12 +131,21 @@ class UsePart(_Strict):
         return self
 
 
+def _id_shape(v: str) -> str:
+    if not _ID_RE.match(v):
+        raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return v
+
+
+Identifier = Annotated[str, AfterValidator(_id_shape)]       # a submission's or a building's id
+
+
 class BuildingSpec(_Strict):
     """One building (单体) of a submission: its uses, floor area and public-institution status, and
     where the models show it (`models`: the models holding this building alone; `ifc_building`:
     the IfcBuilding's GlobalId or Name in shared models; neither: matched by `id` or `name`)."""
 
-    id: str
+    id: Identifier
     name: Optional[str] = Field(default=None, max_length=200)
     gross_floor_area_m2: Optional[float] = Field(default=None, gt=0)
     uses: list[UsePart] = Field(min_length=1)
@@ -145,13 +155,6 @@ class BuildingSpec(_Strict):
     declared: Optional[Declared] = None          # this building's own declared figures (else none)
     energy: Optional[Energy] = None              # else the submission's
     green_building: Optional[GreenBuilding] = None
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _ID_RE.match(v):
-            raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
-        return v
 
     @model_validator(mode="after")
     def _shares(self) -> "BuildingSpec":
@@ -172,7 +175,7 @@ class BuildingSpec(_Strict):
 class Submission(_Strict):
     """Project metadata of one submission. Field names are part of the public contract."""
 
-    id: str
+    id: Identifier
     name: str = Field(min_length=1, max_length=200)
     name_en: Optional[str] = Field(default=None, max_length=200)
     kind: Literal["new", "retrofit"]
@@ -208,13 +211,6 @@ class Submission(_Strict):
                      for b in self.buildings for p in b.uses]
             object.__setattr__(self, "use", max(parts, key=lambda t: t[0])[1])
         return self
-
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _ID_RE.match(v):
-            raise ValueError("must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
-        return v
 
     @field_validator("models")
     @classmethod
