@@ -130,8 +130,9 @@ def _raw(path: Path):
 
 
 def _params_in(data: Any) -> set[str]:
-    if isinstance(data, str):
-        return {data[1:]} if data.startswith("$") else set()
+    if isinstance(data, str):                       # a `$name` value, or `$name`s in a text
+        from .loader import TEXT_PARAM_RE
+        return {m for m in TEXT_PARAM_RE.findall(data) if m != "$"}
     if isinstance(data, dict):
         return set().union(*(_params_in(v) for v in data.values())) if data else set()
     if isinstance(data, list):

@@ -9,7 +9,9 @@ parameter, bad date, duplicated id, ...):
 - contradiction: two rules (any kind, `refines` or not) on the same metric that can apply to
   one submission and whose requirements no value meets together -> error;
 - a rule no scenario is tagged `@rule:ID` for -> error; a tag naming no rule -> warning;
-- a `refines` between rules that never overlap -> warning.
+- a `refines` between rules that never overlap -> warning;
+- an interpretation that does not name the rule's window dates (zh 2022年12月31日, en 2022-12-31)
+  -> warning (`window`: rules/_settings.yaml `dates` holds the reading of the plan's time words).
 
 Applicability is read as a union of boxes (one per `either` alternative): kinds x use classes
 (groups expanded) x public-institution flag x zones (no list: every zone and none) x the date
@@ -305,6 +307,26 @@ def scenario_problems(ruleset, index, rule_files: list[Path]) -> list[LintProble
     return problems
 
 
+def window_problems(ruleset) -> list[LintProblem]:
+    """A rule whose interpretation does not say why its window starts and ends where it does: the
+    zh text names each date as 2022年12月31日, the en text as 2022-12-31 (rules/_settings.yaml `dates`)."""
+    problems = []
+    for r in ruleset.rules:
+        a = r.applies
+        days = [d for d in (a.effective_from, a.effective_until) if d is not None]
+        said = r.interpretation
+        missing = [d.isoformat() for d in days
+                   if said is None or f"{d.year}年{d.month}月{d.day}日" not in said.zh or d.isoformat() not in said.en]
+        if missing:
+            file, line = _at(ruleset, r, ("interpretation",) if said is not None else ("applies", "effective_from"))
+            problems.append(LintProblem("warning", "window", file, line,
+                                        f"rule {r.id}: its interpretation does not say why its window runs where it "
+                                        f"does ({', '.join(missing)} not named in both languages)",
+                                        "add a sentence on the window, per the readings in rules/_settings.yaml `dates` "
+                                        "(zh: 2022年12月31日, en: 2022-12-31)"))
+    return problems
+
+
 def docs_problems(conventions, rules_dir: Path) -> list[LintProblem]:
     """The project's own conventions file changed but docs/ifc-conventions.md's tables did not."""
     from ..read.conventions import default_rules_dir
@@ -335,6 +357,7 @@ def lint(rules_dir: Path, features_dir: Path) -> LintReport:
     report.problems += docs_problems(conventions, rules_dir)
     if ruleset is not None:
         report.problems += pair_problems(ruleset, metric_specs())
+        report.problems += window_problems(ruleset)
     report.index = index_features(features_dir)
     rule_files = sorted(p for p in rules_dir.glob("*.yaml") if not p.name.startswith("_")) if rules_dir.is_dir() else []
     report.problems += scenario_problems(ruleset, report.index, rule_files)

@@ -7,6 +7,7 @@ first one (a check never runs on a broken rule set).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,39 @@ from .schema import Parameter, Rule, Settings, _Comparison
 
 SETTINGS_FILE = "_settings.yaml"
 PARAMETERS_FILE = "_parameters.yaml"
+
+# `$name` in a rule's title, interpretation or remedy is replaced by the parameter's value in
+# words (`$large_public_building_m2` -> 20000平方米 / 20,000 m²), so a value lives once, in
+# _parameters.yaml; `$$` is a literal `$`.
+TEXT_PARAM_RE = re.compile(r"\$(\$|[a-z][a-z0-9_]*)")
+TEXT_FIELDS = ("title", "interpretation", "remedy")
+_UNIT_WORDS = {"zh": {"m²": "平方米", "kW": "千瓦"}, "en": {}}
+_TIGHT_UNITS = ("%", "平方米", "千瓦")             # written without a space before them
+
+
+def parameter_text(param: Parameter, lang: str, settings: Settings | None = None) -> str:
+    """A parameter's value as a rule text says it: `20,000 m²`, `50%`, `杨浦滨江南段、新江湾`."""
+    def num(v: float) -> str:
+        text = f"{v:,.4f}".rstrip("0").rstrip(".")
+        return text.replace(",", "") if lang == "zh" else text
+
+    def join(items: list[str]) -> str:
+        if lang == "zh":
+            return "、".join(items)
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    value = param.value
+    if isinstance(value, list):
+        zones = settings.zones if settings is not None else {}
+        if all(isinstance(v, str) for v in value):
+            return join([zones[v].get(lang) if v in zones else v for v in value])
+        text = join([num(float(v)) for v in value])
+    else:
+        text = num(float(value))
+    unit = _UNIT_WORDS[lang].get(param.unit, param.unit)
+    if not unit:
+        return text
+    return text + unit if unit in _TIGHT_UNITS else f"{text} {unit}"
 
 
 @dataclass(frozen=True)
@@ -147,9 +181,46 @@ class _Checker:
                       "write value: true")
         return comp.model_copy(update=update) if update else comp
 
+    def _line_naming(self, path: tuple, word: str) -> int | None:
+        """The line at or after `path`'s key that holds `word` (a folded text spans several lines)."""
+        start = self.doc.line_of(path)
+        if start is None:
+            return None
+        try:
+            lines = Path(self.doc.file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return start
+        return next((i for i, line in enumerate(lines[start - 1:], start) if word in line), start)
+
+    def texts(self, rule: Rule) -> dict:
+        """Title, interpretation and remedy with every `$name` replaced by the parameter's value."""
+        update = {}
+        for key in TEXT_FIELDS:
+            text = getattr(rule, key)
+            if text is None:
+                continue
+            said = {}
+            for lang in ("zh", "en"):
+                def value(m, lang=lang):
+                    if m.group(1) == "$":
+                        return "$"
+                    param = self.params.get(m.group(1))
+                    if param is None:
+                        raise RuleFileError(
+                            f"rule {rule.id}: {key}.{lang} names unknown parameter '${m.group(1)}'",
+                            file=self.doc.file, line=self._line_naming((key, lang), "$" + m.group(1)),
+                            hint=f"define it in {PARAMETERS_FILE}, fix the spelling, or write $$ for a literal $ "
+                                 f"(known: {', '.join(sorted(self.params))})")
+                    return parameter_text(param, lang, self.settings)
+                said[lang] = TEXT_PARAM_RE.sub(value, text.get(lang))
+            if said != {"zh": text.zh, "en": text.en}:
+                update[key] = text.model_copy(update=said)
+        return update
+
     def rule(self, rule: Rule) -> Rule:
         from ..derive.metrics import metric_specs
 
+        texts = self.texts(rule)                     # first: the file's first line naming a parameter
         a, s = rule.applies, self.settings
         for part, path in [(a, ("applies",))] + [(alt, ("applies", "either", i)) for i, alt in enumerate(a.either)]:
             for key in ("use", "use_except"):
@@ -178,7 +249,8 @@ class _Checker:
                               ("requires",), f"add '{p}' to {PARAMETERS_FILE}")
         applies = a.model_copy(update={"zones": zones, "where": where})
         return rule.model_copy(update={"applies": applies,
-                                       "requires": reqs if isinstance(rule.requires, list) else reqs[0]})
+                                       "requires": reqs if isinstance(rule.requires, list) else reqs[0],
+                                       **texts})
 
 
 def _version(paths: list[Path]) -> str:

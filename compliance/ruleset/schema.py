@@ -173,6 +173,22 @@ class UseClass(_Data):
     public_institution: Optional[PublicInstitutionBy] = None
 
 
+class TimeWords(_Data):
+    """One reading of the plan's time words ("2022年起", "到2025年", ...): how they set a window."""
+
+    words: str
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class DateReadings(_Data):
+    """rules/_settings.yaml `dates`: the plan's date and how its time words set each rule's window."""
+
+    plan_date: date
+    basis: Text                                     # why plan_date is the date of effect
+    readings: list[TimeWords] = []
+
+
 class Settings(_Data):
     """rules/_settings.yaml: vocabulary and how each rule kind affects the overall verdict."""
 
@@ -181,6 +197,7 @@ class Settings(_Data):
     uses: dict[str, UseClass]
     zones: dict[str, Text]
     rule_order: list[str] = []                      # id prefixes in reading order (PV, RE, ...); others follow
+    dates: Optional[DateReadings] = None            # how the plan's time words set the rules' windows
 
     def sort_key(self, rule_id: str) -> tuple:
         prefix, _, number = rule_id.partition("-")
