@@ -11,8 +11,9 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
   (between the types shown and those declared), so it goes to a reviewer unless the types the
   models show decide the rule on their own.
   RE-1 has no missing_data case: a model that shows no renewable system fails.
-  RE-2 (target, 2025–2029) and RE-3 (target, from 2030): the design renewable substitution rate
-  stated in submission.yaml reaches 10 % and 15 %.
+  RE-2 (target, the 14th five-year plan's "到2025年": from the plan's date 2022-12-31 to 2025-12-31) and
+  RE-3 (target, the 15th's "到2030年": from 2026-01-01; rules/_settings.yaml `dates`): the design renewable
+  substitution rate stated in submission.yaml reaches 10 % and 15 %.
   模型中的光伏、太阳能光热、注明热源的热泵、余热回收各计一种可再生能源；仅申报未建模的计入但存疑，
   除非模型中已体现的种类足以判定，否则由审核人复核。
 
@@ -70,7 +71,7 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
     And rule RE-1 explains "declared only, not shown in the models"
     And rule RE-1 explains "does not change the outcome"
 
-  # ---------------------------------------------------------------- RE-2 (target, 2025–2029)
+  # ---------------------------------------------------------------- RE-2 (target, 2022-12-31 – 2025-12-31)
 
   @rule:RE-2 @severity:target
   Scenario Outline: RE-2 可再生能源替代率≥10%（2025年目标） / substitution rate ≥ 10 % — <case>
@@ -88,12 +89,12 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
       | rate not stated                               | new      | residential   | 2025-06-01 | not stated | missing_data   |
       | a parking facility is not covered             | new      | parking       | 2025-06-01 | 0          | not_applicable |
       | a retrofit is not covered                     | retrofit | residential   | 2025-06-01 | 0          | not_applicable |
-      | date: the day before it applies (2024-12-31)  | new      | residential   | 2024-12-31 | 5          | not_applicable |
-      | date: in force from 2025-01-01                | new      | residential   | 2025-01-01 | 5          | fail           |
-      | date: still in force on its last day          | new      | residential   | 2029-12-31 | 5          | fail           |
-      | date: no longer in force the day after (2030) | new      | residential   | 2030-01-01 | 5          | not_applicable |
+      | date: the day before the plan (2022-12-30)    | new      | residential   | 2022-12-30 | 5          | not_applicable |
+      | date: in force from the plan's date           | new      | residential   | 2022-12-31 | 5          | fail           |
+      | date: still in force on its last day          | new      | residential   | 2025-12-31 | 5          | fail           |
+      | date: no longer in force the day after (2026) | new      | residential   | 2026-01-01 | 5          | not_applicable |
 
-  # ---------------------------------------------------------------- RE-3 (target, from 2030)
+  # ---------------------------------------------------------------- RE-3 (target, from 2026)
 
   @rule:RE-3 @severity:target
   Scenario Outline: RE-3 可再生能源替代率≥15%（2030年目标） / substitution rate ≥ 15 % — <case>
@@ -111,13 +112,14 @@ Feature: 可再生能源利用 / Renewable energy — RE-1 … RE-3
       | rate not stated                              | new      | residential | 2030-06-01 | not stated | missing_data   |
       | a dock's service building is covered         | new      | dock        | 2030-06-01 | 0          | fail           |
       | a retrofit is not covered                    | retrofit | residential | 2030-06-01 | 0          | not_applicable |
-      | date: the day before it applies (2029-12-31) | new      | residential | 2029-12-31 | 12         | not_applicable |
-      | date: in force from 2030-01-01               | new      | residential | 2030-01-01 | 12         | fail           |
+      | date: the day before it applies (2025-12-31) | new      | residential | 2025-12-31 | 12         | not_applicable |
+      | date: in force from 2026-01-01               | new      | residential | 2026-01-01 | 12         | fail           |
+      | date: still in force after 2030              | new      | residential | 2031-06-01 | 12         | fail           |
 
   @rule:RE-2 @rule:RE-3 @severity:target
-  Scenario: RE-2 至 RE-3 的衔接 / on 2030-01-01 the 15 % target takes over from the 10 % target
-    Given a new residential submission filed on 2029-06-01
+  Scenario: RE-2 至 RE-3 的衔接 / on 2026-01-01 the 15 % target takes over from the 10 % target
+    Given a new residential submission filed on 2025-06-01
     And the submission states energy.renewable_substitution_rate_pct = 12
-    When the rules are evaluated as of 2030-01-01
+    When the rules are evaluated as of 2026-01-01
     Then rule RE-2 is not_applicable
     And rule RE-3 is fail

@@ -74,7 +74,8 @@ def fail_office():
     return doc, [arch, mep], ("non_compliant: PV-2 needs ≥ 30 % (roof in architecture.ifc, panels in mep.ifc, mm units); "
                               "every other rule that applies passes: RE-1 (PV), GB-1 (1-star), EV-3 (4 chargers for "
                               "20 spaces), EV-4 (2 DC), ULE-4 (Changyang Valley pilot), PV-5, CON-1; GB-2 does not "
-                              "apply outside Binjiang South / Xinjiangwan")
+                              "apply outside Binjiang South / Xinjiangwan; RE-2 (target, 2022-12-31 to 2025-12-31) lacks the "
+                              "substitution rate and does not block")
 
 
 def incomplete_plant():
@@ -104,7 +105,8 @@ def pass_factory_ifc2x3():
                public_institution=False, applicant="上海某工业建筑设计院有限公司", gross_floor_area_m2=4800,
                measures=[])
     return doc, [m], ("compliant: PV-1 ≥ 50 % via the IFC2X3 proxy convention (ObjectType SOLARPANEL), RE-1 (PV); "
-                      "measures: [] so PV-5 and CON-1 (encouraged) fail, and never block")
+                      "measures: [] so PV-5 and CON-1 (encouraged) fail, and never block; RE-2 (target) lacks the "
+                      "substitution rate and does not block")
 
 
 def na_residential():
@@ -140,7 +142,7 @@ def incomplete_exemption_school():
                exemptions={"PV-1": exemption}, declared=no_parking(), green_building=green(3),
                measures=[*CONSTRUCTION, "bipv"])
     return doc, [m], ("incomplete: PV-1 fails on figures but an exemption is claimed (manual review); RE-1, GB-1 "
-                      "and GM-1 (3-star in Wujiaochang), PV-5, CON-1 pass")
+                      "and GM-1 (3-star in Wujiaochang), PV-5, CON-1 pass; RE-2 (target) lacks the substitution rate")
 
 
 def pass_boundary_school():

@@ -72,8 +72,8 @@ def pass_residential_2026():
                energy=energy(renewable_substitution_rate_pct=13.0, energy_class="ultra_low", design_saving_rate_pct=55),
                measures=["fully_fitted", "prefabrication", "pv_storage_dc_flexible"])
     return doc, [m], ("compliant: filed 2026: ULE-1 (target) ultra-low-energy supported by a 55 % saving; EV-2 all "
-                      "12 spaces charger-ready; RE-1 (PV, solar thermal, air-source heat pump), RE-2, GB-1 (1-star), "
-                      "PV-5, CON-1 pass")
+                      "12 spaces charger-ready; RE-1 (PV, solar thermal, air-source heat pump), GB-1 (1-star), "
+                      "PV-5, CON-1 pass; RE-3 (target, from 2026) 13 % < 15 % is not met and does not block")
 
 
 def fail_residential_chargers_not_ready():
@@ -147,8 +147,9 @@ def pass_xinjiangwan_mall():
                energy=energy(renewable_substitution_rate_pct=12.0, energy_class="ultra_low", design_saving_rate_pct=52),
                measures=[*CONSTRUCTION, "prefabrication", "pv_storage_dc_flexible"])
     return doc, [m], ("compliant: GB-2 3-star (Q = 90) for a new large public building (46000 m²) in Xinjiangwan; "
-                      "PV-2, RE-1 (PV, water-source heat pump), RE-2, GB-1, ULE-2 (ultra-low-energy, 2026), EV-3 "
-                      "(4 for 20 spaces), EV-4 (2 DC of 4), PV-5, CON-1 pass")
+                      "PV-2, RE-1 (PV, water-source heat pump), GB-1, ULE-2 (ultra-low-energy, 2026), EV-3 "
+                      "(4 for 20 spaces), EV-4 (2 DC of 4), PV-5, CON-1 pass; RE-3 (target, from 2026) 12 % < 15 % is "
+                      "not met and does not block")
 
 
 # -- existing buildings -------------------------------------------------------------------------------
