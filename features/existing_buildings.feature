@@ -6,8 +6,10 @@ Feature: 既有建筑节能改造 / Existing buildings — EB-1 … EB-4
    平方米以上大型商场改造为绿色商场；到2030年，所有现有商业综合体完成绿色商场改造。"
 
   EB-1 (target: promotional wording, no obligation cited): retrofits of public buildings over 10,000 m² have an energy audit and
-  energy-saving diagnosis on file (energy.audit with the report named). EB-2 (target): the retrofit
-  saves at least 15 % of the baseline energy use. EB-3 (target): malls over 100,000 m² are
+  energy-saving diagnosis on file (energy.audit with the report named). EB-2 (district tally): a
+  retrofit saving at least 15 % of the baseline energy use counts its floor area toward the district's
+  400,000 m² (计入); one saving less conforms too and is reported as 不计入, never as 不通过, and is
+  not listed as something to fix. EB-3 (target): malls over 100,000 m² are
   retrofitted to green malls (measures: green_mall); EB-4 (target, from 2026): every commercial
   complex. "以上" includes the number itself (as in Chinese legal usage): exactly 10,000 m² (or
   100,000 m²) is covered. Where the floor area is not known, whether EB-1 or EB-3 applies cannot be
@@ -51,28 +53,67 @@ Feature: 既有建筑节能改造 / Existing buildings — EB-1 … EB-4
     Then rule EB-1 is fail
     And rule EB-1 does not block approval
 
-  # ---------------------------------------------------------------- EB-2 (target)
+  # ---------------------------------------------------------------- EB-2 (district tally)
 
-  @rule:EB-2 @severity:target
-  Scenario Outline: EB-2 既有公共建筑节能改造节能率≥15% / retrofit energy saving ≥ 15 % — <case>
+  @rule:EB-2 @severity:tally
+  Scenario Outline: EB-2 平均节能率15%及以上的改造面积计入区级40万平方米 / a retrofit saving 15 % or more counts toward the district's 400,000 m² — <case>
     Given a <kind> <use> submission filed on <filed_on>
     And the submission states energy.baseline_energy_kwh_per_year = <before>
     And the submission states energy.design_energy_kwh_per_year = <after>
     When the rules are evaluated
     Then rule EB-2 is <status>
     And rule EB-2 measured <saving>
+    And rule EB-2 is reported as "<reported>"
     And rule EB-2 does not block approval
 
     Examples:
-      | case                                         | kind     | use           | filed_on   | before  | after      | status         | saving |
-      | a 20% saving passes                          | retrofit | public_office | 2024-03-01 | 1000000 | 800000     | pass           | 20     |
-      | boundary: exactly 15% passes                 | retrofit | public_hotel  | 2024-03-01 | 1000000 | 850000     | pass           | 15     |
-      | boundary: just below 15% (14.99%) fails      | retrofit | public_hotel  | 2024-03-01 | 1000000 | 850100     | fail           | 14.99  |
-      | design energy use not stated                 | retrofit | public_office | 2024-03-01 | 1000000 | not stated | missing_data   | —      |
-      | a new building is not covered                | new      | public_office | 2024-03-01 | 1000000 | 950000     | not_applicable | —      |
-      | a residential building is not public         | retrofit | residential   | 2024-03-01 | 1000000 | 950000     | not_applicable | —      |
-      | date: the day before it applies (2022-12-30) | retrofit | public_office | 2022-12-30 | 1000000 | 950000     | not_applicable | —      |
-      | date: in force from 2022-12-31               | retrofit | public_office | 2022-12-31 | 1000000 | 950000     | fail           | 5      |
+      | case                                                 | kind     | use           | filed_on   | before  | after      | status         | saving | reported |
+      | a 20% saving counts                                  | retrofit | public_office | 2024-03-01 | 1000000 | 800000     | pass           | 20     | 计入      |
+      | boundary: exactly 15% counts                         | retrofit | public_hotel  | 2024-03-01 | 1000000 | 850000     | pass           | 15     | 计入      |
+      | boundary: just below 15% (14.99%) is not counted     | retrofit | public_hotel  | 2024-03-01 | 1000000 | 850100     | fail           | 14.99  | 不计入     |
+      | design energy use not stated                         | retrofit | public_office | 2024-03-01 | 1000000 | not stated | missing_data   | —      | 数据缺失    |
+      | a new building is not covered                        | new      | public_office | 2024-03-01 | 1000000 | 950000     | not_applicable | —      | 不适用     |
+      | a residential building is not public                 | retrofit | residential   | 2024-03-01 | 1000000 | 950000     | not_applicable | —      | 不适用     |
+      | date: the day before it applies (2022-12-30)         | retrofit | public_office | 2022-12-30 | 1000000 | 950000     | not_applicable | —      | 不适用     |
+      | date: in force from 2022-12-31                       | retrofit | public_office | 2022-12-31 | 1000000 | 950000     | fail           | 5      | 不计入     |
+
+  @rule:EB-2 @severity:tally
+  Scenario: EB-2 节能率10%的改造符合方案，不计入40万平方米，不列为不通过 / a 10 % retrofit conforms and is not counted, never a fail to fix
+    Given a retrofit public_office submission filed on 2024-03-01
+    And the submission states energy.baseline_energy_kwh_per_year = 1000000
+    And the submission states energy.design_energy_kwh_per_year = 900000
+    When the rules are evaluated
+    Then rule EB-2 is fail
+    And rule EB-2 measured 10
+    And rule EB-2 is reported as "不计入"
+    And rule EB-2 is reported as "not counted"
+    And rule EB-2 explains "低于15%，该建筑面积不计入“平均节能率15%及以上的建筑面积达到40万平方米”的区级统计；本条不影响总体结论"
+    And rule EB-2 does not block approval
+    And rule EB-2 is not listed as something to fix
+    And the overall verdict is compliant
+
+  @rule:EB-2 @severity:tally
+  Scenario: EB-2 节能率18%的改造计入40万平方米 / an 18 % retrofit counts toward the 400,000 m²
+    Given a retrofit public_office submission filed on 2024-03-01
+    And the submission states energy.baseline_energy_kwh_per_year = 1000000
+    And the submission states energy.design_energy_kwh_per_year = 820000
+    When the rules are evaluated
+    Then rule EB-2 is pass
+    And rule EB-2 is reported as "计入"
+    And rule EB-2 explains "不低于15%，该建筑面积计入“平均节能率15%及以上的建筑面积达到40万平方米”的区级统计"
+    And rule EB-2 is not listed as something to fix
+    And the overall verdict is compliant
+
+  @rule:EB-2 @severity:tally
+  Scenario: EB-2 未申报改造后能耗：资料不全，列入鼓励性及目标性事项，不影响结论 / saving not stated: data missing, listed apart, does not block
+    Given a retrofit public_office submission filed on 2024-03-01
+    And the submission states energy.baseline_energy_kwh_per_year = 1000000
+    When the rules are evaluated
+    Then rule EB-2 is missing_data
+    And rule EB-2 is reported as "数据缺失"
+    And rule EB-2 is listed as something to fix
+    And rule EB-2 does not block approval
+    And the overall verdict is compliant
 
   # ---------------------------------------------------------------- EB-3 (target)
 

@@ -184,8 +184,11 @@ def residential(rng, *, years=(2026, 2029), not_ready=False, hp_only=False):
     spaces = 0 if hp_only else rng.choice((10, 20, 30))
     ready = spaces // 2 if not_ready else spaces
     systems = ("heat_pump:none",) if hp_only else rng.choice(((), ("heat_pump:AIR",), ("collector",)))
+    ac = 0 if hp_only else rng.randrange(1, 7)
+    if not_ready:       # a space with a charger is ready too (EV-2): too few chargers to make every space ready
+        ac = min(ac, spaces - ready - 1)
     layout = Layout(roof_w=roof["roof_w"], roof_d=roof["roof_d"], parking=spaces, ready=ready, systems=systems,
-                    **({} if hp_only else dict(panels=roof["panels"], tilt=roof["tilt"], ac=rng.randrange(1, 7))))
+                    **({} if hp_only else dict(panels=roof["panels"], tilt=roof["tilt"], ac=ac)))
     cls = "none" if hp_only else rng.choice(("ultra_low", "ultra_low", "nearly_zero", "none", "none"))
     saving = {"ultra_low": rng.randrange(50, 60), "nearly_zero": rng.randrange(60, 75),
               "none": rng.randrange(25, 45)}[cls]

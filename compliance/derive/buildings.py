@@ -115,7 +115,7 @@ def public_institution(flag: Optional[bool], uses: list[str], settings, file: st
         finding = note("metadata.public_institution_doubt", file,
                        f"{where}: {doubt.en}; the rules that depend on it are decided only where both readings "
                        "agree — state public_institution and file the establishment document (办学/执业许可)",
-                       f"{where}：{doubt.zh}；取决于此的条款仅在两种情形结论一致时判定——请申报 public_institution"
+                       f"{where}：{doubt.zh}；取决于此的条款仅在两种情形结论一致时判定——请申报 public_institution "
                        "并提供办学（执业）许可等设立文件", severity="warning", line=line, field="public_institution")
         return (flag is not False), doubt, [finding]
     return bool(flag), None, []

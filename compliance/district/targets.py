@@ -195,3 +195,33 @@ def load_targets(rules_dir: Path, uses: dict[str, list[str]] | None = None) -> t
 def _line(doc, i: int, field: str) -> int | None:
     """The line of `field` under target i's `where` (or of its `where`, for a field in an alternative)."""
     return doc.line_of(("targets", i, "where", field)) or doc.line_of(("targets", i, "where"))
+
+
+def tally_problems(ruleset, targets: Targets) -> list[tuple[str, tuple, str, str]]:
+    """A tally rule (one with `counts_toward`) and the district target it counts toward must read the
+    same figure with the same threshold: what the verdict says counts is what the roll-up adds up.
+    (rule id, path in its file, message, hint) for each disagreement."""
+    by_id = {t.id: t for t in targets.targets}
+    out = []
+    for rule in ruleset.rules:
+        ct = rule.counts_toward
+        if ct is None:
+            continue
+        target = by_id.get(ct.target)
+        if target is None:
+            out.append((rule.id, ("counts_toward", "target"), f"rule {rule.id} counts toward {ct.target}, which "
+                        f"{TARGETS_FILE} does not list", "name a target of the district targets file"))
+            continue
+        req, cond = rule.requirements[0], target.only_if
+        same = cond is not None and (cond.figure, cond.op, cond.value) == (req.metric, req.op, req.number)
+        if not same:
+            said = f"{cond.figure} {cond.op} {cond.value:g}" if cond else "no only_if"
+            out.append((rule.id, ("counts_toward", "target"),
+                        f"rule {rule.id} counts toward {ct.target} when {req.metric} {req.op} {req.number:g}, but "
+                        f"{ct.target} counts {said}", f"make {ct.target}'s only_if match the rule's requirement"))
+        kinds = set(rule.applies.kind or ("new", "retrofit"))
+        if target.where.kind and not kinds <= set(target.where.kind):
+            out.append((rule.id, ("applies", "kind"), f"rule {rule.id} applies to {'/'.join(sorted(kinds))} "
+                        f"projects, but {ct.target} counts only {'/'.join(target.where.kind)}",
+                        "make the rule's applicability and the target's scope agree"))
+    return out

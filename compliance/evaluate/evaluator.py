@@ -153,14 +153,16 @@ class _Result:
         adopted = {i: ([m for m in r.of if m in meta.measures], tuple(r.of)) for i, r in enumerate(rule.requirements)
                    if r.metric == "measures_adopted" and meta.measures is not None}
         en, zh = status_messages(rule, status, checks=checks, reasons=reasons, adopted=adopted,
-                                 blocks=kind_setting.blocks,
+                                 blocks=kind_setting.blocks, kind=kind_setting,
                                  na=self._not_applicable(wheres) if status == "not_applicable" else ([], []))
         first = checks[0]
         lacking = [r for r, m in zip(rule.requirements, reqs) if m.value is None] or list(rule.requirements)
         spec = self.specs[lacking[0].metric]
         return RuleResult(
             rule=rule.id, rule_version=rule.ref, title=rule.title, clause=rule.clause, kind=rule.kind,
-            kind_label=kind_setting.label, blocks=kind_setting.blocks, status=status,
+            kind_label=kind_setting.label, kind_explanation=kind_setting.explanation, blocks=kind_setting.blocks,
+            status=status, status_label=kind_setting.statuses.get(status),
+            falls_short=not kind_setting.blocks and status in kind_setting.shortfall,
             measured=first.measured if applicable else None, threshold=first.threshold,
             operator=first.operator, unit=first.unit, basis=first.basis if applicable else None,
             message=en, message_zh=zh, reasons=reasons,
@@ -172,8 +174,9 @@ class _Result:
                                                                         "plausible_text": None,
                                                                         "measured_text": Text(zh="—", en="—")})
                                                    for c in checks),
-            remedy=_remedy(rule, status, spec, exempt=exempt and not straddles, undetermined=undetermined,
-                           where_spec=self._missing_where_spec(wheres)),
+            remedy=None if not kind_setting.blocks and status not in kind_setting.shortfall else
+            _remedy(rule, status, spec, exempt=exempt and not straddles, undetermined=undetermined,
+                    where_spec=self._missing_where_spec(wheres)),
             interpretation=rule.interpretation,
         )
 

@@ -193,14 +193,44 @@ def _not_taken_up(checks, adopted, kind: str) -> tuple[str, str]:
     return "；".join(zh), "; ".join(en)
 
 
+NOT_OP_ZH = {">=": "低于", ">": "不高于", "<=": "高于", "<": "不低于", "==": "不为"}
+NOT_OP_EN = {">=": "less than", ">": "at most", "<=": "more than", "<": "at least", "==": "not"}
+
+
+def _compared(checks, adopted, lang: str) -> str:
+    """Each figure and how it stands against the threshold, as plain fact: '改造节能率设计值为10%，低于15%'."""
+    out = []
+    for i, c in enumerate(checks):
+        fact, thr = _fact(c, adopted.get(i), lang), getattr(c.threshold_text, lang)
+        if c.metric in FLAG_FACT or c.metric == "measures_adopted" or c.met is None:
+            out.append(fact)
+        elif lang == "zh":
+            out.append(f"{fact}，{OP_ZH[c.operator] if c.met else NOT_OP_ZH[c.operator]}{thr}")
+        else:
+            out.append(f"{fact}, {OP_EN[c.operator] if c.met else NOT_OP_EN[c.operator]} {thr}".replace("  ", " "))
+    return ("；" if lang == "zh" else "; ").join(out)
+
+
+def _kind_message(template: Text, rule: Rule, checks, adopted) -> tuple[str, str]:
+    """(en, zh) from the kind's sentence in the rule-set settings (a tally: 计入 / 不计入 ...)."""
+    ct = rule.counts_toward
+    words = {lang: dict(figures=_compared(checks, adopted, lang), what=getattr(ct.what, lang) if ct else "",
+                        toward=getattr(ct.toward, lang) if ct else "") for lang in ("zh", "en")}
+    en = template.en.format(**words["en"])
+    return en[:1].upper() + en[1:], template.zh.format(**words["zh"])
+
+
 def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[Text, ...],
                     na: tuple[list[str], list[str]], adopted: Optional[dict] = None,
-                    blocks: bool = True) -> tuple[str, str]:
+                    blocks: bool = True, kind=None) -> tuple[str, str]:
     """(en, zh). `adopted`: for a measures requirement (by index into checks), the measures the
     submission adopts of those the rule lists; `blocks`: whether the rule's kind affects the verdict
-    (a fail that does not is an encouraged item not taken up, or a target not reached)."""
+    (a fail that does not is an encouraged item not taken up, or a target not reached); `kind`: the
+    kind's settings, whose `messages` give the sentence for a status where they have one."""
     adopted = adopted or {}
     why, why_zh = "; ".join(r.en for r in reasons), "；".join(r.zh for r in reasons)
+    if kind is not None and status in kind.messages:          # the kind's own sentence (a tally)
+        return _kind_message(kind.messages[status], rule, checks, adopted)
     if status == "pass":
         return (f"Meets the requirement: {_figures(checks, adopted, 'en')}.",
                 f"符合要求：{_figures(checks, adopted, 'zh')}。")

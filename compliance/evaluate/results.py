@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..derive.metrics import Evidence, Metric
 from ..read.records import ModelInfo, Note
-from ..ruleset.schema import Clause, Status, Text
+from ..ruleset.schema import Clause, Kind, Status, Text
 
 VerdictName = Literal["compliant", "non_compliant", "incomplete"]
 EXIT_CODES: dict[str, int] = {"compliant": 0, "non_compliant": 1, "incomplete": 3}
@@ -54,9 +54,20 @@ class RuleResult(_Frozen):
     rule_version: str = Field(description="ID@version")
     title: Text
     clause: Clause
-    kind: Literal["mandatory", "target", "encouraged"]
+    kind: Kind = Field(description="mandatory, target, encouraged or tally (a district tally: a pass counts toward "
+                                   "a district figure, a fail is not counted; neither affects the verdict)")
     kind_label: Text = Field(description="From the rule-set settings")
+    kind_explanation: Optional[Text] = Field(None, description="What the kind means to a reader, from the rule-set "
+                                                               "settings (null: the label says it)")
     blocks: bool = Field(description="From the rule-set settings for this kind")
+    status_label: Optional[Text] = Field(None, description="This kind's own word for the status, from the rule-set "
+                                                           "settings (a tally's pass 计入 / counts, fail 不计入 / not "
+                                                           "counted); null: the usual word")
+    falls_short: Optional[bool] = Field(None, description="True: a non-blocking result listed apart as falling short "
+                                                          "(an encouraged item not taken up, a target not reached, "
+                                                          "data missing, a reviewer's decision), with a suggestion; "
+                                                          "false: not (a pass, a blocking result, a tally's "
+                                                          "不计入); null: not recorded (read it from blocks and status)")
     status: Status = Field(description="pass, fail, not_applicable, missing_data (the data the rule needs is "
                                        "absent) or manual_review (present but uncertain, and the doubt could change "
                                        "the outcome — including whether the rule applies — or an exemption)")

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 from typing import Literal, Optional
 
 OPEN = ("fail", "missing_data", "manual_review")
+
+
+def is_open(r: dict) -> bool:
+    """A stored result that needs someone's attention: a status in OPEN, unless the verdict recorded it
+    as nothing to do (non-blocking and not falling short: a tally's 不计入, RuleResult.falls_short)."""
+    return r.get("status") in OPEN and not (r.get("falls_short") is False and r.get("blocks") is False)
 NOTE_SEVERITIES = ("warning", "uncertain")
 Change = Literal["fixed", "new", "changed", "open"]
 
@@ -53,8 +59,8 @@ def _rule_changes(before: list[dict], after: list[dict]) -> list[FindingChange]:
     out = []
     for rule in sorted(set(old) | set(new)):
         a, b = old.get(rule), new.get(rule)
-        was = a["status"] if a and a["status"] in OPEN else None
-        now = b["status"] if b and b["status"] in OPEN else None
+        was = a["status"] if a and is_open(a) else None
+        now = b["status"] if b and is_open(b) else None
         if was is None and now is None:
             continue
         if was and not now:

@@ -42,7 +42,7 @@ import uuid
 from dataclasses import dataclass
 
 from .archive import restamp_zip
-from .labels import (check_lang, status_label, measured_vs_required, model_summary, note_text, pick, say, utc,
+from .labels import (check_lang, falls_short, status_label, measured_vs_required, model_summary, note_text, pick, say, utc,
                      visible_controls)
 
 ACTIONABLE = ("fail", "missing_data", "manual_review")
@@ -86,7 +86,8 @@ def render(verdict, lang: str = "both") -> bytes:
 
 def issues(verdict, lang: str) -> list[Issue]:
     """The topics, in the verdict's order: rule results first, then notes."""
-    rules = [_rule_issue(verdict, r, lang) for r in verdict.results if r.status in ACTIONABLE]
+    rules = [_rule_issue(verdict, r, lang) for r in verdict.results
+             if r.status in ACTIONABLE and (r.blocks or falls_short(r))]     # never a tally's 不计入
     return rules + _note_issues(verdict, lang)
 
 

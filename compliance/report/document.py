@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .labels import DECISION, STATUS, check_lang, template_globals, visible_controls
+from .labels import DECISION, STATUS, check_lang, falls_short, template_globals, visible_controls
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"
@@ -84,6 +84,7 @@ def context(verdict, lang: str, medium: Medium) -> dict:
         css=stylesheet(medium) if medium == "screen" else "",
         counts=[(status, counts.get(status, 0)) for status in STATUS],
         checked=checked,
+        aside=[r for r in checked if falls_short(r)],   # not blocking, falling short (never a tally's 不计入)
         not_applicable=[r for r in verdict.results if r.status == "not_applicable"],
         evidence={r.rule: [_evidence(e, verdict, index) for e in r.evidence] for r in checked},
         charts={r.rule: charts_for(verdict, r, lang) for r in checked},

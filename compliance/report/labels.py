@@ -123,11 +123,41 @@ def compact(x: float) -> str:
 
 
 def status_label(r) -> tuple[str, str]:
-    """A result's status as a reader says it (zh, en): a non-blocking fail is an encouraged item not
+    """A result's status as a reader says it (zh, en): the kind's own word from the rule-set settings
+    where it has one (a tally's 计入 / 不计入); else a non-blocking fail is an encouraged item not
     taken up or a target not reached, never 不通过."""
+    own = getattr(r, "status_label", None)
+    if own is not None:
+        return own.zh, own.en
     if r.status == "fail" and not r.blocks:
         return NOT_TAKEN_UP.get(r.kind, ("未达到", "not reached"))
     return STATUS[r.status]
+
+
+def status_tone(r) -> str:
+    """The colour a result's status is shown in: its status, but a non-blocking fail (not taken up, not
+    counted) is never the red of a failure."""
+    return "not_taken_up" if r.status == "fail" and not r.blocks else r.status
+
+
+def status_counts(verdict) -> list[tuple[str, str, str, int]]:
+    """The cover's counts as (tone, zh, en, n): each status (all five, zero or not) for the results
+    said with the usual words; then non-blocking fails (未采用或未达目标); then each word a kind has
+    of its own in the rule-set settings (a tally's 计入 / 不计入), where any result is said with it."""
+    plain: dict[str, int] = dict.fromkeys(STATUS, 0)
+    soft, own = 0, {}
+    for r in verdict.results:
+        label = getattr(r, "status_label", None)
+        if label is not None:
+            key = (status_tone(r), label.zh, label.en)
+            own[key] = own.get(key, 0) + 1
+        elif soft_fail(r):
+            soft += 1
+        else:
+            plain[r.status] = plain.get(r.status, 0) + 1
+    out = [(s, STATUS[s][0], STATUS[s][1], plain[s]) for s in STATUS]
+    out += [("not_taken_up", "未采用或未达目标", "not taken up", soft)] if soft else []
+    return out + [(tone, zh, en, n) for (tone, zh, en), n in own.items()]
 
 
 def acts_on(r) -> bool:
@@ -137,8 +167,17 @@ def acts_on(r) -> bool:
 
 
 def falls_short(r) -> bool:
-    """An encouraged item or target that is not taken up, lacks data, or waits for a reviewer."""
+    """An encouraged item or target that is not taken up, lacks data, or waits for a reviewer — as the
+    kind's `shortfall` in the rule-set settings says (a tally's 不计入 is not: nothing to fix)."""
+    recorded = getattr(r, "falls_short", None)
+    if recorded is not None:
+        return recorded
     return not r.blocks and r.status in ("fail", "missing_data", "manual_review")
+
+
+def soft_fail(r) -> bool:
+    """A non-blocking fail: an encouraged item not taken up, a target not reached, a tally not counted."""
+    return r.status == "fail" and not r.blocks
 
 
 def input_label(key: str, lang: str) -> str:
@@ -219,5 +258,5 @@ def template_globals() -> dict:
     return dict(OPS=OPS, reason=say, svg_uri=svg_uri, STATUS=STATUS, PROJECT_KIND=PROJECT_KIND, VERDICT=VERDICT,
                 num=num, compact=compact, utc=utc, measured_vs_required=measured_vs_required, basis_label=basis_label,
                 file_size=file_size, yes_no=yes_no, status_label=status_label, acts_on=acts_on,
-                falls_short=falls_short, input_label=input_label, source_label=source_label,
+                falls_short=falls_short, status_tone=status_tone, soft_fail=soft_fail, status_counts=status_counts, input_label=input_label, source_label=source_label,
                 evidence_detail=evidence_detail, SEVERITY=SEVERITY)

@@ -29,6 +29,8 @@ def _mark(r, lang: str) -> str:
     """The status at the head of a rule's line: a word in Chinese, a four-letter mark otherwise."""
     if lang == "zh":
         return f"{status_label(r)[0]:<5}".replace(" ", "\u3000")[:5]
+    if getattr(r, "status_label", None) is not None:   # the kind's own word, from the rule-set settings
+        return r.status_label.en.upper()
     return _SOFT_MARK.get(r.kind, "SOFT") if r.status == "fail" and not r.blocks else _MARK[r.status]
 
 

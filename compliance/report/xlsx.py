@@ -22,8 +22,8 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from .archive import restamp_zip
-from .labels import (OPS, PROJECT_KIND, STATUS, VERDICT, status_label, check_lang, measured_vs_required, note_text, pick, say,
-                     utc, visible_controls)
+from .labels import (OPS, PROJECT_KIND, VERDICT, check_lang, falls_short, measured_vs_required, note_text, pick,
+                     say, status_counts, status_label, status_tone, utc, visible_controls)
 
 MAX_CELL = 32_767                       # Excel's limit, in UTF-16 code units
 TRUNCATED = " …[已截断 truncated: {n:,} characters in all]"
@@ -39,7 +39,9 @@ SOURCE = {"rule": ("规则", "rule"), "note": ("读取说明", "note")}
 ROLE = {"metadata": ("申报信息", "metadata"), "model": ("模型", "model")}
 
 _GREEN, _RED, _AMBER, _BLUE, _GREY = "C6EFCE", "FFC7CE", "FFEB9C", "BDD7EE", "EDEDED"
+_SOFT = "EAF1F8"                 # a fail that does not affect the verdict: not taken up, not counted
 TONES = {"pass": _GREEN, "fail": _RED, "missing_data": _AMBER, "manual_review": _BLUE, "not_applicable": _GREY,
+         "not_taken_up": _SOFT,
          "compliant": _GREEN, "non_compliant": _RED, "incomplete": _AMBER, "warning": _AMBER, "uncertain": _BLUE}
 HEADER_FILL = "D9E1F2"
 
@@ -154,7 +156,6 @@ def summary_rows(v, lang: str) -> list[dict]:
     def item(zh: str, en: str, value, tone: Optional[str] = None) -> dict:
         return {"item": _lbl((zh, en), lang), "value": value, "_tone": tone}
 
-    counts = v.counts()
     return [
         item("申报编号", "Submission id", s.id),
         item("项目名称", "Project name", s.name),
@@ -169,7 +170,7 @@ def summary_rows(v, lang: str) -> list[dict]:
         item("判定基准日", "Judged as of", v.as_of),
         item("总体结论", "Overall verdict", _lbl(VERDICT[v.verdict][:2], lang), v.verdict),
         item("结论说明", "What the verdict means", _pair(*VERDICT[v.verdict][2:], lang)),
-        *(item(f"规则数：{STATUS[k][0]}", f"Rules: {STATUS[k][1]}", counts.get(k, 0), k) for k in STATUS),
+        *(item(f"规则数：{zh}", f"Rules: {en}", n, tone) for tone, zh, en, n in status_counts(v)),
         item("规则集", "Rule set", say(v.ruleset_name, lang, "\n")),
         item("规则集版本", "Rule-set version", v.rules_version),
         item("工具版本", "Tool version", v.tool_version),
@@ -213,7 +214,7 @@ def _versus(r, lang: str) -> str:
 def result_rows(v, lang: str) -> list[dict]:
     return [{
         "rule": r.rule_version, "title": say(r.title, lang, "\n"), "kind": say(r.kind_label, lang, " "),
-        "blocks": _lbl(YES_NO[r.blocks], lang), "status": _lbl(status_label(r), lang), "_tone": r.status,
+        "blocks": _lbl(YES_NO[r.blocks], lang), "status": _lbl(status_label(r), lang), "_tone": status_tone(r),
         "measured": r.measured, "operator": OPS.get(r.operator, r.operator), "threshold": r.threshold,
         "unit": r.unit, "versus": _versus(r, lang), "clause": r.clause.ref, "document": r.clause.document,
         "message": _pair(r.message_zh, r.message, lang), "reasons": _reasons(r, lang),
@@ -277,7 +278,7 @@ def _result_findings(v, r, lang: str) -> list[dict]:
         for gid in e.global_ids:
             cited.setdefault(gid, (e.file, e.detail))
     base = {"key": r.rule, "source": _lbl(SOURCE["rule"], lang), "status": _lbl(status_label(r), lang),
-            "_tone": r.status, "blocks": _lbl(YES_NO[r.blocks], lang), "message": _pair(r.message_zh, r.message, lang),
+            "_tone": status_tone(r), "blocks": _lbl(YES_NO[r.blocks], lang), "message": _pair(r.message_zh, r.message, lang),
             "reasons": _reasons(r, lang), "remedy": say(r.remedy, lang, "\n") if r.remedy else None,
             "file": meta[0].file if meta else None, "line": meta[0].line if meta else None,
             "metadata": "\n".join(_where(e.file, e.line, e.fields) for e in meta) or None,
@@ -293,7 +294,8 @@ def _note_findings(v, n, key: str, lang: str) -> list[dict]:
 
 
 def finding_rows(v, lang: str) -> list[dict]:
-    rows = [row for r in v.results if r.status in FINDING_STATUSES for row in _result_findings(v, r, lang)]
+    rows = [row for r in v.results if r.status in FINDING_STATUSES and (r.blocks or falls_short(r))   # not a
+            for row in _result_findings(v, r, lang)]                                          # tally's 不计入
     for n, key in zip(v.notes, note_keys(v.notes)):
         if n.severity in FINDING_SEVERITIES:
             rows += _note_findings(v, n, key, lang)

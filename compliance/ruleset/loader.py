@@ -222,6 +222,17 @@ class _Checker:
 
         texts = self.texts(rule)                     # first: the file's first line naming a parameter
         a, s = rule.applies, self.settings
+        kind = s.kinds.get(rule.kind)
+        if kind is None:
+            self.fail(rule.id, f"kind '{rule.kind}' is not in {SETTINGS_FILE} 'kinds'", ("kind",),
+                      "kinds: " + ", ".join(s.kinds))
+        if kind.counts and rule.counts_toward is None:
+            self.fail(rule.id, f"a rule of kind '{rule.kind}' needs 'counts_toward' (the district figure a pass "
+                               "counts toward: target, what, toward)", ("kind",),
+                      f"its messages in {SETTINGS_FILE} name {{what}} / {{toward}}")
+        if not kind.counts and rule.counts_toward is not None:
+            self.fail(rule.id, f"'counts_toward' goes with a tally kind, not '{rule.kind}'", ("counts_toward",),
+                      "remove it, or make the rule a tally")
         for part, path in [(a, ("applies",))] + [(alt, ("applies", "either", i)) for i, alt in enumerate(a.either)]:
             for key in ("use", "use_except"):
                 for i, use in enumerate(getattr(part, key) or []):

@@ -7,6 +7,7 @@ the loader resolves it and keeps the name, so reports can say where a number cam
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal, Optional, Union
 
@@ -16,7 +17,7 @@ from ..text import Text  # noqa: F401  (re-exported: rule files use it)
 
 Status = Literal["pass", "fail", "not_applicable", "missing_data", "manual_review"]
 Operator = Literal[">=", ">", "<=", "<", "=="]
-Kind = Literal["mandatory", "target", "encouraged"]
+Kind = Literal["mandatory", "target", "encouraged", "tally"]
 PARAM_RE = r"^\$[a-z][a-z0-9_]*$"
 
 
@@ -133,6 +134,7 @@ class Rule(_Data):
     applies: Applicability
     requires: Union[Requirement, list[Requirement]]
     refines: list[str] = []                        # rules this one deliberately overlaps (a stricter subset)
+    counts_toward: Optional[CountsToward] = None   # a tally: the district figure a pass counts toward
     remedy: Text
     tags: list[str] = []
 
@@ -152,9 +154,47 @@ class Rule(_Data):
         return tuple(self.requires) if isinstance(self.requires, list) else (self.requires,)
 
 
+SHORTFALL: tuple[str, ...] = ("fail", "missing_data", "manual_review")
+
+
 class KindSetting(_Data):
+    """How a kind of rule affects the verdict and how its results are said (docs/rules.md, "Kinds")."""
+
     blocks: bool                                    # a fail / gap of this kind blocks approval
     label: Text
+    explanation: Optional[Text] = None              # what the kind means to a reader (shown beside the label)
+    # the kind's own word for a status (a tally's pass 计入, fail 不计入); absent: the usual word
+    statuses: dict[Status, Text] = {}
+    # the finding sentence for a status, with {figures} (each figure and how it compares with the
+    # threshold), {what} and {toward} (the rule's `counts_toward`); absent: the usual sentence
+    messages: dict[Literal["pass", "fail"], Text] = {}
+    # the statuses of a non-blocking rule listed apart as falling short (not taken up, data missing,
+    # a reviewer's decision), with a suggestion; a tally's fail is a reading, never something to fix
+    shortfall: list[Literal["fail", "missing_data", "manual_review"]] = list(SHORTFALL)
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> "KindSetting":
+        for status, text in self.messages.items():
+            for lang in ("zh", "en"):
+                bad = set(re.findall(r"{([^{}]*)}", getattr(text, lang))) - {"figures", "what", "toward"}
+                if bad:
+                    raise ValueError(f"messages.{status}.{lang}: unknown placeholder {{{sorted(bad)[0]}}} "
+                                     "(use {figures}, {what}, {toward})")
+        return self
+
+    @property
+    def counts(self) -> bool:
+        """Its messages say what a result counts toward: its rules must state `counts_toward`."""
+        return any("{" + k + "}" in getattr(t, lang) for t in self.messages.values()
+                   for lang in ("zh", "en") for k in ("what", "toward"))
+
+
+class CountsToward(_Data):
+    """A tally rule: the district figure its pass counts toward (rules/district/targets.yaml)."""
+
+    target: str = Field(pattern=r"^D-\d+[a-z]?$")   # the district target's id, e.g. D-6a
+    what: Text                                      # what counts: 该建筑面积 / its floor area
+    toward: Text                                    # the figure in the plan's words
 
 
 class PublicInstitutionBy(_Data):

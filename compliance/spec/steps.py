@@ -42,6 +42,10 @@ Vocabulary (lines of a feature file that start with `#` are comments):
   Then rules PV-1 and PV-2 are not_applicable
   And rule PV-1 measured 50 | 2-star | —
   And rule PV-1 blocks approval | does not block approval
+  And rule EB-2 is reported as "不计入"      (the status as the reports say it: 未采用, 未达目标, a tally's
+                                              计入 / 不计入 — from the rule-set settings; zh or en)
+  And rule EB-2 is not listed as something to fix | is listed as something to fix
+                                            (需要处理的事项, or the encouraged items and targets apart)
   And rule GB-2 explains "not supported"
   And the overall verdict is compliant | non_compliant | incomplete
 
@@ -343,6 +347,34 @@ def rule_blocks(world, rule, verb):
     if blocks != (verb == "blocks"):
         raise ScenarioError(f"rule {rule} ({result.kind}, {result.status}) "
                             f"{'blocks' if blocks else 'does not block'} approval")
+
+
+@then(parsers.re(rf'rule (?P<rule>{RULE_ID}) is reported as "(?P<text>[^"]+)"'))
+def rule_reported_as(world, rule, text):
+    """The status in the reports' words (zh or en): the kind's own word from the rule-set settings
+    (a tally's 计入 / 不计入), else 未采用 / 未达目标 for a non-blocking fail, else the status."""
+    from ..report.labels import status_label
+
+    result = _result(world, rule)
+    said = status_label(result)
+    if text not in said:
+        raise ScenarioError(f"rule {rule} ({result.kind}, {result.status}) is reported as "
+                            f"{said[0]!r} / {said[1]!r}, not {text!r}")
+
+
+@then(parsers.re(rf"rule (?P<rule>{RULE_ID}) is (?P<neg>not )?listed as something to fix"))
+def rule_listed_to_fix(world, rule, neg):
+    """Whether the reports list the result as something to act on: under 需要处理的事项 (blocking), or
+    apart as an encouraged item or target falling short — with a remedy or suggestion either way."""
+    from ..report.labels import acts_on, falls_short
+
+    result = _result(world, rule)
+    listed = acts_on(result) or falls_short(result)
+    if listed == bool(neg):
+        raise ScenarioError(f"rule {rule} ({result.kind}, {result.status}) is {'' if listed else 'not '}listed "
+                            "as something to fix")
+    if not listed and result.status != "pass" and result.remedy is not None:
+        raise ScenarioError(f"rule {rule} ({result.kind}, {result.status}) is not listed, yet carries a remedy")
 
 
 @then(parsers.re(rf'rule (?P<rule>{RULE_ID}) explains "(?P<text>.+)"'))

@@ -36,15 +36,21 @@ class Finding:
     reasons: tuple[str, ...]
     global_ids: tuple[str, ...]
     elements: tuple[ElementLine, ...]
+    words: Optional[tuple[str, str]] = None    # a rule's status as the reports say it (labels.status_label):
+                                               # 未采用 / 未达目标, a tally's 计入 / 不计入
+    tone: Optional[str] = None                 # the colour: a non-blocking fail is never a failure's red
+    settled: bool = False                      # nothing to do about it (a tally's 不计入)
 
     @property
     def open(self) -> bool:
-        return self.status in ("fail", "missing_data", "manual_review", "uncertain", "warning")
+        return not self.settled and self.status in ("fail", "missing_data", "manual_review", "uncertain", "warning")
 
     @property
     def label(self) -> tuple[str, str]:
         from ..report.labels import STATUS
 
+        if self.words is not None:
+            return self.words
         return STATUS.get(self.status) or SEVERITY_LABEL.get(self.status, (self.status, self.status))
 
 
@@ -70,6 +76,8 @@ def _figures(r) -> tuple[str, ...]:
 
 def findings_of(verdict) -> list[Finding]:
     """Rules first (open ones first), then the notes worth a look; not-applicable rules are left out."""
+    from ..report.labels import falls_short, status_label, status_tone
+
     index = verdict.element_index()
     out = []
     for r in sorted((r for r in verdict.results if r.status != "not_applicable"),
@@ -80,7 +88,9 @@ def findings_of(verdict) -> list[Finding]:
             message_zh=r.message_zh, clause=f"{r.clause.ref} {r.clause.document}".strip(),
             measured=_figures(r), remedy=r.remedy.en if r.remedy and r.status != "pass" else None,
             remedy_zh=r.remedy.zh if r.remedy and r.status != "pass" else None,
-            reasons=tuple(x.en for x in r.reasons), global_ids=gids, elements=_elements(verdict, gids, index)))
+            reasons=tuple(x.en for x in r.reasons), global_ids=gids, elements=_elements(verdict, gids, index),
+            words=status_label(r), tone=status_tone(r),
+            settled=r.status != "pass" and not r.blocks and not falls_short(r)))
     notes = sorted(enumerate(verdict.notes), key=lambda p: (NOTE_ORDER.get(p[1].severity, 9), p[0]))
     for i, n in notes:
         gids = _unique(n.global_ids)

@@ -25,6 +25,7 @@ MET_COLOUR = MappingProxyType({True: PASS, False: FAIL, None: AMBER})
 STATUS_COLOUR = MappingProxyType({"pass": PASS, "fail": FAIL, "missing_data": AMBER,
                                   "manual_review": "#F5C86E", "not_applicable": "#CFCFCF"})
 STATUS_HATCH = MappingProxyType({"manual_review": HATCH})
+SOFT_COLOUR = "#2F5D8A"          # a fail that does not affect the verdict (a tally's 不计入): never the red of a failure
 
 CM = 1 / 2.54
 WIDTH_CM = 16.0

@@ -9,9 +9,9 @@ from functools import partial
 from typing import Optional
 
 from ..labels import STATUS, compact, num, value_word
-from .draw import (BASE_GREY, CM, FAIL, HATCH, INK, MET_COLOUR, MUTED, STATUS_COLOUR, STATUS_HATCH, TRACK, ZONE,
+from .draw import (SOFT_COLOUR, BASE_GREY, CM, FAIL, HATCH, INK, MET_COLOUR, MUTED, STATUS_COLOUR, STATUS_HATCH, TRACK, ZONE,
                    Pen, Plan, met_bar, rect)
-from ..labels import check_lang
+from ..labels import check_lang, status_tone
 from .words import (MET_SHORT, MET_WORDS, cap, fmt, fmt_threshold, gap_label, gap_words, holds,
                     level_rule_words, levels, metric_label, ratio_inputs, required_count, row_label, say, sentence,
                     share_of, sign, title)
@@ -243,27 +243,45 @@ def _nice_ticks(lo: float, hi: float) -> list[float]:
 
 def summary_plan(verdict, lang: str) -> Optional[Plan]:
     check_lang(lang)
-    counts = verdict.counts()
     order = ("pass", "fail", "missing_data", "manual_review", "not_applicable")     # not applicable last
+    counts: dict[str, int] = {}
+    own: dict[tuple, int] = {}          # results a kind says in its own words (a tally's 计入 / 不计入)
+    for r in verdict.results:
+        if getattr(r, "status_label", None) is not None:
+            key = (status_tone(r), r.status_label.zh, r.status_label.en)
+            own[key] = own.get(key, 0) + 1
+        else:
+            counts[r.status] = counts.get(r.status, 0) + 1
+    words = {s: STATUS[s] for s in order}
+    for tone, zh_s, en_s in own:
+        words[(tone, zh_s, en_s)] = (zh_s, en_s)
+        counts[(tone, zh_s, en_s)] = own[(tone, zh_s, en_s)]
+    order = (*order[:-1], *own, order[-1])
     parts = [(s, counts.get(s, 0)) for s in order if counts.get(s, 0)]
     if not parts:
         return None
     total = sum(n for _, n in parts)
-    zh = "规则结论：" + "，".join(f"{STATUS[s][0]} {n} 项" for s, n in parts) + f"（共 {total} 项）。"
-    en = "Rule results: " + ", ".join(f"{n} {STATUS[s][1]}" for s, n in parts) + f" (of {total} rules)."
+    zh = "规则结论：" + "，".join(f"{words[s][0]} {n} 项" for s, n in parts) + f"（共 {total} 项）。"
+    en = "Rule results: " + ", ".join(f"{n} {words[s][1]}" for s, n in parts) + f" (of {total} rules)."
+
+    def colour(s) -> str:
+        return STATUS_COLOUR[s] if isinstance(s, str) else STATUS_COLOUR.get(s[0], SOFT_COLOUR)
+
+    def hatch(s):
+        return STATUS_HATCH.get(s if isinstance(s, str) else s[0])
 
     def draw(fig, pen: Pen) -> None:
         ax = fig.add_axes((0.01, 0.48, 0.98, 0.42))
         ax.set_axis_off()
         left = 0
         for s, n in parts:
-            ax.barh(0, n, left=left, height=1.0, color=STATUS_COLOUR[s], edgecolor="white", linewidth=1.0,
-                    hatch=STATUS_HATCH.get(s))
+            ax.barh(0, n, left=left, height=1.0, color=colour(s), edgecolor="white", linewidth=1.0,
+                    hatch=hatch(s))
             if n / total > 0.025:
                 pen.text(ax, left + n / 2, 0, f"{n}", size=8.0, bold=True, ha="center", va="center",
-                         color="white" if s == "fail" else INK,                  # the better contrast
+                         color="white" if colour(s) in (FAIL, SOFT_COLOUR) else INK,   # the better contrast
                          bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none")
-                         if STATUS_HATCH.get(s) else None)
+                         if hatch(s) else None)
             left += n
         ax.set_xlim(0, total)
         ax.set_ylim(-0.5, 0.5)
@@ -275,8 +293,8 @@ def summary_plan(verdict, lang: str) -> Optional[Plan]:
         for i, s in enumerate(order):
             x = i * slot
             n = counts.get(s, 0)
-            legend.add_patch(rect(x, 0.40, 0.018, 0.28, STATUS_COLOUR[s], STATUS_HATCH.get(s)))
-            zh_s, en_s = STATUS[s]
+            legend.add_patch(rect(x, 0.40, 0.018, 0.28, colour(s), hatch(s)))
+            zh_s, en_s = words[s]
             pen.label(legend, x + 0.024, 0.54, f"{zh_s} {n}", f"{en_s} {n}", size=7.0, ha="left")
 
     return Plan(kind="summary", title=say("规则结论统计", "Rule results", lang), alt=sentence(zh, en, lang),
