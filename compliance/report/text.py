@@ -85,9 +85,12 @@ def render(verdict, lang: str = "both") -> bytes:
         kind = r.kind_label.zh if zh else r.kind
         lines.append(f"  {_mark(r, lang)}  {r.rule_version:<8} {kind:<10} {_measured(r, lang)}")
         lines += [f"        {text}" for text in _said(r.message_zh, r.message, lang)]
-        for b in verdict.by_building(r):           # several buildings whose results differ: each one's
+        apart = verdict.by_building(r)             # several buildings whose results differ: each one's
+        for b in apart:
             label = (b.building_label.zh if lang == "zh" else b.building_label.en) if b.building_label else b.building
             lines.append(f"        · {_mark(b, lang)}  {label}  {_measured(b, lang)}")
+        if r.building_label and not apart and not r.per_building:     # one building: the use parts concerned
+            lines.append(f"        · {r.building_label.zh if lang == 'zh' else r.building_label.en}")
     if na:
         ids = ", ".join(r.rule for r in na)
         lines.append(f"  {STATUS['not_applicable'][0]}　　 {len(na)} 条规则不适用：{ids}（理由见 PDF 或 JSON 报告）" if zh else
