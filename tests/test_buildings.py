@@ -177,3 +177,37 @@ def test_models_of_several_buildings_filed_as_one_are_a_finding(tmp_path):
     found = [n for n in verdict.notes if n.code == "building.several_in_models"]
     assert len(found) == 1 and "1号楼" in found[0].message and "2号楼" in found[0].message
     assert not verdict.submission.buildings[0].uses[1:]       # judged as the one building filed
+
+
+def _discipline_copy(tmp_path: Path) -> Path:
+    """The two-building sample plus the same campus exported again as another discipline's model:
+    the same elements, but each IfcBuilding with the exporter's own GlobalId (same Name)."""
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLES / "incomplete-two-buildings-one-model", folder)
+    text = (folder / "campus.ifc").read_text(encoding="utf-8")
+    for gid in ("2RI7js8LDLwxeVowiIXf_i", "38aUksZB9PcBrN7D207BUQ"):
+        assert text.count(f"IFCBUILDING('{gid}'") == 1
+        text = text.replace(f"IFCBUILDING('{gid}'", f"IFCBUILDING('{gid[:-4]}MEP0'")
+    (folder / "mep.ifc").write_text(text, encoding="utf-8")
+    doc = yaml.safe_load((folder / "submission.yaml").read_text(encoding="utf-8"))
+    doc["models"] = ["campus.ifc", "mep.ifc"]
+    doc["buildings"][0]["ifc_building"] = "2RI7js8LDLwxeVowiIXf_i"      # by GlobalId, as found in campus.ifc
+    (folder / "submission.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def test_a_discipline_model_of_the_same_buildings_is_assigned_by_name(tmp_path):
+    verdict = _check(_discipline_copy(tmp_path))
+    assert "building.not_declared" not in {n.code for n in verdict.notes}
+    pv1 = _result(verdict, "PV-1")
+    assert _by_building(pv1) == {"B1": "manual_review", "B2": "not_applicable"}
+    assert pv1.checks[0].measured == pytest.approx(29.55, abs=0.02)       # the copies count once
+
+
+def test_discipline_models_of_two_buildings_filed_as_one_name_two_buildings(tmp_path):
+    folder = _discipline_copy(tmp_path)
+    doc = yaml.safe_load((folder / "submission.yaml").read_text(encoding="utf-8"))
+    doc.pop("buildings")
+    (folder / "submission.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    found = [n for n in _check(folder).notes if n.code == "building.several_in_models"]
+    assert len(found) == 1 and len(found[0].global_ids) == 2 and "2 " in found[0].message

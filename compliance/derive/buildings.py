@@ -21,6 +21,7 @@ from ..read.records import AreaFigure, ModelFacts, Note, SuspectRecord, note
 from ..text import Text
 
 # a counted kind of element -> the concept its suspects are listed under (rules/_conventions.yaml)
+ELEMENT_GROUPS = ("roofs", "pv_panels", "systems", "chargers", "parking", "buildings", "suspects", "excluded")
 SYSTEM_CONCEPTS = {"solar_thermal": "solar_thermal", "heat_pump": "heat_pump",
                    "waste_heat_recovery": "heat_recovery", "solar": "solar_device"}
 
@@ -134,8 +135,9 @@ class _Assigner:
         for i, b in enumerate(meta.buildings):
             if b.models:
                 continue
-            keys = {_norm(b.ifc_building)} if b.ifc_building else {_norm(b.id), _norm(b.name)} - {""}
-            found = [r for r in records if r.global_id in keys or _norm(r.global_id) in keys or _norm(r.name) in keys]
+            given = {b.ifc_building} if b.ifc_building else {b.id, b.name or ""}
+            names = {_norm(k) for k in given} - {""}
+            found = [r for r in records if r.global_id in given or _norm(r.name) in names]
             if not found:
                 there = "; ".join(f"{r.name or '(no name)'} {r.global_id}" for r in records) or "none"
                 raise InputError(f"submission metadata: building '{b.id}' cannot be found in the models "
@@ -149,6 +151,14 @@ class _Assigner:
                                      f"'{self.ifc[r.global_id]}' and '{b.id}'", file=file,
                                      line=lines.get(f"buildings.{i}.id"), hint="give each building its own")
                 self.ifc[r.global_id] = b.id
+        # the same building in another discipline's model (its own GlobalId, the same Name) is that building
+        named: dict[str, set[str]] = {}
+        for r in records:
+            if r.global_id in self.ifc and _norm(r.name):
+                named.setdefault(_norm(r.name), set()).add(self.ifc[r.global_id])
+        for r in records:
+            if r.global_id not in self.ifc and len(named.get(_norm(r.name), ())) == 1:
+                self.ifc[r.global_id] = next(iter(named[_norm(r.name)]))
         for r in records:
             if r.global_id not in self.ifc:
                 self.findings.append(note(
@@ -158,29 +168,20 @@ class _Assigner:
                     f"模型中的 IfcBuilding {r.name or ''} {r.global_id} 未在 submission.yaml 的 buildings 中申报："
                     "其构件不计入任何楼栋，列为存疑构件", (r.global_id,), "warning"))
 
-    def owner(self, record) -> Optional[str]:
-        if record.file in self.own:
-            return self.own[record.file]
-        return self.ifc.get(record.building or "")
-
     def split(self) -> dict[Optional[str], list[ModelFacts]]:
         """Each building's view of the models (key None: what stands in none)."""
         keys = [b.id for b in self.meta.buildings] + [None]
         out: dict[Optional[str], list[ModelFacts]] = {k: [] for k in keys}
-        groups = ("roofs", "pv_panels", "systems", "chargers", "parking", "buildings", "suspects", "excluded")
         for m in self.models:
+            owned = {g: [(x, self._owner_of(x)) for x in getattr(m, g)] for g in ELEMENT_GROUPS}
             for k in keys:
-                picked = {g: tuple(x for x in getattr(m, g) if self._owner_of(x) == k) for g in groups}
-                if k is not None and m.info.file in self.own and self.own[m.info.file] != k:
-                    picked = {g: () for g in groups}
-                out[k].append(m.model_copy(update=picked))
+                out[k].append(m.model_copy(update={g: tuple(x for x, o in pairs if o == k)
+                                                   for g, pairs in owned.items()}))
         return out
 
     def _owner_of(self, record) -> Optional[str]:
-        if record.file in self.own:
-            return self.own[record.file]
-        gid = record.global_id if getattr(record, "ifc_class", "") == "IfcBuilding" else record.building
-        return self.ifc.get(gid or "")
+        """The declared building a record stands in: its model's, else its IfcBuilding's (None: none)."""
+        return self.own.get(record.file) or self.ifc.get(record.building or "")
 
 
 def _unassigned_suspects(models: list[ModelFacts]) -> tuple[SuspectRecord, ...]:
@@ -208,7 +209,8 @@ def _suspect(x, concept: str, why: str, why_zh: str) -> SuspectRecord:
 def _several_in_models(models: list[ModelFacts], file: str) -> list[Note]:
     """A submission filed as one building whose models hold several IfcBuildings: judged as one,
     which may hide a building that misses a rule (list them under `buildings`)."""
-    records = {r.global_id: r for m in models for r in m.buildings}
+    # one building per Name (discipline models of one building each have their own IfcBuilding GlobalId)
+    records = {_norm(r.name) or r.global_id: r for m in models for r in m.buildings}
     if len(records) < 2:
         return []
     names = "、".join(r.name or r.global_id for r in records.values())
@@ -218,7 +220,7 @@ def _several_in_models(models: list[ModelFacts], file: str) -> list[Note]:
                  "(a large public building is a single building)",
                  f"模型中有 {len(records)} 个 IfcBuilding（{names}），但 submission.yaml 未列出 buildings：现按一个建筑"
                  "合并判定；请在 buildings 中逐栋申报，以便逐栋判定（大型公共建筑按单体认定）",
-                 tuple(records), "warning")]
+                 tuple(r.global_id for r in records.values()), "warning")]
 
 
 def _lines_of(lines: dict, i: int) -> dict:

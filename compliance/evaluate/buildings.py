@@ -18,20 +18,12 @@ from ..derive.metrics import Derivation, Metric
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule, _Comparison
 from ..text import Text
-from .compile import CompiledRules, Subject, applicability
+from .compile import CompiledRules, Subject, in_scope
 from .evaluator import evaluate
 from .results import RuleResult
 
 GRAVITY = ("not_applicable", "pass", "manual_review", "missing_data", "fail")   # gravest last
 CONFORMS = frozenset({"pass", "not_applicable"})                                 # nothing to act on either way
-
-
-def in_scope(rule: Rule, ruleset: RuleSet, subject: Subject, as_of: date) -> bool:
-    """The rule's static applicability (kind, use, alternatives, public institution, zone, dates)
-    holds for this subject."""
-    fact = {"kind": subject.kind, "use": subject.use, "public_institution": bool(subject.public_institution),
-            "zone": subject.zone or "", "date": as_of.toordinal()}
-    return all(cond.holds(fact) for _, cond in applicability(rule, ruleset))
 
 
 class _Building:
@@ -53,15 +45,15 @@ class _Building:
         return self._scopes[rule.id]
 
     def metric(self, rule: Rule, c: _Comparison) -> Metric:
+        """The figure a requirement or `where` names; a floor area narrowed to the use parts the rule admits."""
         metric = self.derivation.metric(c.metric, basis=getattr(c, "basis", None), of=c.of)
         admitted = self.scope(rule)[1]
-        share = sum(p.share for p in admitted)
         if c.metric != "gross_floor_area" or not admitted or len(admitted) == len(self.unit.parts):
             return metric
         labels = self.ruleset.settings.uses
         what = Text(zh="、".join(labels[p.use].label.zh for p in admitted),
                     en=", ".join(labels[p.use].label.en for p in admitted))
-        return part_of(metric, share, what)
+        return part_of(metric, sum(p.share for p in admitted), what)
 
     def results(self, compiled: CompiledRules) -> tuple[RuleResult, ...]:
         meta = self.meta.model_copy(update={"public_institution": self.pi})

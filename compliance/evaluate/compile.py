@@ -245,14 +245,23 @@ def _figure(fact: dict, prefix: str, k: int, known: str, reading: Reading) -> No
     fact[f"{prefix}L{k}"], fact[f"{prefix}U{k}"] = engine_number(lo), engine_number(hi)
 
 
+def subject_fact(subject: Subject, as_of: date) -> dict:
+    """What a fact says of the subject and the date: all that a rule's static applicability reads."""
+    return {"kind": subject.kind, "use": subject.use, "public_institution": bool(subject.public_institution),
+            "zone": subject.zone or "", "date": as_of.toordinal()}
+
+
+def in_scope(rule: Rule, ruleset: RuleSet, subject: Subject, as_of: date) -> bool:
+    """The rule's static applicability (kind, use, alternatives, public institution, zone, dates)
+    holds for this subject."""
+    fact = subject_fact(subject, as_of)
+    return all(cond.holds(fact) for _, cond in applicability(rule, ruleset))
+
+
 def make_fact(rule: Rule, subject: Subject, *, as_of: date, exempt: bool, requirements, where=()) -> dict:
     """`requirements` and `where`: one figure per requirement and per `where` condition — a
     Metric, a Reading, a (value, certain[, low, high]) tuple or a bare value (see Reading.of)."""
-    fact = {
-        "id": rule.id, "rule": rule.id, "always": True,
-        "kind": subject.kind, "use": subject.use, "public_institution": bool(subject.public_institution),
-        "zone": subject.zone or "", "date": as_of.toordinal(), "exempt": bool(exempt),
-    }
+    fact = {"id": rule.id, "rule": rule.id, "always": True, **subject_fact(subject, as_of), "exempt": bool(exempt)}
     for j, figure in enumerate(where):
         _figure(fact, "w", j, "wK", Reading.of(figure))
     for i, figure in enumerate(requirements):

@@ -15,8 +15,8 @@ from ..limits import uninterrupted
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
 from ..ruleset.schema import Rule, Text, _Comparison
-from .compile import (ORDERING, CompiledRules, Subject, applicability, compile_ruleset, make_fact, requirement_failed,
-                      requirement_met, where_fails, where_meets)
+from .compile import (ORDERING, CompiledRules, Subject, applicability, compile_ruleset, in_scope, make_fact,
+                      requirement_failed, requirement_met, where_fails, where_meets)
 from .engine import Engine
 from .messages import (GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, figure_label, need_text, range_settles,
                        range_straddles, status_messages, value_source, where_settles, where_straddles)
@@ -147,7 +147,7 @@ class _Result:
                                     + (f" (document: {ex.document})" if ex.document else "")),)
                 evidence.append(Evidence(source="metadata", file="submission.yaml",
                                          fields=(f"exemptions.{rule.id}",), detail=ex.reason))
-        elif self._in_scope():                         # not applicable by a size figure: say if it was doubtful
+        elif in_scope(self.rule, self.ruleset, self.subject, self.as_of):   # n/a by a size figure: was it doubtful?
             reasons = tuple(dict.fromkeys(self._where_notes(wheres)))
             evidence = [e for m in wheres if not m.certain for e in m.evidence]
         adopted = {i: ([m for m in r.of if m in meta.measures], tuple(r.of)) for i, r in enumerate(rule.requirements)
@@ -179,10 +179,6 @@ class _Result:
                     where_spec=self._missing_where_spec(wheres)),
             interpretation=rule.interpretation,
         )
-
-    def _in_scope(self) -> bool:
-        """The static applicability holds (kind, use, zone, dates...): only a size figure can rule it out."""
-        return all(cond.holds(self.fact) for _, cond in applicability(self.rule, self.ruleset))
 
     def _where_notes(self, wheres: list[Metric]) -> list[Text]:
         """For each uncertain `where` figure: its reasons, then whether its plausible range decides

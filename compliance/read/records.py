@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..text import Text
 
@@ -192,7 +192,15 @@ class Figure(_Record):
 
 
 class BuildingRecord(Located):
-    """An IfcBuilding: use, floor area, storeys, and the site it stands on."""
+    """An IfcBuilding: use, floor area, storeys, and the site it stands on. It stands in itself
+    (`building` is its own GlobalId), so a building's records are picked like its elements."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stands_in_itself(cls, data):
+        if isinstance(data, dict) and data.get("building") is None and "global_id" in data:
+            data = {**data, "building": data["global_id"]}
+        return data
 
     occupancy_type: Optional[Figure] = None
     gross_floor_area: Optional[Figure] = None        # m²
