@@ -60,23 +60,35 @@ def judge_submission(ruleset: RuleSet, meta: Submission, models: list[ModelFacts
     whole_meta = meta.model_copy(update={"public_institution": any(u.public_institution for u in units)})
     whole = derivation_for(ruleset, whole_meta, models, findings, lines, metadata_file, shared=shared,
                            conventions=conventions)
-    derivations = [whole if u.implicit else
-                   derivation_for(ruleset, u.meta, u.models, findings, u.lines, metadata_file,
-                                  shared=shared if u.models is models else None, conventions=conventions)
-                   for u in units]
+    derivations = []
+    for u in units:
+        if u.implicit:
+            derivations.append(whole)
+            continue
+        own: list = []
+        if u.models is not models:           # one building of several: its own declared figures
+            own = _building_crosscheck(ruleset, u, metadata_file)
+            about += own
+        seen = findings if u.models is models else [n for n in findings if not (n.field or "").startswith("declared.")]
+        derivations.append(derivation_for(ruleset, u.meta, u.models, seen + own, u.lines, metadata_file,
+                                          shared=shared if u.models is models else None, conventions=conventions))
     if wrap is not None:
         derivations = [wrap(d) for d in derivations]
     results = judge_buildings(ruleset, compiled, units, derivations, as_of)
     return Judged(results, units, about, whole)
 
 
-def evaluate_models(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], as_of: date,
-                    compiled: CompiledRules | None = None, findings=(), lines: dict | None = None,
-                    metadata_file: str = "submission.yaml", shared: dict | None = None,
-                    conventions=None) -> tuple[RuleResult, ...]:
-    """Derive the metrics each rule asks for from `models` and the metadata; evaluate every rule."""
-    return judge_submission(ruleset, meta, models, as_of, compiled, findings, lines, metadata_file, shared,
-                            conventions).results
+def _building_crosscheck(ruleset: RuleSet, unit, metadata_file: str) -> list:
+    """One building of several: its own declared figures against its own elements, each finding naming
+    the building. (The submission's declared figures against all the models are not its findings: a
+    building reads only its own `declared`.)"""
+    from .read.metadata import LoadedSubmission
+
+    view = LoadedSubmission(folder=Path("."), metadata_file=Path(metadata_file), meta=unit.meta, model_paths=[],
+                            lines=unit.lines)
+    return [n.model_copy(update={"message": f"building '{unit.id}': {n.message}",
+                                 "message_zh": f"楼栋 {unit.name}：{n.message_zh}"})
+            for n in crosscheck(view, unit.models, ruleset.values())]
 
 
 def derivation_for(ruleset: RuleSet, meta: Submission, models: list[ModelFacts], findings=(),

@@ -211,3 +211,21 @@ def test_discipline_models_of_two_buildings_filed_as_one_name_two_buildings(tmp_
     (folder / "submission.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     found = [n for n in _check(folder).notes if n.code == "building.several_in_models"]
     assert len(found) == 1 and len(found[0].global_ids) == 2 and "2 " in found[0].message
+
+
+def test_a_buildings_own_declared_figures_are_compared_with_its_own_elements(tmp_path):
+    """Block B declares a 900 m² roof; its model has 1200 m² (block A's roof is not B's). The finding
+    names B and the line of B's field, and B's PV-2 ratio spans both readings (39.39 %–52.52 %)."""
+    folder = tmp_path / "sub"
+    shutil.copytree(SAMPLES / "pass-two-buildings-xinjiangwan", folder)
+    doc = yaml.safe_load((folder / "submission.yaml").read_text(encoding="utf-8"))
+    doc["buildings"][1]["declared"]["roof_area_m2"] = 900
+    (folder / "submission.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    verdict = _check(folder)
+    found = [n for n in verdict.notes if n.code == "metadata.mismatch"]
+    assert len(found) == 1 and found[0].message.startswith("building 'B'") and found[0].field == "declared.roof_area_m2"
+    text = (folder / "submission.yaml").read_text(encoding="utf-8").splitlines()
+    assert "roof_area_m2: 900" in text[found[0].line - 1]
+    b = next(r for r in _result(verdict, "PV-2").per_building if r.building == "B")
+    assert b.status == "pass"                                   # ≥ 30 % either way
+    assert b.checks[0].plausible_high == pytest.approx(52.52, abs=0.05)

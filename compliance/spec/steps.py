@@ -2,7 +2,7 @@
 
 A scenario describes a submission (what `submission.yaml` would say) and what its models show;
 the steps build the same records the IFC reader produces (`ModelFacts`), run them through the
-real rule files, metrics and engine (`compliance.pipeline.evaluate_models`, with the same
+real rule files, metrics and engine (`compliance.pipeline.judge_submission`, with the same
 submission findings a real check makes) and compare each rule's result with the scenario.
 
 Vocabulary (lines of a feature file that start with `#` are comments):
