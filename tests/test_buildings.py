@@ -229,3 +229,12 @@ def test_a_buildings_own_declared_figures_are_compared_with_its_own_elements(tmp
     b = next(r for r in _result(verdict, "PV-2").per_building if r.building == "B")
     assert b.status == "pass"                                   # ≥ 30 % either way
     assert b.checks[0].plausible_high == pytest.approx(52.52, abs=0.05)
+
+
+def test_the_web_result_page_says_which_building_a_result_concerns():
+    from compliance.web.findings import findings_of
+
+    verdict = _check(SAMPLES / "incomplete-two-buildings-one-model")
+    pv1 = next(f for f in findings_of(verdict) if f.key == "PV-1")
+    assert pv1.message_zh.startswith("1号楼（政府机关办公建筑")
+    assert any(line.startswith("2号楼") and line.endswith("not applicable") for line in pv1.measured)

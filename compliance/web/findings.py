@@ -83,10 +83,15 @@ def findings_of(verdict) -> list[Finding]:
     for r in sorted((r for r in verdict.results if r.status != "not_applicable"),
                     key=lambda r: (ORDER.get(r.status, 9), r.rule)):
         gids = _unique(g for e in r.evidence for g in e.global_ids)
+        where = r.building_label                          # the building and use parts it concerns
         out.append(Finding(
-            key=r.rule, kind="rule", status=r.status, title=r.title.en, title_zh=r.title.zh, message=r.message,
-            message_zh=r.message_zh, clause=f"{r.clause.ref} {r.clause.document}".strip(),
-            measured=_figures(r), remedy=r.remedy.en if r.remedy and r.status != "pass" else None,
+            key=r.rule, kind="rule", status=r.status, title=r.title.en, title_zh=r.title.zh,
+            message=f"{where.en}: {r.message}" if where else r.message,
+            message_zh=f"{where.zh}：{r.message_zh}" if where else r.message_zh,
+            clause=f"{r.clause.ref} {r.clause.document}".strip(),
+            measured=_figures(r) + tuple(f"{b.building_label.zh} {b.building_label.en}: {status_label(b)[1]}"
+                                         for b in verdict.by_building(r) if b.building_label),
+            remedy=r.remedy.en if r.remedy and r.status != "pass" else None,
             remedy_zh=r.remedy.zh if r.remedy and r.status != "pass" else None,
             reasons=tuple(x.en for x in r.reasons), global_ids=gids, elements=_elements(verdict, gids, index),
             words=status_label(r), tone=status_tone(r),
