@@ -114,6 +114,8 @@ def test_each_real_building_is_judged_on_its_own_roof(shared_ifc_dir, tmp_path, 
 def test_without_buildings_the_housing_roof_dilutes_the_school_ratio(shared_ifc_dir, tmp_path):
     verdict = _check(_campus(shared_ifc_dir, tmp_path / "campus", 33, buildings=False))
     assert _result(verdict, "PV-1").status == "fail"
+    # not a silent fail: the verdict says the models hold two buildings judged as one
+    assert "building.several_in_models" in {n.code for n in verdict.notes}
 
 
 # -- submission.yaml: one message at the line ---------------------------------------------------------
