@@ -260,15 +260,20 @@ def pass_office_cn_pv_module(shared: Path, out: Path) -> Variant:
     w, d = MONO_550W
     panels = flat_panels(host, 18, (d, w), DUPLEX_REGIONS, DUPLEX_PANEL_Z, host.storey("Roof"),   # portrait
                          object_type="光伏组件:单晶硅550W", first_id=612300)
-    folder = host.save(out / name)
-    pv = projected(18, MONO_550W)
+    return _duplex_office_pv2(host, out / name, 3, "杨浦区某研发办公楼", panels, MONO_550W,
+                              "proxies '光伏组件:单晶硅550W'", "(≥ 30 %); the two exterior slabs on grade are not roofs")
+
+
+def _duplex_office_pv2(host, folder: Path, number: int, title: str, panels, size, what: str, more: str = "") -> Variant:
+    """The Duplex filed as a new office with `panels` of `size` on its roof: PV-2 and RE-1 pass."""
+    folder = host.save(folder)
+    pv = projected(len(panels), size)
     ratio = pct(pv, DUPLEX_ROOF_M2)
-    write_submission(folder, 3, "杨浦区某研发办公楼", "public_office", ["architecture.ifc"],
-                     f"PV-2 pass: 18 proxies '光伏组件:单晶硅550W' = {pv:.2f} m² on {DUPLEX_ROOF_M2:.2f} m² "
-                     f"= {ratio:.2f} % (≥ 30 %); the two exterior slabs on grade are not roofs", "Duplex_A_20110907.ifc",
-                     public_institution=False)
+    write_submission(folder, number, title, "public_office", ["architecture.ifc"],
+                     f"PV-2 pass: {len(panels)} {what} = {pv:.2f} m² on {DUPLEX_ROOF_M2:.2f} m² = {ratio:.2f} %"
+                     + (f" {more}" if more else ""), "Duplex_A_20110907.ifc", public_institution=False)
     return Variant(folder, "Duplex_A_20110907.ifc", {"PV-2": "pass", "RE-1": "pass"},
-                   measured={"PV-2": ratio}, mentions={"PV-2": ("18 ",)},
+                   measured={"PV-2": ratio}, mentions={"PV-2": (f"{len(panels)} ",)},
                    pv={"architecture.ifc": gids(panels)}, pv_projected_m2=pv)
 
 
@@ -530,16 +535,8 @@ def pass_office_proxy_type_pv_module(shared: Path, out: Path) -> Variant:
                          name=lambda i: f"PV-{i + 1:02d}")
     host.type_of("IfcBuildingElementProxyType", "Generic Model", panels, predefined="USERDEFINED",
                  element_type="PV Module")
-    folder = host.save(out / name)
-    pv = projected(24, MONO_400W)
-    ratio = pct(pv, DUPLEX_ROOF_M2)
-    write_submission(folder, 20, "杨浦区某创新中心办公楼", "public_office", ["architecture.ifc"],
-                     f"PV-2 pass: 24 proxies typed ElementType 'PV Module' (type Name 'Generic Model', no ObjectType) = "
-                     f"{pv:.2f} m² on {DUPLEX_ROOF_M2:.2f} m² = {ratio:.2f} %", "Duplex_A_20110907.ifc",
-                     public_institution=False)
-    return Variant(folder, "Duplex_A_20110907.ifc", {"PV-2": "pass", "RE-1": "pass"},
-                   measured={"PV-2": ratio}, mentions={"PV-2": ("24 ",)},
-                   pv={"architecture.ifc": gids(panels)}, pv_projected_m2=pv)
+    return _duplex_office_pv2(host, out / name, 20, "杨浦区某创新中心办公楼", panels, MONO_400W,
+                              "proxies typed ElementType 'PV Module' (type Name 'Generic Model', no ObjectType)")
 
 
 # ==============================================================================================
