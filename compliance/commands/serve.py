@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -27,42 +26,63 @@ def is_loopback(host: str) -> bool:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback needs a token (--token or $COMPLIANCE_TOKEN; "
-                   "one is made up and printed if neither is given).")
+              help="Address to listen on (behind a reverse proxy: loopback, with --proxy 1).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
 @db_option
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("compliance-web"), show_default=True,
-              help="Where uploads, check folders and 3D views are kept.")
-@click.option("--token", default=lambda: os.environ.get("COMPLIANCE_TOKEN"), help="Access token (see --host).")
+              help="Where uploads, check folders, 3D views, PDFs and the session key are kept (shared by the "
+                   "app's processes).")
+@click.option("--proxy", "proxies", type=click.IntRange(0, 5), default=0, show_default=True,
+              help="Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix headers "
+                   "are trusted (docs/deploy.md).")
+@click.option("--secure-cookies/--no-secure-cookies", default=None,
+              help="Send cookies over HTTPS only (default: on with --proxy, where HTTPS ends at the proxy).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Host names the app answers to (repeatable; default: loopback names when listening on "
+                   "loopback without a proxy, else any).")
 @click.option("--max-upload-mb", type=click.FloatRange(min=1), default=512, show_default=True,
               help="Largest upload (a zip, or submission.yaml and its IFC files together).")
+@click.option("--quota-mb-per-day", type=click.FloatRange(min=1), default=2048, show_default=True,
+              help="What one organisation may upload in a day.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Checks running at once (each in its own process).")
 @click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
               help="Language of the downloaded reports.")
+@click.option("--signing-p12", type=click.Path(path_type=Path, dir_okay=False), default=lambda: os.environ.get(
+              "COMPLIANCE_SIGNING_P12"), help="The office's certificate and key (PKCS#12) that sign signed-off "
+              "PDFs; its passphrase in $COMPLIANCE_SIGNING_PASSPHRASE (`compliance certs self-signed` makes one "
+              "for trials).")
 @rules_option
 @limits_option
 @debug_option
-def serve(host, port, db, data_dir, token, max_upload_mb, workers, lang, rules_dir, limits, debug) -> None:
-    """Start the web app: designers upload and self-check, reviewers work through the queue and
-    sign off, policy staff browse the rules and the district dashboard.
+def serve(host, port, db, data_dir, proxies, secure_cookies, allowed_hosts, max_upload_mb, quota_mb_per_day, workers,
+          lang, signing_p12, rules_dir, limits, debug) -> None:
+    """Start the office web app: designers self-check and file, reviewers work through the filings
+    and sign off, policy editors draft and publish rule sets, administrators see the audit log.
+    Everyone signs in (`compliance users add` makes the accounts).
 
     \b
     Example:
+      compliance users add wang --role reviewer --name 王审查 --password-stdin
       compliance serve                 # then open http://127.0.0.1:8000/
-      compliance serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+      compliance serve --proxy 1 --allowed-host checker.example.gov.cn   # behind nginx (docs/deploy.md)
     """
     def run():
         from compliance.web.settings import WebSettings
 
-        chosen = token
-        if not is_loopback(host) and not chosen:
-            chosen = secrets.token_urlsafe(18)
         if not rules_dir.is_dir():
             fail(f"{rules_dir}: no such rules folder", "pass --rules with the folder of rule files")
-        settings = WebSettings(data_dir=data_dir.resolve(), rules_dir=rules_dir.resolve(), db=db, token=chosen,
+        if signing_p12 is not None and not signing_p12.is_file():
+            fail(f"{signing_p12}: no such certificate file",
+                 "make one with `compliance certs self-signed`, or pass the office's PKCS#12 file")
+        hosts = tuple(allowed_hosts) or (LOOPBACK_NAMES if is_loopback(host) and not proxies else ())
+        settings = WebSettings(data_dir=data_dir.resolve(), rules_dir=rules_dir.resolve(), db=db,
                                max_upload_mb=max_upload_mb, limits=limits, workers=workers, lang=lang,
-                               allowed_hosts=LOOPBACK_NAMES if is_loopback(host) else ())
+                               allowed_hosts=hosts, proxies=proxies,
+                               secure_cookies=bool(proxies) if secure_cookies is None else secure_cookies,
+                               secret_key=os.environ.get("COMPLIANCE_SECRET_KEY") or None,
+                               quota_mb_per_day=quota_mb_per_day, signing_p12=signing_p12,
+                               signing_passphrase=os.environ.get("COMPLIANCE_SIGNING_PASSPHRASE"))
         return start(settings, host, port)
 
     sys.exit(guarded(debug, run))
@@ -77,14 +97,16 @@ def start(settings, host: str, port: int) -> int:
 
     app = create_app(settings)
     try:
-        server = create_server(app, host=host, port=port, threads=8, clear_untrusted_proxy_headers=True,
+        server = create_server(app, host=host, port=port, threads=8,
+                               # behind --proxy, ProxyFix reads the X-Forwarded-* headers; else they are dropped
+                               clear_untrusted_proxy_headers=not settings.proxies,
                                max_request_body_size=2 * settings.max_upload_bytes + (10 << 20), ident="compliance")
     except (OSError, socket.gaierror) as exc:
         fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
              "pick another --port, or stop the program that holds it")
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.effective_port}/"
-    click.echo(f"serving on {url}" + (f"?token={settings.token}" if settings.token else ""), err=True)
+    click.echo(f"serving on {url}", err=True)
     click.echo(f"data in {settings.data_dir}; registry {app.extensions['compliance'].registry.url}; "
                "Ctrl-C stops", err=True)
     sys.stderr.flush()

@@ -169,6 +169,11 @@ class SignOff(_Frozen):
                                            "is refused; revise: sent back to the designer for changes")
     comment: str = Field("", max_length=COMMENT_MAX, description="The reviewer's comment (may be empty)")
     signed_at: datetime = Field(description="When it was signed, UTC")
+    reviewer_account: Optional[str] = Field(None, description="The signed-in reviewer's account (user name) the "
+                                                              "sign-off was made under; absent on sign-offs made "
+                                                              "before accounts existed")
+    reviewer_title: str = Field("", max_length=REVIEWER_MAX, description="The reviewer's title, as the account "
+                                                                          "gives it (e.g. 审查员)")
 
     @field_validator("reviewer", mode="before")
     @classmethod

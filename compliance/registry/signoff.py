@@ -17,6 +17,7 @@ from .store import CheckRow, RegistryError, shown_url
 
 if TYPE_CHECKING:
     from ..evaluate.results import Verdict
+    from ..office.accounts import User
     from .store import Registry
 
 QUEUE_VERDICTS = ("compliant", "non_compliant", "incomplete", "error")
@@ -36,13 +37,15 @@ class QueueRow:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def sign_off(registry: "Registry", check_id: int, reviewer: str, decision: str, comment: str = "") -> SignOff:
+def sign_off(registry: "Registry", check_id: int, reviewer: str, decision: str, comment: str = "",
+             signer: Optional["User"] = None) -> SignOff:
     """Store a reviewer's decision on a check and return it as stored. Refused (RegistryError): an
-    unknown check, a check that is an error, an invalid name, decision or comment."""
+    unknown check, a check that is an error, an invalid name, decision or comment. `signer`: the
+    signed-in account it is made under (office/review.py checks who may sign; this only stores)."""
     from pydantic import ValidationError
     from sqlalchemy.exc import IntegrityError
 
-    from .tables import signoffs
+    from .tables import signoff_signers, signoffs
 
     if isinstance(check_id, bool) or not isinstance(check_id, int):
         raise RegistryError(f"check id {check_id!r} is not a whole number",
@@ -59,15 +62,20 @@ def sign_off(registry: "Registry", check_id: int, reviewer: str, decision: str, 
                             hint="fix the submission, check it again, and sign off the new check")
     try:
         record = SignOff(check_id=check_id, reviewer=reviewer, decision=decision, comment=comment,
-                         signed_at=datetime.now(timezone.utc).replace(microsecond=0))
+                         signed_at=datetime.now(timezone.utc).replace(microsecond=0),
+                         reviewer_account=signer.username if signer else None,
+                         reviewer_title=signer.title if signer else "")
     except ValidationError as exc:
         message, hint = plain_error(exc)
         raise RegistryError(f"cannot sign off check {check_id}: {message}", hint=hint) from None
     try:
         with registry.engine.begin() as conn:
-            conn.execute(signoffs.insert().values(check_id=record.check_id, submission_id=row.submission_id,
-                                                  reviewer=record.reviewer, decision=record.decision,
-                                                  comment=record.comment, signed_at=record.signed_at))
+            new_id = conn.execute(signoffs.insert().values(
+                check_id=record.check_id, submission_id=row.submission_id, reviewer=record.reviewer,
+                decision=record.decision, comment=record.comment, signed_at=record.signed_at)).inserted_primary_key[0]
+            if signer is not None:
+                conn.execute(signoff_signers.insert().values(signoff_id=new_id, user_id=signer.id,
+                                                             username=signer.username, title=signer.title))
     except IntegrityError:          # the check was deleted in the meantime
         raise RegistryError(f"no check {check_id} in the registry any more", file=shown_url(registry.url)) from None
     return record
@@ -108,7 +116,7 @@ def _signoff(row) -> SignOff:
     from pydantic import ValidationError
 
     values = dict(check_id=row.check_id, reviewer=row.reviewer, decision=row.decision, comment=row.comment or "",
-                  signed_at=row.signed_at)
+                  signed_at=row.signed_at, reviewer_account=row.username, reviewer_title=row.title or "")
     try:
         return SignOff.model_validate(values)
     except ValidationError:
@@ -124,7 +132,7 @@ def signoffs(registry: "Registry", check_id: Optional[int] = None,
 
     from .tables import signoffs as table
 
-    query = select(table).order_by(table.c.id)
+    query = _with_signers(select).order_by(table.c.id)
     if check_id is not None:
         query = query.where(table.c.check_id == check_id)
     if submission_id is not None:
@@ -141,7 +149,14 @@ def latest_signoffs(registry: "Registry") -> dict[int, SignOff]:
 
     last = select(func.max(table.c.id)).group_by(table.c.check_id)
     with registry.engine.connect() as conn:
-        return {r.check_id: _signoff(r) for r in conn.execute(select(table).where(table.c.id.in_(last)))}
+        return {r.check_id: _signoff(r) for r in conn.execute(_with_signers(select).where(table.c.id.in_(last)))}
+
+
+def _with_signers(select):
+    """Sign-offs with the account each was made under (none for those made before accounts)."""
+    from .tables import signoff_signers as s, signoffs as table
+
+    return select(table, s.c.username, s.c.title).select_from(table.outerjoin(s, s.c.signoff_id == table.c.id))
 
 
 def verdict(registry: "Registry", check_id: int) -> Optional["Verdict"]:

@@ -83,3 +83,98 @@ signoffs = Table(
     Column("comment", Text, nullable=False),
     Column("signed_at", DateTime(timezone=True), nullable=False),        # UTC
 )
+
+# -- the office service (issue 21): people, filings, the audit trail, published rule sets, web jobs --
+
+organisations = Table(
+    "organisations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),          # a design institute, an applicant, the office
+    Column("kind", String(16), nullable=False),                         # design_institute / applicant / office
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),        # what one signs in with (lower case)
+    Column("display_name", String(100), nullable=False),                # as printed on a sign-off
+    Column("title", String(100), nullable=False, default=""),           # e.g. 审查员 / 高级工程师, printed beside it
+    Column("role", String(16), nullable=False),                         # designer / reviewer / policy_editor / admin
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=True),   # designers: required
+    Column("password_hash", Text, nullable=True),                       # argon2id; None: single sign-on only
+    Column("sso_subject", String(200), nullable=True, unique=True),     # the OIDC `sub` it is bound to, if any
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("session_epoch", Integer, nullable=False, default=0),        # bumped to end every session of the user
+)
+
+check_owners = Table(
+    "check_owners", metadata,
+    # a check made through the web app by a designer: private to the organisation until filed.
+    # A check with no row here was made by the office itself (`compliance batch` of filed submissions).
+    Column("check_id", Integer, ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("upload_bytes", Integer, nullable=False, default=0),
+    Column("filed_at", DateTime(timezone=True), nullable=True),          # None: a private self-check
+    Column("filed_by", Integer, ForeignKey("users.id"), nullable=True),
+)
+
+submission_owners = Table(
+    "submission_owners", metadata,
+    # a submission id belongs to the organisation that first filed it
+    Column("submission_id", String(64), primary_key=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("first_check_id", Integer, nullable=False),
+    Column("filed_at", DateTime(timezone=True), nullable=False),
+)
+
+signoff_signers = Table(
+    "signoff_signers", metadata,
+    # the account a sign-off was made under (sign-offs made before accounts existed have none)
+    Column("signoff_id", Integer, ForeignKey("signoffs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("title", String(100), nullable=False, default=""),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    # append-only, hash-chained: hash = sha256(prev_hash + the row's canonical JSON); see office/audit.py
+    Column("id", Integer, primary_key=True, autoincrement=False),       # 1, 2, 3 ... with no gap
+    Column("at", DateTime(timezone=True), nullable=False),               # UTC
+    Column("actor", String(100), nullable=False),                       # username, or cli:<os user>, or system
+    Column("action", String(32), nullable=False, index=True),
+    Column("subject", String(200), nullable=False, default=""),         # check:12, submission:YP-..., rules:2026.1
+    Column("detail", Text, nullable=False, default="{}"),               # canonical JSON
+    Column("address", String(64), nullable=False, default=""),          # the client's address, for web actions
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+rule_publications = Table(
+    "rule_publications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(40), nullable=False, unique=True),          # e.g. 2026.3
+    Column("effective_from", Date, nullable=False),
+    Column("rules_sha256", String(64), nullable=False),                  # the published folder's content hash
+    Column("folder", Text, nullable=False),                              # where the published copy is kept
+    Column("published_by", String(100), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+web_jobs = Table(
+    "web_jobs", metadata,
+    # a check the web app runs; several app processes share this table, so a job is "interrupted"
+    # only when the process running it stopped beating, never because another process does not know it
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(200), nullable=False),                        # host:pid of the app process running it
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+    Column("finished", Boolean, nullable=False, default=False),
+)

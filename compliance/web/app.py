@@ -6,7 +6,6 @@ connection pool, the background job runner and the rule set, loaded once. No mod
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass, field, replace
@@ -18,8 +17,6 @@ from flask import Flask, current_app, g, render_template, request
 from .settings import WebSettings
 
 log = logging.getLogger("compliance.web")
-CSRF_COOKIE = "compliance_csrf"
-TOKEN_COOKIE = "compliance_token"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 # the self-contained HTML reports (verdict, district): their own styles and data: images, no script
@@ -68,9 +65,18 @@ def create_app(settings: WebSettings, features_dir: Path | None = None) -> Flask
     from .jobs import JobRunner
 
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=settings.max_upload_bytes, SECRET_KEY=secrets.token_bytes(32),
-                      TEMPLATES_AUTO_RELOAD=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes, SECRET_KEY=_secret_key(settings), TEMPLATES_AUTO_RELOAD=False,
+        SESSION_COOKIE_NAME="compliance_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies, PERMANENT_SESSION_LIFETIME=settings.session_hours * 3600,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies, REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_FIELD_NAME="csrf", WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=True)
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)  # type: ignore[method-assign]
     registry = Registry(settings.db)
     settings = replace(settings, db=registry.url)     # the check processes open the very same registry
     app.extensions["compliance"] = AppState(
@@ -79,28 +85,62 @@ def create_app(settings: WebSettings, features_dir: Path | None = None) -> Flask
     _install_filters(app)
     _install_guards(app)
     _install_error_pages(app)
+    from . import auth
     from .designer import designer
     from .policy import policy
     from .reviewer import reviewer
 
+    auth.install(app)
     for blueprint in (designer, reviewer, policy):
         app.register_blueprint(blueprint)
     return app
+
+
+def _secret_key(settings: WebSettings) -> bytes:
+    """The key that signs session cookies: shared by every app process on this data folder (made
+    once, readable by the owner only), or given by the deployment ($COMPLIANCE_SECRET_KEY)."""
+    import os
+    import time
+
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = settings.data_dir / "secret_key"
+    if not path.is_file():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:          # another process made it in the meantime
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+    for _ in range(50):                  # the other process may not have written it yet
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+        time.sleep(0.05)
+    raise RuntimeError(f"{path} is not a 32-byte key: delete it and start the app again")
 
 
 def _install_filters(app: Flask) -> None:
     from ..report.labels import visible_controls
 
     app.jinja_env.filters["visible"] = lambda text: visible_controls(str(text)) if text is not None else ""
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.filters["local"] = local_time
+    app.jinja_env.globals["signed_in"] = lambda: g.get("account")
 
 
-def csrf_token() -> str:
-    """The double-submit token: a cookie the page's forms repeat in a hidden field."""
-    token = request.cookies.get(CSRF_COOKIE) or g.get("new_csrf")
-    if not token:
-        token = g.new_csrf = secrets.token_urlsafe(24)
-    return token
+def local_time(at, with_zone: bool = True) -> str:
+    """A stored UTC time as the office reads it: in its zone (Asia/Shanghai), with the zone named."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    if at is None:
+        return ""
+    if not isinstance(at, datetime):
+        return str(at)
+    zone_name = state().settings.time_zone
+    shown = (at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at).astimezone(ZoneInfo(zone_name))
+    return shown.strftime("%Y-%m-%d %H:%M") + (f" ({zone_name})" if with_zone else "")
 
 
 def _install_guards(app: Flask) -> None:
@@ -111,28 +151,15 @@ def _install_guards(app: Flask) -> None:
         if settings.allowed_hosts and request.host.split(":")[0].strip("[]") not in settings.allowed_hosts:
             return error_page("This address is not served here", f"the app answers only to "
                               f"{', '.join(settings.allowed_hosts)}", 421)
-        if settings.token:
-            given = (request.args.get("token") or request.cookies.get(TOKEN_COOKIE)
-                     or request.headers.get("Authorization", "").removeprefix("Bearer ").strip())
-            if not given or not hmac.compare_digest(given.encode(), settings.token.encode()):
-                return error_page("A token is needed", "open the address `compliance serve` printed, "
-                                  "with its ?token=…", 401)
-            g.token_ok = given
-        if request.method == "POST":
-            sent = request.form.get("csrf", "")
-            cookie = request.cookies.get(CSRF_COOKIE, "")
-            if not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
-                return error_page("This form has expired", "reload the page and send it again", 400)
+        return None
 
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if g.get("new_csrf"):
-            response.set_cookie(CSRF_COOKIE, g.new_csrf, httponly=True, samesite="Strict")
-        if g.get("token_ok") and request.cookies.get(TOKEN_COOKIE) != g.token_ok:
-            response.set_cookie(TOKEN_COOKIE, g.token_ok, httponly=True, samesite="Strict")
+        response.headers["Referrer-Policy"] = "same-origin"
+        if settings.secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
 
@@ -143,9 +170,15 @@ def error_page(title: str, hint: str, status: int, *, detail: str | None = None,
 def _install_error_pages(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+    from flask_wtf.csrf import CSRFError
+
     from ..errors import ComplianceError
 
     settings: WebSettings = app.extensions["compliance"].settings
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_exc):
+        return error_page("This form has expired", "reload the page and send it again", 400)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):

@@ -59,6 +59,9 @@ def run(job_dir: Path) -> int:
     from ..batch.worker import failure_of, identity_of
     from ..context import RunContext
     from ..limits import Limits, time_limit
+    from ..office.accounts import get_user
+    from ..office.audit import record
+    from ..office.filings import own_check
     from ..pipeline import check_submission, ruleset_for
     from ..registry.keys import check_key, inputs_sha256
     from ..registry.store import Outcome, Registry
@@ -70,10 +73,17 @@ def run(job_dir: Path) -> int:
     limits = Limits(**job.get("limits", {}))
     ctx = RunContext(rules_dir=Path(job["rules_dir"]), limits=limits, progress=progress, cores=job.get("cores"))
     registry = Registry(job.get("db"))
+    user = get_user(registry, job["user_id"]) if job.get("user_id") is not None else None
     started = time.perf_counter()
     ruleset, _ = ruleset_for(ctx)
     inputs = inputs_sha256(folder, ctx.sha256)
-    base = dict(key=check_key(inputs, ruleset.version, None, __version__), folder=str(folder), inputs_sha256=inputs,
+    if user is not None and user.organisation_id is not None:
+        # a self-check is its organisation's own: the same files uploaded by another organisation
+        # are another check, never one both share (and one of them could not see)
+        inputs_key = f"{inputs}\norganisation:{user.organisation_id}"
+    else:
+        inputs_key = inputs
+    base = dict(key=check_key(inputs_key, ruleset.version, None, __version__), folder=str(folder), inputs_sha256=inputs,
                 rules_version=ruleset.version, tool_version=__version__,
                 checked_at=datetime.now(timezone.utc).replace(microsecond=0))
     verdict = None
@@ -86,6 +96,12 @@ def run(job_dir: Path) -> int:
                           **identity_of(folder))
     progress.set("storing the outcome in the registry", Progress.PHASES["storing"])
     check_id, _new = registry.record(outcome)
+    if user is not None:
+        own_check(registry, check_id, user, int(job.get("upload_bytes") or 0))
+    record(registry, user.username if user else "system", "check", f"check:{check_id}",
+           {"outcome": outcome.verdict.verdict if outcome.verdict else "error", "rules": ruleset.version,
+            "submission": (outcome.verdict.submission.id if outcome.verdict else outcome.submission_id),
+            "inputs_sha256": inputs, "job": job_dir.name})
     result = {"check_id": check_id, "outcome": "verdict" if verdict is not None else "error",
               "failure": _as_uploaded(outcome.failure, job_dir) if outcome.failure else None}
     if verdict is not None:

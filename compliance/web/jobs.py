@@ -62,12 +62,16 @@ class JobRunner:
         folder = self.jobs_dir / job_id
         return folder if (folder / "job.json").is_file() else None
 
-    def start(self, job_id: str, folder: Path) -> None:
+    def start(self, job_id: str, folder: Path, *, user_id: Optional[int] = None, upload_bytes: int = 0,
+              rules_dir: Optional[Path] = None) -> None:
+        """Check `folder` in a process of its own. `user_id`: the designer whose self-check it is
+        (the check is their organisation's, private until filed); `rules_dir`: the published rule
+        set to check with (default: the app's)."""
         job_dir = self.jobs_dir / job_id
         limits = self.settings.limits
         write_json(job_dir / "job.json", {
-            "folder": str(folder), "rules_dir": str(self.settings.rules_dir), "db": self.settings.db,
-            "views_dir": str(self.views_dir), "cores": 1,
+            "folder": str(folder), "rules_dir": str(rules_dir or self.settings.rules_dir), "db": self.settings.db,
+            "views_dir": str(self.views_dir), "cores": 1, "user_id": user_id, "upload_bytes": upload_bytes,
             "limits": {"max_model_mb": limits.max_model_mb, "time_limit_s": limits.time_limit_s}})
         with self._lock:
             self._pending.add(job_id)
