@@ -45,6 +45,10 @@ class AppState:
             self._ruleset, self._stamp = (ruleset, index), stamp
         return self._ruleset
 
+    def current_rules(self) -> Path:
+        """The rule folder checks are made with now."""
+        return self.settings.rules_dir
+
     def _files_stamp(self) -> tuple:
         found = []
         for folder in (self.settings.rules_dir, self.features_dir):
