@@ -91,21 +91,24 @@ def _signoff_cell(signoff):
 
 @click.command()
 @click.argument("check_id", type=int, metavar="CHECK_ID")
-@click.option("--reviewer", required=True, metavar="NAME", help="Who signs (1-100 characters).")
+@click.option("--as", "username", required=True, metavar="USER",
+              help="The reviewer's account (`compliance users add ... --role reviewer`); its password is asked for "
+                   "(or read with --password-stdin). The name and title printed are the account's.")
+@click.option("--password-stdin", is_flag=True, help="Read the reviewer's password from standard input.")
 @click.option("--decision", required=True, type=click.Choice(["approved", "rejected", "revise"], case_sensitive=False),
               help="approved: accept the verdict; rejected: refuse the submission; revise: send it back to the "
                    "designer for changes.")
 @click.option("--comment", default="", metavar="TEXT", help="The reviewer's comment (at most 2000 characters).")
 @db_option
 @debug_option
-def signoff(check_id: int, reviewer: str, decision: str, comment: str, db, debug: bool) -> None:
+def signoff(check_id: int, username: str, password_stdin: bool, decision: str, comment: str, db, debug: bool) -> None:
     """Sign off a stored check: a reviewer's decision, kept in the registry and printed on its PDF.
 
     Every sign-off is kept; the latest one counts. `compliance history ID` lists the check ids.
 
     \b
     Example:
-      compliance signoff 12 --reviewer "王建国" --decision revise --comment "请补充屋顶光伏"
+      compliance signoff 12 --as wang --decision revise --comment "请补充屋顶光伏"
       compliance report 12 -o YP-2024-0457.pdf
     """
 
@@ -113,8 +116,23 @@ def signoff(check_id: int, reviewer: str, decision: str, comment: str, db, debug
         from compliance.report import report_stem
         from compliance.report.labels import utc
 
+        from compliance.office.accounts import authenticate
+        from compliance.office.audit import record
+        from compliance.office.review import sign
+
+        from .office import cli_actor, read_password
+
         registry = open_registry(db, create=False)
-        stored = registry.sign_off(check_id, reviewer, decision.lower(), comment)
+        password = read_password(password_stdin, f"{username}'s password")
+        user = authenticate(registry, username, password)
+        if user is None:
+            record(registry, username.strip().lower()[:100] or "?", "login_failed", f"check:{check_id}",
+                   {"via": cli_actor()})
+            fail(f"user name or password not right for {_safe(username)}",
+                 "sign off with your own reviewer account (`compliance users list` shows them)")
+        stored = sign(registry, user, check_id, decision.lower(), comment)
+        record(registry, user.username, "signoff", f"check:{check_id}",
+               {"decision": stored.decision, "comment": stored.comment[:200], "via": cli_actor()})
         row = registry.get(check_id)
         click.echo(f"check {check_id} ({_safe(row.submission_id)}, {row.verdict}) signed off: {stored.decision} "
                    f"by {_safe(stored.reviewer)} at {utc(stored.signed_at)}")

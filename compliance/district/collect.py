@@ -11,21 +11,26 @@ from ..registry.store import Registry, shown_url
 from .progress import Approved, Tally, district_progress
 from .records import DistrictReport
 
-APPROVED = "compliant"
+APPROVED = "approved"
 
 
 def approved_submissions(registry: Registry) -> tuple[list[Approved], Tally]:
-    """A submission counts when its latest check is compliant (failures whose metadata could not be
-    read, so without an id, are counted as errors). A later failed or non-compliant
-    check of the same submission takes it out again: the district never counts a building on
-    the strength of a superseded verdict."""
+    """A submission counts when a reviewer approved (审查意见：同意) its latest filed check: the
+    latest sign-off of that check is `approved` (failures whose metadata could not be read, so
+    without an id, are counted as errors). A later check of the same submission, not yet signed,
+    takes it out again: the district never counts a building on the strength of a superseded
+    verdict, nor on a verdict no reviewer signed."""
+    from ..registry.signoff import latest_signoffs
+
     approved, verdicts, errors = [], Counter(), 0
+    decisions = latest_signoffs(registry)
     for row, figures in registry.district_rows():
         if row.outcome != "verdict":
             errors += 1
             continue
         verdicts[row.verdict] += 1
-        if row.verdict == APPROVED:
+        signed = decisions.get(row.id)
+        if signed is not None and signed.decision == APPROVED:
             gfa = figures.get("gross_floor_area", {}).get("value")
             approved.append(Approved(check_id=row.id, submission_id=row.submission_id, name=row.name or "",
                                      filed_on=row.filed_on, use=row.use, kind=row.kind, gross_floor_area_m2=gfa,

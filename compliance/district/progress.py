@@ -22,7 +22,7 @@ from .wording import basis_text, condition_text, figure_text, use_label
 
 @dataclass(frozen=True)
 class Approved:
-    """One submission's latest compliant check, as the registry holds it."""
+    """One submission's latest filed check, approved by a reviewer, as the registry holds it."""
 
     check_id: int
     submission_id: str

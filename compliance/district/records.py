@@ -84,7 +84,7 @@ class DistrictReport(_Frozen):
     targets_file: str
     targets_version: str = Field(description="sha256 of the targets file")
     submissions: int = Field(description="Distinct submissions in the registry")
-    approved: int = Field(description="Submissions whose latest check is compliant (counted)")
+    approved: int = Field(description="Submissions whose latest filed check a reviewer approved (counted)")
     by_verdict: dict[str, int] = Field(description="Latest verdict of each submission: how many of each")
     errors: int = Field(0, description="Registry rows for submissions that could not be checked")
     targets: tuple[TargetProgress, ...]

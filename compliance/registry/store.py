@@ -15,6 +15,7 @@ from ..evaluate.results import Verdict
 
 if TYPE_CHECKING:
     from ..evaluate.results import SignOff
+    from ..office.accounts import User
     from .signoff import QueueRow
 
 DEFAULT_DB = "compliance-registry.sqlite"
@@ -243,10 +244,14 @@ class Registry:
         return self._rows(self._select().order_by(checks.c.id))
 
     def latest(self) -> list[CheckRow]:
-        """The latest check of every submission (by id; failures without an id are left out)."""
+        """The latest filed check of every submission (by id; failures without an id are left
+        out; so are designers' self-checks not filed: office/filings.py)."""
+        from ..office.filings import private_check_ids
+
+        private = private_check_ids(self)
         latest: dict[str, CheckRow] = {}
         for row in self.all():
-            if row.submission_id is None:
+            if row.submission_id is None or row.id in private:
                 continue
             seen = latest.get(row.submission_id)
             if seen is None or (row.checked_at, row.id) > (seen.checked_at, seen.id):
@@ -255,8 +260,13 @@ class Registry:
 
     def unidentified_errors(self) -> int:
         """Folders whose latest outcome is an error and whose metadata gave no submission id."""
+        from ..office.filings import private_check_ids
+
+        private = private_check_ids(self)
         latest: dict[str, CheckRow] = {}
         for row in self.all():
+            if row.id in private:
+                continue
             latest[row.folder] = row
         return sum(1 for r in latest.values() if r.submission_id is None and r.outcome == "error")
 
@@ -297,12 +307,14 @@ class Registry:
 
     # -- sign-off (compliance/registry/signoff.py) ----------------------------------------------
 
-    def sign_off(self, check_id: int, reviewer: str, decision: str, comment: str = "") -> "SignOff":
+    def sign_off(self, check_id: int, reviewer: str, decision: str, comment: str = "",
+                 signer: Optional["User"] = None) -> "SignOff":
         """Store a reviewer's decision (approved / rejected / revise) on a check; every sign-off is
-        kept, the latest counts. RegistryError for an unknown check, an error, invalid input."""
+        kept, the latest counts. RegistryError for an unknown check, an error, invalid input.
+        Who may sign is office/review.py's to decide; `signer` is the account it is made under."""
         from .signoff import sign_off
 
-        return sign_off(self, check_id, reviewer, decision, comment)
+        return sign_off(self, check_id, reviewer, decision, comment, signer)
 
     def signoffs(self, check_id: Optional[int] = None, submission_id: Optional[str] = None) -> list["SignOff"]:
         """Sign-offs of a check, of a submission, or all; oldest first."""

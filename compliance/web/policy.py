@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, render_template, request
 
 from .app import SELF_CONTAINED_CSP, state
+from .auth import require
 
 policy = Blueprint("policy", __name__)
 
@@ -78,12 +79,14 @@ def _district_report():
 
 
 @policy.get("/district")
+@require("reviewer", "policy_editor", "admin")
 def district():
     report = _district_report()
     return render_template("district.html", report=report)
 
 
 @policy.get("/district/report.<fmt>")
+@require("reviewer", "policy_editor", "admin")
 def district_file(fmt: str):
     from ..district.render import FORMATS
 

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from .app import error_page, state
+from .auth import account, audit, require
 
 reviewer = Blueprint("reviewer", __name__)
 
@@ -40,6 +41,7 @@ def _labels(problems: list) -> tuple[dict, dict]:
 
 
 @reviewer.get("/queue")
+@require("reviewer", "policy_editor", "admin")
 def queue():
     from ..registry.signoff import QUEUE_VERDICTS
     from ..registry.store import shown_url
@@ -61,7 +63,11 @@ def queue():
 
 
 def _history_or_404(submission_id: str) -> list:
-    rows = state().registry.history(submission_id)
+    """The submission's checks the signed-in account may see (a designer: their organisation's;
+    the office: the filed ones); 404 when there is none."""
+    from ..office.filings import visible_history
+
+    rows = visible_history(state().registry, account(), submission_id)
     if not rows:
         abort(404)
     return rows
@@ -74,7 +80,9 @@ def history(submission_id: str):
 
     registry = state().registry
     rows = _history_or_404(submission_id)
-    signed = decisions_by_check(registry.signoffs(submission_id=submission_id))
+    visible = {r.id for r in rows}
+    signed = {k: v for k, v in decisions_by_check(registry.signoffs(submission_id=submission_id)).items()
+              if k in visible}
     open_rules = {r.id: [x for x in registry.results(r.id) if x["status"] in OPEN] for r in rows}
     return render_template("history.html", submission_id=submission_id, rows=rows, signed=signed,
                            open_rules=open_rules)
@@ -101,7 +109,28 @@ def diff(submission_id: str):
 
 
 @reviewer.post("/checks/<int:check_id>/signoff")
+@require("reviewer")
 def sign_off(check_id: int):
+    """The signed-in reviewer's decision: the name, title and account come from the session,
+    never from the form."""
+    from ..office.review import sign
+
     form = request.form
-    state().registry.sign_off(check_id, form.get("reviewer", ""), form.get("decision", ""), form.get("comment", ""))
+    done = sign(state().registry, account(), check_id, form.get("decision", ""), form.get("comment", ""))
+    audit("signoff", f"check:{check_id}", decision=done.decision, comment=done.comment[:200])
     return redirect(url_for("designer.check", check_id=check_id) + "#signoff", 303)
+
+
+@reviewer.get("/audit")
+@require("admin")
+def audit_log():
+    """The audit log, newest first, with the state of its hash chain."""
+    from ..office.audit import rows, verify
+
+    registry = state().registry
+    count, broken = verify(registry)
+    args = request.args
+    found = rows(registry, action=args.get("action") or None, subject=args.get("subject") or None,
+                 actor=args.get("actor") or None, limit=500, newest_first=True)
+    return render_template("audit.html", rows=found, count=count, broken=broken,
+                           chosen={k: args.get(k, "") for k in ("action", "subject", "actor")})
