@@ -10,12 +10,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from pydantic import ValidationError
 
 from ..errors import RuleFileError
 from ..read.conventions import CONVENTIONS_FILE
 from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
+from .publication import Stamp, read_stamp
 from .schema import Parameter, Rule, Settings, _Comparison
 
 SETTINGS_FILE = "_settings.yaml"
@@ -64,6 +66,7 @@ class RuleSet:
     files: dict[str, Path]            # rule id -> file
     version: str                      # content hash of every file, "sha256:<16 hex>"
     lines: dict[str, dict] = field(default_factory=dict)   # rule id -> {key path: line}
+    publication: Optional[Stamp] = None   # _publication.yaml: the published version this folder is (None: a draft)
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -281,6 +284,7 @@ def inspect_ruleset(directory: Path) -> tuple[RuleSet | None, list[RuleFileError
         settings = _validate(load_yaml(directory / SETTINGS_FILE, RuleFileError, what="rule settings"),
                              Settings, "rule settings")
         params = _load_parameters(directory)
+        stamp = read_stamp(directory)
     except RuleFileError as exc:
         return None, [exc]
     paths = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
@@ -316,7 +320,7 @@ def inspect_ruleset(directory: Path) -> tuple[RuleSet | None, list[RuleFileError
     version = _version([directory / SETTINGS_FILE, directory / PARAMETERS_FILE]
                        + ([conventions] if conventions.is_file() else []) + paths)
     rules.sort(key=lambda r: settings.sort_key(r.id))
-    return RuleSet(directory, settings, params, tuple(rules), files, version, lines), problems
+    return RuleSet(directory, settings, params, tuple(rules), files, version, lines, stamp), problems
 
 
 def load_ruleset(directory: Path) -> RuleSet:
