@@ -13,17 +13,18 @@ import pytest
 from compliance.limits import Limits
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
+from office_accounts import client_as, seed, token
 from web_server import ROOT, sample_zip
 
 SAMPLES = ROOT / "ifc_samples"
 
 
 def make_client(folder: Path, **settings):
+    """(app, the designer li's client); the accounts of tests/office_accounts.py are made."""
     app = create_app(WebSettings(data_dir=folder / "data", rules_dir=ROOT / "rules", db=str(folder / "r.sqlite"),
                                  **settings))
-    client = app.test_client()
-    client.get("/")
-    return app, client
+    seed(app.extensions["compliance"].registry)
+    return app, client_as(app, "li")
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,7 @@ def web(tmp_path_factory):
 
 
 def post_files(client, files: list[tuple[bytes, str]]):
-    csrf = client.get_cookie("compliance_csrf").value
-    return client.post("/check", data={"csrf": csrf, "files": [(io.BytesIO(d), n) for d, n in files]},
+    return client.post("/check", data={"csrf": token(client, "/"), "files": [(io.BytesIO(d), n) for d, n in files]},
                        content_type="multipart/form-data")
 
 
@@ -49,6 +49,11 @@ def finished(client, response, timeout: float = 180) -> dict:
             return state
         time.sleep(0.3)
     raise AssertionError("the check did not finish")
+
+
+def filed(client, check_id: int) -> None:
+    r = client.post(f"/checks/{check_id}/file", data={"csrf": token(client, f"/checks/{check_id}")})
+    assert r.status_code == 303, r.data[:500]
 
 
 def test_loose_files_and_the_same_upload_twice(web, tmp_path):
@@ -80,26 +85,40 @@ def test_every_download(web, tmp_path):
 
 
 def test_queue_filters(web, tmp_path):
-    _app, client = web
-    finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
-    everything = client.get("/queue").data.decode()
-    assert "YP-2024-0457" in everything
-    assert "YP-2024-0457" not in client.get("/queue?verdict=compliant").data.decode()
-    assert "YP-2024-0457" in client.get("/queue?verdict=non_compliant&use=public_office").data.decode()
-    assert "YP-2024-0457" not in client.get("/queue?use=school&verdict=non_compliant").data.decode()
-    assert "YP-2024-0457" not in client.get("/queue?until=2000-01-01").data.decode()
-    assert "dates are written" in client.get("/queue?since=yesterday").data.decode()
-
-
-def test_a_sign_off_without_a_reviewer_is_an_error_page(web, tmp_path):
-    _app, client = web
+    app, client = web
     state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
-    csrf = client.get_cookie("compliance_csrf").value
-    r = client.post(f"/checks/{state['check_id']}/signoff", data={"csrf": csrf, "reviewer": "  ",
-                                                                  "decision": "approved"})
-    assert r.status_code == 400 and "reviewer" in r.data.decode().lower() and "Traceback" not in r.data.decode()
-    r = client.post("/checks/99999/signoff", data={"csrf": csrf, "reviewer": "x", "decision": "approved"})
+    reviewer = client_as(app, "wang")
+    assert "YP-2024-0457" not in reviewer.get("/queue").data.decode()       # a self-check is private
+    filed(client, state["check_id"])
+    everything = reviewer.get("/queue").data.decode()
+    assert "YP-2024-0457" in everything
+    assert "YP-2024-0457" not in reviewer.get("/queue?verdict=compliant").data.decode()
+    assert "YP-2024-0457" in reviewer.get("/queue?verdict=non_compliant&use=public_office").data.decode()
+    assert "YP-2024-0457" not in reviewer.get("/queue?use=school&verdict=non_compliant").data.decode()
+    assert "YP-2024-0457" not in reviewer.get("/queue?until=2000-01-01").data.decode()
+    assert "dates are written" in reviewer.get("/queue?since=yesterday").data.decode()
+
+
+def test_sign_off_errors_are_error_pages(web, tmp_path):
+    """Approving a non-compliant verdict needs a reason; an unknown decision or check is refused in
+    words; the name signed is the account's, whatever the form says."""
+    app, client = web
+    state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
+    filed(client, state["check_id"])
+    reviewer = client_as(app, "wang")
+    csrf = token(reviewer, f"/checks/{state['check_id']}")
+    r = reviewer.post(f"/checks/{state['check_id']}/signoff", data={"csrf": csrf, "decision": "approved"})
+    assert r.status_code == 400 and "reason" in r.data.decode() and "Traceback" not in r.data.decode()
+    r = reviewer.post(f"/checks/{state['check_id']}/signoff", data={"csrf": csrf, "decision": "maybe"})
+    assert r.status_code == 400 and "decision" in r.data.decode()
+    r = reviewer.post("/checks/99999/signoff", data={"csrf": csrf, "decision": "approved", "comment": "x"})
     assert r.status_code in (400, 404)
+    r = reviewer.post(f"/checks/{state['check_id']}/signoff",
+                      data={"csrf": csrf, "decision": "revise", "reviewer": "区长 the district head"})
+    assert r.status_code == 303
+    stored = app.extensions["compliance"].registry.signoffs(check_id=state["check_id"])
+    assert [(s.reviewer, s.reviewer_account, s.reviewer_title, s.decision) for s in stored] == [
+        ("王审查", "wang", "审查员", "revise")]
 
 
 def test_a_model_over_the_size_limit_is_a_clear_failure(tmp_path):
@@ -120,7 +139,8 @@ def app_over_a_copy_of_the_rules(tmp_path):
     shutil.copytree(ROOT / "rules", rules)
     app = create_app(WebSettings(data_dir=tmp_path / "data", rules_dir=rules, db=str(tmp_path / "r.sqlite")),
                      features_dir=ROOT / "features")
-    return app, app.test_client(), rules
+    seed(app.extensions["compliance"].registry)
+    return app, client_as(app, "wang"), rules
 
 
 def test_the_rule_browser_follows_edits_of_the_rule_files(tmp_path):

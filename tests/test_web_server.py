@@ -16,11 +16,15 @@ def local(tmp_path_factory):
         yield s
 
 
-def test_loopback_by_default_with_no_token(local):
-    assert local.url.startswith("http://127.0.0.1:") and local.token is None
-    status, body, headers = local.get("/")
+def test_loopback_by_default_and_every_page_needs_an_account(local):
+    assert local.url.startswith("http://127.0.0.1:")
+    status, body, headers = local.get("/login")
     assert status == 200 and "Content-Security-Policy" in headers and "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("/", "/queue", "/rules", "/district", "/checks/1", "/audit"):
+        status, _, headers = local.get(path)
+        assert status == 302 and "/login" in headers["Location"], path
+    assert local.get("/jobs/" + "a" * 32 + "/state")[0] == 401
 
 
 def test_another_host_name_is_refused(local):
@@ -30,34 +34,26 @@ def test_another_host_name_is_refused(local):
 
 
 def test_a_form_posted_from_another_site_is_refused(local):
-    import urllib.request
-
-    request = urllib.request.Request(local.url + "checks/1/signoff", data=b"reviewer=x&decision=approved",
-                                     method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        urllib.request.urlopen(request, timeout=10)
-        raise AssertionError("accepted")
-    except urllib.error.HTTPError as e:
-        assert e.code == 400 and "expired" in e.read().decode()
+    status, body, _ = local.request("/checks/1/signoff", b"decision=approved",
+                                    {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400 and "expired" in body.decode()
 
 
 def test_unknown_pages_and_checks_are_plain_404s(local):
+    reviewer = local.session("wang")
     for path in ("/checks/999999", "/jobs/../../etc/passwd", "/jobs/" + "a" * 32, "/views/abc.glb",
                  "/submissions/NOPE", "/rules/NOPE-1", "/checks/1/report.exe"):
-        status, body, _ = local.get(path)
+        status, body, _ = local.get(path, opener=reviewer)
         assert status == 404, path
         assert b"Traceback" not in body
 
 
-def test_beyond_loopback_a_token_is_required(tmp_path):
+def test_beyond_loopback_any_host_is_answered_but_only_with_an_account(tmp_path):
     with Server(tmp_path, host="0.0.0.0") as s:
-        assert s.token and len(s.token) >= 20
-        assert s.get("/")[0] == 401
-        assert s.get("/?token=wrong")[0] == 401
-        status, _, headers = s.get(f"/?token={s.token}")
-        assert status == 200 and "compliance_token=" in " ".join(headers.get_all("Set-Cookie") or [])
-        assert s.get("/rules", headers={"Authorization": f"Bearer {s.token}"})[0] == 200
-        assert s.get("/rules", headers={"Cookie": f"compliance_token={s.token}"})[0] == 200
+        assert s.get("/login", headers={"Host": "checker.example"})[0] == 200
+        status, _, headers = s.get("/queue", headers={"Host": "checker.example"})
+        assert status == 302 and "/login" in headers["Location"]
+        assert s.get("/queue", opener=s.session("wang"))[0] == 200
 
 
 def test_a_port_in_use_is_one_clear_message(tmp_path):
@@ -78,13 +74,19 @@ def test_a_job_left_by_a_stopped_server_says_it_was_interrupted(local, files):
     import json
     import secrets
 
+    from compliance.office.accounts import user_named
+    from compliance.registry.store import Registry
+
+    designer = user_named(Registry(local.db), "li")
     job_id = secrets.token_hex(16)
     folder = local.data / "jobs" / job_id
     folder.mkdir(parents=True)
     for name in files:
-        (folder / name).write_text(json.dumps({"step": "reading", "fraction": 0.3}))
-    status, body, _ = local.get(f"/jobs/{job_id}/state")
+        (folder / name).write_text(json.dumps({"step": "reading", "fraction": 0.3, "user_id": designer.id}))
+    li = local.session("li")
+    status, body, _ = local.get(f"/jobs/{job_id}/state", opener=li)
     state = json.loads(body)
     assert status == 200 and state["state"] == "failed" and state["failure"]["kind"] == "interrupted"
-    status, body, _ = local.get(f"/jobs/{job_id}")
+    assert local.get(f"/jobs/{job_id}/state", opener=local.session("zhao"))[0] == 404    # another organisation's
+    status, body, _ = local.get(f"/jobs/{job_id}", opener=li)
     assert "upload it again" in body.decode()

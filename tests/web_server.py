@@ -24,11 +24,15 @@ class Server:
         self.args = ["serve", "--host", host, "--port", "0", "--data-dir", str(self.data), "--db", self.db,
                      "--rules", str(ROOT / "rules"), *args]
         self.url = ""
-        self.token = None
+        self.seeded = False         # True: the registry has its accounts already (a second server on it)
 
     def __enter__(self) -> "Server":
+        from office_accounts import seed_db
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.seeded:
+            seed_db(self.db)
         env = dict(os.environ, COMPLIANCE_CACHE=str(self.folder / "cache"), PYTHONUNBUFFERED="1")
-        env.pop("COMPLIANCE_TOKEN", None)
         self.log = open(self.folder / "server.log", "w+b")
         self.proc = subprocess.Popen([str(COMPLIANCE), *self.args], stderr=subprocess.PIPE, stdout=self.log, env=env)
         deadline = time.time() + 60
@@ -36,9 +40,9 @@ class Server:
             line = self.proc.stderr.readline().decode()
             if not line and self.proc.poll() is not None:
                 raise RuntimeError(f"compliance serve exited with {self.proc.returncode}")
-            found = re.search(r"serving on (http://\S+/)(\?token=(\S+))?", line)
+            found = re.search(r"serving on (http://\S+/)", line)
             if found:
-                self.url, self.token = found.group(1), found.group(3)
+                self.url = found.group(1)
                 break
         else:
             raise RuntimeError("compliance serve did not start in 60 s")
@@ -52,16 +56,54 @@ class Server:
             self.proc.kill()
         self.log.close()
 
-    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes, object]:
-        request = urllib.request.Request(self.url + path.lstrip("/"), headers=headers or {})
+    def get(self, path: str, headers: dict | None = None, opener=None) -> tuple[int, bytes, object]:
+        """GET as nobody (or as the `opener` of `session`), redirects not followed."""
+        return self.request(path, headers=headers, opener=opener)
+
+    def request(self, path: str, data: bytes | None = None, headers: dict | None = None, opener=None,
+                method: str | None = None) -> tuple[int, bytes, object]:
+        request = urllib.request.Request(self.url + path.lstrip("/"), data=data, headers=headers or {}, method=method)
+        opener = opener or urllib.request.build_opener(NoRedirect)
         try:
-            with urllib.request.urlopen(request, timeout=30) as r:
+            with opener.open(request, timeout=30) as r:
                 return r.status, r.read(), r.headers
         except urllib.error.HTTPError as e:
             return e.code, e.read(), e.headers
 
+    def session(self, username: str):
+        """A urllib opener signed in as `username` (cookies kept, redirects not followed)."""
+        import http.cookiejar
+        from urllib.parse import urlencode
+
+        from office_accounts import PASSWORD, csrf_of
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+        _, body, _ = self.request("/login", opener=opener)
+        form = urlencode({"username": username, "password": PASSWORD, "csrf": csrf_of(body.decode())}).encode()
+        status, body, _ = self.request("/login", form, {"Content-Type": "application/x-www-form-urlencoded"}, opener)
+        assert status == 303, body[:300]
+        return opener
+
+    def login(self, page, username: str) -> None:
+        """Sign a Playwright page in as `username`, through the login form."""
+        from office_accounts import PASSWORD
+
+        page.goto(self.url + "login")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_selector("#who")
+
     def view_sidecar(self, sha256: str) -> Path:
         return self.data / "views" / f"{sha256}.json"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are answers the tests look at (303 after a form, 302 to the login page)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def sample_zip(sample: str, folder: Path, yaml_edit: tuple[str, str] | None = None) -> Path:

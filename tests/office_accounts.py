@@ -1,0 +1,58 @@
+"""The accounts the web tests sign in with, made through the same functions `compliance users`
+calls, and signing in as a browser does (the login form with its CSRF token)."""
+
+from __future__ import annotations
+
+import re
+
+PASSWORD = "correct horse battery"
+ORG_A, ORG_B = "上海某建筑设计研究院", "另一设计院"
+# username: (display name, role, organisation, title)
+ACCOUNTS = {
+    "li": ("李设计", "designer", ORG_A, ""),
+    "zhao": ("赵设计", "designer", ORG_B, ""),
+    "wang": ("王审查", "reviewer", None, "审查员"),
+    "chen": ("陈政策", "policy_editor", None, ""),
+    "admin": ("管理员", "admin", None, ""),
+}
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def seed(registry) -> None:
+    """The two organisations and the five accounts, in `registry` (a Registry)."""
+    from compliance.office.accounts import add_organisation, add_user
+
+    for org in (ORG_A, ORG_B):
+        add_organisation(registry, org)
+    for username, (name, role, org, title) in ACCOUNTS.items():
+        add_user(registry, username, name, role, PASSWORD, org, title)
+
+
+def seed_db(db: str) -> None:
+    from compliance.registry.store import Registry
+
+    registry = Registry(db)
+    try:
+        seed(registry)
+    finally:
+        registry.close()
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def client_as(app, username: str):
+    """A Flask test client signed in as `username`."""
+    client = app.test_client()
+    token = csrf_of(client.get("/login").data.decode())
+    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf": token})
+    assert r.status_code == 303, r.data[:500]
+    return client
+
+
+def token(client, path: str = "/rules") -> str:
+    """The session's CSRF token, read from a page that carries a form (the sign-out form)."""
+    return csrf_of(client.get(path).data.decode())
