@@ -145,6 +145,8 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
                                  applicant=meta.applicant, gross_floor_area_m2=_total_area(meta, judged.units),
                                  filed_on=meta.filed_on, buildings=building_refs(judged.units, settings)),
         as_of=when, rules_version=ruleset.version, ruleset_name=settings.name,
+        rules_publication=ruleset.publication.version if ruleset.publication else None,
+        rules_effective_from=ruleset.publication.effective_from if ruleset.publication else None,
         verdict=overall_verdict(results), results=results,
         models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
         inputs=_inputs(loaded, models, ctx), district=district_figures(judged.derivation),

@@ -209,6 +209,9 @@ class Verdict(_Frozen):
     submission: SubmissionRef
     as_of: date
     rules_version: str
+    rules_publication: Optional[str] = Field(None, description="The published rule set the rules came from: its "
+                                                                "version, e.g. 2026.1 (null: rules not published)")
+    rules_effective_from: Optional[date] = Field(None, description="The day that publication took effect")
     ruleset_name: Text
     verdict: VerdictName
     results: tuple[RuleResult, ...]
@@ -229,6 +232,14 @@ class Verdict(_Frozen):
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
+
+    def rules_label(self, lang: str = "en") -> str:
+        """The rule set as a report cites it: `2026.1 (effective 2026-03-01) sha256:…`, or the hash alone."""
+        if not self.rules_publication:
+            return self.rules_version
+        day = self.rules_effective_from.isoformat() if self.rules_effective_from else "?"
+        said = f"{self.rules_publication}（{day} 起施行）" if lang == "zh" else f"{self.rules_publication} (effective {day}) "
+        return said + self.rules_version
 
     def by_building(self, result: RuleResult) -> tuple[RuleResult, ...]:
         """A rule's per-building results where the buildings' results differ (status or figure);

@@ -62,8 +62,8 @@ def _identity(verdict, lang: str) -> str:
     if lang == "zh":
         use = s.use_label.zh if s.use_label else s.use
         return (f"  {PROJECT_KIND.get(s.kind, (s.kind,))[0]} · {use} · 申报日期 {s.filed_on} · "
-                f"核查基准日 {verdict.as_of} · 规则集 {verdict.rules_version}")
-    return f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_version}"
+                f"核查基准日 {verdict.as_of} · 规则集 {verdict.rules_label('zh')}")
+    return f"  {s.kind} · {s.use} · filed {s.filed_on} · judged as of {verdict.as_of} · rules {verdict.rules_label()}"
 
 
 def render(verdict, lang: str = "both") -> bytes:
