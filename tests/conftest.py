@@ -37,6 +37,38 @@ def shared_ifc_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL server for this test session (tests/postgres.py). Where it cannot
+    start the tests that need it are skipped, saying why; under CI (`CI=true`) they fail."""
+    from postgres import PostgresCluster, PostgresUnavailable
+
+    try:
+        cluster = PostgresCluster.start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL did not start: {exc}")
+        pytest.skip(f"PostgreSQL did not start: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def postgres_url(postgres_cluster, request):
+    """A fresh, empty database for this test alone: its SQLAlchemy URL (postgresql+psycopg://...)."""
+    url = postgres_cluster.create_database(request.node.name)
+    yield url
+    postgres_cluster.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The registry of one test on each backend: a new SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "registry.sqlite")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
 def ruleset():
     from compliance.ruleset.loader import load_ruleset
 

@@ -58,11 +58,33 @@ def filled(tmp_path_factory, sample_verdicts):
     from compliance.registry.store import Registry
 
     base = tmp_path_factory.mktemp("signoff")
+    registry = Registry(base / "registry.sqlite")
+    return registry, _fill(registry, base, sample_verdicts), base
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def filled_on(request, tmp_path_factory, sample_verdicts):
+    """The same registry as `filled`, on each backend (for the tests that only read it)."""
+    from compliance.registry.store import Registry
+
+    base = tmp_path_factory.mktemp("signoff-" + request.param)
+    if request.param == "sqlite":
+        registry = Registry(base / "registry.sqlite")
+        yield registry, _fill(registry, base, sample_verdicts), base
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.create_database("signoff")
+    registry = Registry(url)
+    yield registry, _fill(registry, base, sample_verdicts), base
+    registry.close()
+    cluster.drop_database(url)
+
+
+def _fill(registry, base: Path, sample_verdicts) -> dict:
     resubmitted = base / "fail-office-v2"
     shutil.copytree(SAMPLES / "fail-office", resubmitted)
     with open(resubmitted / "submission.yaml", "a", encoding="utf-8") as fh:
         fh.write("# resubmitted with the reviewer's changes\n")
-    registry = Registry(base / "registry.sqlite")
     ids = {}
     for name, folder, day, verdict in (
             ("office", SAMPLES / "fail-office", "2025-01-10", sample_verdicts["fail-office"]),
@@ -73,7 +95,7 @@ def filled(tmp_path_factory, sample_verdicts):
             ("office2", resubmitted, "2025-04-01", None)):
         ids[name], stored = registry.record(_outcome(folder, _at(day), verdict))
         assert stored, name
-    return registry, ids, base
+    return ids
 
 
 @pytest.fixture()
@@ -84,6 +106,17 @@ def fresh(tmp_path, sample_verdicts):
     registry = Registry(tmp_path / "registry.sqlite")
     check_id, _ = registry.record(_outcome(SAMPLES / "fail-office", _at("2025-01-10"), sample_verdicts["fail-office"]))
     return registry, check_id
+
+
+@pytest.fixture()
+def fresh_on(db_url, sample_verdicts):
+    """As `fresh`, on SQLite and on PostgreSQL (conftest.db_url)."""
+    from compliance.registry.store import Registry
+
+    registry = Registry(db_url)
+    check_id, _ = registry.record(_outcome(SAMPLES / "fail-office", _at("2025-01-10"), sample_verdicts["fail-office"]))
+    yield registry, check_id
+    registry.close()
 
 
 def _pdftotext(data: bytes, tmp_path: Path, name: str = "v.pdf", mode: str = "-layout") -> str:
@@ -116,8 +149,8 @@ def _sign_section(text: str) -> str:
 
 # -- the record and the registry ------------------------------------------------------------------
 
-def test_a_sign_off_is_stored_and_read_back_with_the_verdict(fresh, sample_verdicts):
-    registry, check_id = fresh
+def test_a_sign_off_is_stored_and_read_back_with_the_verdict(fresh_on, sample_verdicts):
+    registry, check_id = fresh_on
     before = datetime.now(timezone.utc).replace(microsecond=0)
     stored = registry.sign_off(check_id, "  王建国  ", "revise", "请补充屋顶光伏。\r\nAdd rooftop PV.")
     assert stored.reviewer == "王建国" and stored.decision == "revise" and stored.check_id == check_id
@@ -131,15 +164,15 @@ def test_a_sign_off_is_stored_and_read_back_with_the_verdict(fresh, sample_verdi
     assert verdict.model_copy(update={"signoffs": ()}) == sample_verdicts["fail-office"]
 
 
-def test_a_fresh_check_has_no_sign_off(fresh, sample_verdicts):
-    registry, check_id = fresh
+def test_a_fresh_check_has_no_sign_off(fresh_on, sample_verdicts):
+    registry, check_id = fresh_on
     assert all(v.signoffs == () for v in sample_verdicts.values())
     assert registry.verdict(check_id) == sample_verdicts["fail-office"]
     assert registry.signoffs(check_id) == [] and registry.verdict(check_id + 99) is None
 
 
-def test_several_sign_offs_are_kept_oldest_first_and_the_latest_counts(fresh):
-    registry, check_id = fresh
+def test_several_sign_offs_are_kept_oldest_first_and_the_latest_counts(fresh_on):
+    registry, check_id = fresh_on
     first = registry.sign_off(check_id, "王建国", "revise", "请补充光伏")
     second = registry.sign_off(check_id, "李敏", "rejected")
     third = registry.sign_off(check_id, "李敏", "approved", "已复核")
@@ -149,10 +182,10 @@ def test_several_sign_offs_are_kept_oldest_first_and_the_latest_counts(fresh):
     assert row.signoff == third and row.signed
 
 
-def test_refusals_are_one_clear_message_and_store_nothing(filled):
+def test_refusals_are_one_clear_message_and_store_nothing(filled_on):
     from compliance.registry.store import RegistryError
 
-    registry, ids, _ = filled
+    registry, ids, _ = filled_on
     school = ids["school"]
     cases = [
         ((ids["error"], "王建国", "approved"), "no verdict to sign off"),
@@ -175,8 +208,8 @@ def test_refusals_are_one_clear_message_and_store_nothing(filled):
     assert registry.verdict(ids["error"]) is None
 
 
-def test_a_name_and_comment_at_the_limits_are_accepted(fresh):
-    registry, check_id = fresh
+def test_a_name_and_comment_at_the_limits_are_accepted(fresh_on):
+    registry, check_id = fresh_on
     stored = registry.sign_off(check_id, "名" * 100, "approved", "意" * 2000)
     assert registry.signoffs(check_id) == [stored] and len(stored.comment) == 2000
 
@@ -187,18 +220,18 @@ def _ids(rows) -> list[int]:
     return [r.check.id for r in rows]
 
 
-def test_the_queue_is_the_latest_check_of_each_submission_newest_first(filled):
-    registry, ids, _ = filled
+def test_the_queue_is_the_latest_check_of_each_submission_newest_first(filled_on):
+    registry, ids, _ = filled_on
     rows = registry.queue()
     # the first fail-office check is replaced by its resubmission; the error (no id) is left out
     assert _ids(rows) == [ids["office2"], ids["binjiang"], ids["plant"], ids["school"]]
     assert [r.check.submission_id for r in rows] == ["YP-2024-0457", "YP-2025-0412", "YP-2025-0103", "YP-2025-0012"]
 
 
-def test_queue_filters(filled):
+def test_queue_filters(filled_on):
     from compliance.registry.store import RegistryError
 
-    registry, ids, _ = filled
+    registry, ids, _ = filled_on
     assert _ids(registry.queue(verdict="non_compliant")) == [ids["office2"], ids["binjiang"]]
     assert _ids(registry.queue(verdict="compliant")) == [ids["school"]]
     assert _ids(registry.queue(verdict="incomplete")) == [ids["plant"]]
@@ -379,12 +412,12 @@ def test_a_registry_made_before_sign_offs_gains_the_table_on_open(tmp_path, samp
     assert [(f[2], f[3], f[4], f[6]) for f in foreign] == [("checks", "check_id", "id", "CASCADE")]
 
 
-def test_deleting_a_check_deletes_its_sign_offs(fresh):
+def test_deleting_a_check_deletes_its_sign_offs(fresh_on):
     from sqlalchemy import delete
 
     from compliance.registry.tables import checks
 
-    registry, check_id = fresh
+    registry, check_id = fresh_on
     registry.sign_off(check_id, "李敏", "approved")
     with registry.engine.begin() as conn:
         conn.execute(delete(checks).where(checks.c.id == check_id))

@@ -125,9 +125,11 @@ class Registry:
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+        from .connect import create_schema, engine_options
+
         self.url = registry_url(target)
         try:
-            self.engine = create_engine(self.url, future=True)
+            self.engine = create_engine(self.url, future=True, **engine_options(self.url))
             if self.engine.dialect.name == "sqlite":
                 database = self.engine.url.database
                 if not create and database not in (None, "", ":memory:") and not Path(database).is_file():
@@ -136,16 +138,7 @@ class Registry:
                                              "with the registry to read")
                 event.listen(self.engine, "connect", _sqlite_pragmas)
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-            from .tables import metadata, registry_info, SCHEMA_VERSION
-
-            metadata.create_all(self.engine)
-            with self.engine.begin() as conn:
-                found = conn.execute(registry_info.select().where(registry_info.c.name == "schema")).first()
-                if found is None:
-                    conn.execute(registry_info.insert().values(name="schema", value=str(SCHEMA_VERSION)))
-                elif found.value != str(SCHEMA_VERSION):
-                    raise RegistryError(f"registry schema {found.value}, this tool writes schema {SCHEMA_VERSION}",
-                                        file=shown_url(self.url), hint="use a registry made by this version")
+            create_schema(self.engine, self.url)
         except (ArgumentError, SQLAlchemyError, OSError, ModuleNotFoundError) as exc:
             raise RegistryError(f"cannot open the registry ({_first_line(exc)})", file=shown_url(self.url),
                                 hint="pass --db with a writable file path or a SQLAlchemy URL such as "
@@ -357,9 +350,9 @@ def _check_row(o: Outcome) -> dict:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")      # first: switching to WAL waits for another opener
     cursor.execute("PRAGMA journal_mode=WAL")       # a killed writer loses nothing committed
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
