@@ -1,9 +1,11 @@
-"""End to end: `compliance serve` started as a user starts it, driven in Debian's Chromium.
+"""End to end: `compliance serve` started as a user starts it, driven in Debian's Chromium, one
+test per role of the office service.
 
-A designer uploads a bundled sample, waits for the verdict, clicks a finding and sees exactly its
-elements highlighted in the 3D view, and downloads the PDF; a reviewer signs off and the
-registry has it; malformed uploads get an error page and the app goes on serving. Screenshots
-of every page go to out/screenshots/.
+A designer signs in, self-checks a bundled sample (private to the organisation), sees the
+findings' elements highlighted in 3D, fixes the submission and files it; a reviewer finds the
+filing in the queue and signs it off under their own account; an administrator reads each of
+those steps in the audit log. Malformed uploads get an error page and the app goes on serving.
+Screenshots of every page go to out/screenshots/.
 """
 
 from __future__ import annotations
@@ -55,10 +57,22 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+@pytest.fixture()
+def designer(page, server):
+    server.login(page, "li")
+    return page
+
+
+@pytest.fixture()
+def reviewer(page, server):
+    server.login(page, "wang")
+    return page
+
+
 def upload(page, server, files: list[Path]) -> None:
     page.goto(server.url)
     page.set_input_files("#files", [str(f) for f in files])
-    page.click("button[type=submit]")
+    page.click("#upload button[type=submit]")
 
 
 def self_check(page, server, tmp_path, sample: str = SAMPLE) -> int:
@@ -67,7 +81,8 @@ def self_check(page, server, tmp_path, sample: str = SAMPLE) -> int:
     return int(page.url.rsplit("/", 1)[1])
 
 
-def test_designer_self_checks_and_sees_the_findings_elements_in_3d(page, server, tmp_path):
+def test_designer_self_checks_and_sees_the_findings_elements_in_3d(designer, server, tmp_path):
+    page = designer
     upload(page, server, [sample_zip(SAMPLE, tmp_path)])
     page.wait_for_selector("#job progress")
     shot(page, "1-progress")
@@ -113,36 +128,117 @@ def test_designer_self_checks_and_sees_the_findings_elements_in_3d(page, server,
     assert verdict["submission"]["id"] in text
 
 
-def test_reviewer_signs_off_from_the_queue(page, server, tmp_path):
+FIX = [("gross_floor_area_m2: 12000.0", "gross_floor_area_m2: 10000.0"), ("roof_area_m2: 1170.0", "roof_area_m2: 900.0")]
+
+
+def file_from_page(page) -> None:
+    page.click("#file-button")
+    page.wait_for_selector("#filing-state[data-filed='yes']")
+
+
+def test_designer_self_checks_fixes_and_files(designer, server, tmp_path):
+    """The first check is incomplete (declared figures disagree with the model) and no reviewer
+    sees it; the corrected one is compliant, shows what was fixed, and is filed."""
+    page = designer
+    first = self_check(page, server, tmp_path, "incomplete-metadata-mismatch")
+    assert page.get_attribute("#verdict", "data-verdict") == "incomplete"
+    assert page.get_attribute("#filing-state", "data-filed") == "no"
+    wang = server.session("wang")
+    assert server.get(f"/checks/{first}", opener=wang)[0] == 404            # private to the organisation
+    assert f"data-check=\"{first}\"" not in server.get("/queue", opener=wang)[1].decode()
+    shot(page, "3-self-check-private")
+
+    upload(page, server, [sample_zip("incomplete-metadata-mismatch", tmp_path / "fix", yaml_edit=FIX)])
+    page.wait_for_url(re.compile(r".*/checks/\d+$"), timeout=180_000)
+    fixed = int(page.url.rsplit("/", 1)[1])
+    assert fixed != first and page.get_attribute("#verdict", "data-verdict") == "compliant"
+    assert "fixed" in page.inner_text("#since-last")
+    file_from_page(page)
+    shot(page, "4-filed")
+    assert f"data-check=\"{fixed}\"" in server.get("/queue", opener=wang)[1].decode()
+    page.goto(server.url)
+    assert "已提交 filed" in page.inner_text(f"#my-checks tr[data-check='{fixed}'] .state")
+
+
+def filed_check(server, tmp_path, sample: str = SAMPLE) -> int:
+    """A designer's check of `sample`, filed (through the same pages, without a browser)."""
+    from urllib.parse import urlencode
+
+    from office_accounts import csrf_of
+
+    li = server.session("li")
+    boundary = "----e2e"
+    data = sample_zip(sample, tmp_path).read_bytes()
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+            f"{csrf_of(server.get('/', opener=li)[1].decode())}\r\n--{boundary}\r\n"
+            f"Content-Disposition: form-data; name=\"files\"; filename=\"{sample}.zip\"\r\n"
+            "Content-Type: application/zip\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    status, _, headers = server.request("/check", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}, li)
+    assert status == 303
+    job = headers["Location"].rsplit("/", 1)[1]
+    import time
+
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        state = json.loads(server.get(f"/jobs/{job}/state", opener=li)[1])
+        if state["state"] in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    check_id = state["check_id"]
+    csrf = csrf_of(server.get(f"/checks/{check_id}", opener=li)[1].decode())
+    status, _, _ = server.request(f"/checks/{check_id}/file", urlencode({"csrf": csrf}).encode(),
+                                  {"Content-Type": "application/x-www-form-urlencoded"}, li)
+    assert status == 303
+    return check_id
+
+
+def test_reviewer_signs_off_a_filing_under_their_own_account(reviewer, server, tmp_path):
     from compliance.registry.store import Registry
 
-    check_id = self_check(page, server, tmp_path)
+    page = reviewer
+    check_id = filed_check(server, tmp_path)
     page.goto(f"{server.url}queue?signed=no")
     row = page.locator(f"#queue tr[data-check='{check_id}']")
     assert row.count() == 1
-    shot(page, "3-queue")
+    shot(page, "5-queue")
     row.locator("a", has_text="open").click()
-    page.fill("input[name=reviewer]", "王审查 Wang <b>")
-    page.select_option("select[name=decision]", "approved")
-    page.fill("textarea[name=comment]", "屋面光伏面积请补充计算书 — add the PV area calculation")
+    assert page.locator("input[name=reviewer]").count() == 0           # the name is never typed
+    assert "王审查 · 审查员" in page.inner_text("#signer")
+    page.select_option("select[name=decision]", "revise")
+    page.fill("textarea[name=comment]", "屋面光伏面积请补充计算书 — add the PV area calculation <b>")
     page.click(".signoff-form button[type=submit]")
     page.wait_for_selector("table.signoffs tr.latest")
-    assert "王审查 Wang <b>" in page.inner_text("table.signoffs tr.latest")    # shown as text, not markup
-    shot(page, "4-signed")
+    latest = page.inner_text("table.signoffs tr.latest")
+    assert "王审查" in latest and "退回修改" in latest and "<b>" in latest     # shown as text, not markup
+    shot(page, "6-signed")
 
     registry = Registry(server.db, create=False)
     stored = registry.signoffs(check_id=check_id)
     registry.close()
-    assert [(s.reviewer, s.decision) for s in stored] == [("王审查 Wang <b>", "approved")]
+    assert [(s.reviewer, s.reviewer_account, s.decision) for s in stored] == [("王审查", "wang", "revise")]
     page.goto(f"{server.url}queue?signed=yes")
     assert "王审查" in page.inner_text(f"#queue tr[data-check='{check_id}'] .signed")
     pdf = page.request.get(f"{server.url}checks/{check_id}/report.pdf").body()
     text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                     .stdout.decode().split())           # table cells wrap
-    assert "王审查 Wang <b>" in text and "add the PV area calculation" in text
+    assert "王审查" in text and "add the PV area calculation" in text and "退回修改" in text
+
+
+def test_admin_reads_each_step_in_the_audit_log(page, server, tmp_path):
+    check_id = filed_check(server, tmp_path)
+    server.login(page, "admin")
+    page.goto(f"{server.url}audit?subject=check:{check_id}")
+    actions = {tr.get_attribute("data-action") for tr in page.locator("#audit tbody tr").all()}
+    assert {"check", "file"} <= actions
+    page.goto(f"{server.url}audit")
+    assert page.get_attribute("#chain", "data-intact") == "yes"
+    seen = {tr.get_attribute("data-action") for tr in page.locator("#audit tbody tr").all()}
+    assert {"login", "upload", "check", "file"} <= seen
+    shot(page, "7-audit")
 
 
 def test_history_diff_rules_and_district_pages(page, server, tmp_path):
+    server.login(page, "li")
     first = self_check(page, server, tmp_path)
     second = self_check(page, server, tmp_path / "b", sample=SAMPLE + ":edited")
     assert second != first
@@ -157,6 +253,7 @@ def test_history_diff_rules_and_district_pages(page, server, tmp_path):
     page.locator(f"#history tr[data-check='{second}'] a", has_text="diff").click()
     assert f"→ {second}" in page.inner_text("h1")
     shot(page, "6-diff")
+    server.login(page, "wang")          # the rules and the district are the office's pages
     page.goto(f"{server.url}rules")
     assert page.locator("#rules tbody tr").count() >= 20
     shot(page, "7-rules")
@@ -170,7 +267,8 @@ def test_history_diff_rules_and_district_pages(page, server, tmp_path):
     shot(page, "9-district")
 
 
-def test_malformed_uploads_get_an_error_page_and_the_app_goes_on(page, server, tmp_path):
+def test_malformed_uploads_get_an_error_page_and_the_app_goes_on(designer, server, tmp_path):
+    page = designer
     not_zip = tmp_path / "model.zip"
     not_zip.write_text("this is not a zip")
     upload(page, server, [not_zip])
@@ -211,7 +309,7 @@ def test_malformed_uploads_get_an_error_page_and_the_app_goes_on(page, server, t
     assert page.locator("#files").count() == 1           # still serving
 
 
-def test_a_reviewer_opens_a_batch_checked_submission_and_prepares_its_3d_view(page, server, tmp_path):
+def test_a_reviewer_opens_a_batch_checked_submission_and_prepares_its_3d_view(reviewer, server, tmp_path):
     """Checks stored by `compliance batch` have no 3D view yet: the page offers to make one from
     the models where they were checked."""
     import shutil
@@ -223,6 +321,7 @@ def test_a_reviewer_opens_a_batch_checked_submission_and_prepares_its_3d_view(pa
                            "--db", server.db, "-o", str(tmp_path / "verdicts"), "--format", "json", "--jobs", "1"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    page = reviewer
     page.goto(f"{server.url}queue?verdict=compliant")
     page.locator("#queue tr", has_text="YP-2025-0012").locator("a", has_text="open").click()
     assert "not ready" in page.inner_text("#viewer-card")

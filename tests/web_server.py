@@ -106,7 +106,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def sample_zip(sample: str, folder: Path, yaml_edit: tuple[str, str] | None = None) -> Path:
+def sample_zip(sample: str, folder: Path, yaml_edit: tuple[str, str] | list[tuple[str, str]] | None = None) -> Path:
     """The bundled sample `name` zipped as a designer would; `name:edited` changes its applicant (a new
     check of the same submission); `yaml_edit` replaces one text in submission.yaml (it must be there)."""
     name, _, edited = sample.partition(":")
@@ -120,9 +120,9 @@ def sample_zip(sample: str, folder: Path, yaml_edit: tuple[str, str] | None = No
                 text = data.decode("utf-8")
                 if edited:
                     text = re.sub(r"(?m)^applicant: .*$", "applicant: 上海某设计院（修改后 revised）", text, count=1)
-                if yaml_edit:
-                    assert text.count(yaml_edit[0]) == 1, yaml_edit[0]
-                    text = text.replace(*yaml_edit)
+                for before, after in ([yaml_edit] if isinstance(yaml_edit, tuple) else yaml_edit or []):
+                    assert text.count(before) == 1, before
+                    text = text.replace(before, after)
                 data = text.encode("utf-8")
             zf.writestr(f"{name}/{path.name}", data)
     return target
