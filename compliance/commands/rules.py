@@ -206,17 +206,12 @@ def rules_diff(old: Path, new: Path, samples: tuple[Path, ...], as_of, debug: bo
 
 def _district_problems(rules_dir: Path, ruleset) -> list:
     """The district targets file, checked against the rule set's vocabulary (when both exist)."""
-    from compliance.district.targets import TARGETS_FILE, load_targets, tally_problems
-    from compliance.errors import RuleFileError
-    from compliance.ruleset.describe import rel
-    from compliance.ruleset.lint import LintProblem
+    from compliance.ruleset.publication import district_problems
 
-    if ruleset is None or not (rules_dir / TARGETS_FILE).is_file():
-        return []
-    try:
-        targets, _, _ = load_targets(rules_dir, {use: list(spec.groups) for use, spec in ruleset.settings.uses.items()})
-    except RuleFileError as exc:
-        return [LintProblem("error", "district", str(rel(Path(exc.file))), exc.line, exc.message, exc.hint)]
-    # a tally rule and the district target it counts toward read the same figure and threshold
-    return [LintProblem("error", "district", str(rel(ruleset.files[rule_id])), ruleset.line_of(rule_id, path), msg, hint)
-            for rule_id, path, msg, hint in tally_problems(ruleset, targets)]
+    return district_problems(rules_dir, ruleset)
+
+
+from .publishing import rules_publish, rules_published  # noqa: E402  (the publication commands, in the group)
+
+rules.add_command(rules_publish)
+rules.add_command(rules_published)

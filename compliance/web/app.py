@@ -33,31 +33,24 @@ class AppState:
     _stamp: Any = field(default=None)
 
     def ruleset(self):
-        """(RuleSet, ScenarioIndex or None), loaded again when a rule or feature file changed: policy
-        staff edit them while the app runs, and each check's process reads them afresh."""
-        stamp = self._files_stamp()
-        if self._ruleset is None or stamp != self._stamp:
-            from ..ruleset.loader import load_ruleset
-            from ..ruleset.scenarios import index_features
+        """(RuleSet, ScenarioIndex or None) of the publication in force today, loaded once per
+        publication: editing the --rules folder or the draft changes nothing live."""
+        found = self.publication()
+        if self._ruleset is None or self._stamp != found.folder:
+            from .rulesets import load_published
 
-            ruleset = load_ruleset(self.settings.rules_dir)
-            index = index_features(self.features_dir) if self.features_dir.is_dir() else None
-            self._ruleset, self._stamp = (ruleset, index), stamp
+            self._ruleset, self._stamp = load_published(found), found.folder
         return self._ruleset
 
-    def current_rules(self) -> Path:
-        """The rule folder checks are made with now."""
-        return self.settings.rules_dir
+    def publication(self):
+        """The published rule set in force today (ruleset/publish.Publication)."""
+        from .rulesets import in_force
 
-    def _files_stamp(self) -> tuple:
-        found = []
-        for folder in (self.settings.rules_dir, self.features_dir):
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    if path.suffix in (".yaml", ".yml", ".feature"):
-                        st = path.stat()
-                        found.append((str(path), st.st_mtime_ns, st.st_size))
-        return tuple(found)
+        return in_force(self)
+
+    def current_rules(self) -> Path:
+        """The rule folder checks are made with now: the publication in force today's."""
+        return self.publication().rules_dir
 
 
 def state() -> AppState:
@@ -86,16 +79,20 @@ def create_app(settings: WebSettings, features_dir: Path | None = None) -> Flask
     app.extensions["compliance"] = AppState(
         settings=settings, registry=registry, jobs=JobRunner(settings),
         features_dir=features_dir or settings.rules_dir.parent / "features")
+    from .rulesets import publish_first
+
+    publish_first(app.extensions["compliance"])       # the first start: --rules becomes the initial publication
     _install_filters(app)
     _install_guards(app)
     _install_error_pages(app)
     from . import auth
     from .designer import designer
+    from .drafting import drafting
     from .policy import policy
     from .reviewer import reviewer
 
     auth.install(app)
-    for blueprint in (designer, reviewer, policy):
+    for blueprint in (designer, reviewer, policy, drafting):
         app.register_blueprint(blueprint)
     return app
 

@@ -16,11 +16,14 @@ policy = Blueprint("policy", __name__)
 @policy.get("/rules")
 def rules():
     from ..ruleset.describe import list_rows
+    from ..ruleset.publish import publications
 
-    ruleset, index = state().ruleset()
+    st = state()
+    ruleset, index = st.ruleset()
     rows = list_rows(ruleset, index)
     params = sorted(ruleset.parameters.items())
-    return render_template("rules.html", ruleset=ruleset, rows=rows, params=params)
+    return render_template("rules.html", ruleset=ruleset, rows=rows, params=params, in_force=st.publication(),
+                           publications=list(reversed(publications(st.registry))), today=date.today())
 
 
 @policy.get("/rules/<rule_id>")
@@ -33,7 +36,7 @@ def rule(rule_id: str):
         abort(404)
     kinds = ruleset.settings.kinds
     files: dict = {}           # feature file -> its lines, read once for all its scenarios
-    scenarios = [{"name": s.name, "where": s.where(state().features_dir.parent), "text": _scenario_text(s, files)}
+    scenarios = [{"name": s.name, "where": s.where(index.folder.parent), "text": _scenario_text(s, files)}
                  for s in (index.for_rule(found.id) if index is not None else [])]
     params = {name: ruleset.parameters[name] for name in
               dict.fromkeys(q.param for q in found.requirements if q.param) if name in ruleset.parameters}
@@ -75,7 +78,10 @@ def _district_report():
         when = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
         when = date.today()
-    return district_report(st.registry, st.settings.rules_dir, when)
+    from ..ruleset.publish import current
+
+    found = current(st.registry, when)             # the targets as published on that day
+    return district_report(st.registry, found.rules_dir if found is not None else st.current_rules(), when)
 
 
 @policy.get("/district")
