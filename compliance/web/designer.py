@@ -166,6 +166,7 @@ def file(check_id: int):
     organisation's."""
     from ..office.filings import file_check
 
+    stored_verdict(check_id)            # 404 for what the account may not see
     row = file_check(state().registry, check_id, account())
     audit("file", f"check:{check_id}", submission=row.submission_id, verdict=row.verdict)
     return redirect(url_for("designer.check", check_id=check_id) + "#filing", 303)
