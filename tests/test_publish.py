@@ -247,6 +247,7 @@ def test_draft_compare_publish(tmp_path):
         assert again != office and after.verdict == "non_compliant"
         assert after.rules_publication == "2026.1" and after.rules_effective_from == date.today()
         assert next(r for r in after.results if r.rule == "PV-2").threshold == 60
+        assert "2026.1 (" in designer.get(f"/checks/{again}").data.decode()
         assert registry.verdict(office).verdict == "compliant"   # a check made before publishing is as it was
     finally:
         st.jobs.close()
@@ -267,3 +268,38 @@ def test_a_publication_effective_tomorrow_is_not_used_today(tmp_path):
         assert "value: 30" in (st.current_rules() / "PV-2.yaml").read_text(encoding="utf-8")
     finally:
         st.jobs.close()
+
+
+def test_editing_the_rules_folder_changes_nothing_live(tmp_path):
+    """The --rules folder is what the first start published, no more: editing it while the app runs
+    changes neither the rule pages nor the rules a check is made with."""
+    app, st = make_app(tmp_path)
+    seed(st.registry)
+    try:
+        client = client_as(app, "wang")
+        assert "pv_roof_ratio ≥ 50 %" in client.get("/rules/PV-1").data.decode()
+        pv1 = tmp_path / "rules" / "PV-1.yaml"
+        body = pv1.read_text(encoding="utf-8")
+        assert body.count("  value: 50\n") == 1, "PV-1.yaml no longer writes its threshold this way: update the test"
+        pv1.write_text(body.replace("  value: 50\n", "  value: 55\n"), encoding="utf-8")
+        page = client.get("/rules/PV-1").data.decode()
+        assert "pv_roof_ratio ≥ 50 %" in page and "≥ 55 %" not in page
+        assert "value: 50" in (st.current_rules() / "PV-1.yaml").read_text(encoding="utf-8")
+    finally:
+        st.jobs.close()
+
+
+def test_a_published_copy_changed_on_disk_is_refused_and_the_queue_goes_on(tmp_path):
+    app, st = make_app(tmp_path)
+    seed(st.registry)
+    try:
+        pv1 = st.current_rules() / "PV-1.yaml"
+        pv1.chmod(0o644)
+        pv1.write_text(pv1.read_text(encoding="utf-8").replace("  value: 50\n", "  value: 5\n"), encoding="utf-8")
+        client = client_as(app, "wang")
+        page = client.get("/rules/PV-1")
+        queue = client.get("/queue")
+    finally:
+        st.jobs.close()
+    assert page.status_code == 400 and "was changed after it was published" in page.data.decode()
+    assert queue.status_code == 200 and "the rule set cannot be read" in queue.data.decode()

@@ -172,7 +172,7 @@ def summary_rows(v, lang: str) -> list[dict]:
         item("结论说明", "What the verdict means", _pair(*VERDICT[v.verdict][2:], lang)),
         *(item(f"规则数：{zh}", f"Rules: {en}", n, tone) for tone, zh, en, n in status_counts(v)),
         item("规则集", "Rule set", say(v.ruleset_name, lang, "\n")),
-        item("规则集版本", "Rule-set version", v.rules_version),
+        item("规则集版本", "Rule-set version", v.rules_label()),
         item("工具版本", "Tool version", v.tool_version),
         item("生成时间", "Generated at", utc(v.generated_at)),
     ]
