@@ -335,16 +335,17 @@ def test_the_signed_pdf_prints_every_sign_off_and_marks_the_latest(fresh, tmp_pa
     verdict = registry.verdict(check_id)
     text = _pdftotext(render("pdf", verdict), tmp_path, mode="-raw")      # content order: a cell's lines in sequence
     block = _flat(_sign_section(text))
-    for needle in ("王建国", "退回修改revise", "屋顶光伏面积比例不足，请补充组件。", "李敏", "不予通过rejected",
+    for needle in ("王建国", "退回修改revise", "屋顶光伏面积比例不足，请补充组件。", "李敏", "不同意rejected",
                    "复核后不予通过", "最新latest", "以最新一次签署为准", "签字", "盖章",
                    verdict.signoffs[-1].signed_at.strftime("%Y-%m-%d")):
         assert needle in block, needle
     assert block.index("王建国") < block.index("复核后不予通过")      # oldest first
     cover = _flat(text[:text.index("需要处理的事项")])
-    assert "李敏" in cover and "不予通过rejected" in cover and "王建国" not in cover
+    assert "李敏" in cover and "审查意见Reviewopinion:不同意rejected" in cover and "王建国" not in cover
+    assert "通过approved" not in _flat(text) and "不予通过rejected" not in _flat(text)     # the office's words
     english = _flat(_pdftotext(render("pdf", verdict, "en"), tmp_path, "en.pdf"))
-    assert "Reviewer'sdecision" in english and "李敏" in english
-    assert "rejected" in english and "不予通过rejected" not in english and "审查签署" not in english
+    assert "Reviewopinion" in english and "李敏" in english
+    assert "rejected" in english and "不同意rejected" not in english and "审查签署" not in english
 
 
 def test_an_unsigned_pdf_has_the_blank_sign_off_block(fresh, tmp_path):
@@ -353,10 +354,10 @@ def test_an_unsigned_pdf_has_the_blank_sign_off_block(fresh, tmp_path):
     registry, check_id = fresh
     text = _pdftotext(render("pdf", registry.verdict(check_id)), tmp_path, mode="-raw")
     block = _flat(_sign_section(text))
-    for needle in ("审核人Reviewer", "签署日期Date", "审查结论Decision", "通过approved", "不予通过rejected",
+    for needle in ("审核人Reviewer", "签署日期Date", "审查意见Reviewopinion", "同意approved", "不同意rejected",
                    "退回修改revise", "意见说明Comment", "签字Signature", "盖章Seal", "尚未在登记库中签署"):
         assert needle in block, needle
-    assert "latest" not in block and "审查结论Reviewer'sdecision" not in block
+    assert "latest" not in block and "通过approved" not in block
 
 
 def test_untrusted_names_and_comments_are_escaped_and_their_controls_visible(fresh, tmp_path):

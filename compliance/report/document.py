@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .labels import DECISION, STATUS, check_lang, falls_short, template_globals, visible_controls
+from .labels import (DECISION, DRAFT_MARK, REVIEW_OPINION, STATUS, check_lang, falls_short, template_globals,
+                     visible_controls)
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"
@@ -90,7 +91,7 @@ def context(verdict, lang: str, medium: Medium) -> dict:
         charts={r.rule: charts_for(verdict, r, lang) for r in checked},
         summary_chart=summary_chart(verdict, lang),
         findings=list(verdict.notes),
-        MARK=MARK, ROLE=ROLE, decision=decision_labels,
+        MARK=MARK, ROLE=ROLE, decision=decision_labels, DRAFT_MARK=DRAFT_MARK, REVIEW_OPINION=REVIEW_OPINION,
         signoffs=list(verdict.signoffs),            # oldest first; the last one counts
     )
 

@@ -20,12 +20,23 @@ VERDICT: dict[str, tuple[str, str, str, str]] = {  # zh, en, explanation zh, exp
     "incomplete": ("资料不全或需复核", "INCOMPLETE", "无不通过项，但有影响结论的规则数据缺失或需人工复核。",
                    "No rule fails, but a rule that affects approval lacks data or needs a reviewer's decision."),
 }
-# A reviewer's decision (SignOff.decision): label zh, en; meaning zh, en.
+# A reviewer's decision (SignOff.decision), in the office's words for a 审查意见 (review opinion):
+# label zh, en; meaning zh, en. Never 通过: an "approved" beside 不合规 would read as a pass.
 DECISION: dict[str, tuple[str, str, str, str]] = {
-    "approved": ("通过", "approved", "审查人认可本核查结论。", "The reviewer accepts the verdict."),
-    "rejected": ("不予通过", "rejected", "申报不予通过。", "The submission is refused."),
+    "approved": ("同意", "approved", "审查人同意本核查结论。", "The reviewer agrees with the verdict."),
+    "rejected": ("不同意", "rejected", "审查人不同意，申报不予认可。", "The reviewer disagrees: the submission is refused."),
     "revise": ("退回修改", "revise", "退回设计单位修改后重新申报。", "Sent back to the designer for changes."),
 }
+REVIEW_OPINION = ("审查意见", "Review opinion")
+# On every page of a PDF no reviewer has signed off, in both languages whatever the report's language.
+DRAFT_MARK = "草稿 · 未经审查签署 DRAFT — not signed off"
+
+
+def review_opinion(signoff, lang: str = "both") -> str:
+    """A sign-off on one line: '审查意见 Review opinion: 同意 approved · 王建国（审查员） · 2025-… UTC'."""
+    zh, en = DECISION.get(signoff.decision, (signoff.decision, signoff.decision))[:2]
+    who = signoff.reviewer + (f"（{signoff.reviewer_title}）" if getattr(signoff, "reviewer_title", "") else "")
+    return f"{pick(*REVIEW_OPINION, lang)}: {pick(zh, en, lang)} · {who} · {utc(signoff.signed_at)}"
 # A failed rule whose kind does not affect the verdict is not a failure to the reader: an encouraged
 # item not taken up, or a target not yet reached (the JSON status stays `fail`).
 NOT_TAKEN_UP: dict[str, tuple[str, str]] = {"encouraged": ("未采用", "not taken up"),

@@ -4,7 +4,7 @@ report's language (zh alone carries no English words of ours: status, kind, head
 from __future__ import annotations
 
 from .labels import (PROJECT_KIND, SEVERITY, STATUS, VERDICT, falls_short, model_summary, note_text, pick,
-                     status_label, visible_controls)
+                     review_opinion, status_label, visible_controls)
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}
@@ -76,6 +76,7 @@ def render(verdict, lang: str = "both") -> bytes:
         *_buildings(s, lang),
         "",
         {"zh": "结论：{0}", "en": "Verdict: {1}"}.get(lang, "Verdict: {0} {1}").format(*VERDICT[verdict.verdict][:2]),
+        *([review_opinion(verdict.signoffs[-1], lang)] if verdict.signoffs else []),
         "",
     ]
     na = [r for r in verdict.results if r.status == "not_applicable"]
