@@ -63,6 +63,8 @@ def record(registry: "Registry", actor: str, action: str, subject: str = "", det
     from ..registry.tables import audit_log
 
     text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    # what the columns hold on every backend (PostgreSQL refuses longer text and NUL characters)
+    actor, action, subject, address = _fit(actor, 100), _fit(action, 32), _fit(subject, 200), _fit(address, 64)
     for _attempt in range(50):
         at = datetime.now(timezone.utc)
         try:
@@ -77,6 +79,12 @@ def record(registry: "Registry", actor: str, action: str, subject: str = "", det
         except IntegrityError:          # another writer took this id: chain on top of theirs
             continue
     raise RuntimeError("the audit log is too busy to append to")
+
+
+def _fit(text: str, most: int) -> str:
+    """A value as its column holds it: NUL made visible, cut to `most` characters (… marks a cut)."""
+    text = (text or "").replace("\x00", "[U+0000]")
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def rows(registry: "Registry", *, action: Optional[str] = None, subject: Optional[str] = None,

@@ -179,7 +179,7 @@ class Registry:
 
         from .tables import checks, inputs, results
 
-        row = _check_row(outcome)
+        row = _text_safe(_check_row(outcome))
         with self.engine.begin() as conn:
             found = conn.execute(select(checks.c.id, checks.c.outcome).where(checks.c.key == outcome.key)).first()
             if found is not None:
@@ -191,12 +191,13 @@ class Registry:
             check_id = conn.execute(checks.insert().values(**row)).inserted_primary_key[0]
             v = outcome.verdict
             if v is not None:
-                conn.execute(inputs.insert(), [dict(check_id=check_id, role=f.role, file=f.file, sha256=f.sha256,
-                                                    size_bytes=f.size_bytes) for f in v.inputs])
-                conn.execute(results.insert(), [
-                    dict(check_id=check_id, rule=r.rule, rule_version=r.rule_version, kind=r.kind, blocks=r.blocks,
-                         status=r.status, measured=r.measured, threshold=r.threshold, unit=r.unit,
-                         message=r.message, message_zh=r.message_zh) for r in v.results])
+                conn.execute(inputs.insert(), [_text_safe(dict(check_id=check_id, role=f.role, file=f.file,
+                                                               sha256=f.sha256, size_bytes=f.size_bytes))
+                                               for f in v.inputs])
+                conn.execute(results.insert(), [_text_safe(dict(
+                    check_id=check_id, rule=r.rule, rule_version=r.rule_version, kind=r.kind, blocks=r.blocks,
+                    status=r.status, measured=r.measured, threshold=r.threshold, unit=r.unit,
+                    message=r.message, message_zh=r.message_zh)) for r in v.results])
         return check_id, True
 
     # -- reading ----------------------------------------------------------------------------
@@ -346,6 +347,11 @@ def _check_row(o: Outcome) -> dict:
     return dict(base, outcome="verdict", submission_id=s.id, name=s.name, use=s.use, kind=s.kind, zone=s.zone,
                 filed_on=s.filed_on, as_of=v.as_of, verdict=v.verdict, exit_code=v.exit_code,
                 verdict_json=render(v).decode("utf-8"), district_json=json.dumps(district, ensure_ascii=False))
+
+
+def _text_safe(row: dict) -> dict:
+    """A NUL character (which PostgreSQL's text refuses) stored visibly, the same on every backend."""
+    return {k: v.replace("\x00", "[U+0000]") if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
