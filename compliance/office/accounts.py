@@ -48,7 +48,6 @@ class User:
     organisation: Optional[str]
     active: bool
     session_epoch: int
-    has_password: bool
 
     @property
     def can_sign(self) -> bool:
@@ -131,11 +130,11 @@ def _select():
 
 def _user(r) -> User:
     return User(r.id, r.username, r.display_name, r.title or "", r.role, r.organisation_id, r.org_name,
-                bool(r.active), r.session_epoch or 0, r.password_hash is not None)
+                bool(r.active), r.session_epoch or 0)
 
 
-def add_user(registry: "Registry", username: str, display_name: str, role: str, password: Optional[str],
-             organisation: Optional[str] = None, title: str = "", sso_subject: Optional[str] = None) -> User:
+def add_user(registry: "Registry", username: str, display_name: str, role: str, password: str,
+             organisation: Optional[str] = None, title: str = "") -> User:
     from sqlalchemy.exc import IntegrityError
 
     from ..registry.tables import users
@@ -152,14 +151,12 @@ def add_user(registry: "Registry", username: str, display_name: str, role: str, 
     if role == "designer" and org is None:
         raise AccountError("a designer belongs to an organisation",
                            hint="pass --org with the design institute or applicant they work for")
-    if password is None and sso_subject is None:
-        raise AccountError("an account needs a password (or a single sign-on subject)")
-    digest = _hasher().hash(check_password(password)) if password is not None else None
+    digest = _hasher().hash(check_password(password))
     try:
         with registry.engine.begin() as conn:
             new_id = conn.execute(users.insert().values(
                 username=username, display_name=display_name, title=title, role=role,
-                organisation_id=org.id if org else None, password_hash=digest, sso_subject=sso_subject,
+                organisation_id=org.id if org else None, password_hash=digest,
                 active=True, created_at=_now(), session_epoch=0)).inserted_primary_key[0]
     except IntegrityError:
         raise AccountError(f"user {username!r} exists already", hint="pick another user name") from None
@@ -207,7 +204,7 @@ def authenticate(registry: "Registry", username: str, password: str) -> Optional
     with registry.engine.connect() as conn:
         r = conn.execute(select(users.c.id, users.c.password_hash, users.c.active)
                          .where(users.c.username == (username or "").strip().lower())).first()
-    if r is None or r.password_hash is None:
+    if r is None:
         try:
             hasher.verify(_DUMMY_HASH, password or "x")
         except VerificationError:

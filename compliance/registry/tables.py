@@ -102,8 +102,7 @@ users = Table(
     Column("title", String(100), nullable=False, default=""),           # e.g. 审查员 / 高级工程师, printed beside it
     Column("role", String(16), nullable=False),                         # designer / reviewer / policy_editor / admin
     Column("organisation_id", Integer, ForeignKey("organisations.id"), nullable=True),   # designers: required
-    Column("password_hash", Text, nullable=True),                       # argon2id; None: single sign-on only
-    Column("sso_subject", String(200), nullable=True, unique=True),     # the OIDC `sub` it is bound to, if any
+    Column("password_hash", Text, nullable=False),                      # argon2id
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("session_epoch", Integer, nullable=False, default=0),        # bumped to end every session of the user

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from .app import state
 
 auth = Blueprint("auth", __name__)
-OPEN_ENDPOINTS = frozenset({"auth.login", "static", "auth.sso_start", "auth.sso_callback"})
+OPEN_ENDPOINTS = frozenset({"auth.login", "static"})
 
 
 class SessionUser:
@@ -170,8 +170,7 @@ def login():
             g.account = user
             audit("login")
             return redirect(safe_next(request.args.get("next")), 303)
-    return render_template("login.html", problem=problem, sso=state().settings.oidc is not None), \
-        (401 if problem else 200)
+    return render_template("login.html", problem=problem), (401 if problem else 200)
 
 
 @auth.post("/logout")

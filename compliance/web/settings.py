@@ -27,7 +27,6 @@ class WebSettings:
     secret_key: Optional[str] = None    # signs sessions; None: data_dir/secret_key, shared by the app's processes
     session_hours: float = 12           # a session ends after this long
     time_zone: str = "Asia/Shanghai"    # times are shown in the office's zone
-    oidc: Optional[dict] = None         # single sign-on (issuer, client_id, client_secret); None: local accounts
     signing_p12: Optional[Path] = None  # the office's certificate and key (PKCS#12) that signs signed-off PDFs
     signing_passphrase: Optional[str] = None
     quota_mb_per_day: float = 2048      # uploads per organisation per day
