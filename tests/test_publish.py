@@ -167,7 +167,8 @@ def test_a_broken_draft_is_saved_flagged_and_not_published(tmp_path):
                                                       "effective": date.today().isoformat()})
         assert r.status_code == 400 and re.search(r"rules/PV-2\.yaml:\d+", r.data.decode()), r.data.decode()[-1500:]
         assert len(publications(st.registry)) == 1
-        assert editor.get("/rules/draft/file?name=../secret_key").status_code == 400
+        for name in ("../secret_key", "rules/../../secret_key", "rules/_publication.yaml", "features/x.yaml"):
+            assert editor.get(f"/rules/draft/file?name={name}").status_code == 400, name
     finally:
         st.jobs.close()
     saves = audit_rows(st.registry, action="draft_save")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import ComplianceError
+from ..ruleset.publication import STAMP_FILE
 
 # rules/PV-2.yaml, rules/district/targets.yaml, features/pv.feature: no '..', no hidden names
 NAME = re.compile(r"(rules|features)(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}){1,3}")
@@ -64,7 +65,7 @@ class Draft:
         name = (name or "").strip()
         top = name.split("/", 1)[0]
         if not NAME.fullmatch(name) or top not in SUFFIXES or not name.endswith(SUFFIXES[top]) \
-                or any(part.startswith(".") for part in name.split("/")):
+                or any(part.startswith(".") for part in name.split("/")) or name.endswith("/" + STAMP_FILE):
             raise DraftError(f"{name!r} is not a file of the draft",
                              hint="rules/NAME.yaml or features/NAME.feature (letters, digits, '_', '-', '.')")
         return self.root / name
@@ -108,8 +109,6 @@ class Draft:
 
 def open_draft(data_dir: Path, publication) -> Draft:
     """The draft, made from `publication` (its rules and features, without its stamp) if there is none."""
-    from ..ruleset.publication import STAMP_FILE
-
     draft = Draft(Path(data_dir) / "draft")
     if draft.rules_dir.is_dir():
         return draft
