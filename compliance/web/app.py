@@ -77,7 +77,7 @@ def create_app(settings: WebSettings, features_dir: Path | None = None) -> Flask
     registry = Registry(settings.db)
     settings = replace(settings, db=registry.url)     # the check processes open the very same registry
     app.extensions["compliance"] = AppState(
-        settings=settings, registry=registry, jobs=JobRunner(settings),
+        settings=settings, registry=registry, jobs=JobRunner(settings, registry),
         features_dir=features_dir or settings.rules_dir.parent / "features")
     from .rulesets import publish_first
 

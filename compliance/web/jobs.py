@@ -5,24 +5,41 @@ time limit is a signal, which only a process's main thread can take. A small thr
 `python -m compliance.web.jobrun JOB_DIR` processes (at most `workers` at once), waits for each
 with a hard deadline, and a job's state is read from its folder, so a restarted server still
 shows every finished job.
+
+Several app processes may serve one data folder and registry (behind one proxy). Each job has a
+row in the registry's `web_jobs` table naming the process that runs it (host:pid); that process
+beats for its jobs (`heartbeat_at`, every HEARTBEAT_S seconds) until each is finished. Any
+process answers for any job: one not finished whose beat is older than STALE_S was left by a
+process that stopped, and is "interrupted"; the others are queued or running, wherever they run.
+(The app processes' clocks are compared: keep them in step, e.g. with NTP.)
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from .jobrun import read_json, write_json
 from .settings import WebSettings
 
+if TYPE_CHECKING:
+    from ..registry.store import Registry
+
 JOB_ID = re.compile(r"[0-9a-f]{32}")
+HEARTBEAT_S = 5.0          # how often an app process says it still runs its jobs
+STALE_S = 30.0             # a job not heard of for this long was left by a process that stopped
+log = logging.getLogger("compliance.web")
 
 
 @dataclass(frozen=True)
@@ -41,15 +58,21 @@ class JobState:
 
 
 class JobRunner:
-    def __init__(self, settings: WebSettings):
+    def __init__(self, settings: WebSettings, registry: "Registry", *, heartbeat_s: float = HEARTBEAT_S,
+                 stale_s: float = STALE_S):
         self.settings = settings
+        self.registry = registry
         self.jobs_dir = settings.data_dir / "jobs"
         self.views_dir = settings.data_dir / "views"
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.heartbeat_s, self.stale_s = heartbeat_s, stale_s
         self._pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="check")
         self._procs: dict[str, subprocess.Popen] = {}
         self._pending: set[str] = set()           # started here, process not finished yet
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._heart: Optional[threading.Thread] = None     # started with the first job
 
     def new_job_dir(self) -> tuple[str, Path]:
         """A fresh, unguessable job id and its folder (not created: the upload creates it)."""
@@ -69,19 +92,82 @@ class JobRunner:
         set to check with (default: the app's)."""
         job_dir = self.jobs_dir / job_id
         limits = self.settings.limits
+        self._claim(job_id, user_id)             # before job.json: a job any process can see has its row
         write_json(job_dir / "job.json", {
             "folder": str(folder), "rules_dir": str(rules_dir or self.settings.rules_dir), "db": self.settings.db,
             "views_dir": str(self.views_dir), "cores": 1, "user_id": user_id, "upload_bytes": upload_bytes,
             "limits": {"max_model_mb": limits.max_model_mb, "time_limit_s": limits.time_limit_s}})
         with self._lock:
             self._pending.add(job_id)
+            if self._heart is None:
+                self._heart = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
+                self._heart.start()
         self._pool.submit(self._run, job_id, job_dir)
 
+    # -- the jobs' rows in the registry (web_jobs) -----------------------------------------------
+
+    def _claim(self, job_id: str, user_id: Optional[int]) -> None:
+        from ..office.accounts import get_user
+        from ..registry.tables import web_jobs
+
+        user = get_user(self.registry, user_id) if user_id is not None else None
+        now = _now()
+        with self.registry.engine.begin() as conn:
+            conn.execute(web_jobs.insert().values(id=job_id, owner=self.owner[:200], user_id=user_id,
+                                                  organisation_id=user.organisation_id if user else None,
+                                                  created_at=now, heartbeat_at=now, finished=False))
+
+    def _beat(self) -> None:
+        """This process's heartbeat for the jobs it runs (a thread of its own, until close())."""
+        from sqlalchemy import update
+
+        from ..registry.tables import web_jobs
+
+        while not self._stop.wait(self.heartbeat_s):
+            with self._lock:
+                running = sorted(self._pending)
+            if not running:
+                continue
+            try:
+                with self.registry.engine.begin() as conn:
+                    conn.execute(update(web_jobs).where(web_jobs.c.id.in_(running)).values(heartbeat_at=_now()))
+            except Exception as exc:        # the registry is away for a moment: beat again next time
+                log.warning("cannot record the jobs' heartbeat: %s", exc)
+
+    def _finish(self, job_id: str) -> None:
+        from sqlalchemy import update
+
+        from ..registry.tables import web_jobs
+
+        try:
+            with self.registry.engine.begin() as conn:
+                conn.execute(update(web_jobs).where(web_jobs.c.id == job_id)
+                             .values(finished=True, heartbeat_at=_now()))
+        except Exception as exc:            # its result.json says it all the same
+            log.warning("cannot mark job %s finished: %s", job_id, exc)
+
+    def _alive(self, job_id: str) -> bool:
+        """Whether some app process still runs this job: this one, or one whose beat is recent."""
+        from sqlalchemy import select
+
+        from ..registry.tables import web_jobs
+
+        with self._lock:
+            if job_id in self._pending:
+                return True
+        with self.registry.engine.connect() as conn:
+            row = conn.execute(select(web_jobs.c.finished, web_jobs.c.heartbeat_at)
+                               .where(web_jobs.c.id == job_id)).first()
+        if row is None or row.finished:     # a job of an older version, or one that ended without a result
+            return False
+        beat = row.heartbeat_at if row.heartbeat_at.tzinfo else row.heartbeat_at.replace(tzinfo=timezone.utc)
+        return (_now() - beat).total_seconds() <= self.stale_s
+
     def _run(self, job_id: str, job_dir: Path) -> None:
-        log = open(job_dir / "log.txt", "wb")
+        output = open(job_dir / "log.txt", "wb")
         try:
             proc = subprocess.Popen([sys.executable, "-m", "compliance.web.jobrun", str(job_dir)],
-                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                    stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             with self._lock:
                 self._procs[job_id] = proc
             hard = self.settings.limits.hard_stop_s()
@@ -103,7 +189,8 @@ class JobRunner:
             self._failed(job_dir, "internal error", f"{type(exc).__name__}: {exc}",
                          "see the server's log; the app goes on serving")
         finally:
-            log.close()
+            output.close()
+            self._finish(job_id)
             with self._lock:
                 self._procs.pop(job_id, None)
                 self._pending.discard(job_id)
@@ -123,22 +210,26 @@ class JobRunner:
             return JobState(job_id, "failed" if failed else "done", "finished", 1.0,
                             check_id=result.get("check_id"), failure=result.get("failure"))
         progress = read_json(job_dir / "progress.json")
-        with self._lock:
-            alive = job_id in self._pending
-        if progress is None and alive:
-            return JobState(job_id, "queued", "waiting for a free worker", 0.0)
-        if not alive and read_json(job_dir / "result.json") is None:     # started by a server that has stopped
+        alive = self._alive(job_id)
+        if not alive and read_json(job_dir / "result.json") is None:     # its app process has stopped
             return JobState(job_id, "failed", "interrupted", 1.0, failure={
                 "kind": "interrupted", "message": "the server stopped while this submission was being checked",
                 "hint": "upload it again"})
-        progress = progress or {}
+        if not alive:                       # it finished between the two looks
+            return self.state(job_id)
+        if progress is None:
+            return JobState(job_id, "queued", "waiting for a free worker", 0.0)
         return JobState(job_id, "running", progress.get("step", ""), float(progress.get("fraction", 0)),
                         float(progress.get("elapsed_s", 0)))
 
     def close(self) -> None:
+        self._stop.set()
         with self._lock:
             procs = list(self._procs.values())
         for proc in procs:
             proc.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
