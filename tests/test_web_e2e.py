@@ -218,7 +218,13 @@ def test_reviewer_signs_off_a_filing_under_their_own_account(reviewer, server, t
     assert [(s.reviewer, s.reviewer_account, s.decision) for s in stored] == [("王审查", "wang", "revise")]
     page.goto(f"{server.url}queue?signed=yes")
     assert "王审查" in page.inner_text(f"#queue tr[data-check='{check_id}'] .signed")
-    pdf = page.request.get(f"{server.url}checks/{check_id}/report.pdf").body()
+    pdf = page.request.get(f"{server.url}checks/{check_id}/report.pdf")
+    for _ in range(240):                                  # 202: the PDF is being rendered (pdfcache)
+        if pdf.status != 202:
+            break
+        page.wait_for_timeout(500)
+        pdf = page.request.get(f"{server.url}checks/{check_id}/report.pdf")
+    pdf = pdf.body()
     text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                     .stdout.decode().split())           # table cells wrap
     assert "王审查" in text and "add the PV area calculation" in text and "退回修改" in text

@@ -29,8 +29,15 @@ class AppState:
     registry: Any
     jobs: Any
     features_dir: Path
+    reports: Any = None                   # pdfcache.ReportCache: the PDFs, rendered outside the request threads
     _ruleset: Optional[tuple] = None
     _stamp: Any = field(default=None)
+
+    def __post_init__(self):
+        if self.reports is None:
+            from .pdfcache import ReportCache
+
+            self.reports = ReportCache(self.settings)
 
     def ruleset(self):
         """(RuleSet, ScenarioIndex or None) of the publication in force today, loaded once per

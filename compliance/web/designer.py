@@ -236,9 +236,16 @@ def download(check_id: int, fmt: str):
     if lang not in ("both", "zh", "en"):
         lang = "both"
     f = FORMATS[fmt]
+    body = None
+    if fmt == "pdf":                   # rendered outside this thread and kept (pdfcache); meanwhile a page
+        from .pdfcache import pdf_or_page
+
+        body = pdf_or_page(state(), check_id, lang)
+        if not isinstance(body, bytes):
+            return body
     audit("download", f"check:{check_id}", format=fmt, lang=lang)
     name = f"{report_stem(verdict.submission.id)}-check{check_id}{f.extension}"
-    response = Response(render(fmt, verdict, lang), mimetype=f.media_type)
+    response = Response(body if body is not None else render(fmt, verdict, lang), mimetype=f.media_type)
     response.headers["Content-Disposition"] = (f"{'inline' if fmt == 'html' else 'attachment'}; "
                                                f"filename=\"check{check_id}{f.extension}\"; filename*=UTF-8''{quote(name)}")
     if fmt == "html":
