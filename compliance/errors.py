@@ -11,12 +11,15 @@ class ComplianceError(Exception):
     kind = "error"
 
     def __init__(self, message: str, *, file: str | Path | None = None,
-                 line: int | None = None, hint: str | None = None) -> None:
+                 line: int | None = None, hint: str | None = None, message_zh: str | None = None,
+                 hint_zh: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None
         self.line = line
         self.hint = hint
+        self.message_zh = message_zh        # the same in Chinese, where the page shows both languages
+        self.hint_zh = hint_zh
 
     def location(self) -> str:
         if self.file is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import RULES, SAMPLES
+from office_accounts import PASSWORD
 from test_samples_cli import run_cli
 
 ESC, RLO = "\x1b", "\u202e"
@@ -427,27 +428,47 @@ def test_deleting_a_check_deletes_its_sign_offs(fresh_on):
 
 # -- the CLI --------------------------------------------------------------------------------------
 
+def run_as(*args: str, password: str = PASSWORD):
+    """The CLI with the password on standard input (`--password-stdin`)."""
+    import os
+    import subprocess
+
+    from test_samples_cli import CLI, ROOT as CLI_ROOT
+
+    return subprocess.run(CLI + list(args), cwd=CLI_ROOT, input=password + "\n", capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(CLI_ROOT)), timeout=300)
+
+
+def reviewer_account(registry):
+    from compliance.office.accounts import add_user, user_named
+
+    return user_named(registry, "wjg") or add_user(registry, "wjg", "王建国", "reviewer", PASSWORD, title="审查员")
+
+
 def test_cli_signoff_report_and_history(fresh, tmp_path):
     registry, check_id = fresh
+    reviewer_account(registry)
     db = registry.engine.url.database
-    proc = run_cli("signoff", str(check_id), "--reviewer", "王建国", "--decision", "revise",
-                   "--comment", "请补充屋顶光伏", "--db", db)
+    proc = run_as("signoff", str(check_id), "--as", "wjg", "--password-stdin", "--decision", "revise",
+                  "--comment", "请补充屋顶光伏", "--db", db)
     assert proc.returncode == 0, proc.stderr
     assert f"check {check_id} (YP-2024-0457, non_compliant) signed off: revise by 王建国" in proc.stdout
     assert "请补充屋顶光伏" in proc.stdout and f"compliance report {check_id}" in proc.stdout
-    assert [(s.reviewer, s.decision) for s in registry.signoffs(check_id)] == [("王建国", "revise")]
+    assert [(s.reviewer, s.reviewer_account, s.decision) for s in registry.signoffs(check_id)] == [
+        ("王建国", "wjg", "revise")]
 
     out = tmp_path / "signed.pdf"
     proc = run_cli("report", str(check_id), "-o", str(out), "--db", db)
     assert proc.returncode == 0, proc.stderr
     assert "signed off: revise by 王建国" in proc.stderr
     block = _flat(_sign_section(_pdftotext(out.read_bytes(), tmp_path, "cli.pdf")))
-    assert "王建国" in block and "退回修改revise" in block and "请补充屋顶光伏" in block
+    assert "王建国" in block and "退回修改" in block and "请补充屋顶光伏" in block
 
     proc = run_cli("report", str(check_id), "--format", "json", "--db", db)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["submission"]["id"] == "YP-2024-0457" and doc["signoffs"][0]["reviewer"] == "王建国"
+    assert doc["signoffs"][0]["reviewer_account"] == "wjg"
 
     proc = run_cli("report", str(check_id), "-o", f"{tmp_path / 'folder'}/", "--format", "html", "--db", db)
     assert proc.returncode == 0, proc.stderr
@@ -456,29 +477,46 @@ def test_cli_signoff_report_and_history(fresh, tmp_path):
     proc = run_cli("history", "YP-2024-0457", "--db", db)
     assert proc.returncode == 0, proc.stderr
     assert "sign-off" in proc.stdout and "revise · 王建国" in proc.stdout
+    proc = run_cli("audit", "--action", "signoff", "--db", db)
+    assert proc.returncode == 0 and f"check:{check_id}" in proc.stdout and "wjg" in proc.stdout
 
 
 def test_cli_refusals_are_one_message(fresh, tmp_path):
+    from compliance.office.accounts import add_organisation, add_user
+
     registry, check_id = fresh
+    reviewer_account(registry)
+    add_organisation(registry, "某设计院")
+    add_user(registry, "li", "李设计", "designer", PASSWORD, "某设计院")
     db = registry.engine.url.database
-    for args, expected in (
-            (("signoff", "999", "--reviewer", "x", "--decision", "approved"), "no check 999 in the registry"),
-            (("signoff", str(check_id), "--reviewer", f"a{ESC}b", "--decision", "approved"), "(U+001B)"),
-            (("signoff", str(check_id), "--reviewer", "x", "--decision", "maybe"), "'maybe' is not one of"),
-            (("report", "999", "-o", str(tmp_path / "x.pdf")), "no check 999 in the registry")):
-        proc = run_cli(*args, "--db", db)
+    for args, password, expected in (
+            (("signoff", "999", "--as", "wjg", "--decision", "approved"), PASSWORD, "no filed check 999"),
+            (("signoff", str(check_id), "--as", "wjg", "--decision", "approved"), "wrong password",
+             "user name or password not right"),
+            (("signoff", str(check_id), "--as", f"a{ESC}b", "--decision", "approved"), PASSWORD, "[U+001B]"),
+            (("signoff", str(check_id), "--as", "li", "--decision", "approved"), PASSWORD,
+             "only a reviewer signs"),
+            (("signoff", str(check_id), "--as", "wjg", "--decision", "approved"), PASSWORD,
+             "approving it needs your reason"),
+            (("signoff", str(check_id), "--as", "wjg", "--decision", "maybe"), PASSWORD, "'maybe' is not one of"),
+            (("report", "999", "-o", str(tmp_path / "x.pdf")), PASSWORD, "no check 999 in the registry")):
+        proc = run_as(*args, "--password-stdin", "--db", db, password=password) if args[0] == "signoff" else \
+            run_cli(*args, "--db", db)
         assert proc.returncode == 2, (args, proc.stdout)
         assert expected in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
         assert ESC not in proc.stderr
     assert registry.signoffs() == [] and not (tmp_path / "x.pdf").exists()
-    proc = run_cli("signoff", "1", "--reviewer", "x", "--decision", "approved", "--db", str(tmp_path / "typo.sqlite"))
+    proc = run_as("signoff", "1", "--as", "wjg", "--password-stdin", "--decision", "approved", "--db",
+                  str(tmp_path / "typo.sqlite"))
     assert proc.returncode == 2 and "no registry here" in proc.stderr and not (tmp_path / "typo.sqlite").exists()
 
 
 def test_cli_refuses_to_sign_or_report_an_error(filled, tmp_path):
     registry, ids, _ = filled
+    reviewer_account(registry)
     db = registry.engine.url.database
-    proc = run_cli("signoff", str(ids["error"]), "--reviewer", "x", "--decision", "approved", "--db", db)
+    proc = run_as("signoff", str(ids["error"]), "--as", "wjg", "--password-stdin", "--decision", "approved",
+                  "--db", db)
     assert proc.returncode == 2 and "no verdict to sign off" in proc.stderr and "hint:" in proc.stderr
     proc = run_cli("report", str(ids["error"]), "-o", str(tmp_path / "e.pdf"), "--db", db)
     assert proc.returncode == 2 and "no verdict to report" in proc.stderr

@@ -103,14 +103,17 @@ def file_check(registry: "Registry", check_id: int, user: User) -> "CheckRow":
     from ..registry.tables import check_owners, submission_owners
 
     if user.role != "designer" or user.organisation_id is None:
-        raise FilingError("only a designer files a submission", hint="sign in with the designer's account")
+        raise FilingError("only a designer files a submission", hint="sign in with the designer's account",
+                          message_zh="只有设计人员可以提交申报", hint_zh="请用设计人员账号登录")
     row = registry.get(check_id)
     owner = ownership(registry, check_id)
     if row is None or owner is None or owner.organisation_id != user.organisation_id:
-        raise FilingError(f"no check {check_id} of your organisation", hint="file a check you made")
+        raise FilingError(f"no check {check_id} of your organisation", hint="file a check you made",
+                          message_zh=f"本单位没有编号为 {check_id} 的检查", hint_zh="请提交本单位所做的检查")
     if row.outcome != "verdict" or not row.submission_id:
         raise FilingError("this upload could not be checked: there is nothing to file",
-                          hint="fix what the check reported, upload again, and file the new check")
+                          hint="fix what the check reported, upload again, and file the new check",
+                          message_zh="本次上传未能完成检查，没有可提交的结论", hint_zh="按检查提示修改后重新上传，再提交新的检查")
     if owner.filed:
         return row
     now = _now()
@@ -125,11 +128,14 @@ def file_check(registry: "Registry", check_id: int, user: User) -> "CheckRow":
             elif claimed != user.organisation_id:
                 raise FilingError(f"submission {row.submission_id} was filed by another organisation",
                                   hint="check the submission id in submission.yaml (项目编号): each filing "
-                                       "keeps the id the district gave it")
+                                       "keeps the id the district gave it",
+                                  message_zh=f"项目编号 {row.submission_id} 已由其他单位提交",
+                                  hint_zh="请核对 submission.yaml 中的项目编号：每个申报沿用区里给定的编号")
             conn.execute(update(check_owners).where(check_owners.c.check_id == check_id)
                          .values(filed_at=now, filed_by=user.id))
     except IntegrityError:          # another organisation claimed it in the same instant
-        raise FilingError(f"submission {row.submission_id} was filed by another organisation") from None
+        raise FilingError(f"submission {row.submission_id} was filed by another organisation",
+                          message_zh=f"项目编号 {row.submission_id} 已由其他单位提交") from None
     return row
 
 

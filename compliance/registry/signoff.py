@@ -67,7 +67,9 @@ def sign_off(registry: "Registry", check_id: int, reviewer: str, decision: str, 
                          reviewer_title=signer.title if signer else "")
     except ValidationError as exc:
         message, hint = plain_error(exc)
-        raise RegistryError(f"cannot sign off check {check_id}: {message}", hint=hint) from None
+        raise RegistryError(f"cannot sign off check {check_id}: {message}", hint=hint,
+                            message_zh=f"无法签署检查 {check_id}：审查意见须为 同意 / 不同意 / 退回修改，说明不超过 "
+                                       f"{COMMENT_MAX} 字", hint_zh="请核对后重新签署") from None
     try:
         with registry.engine.begin() as conn:
             new_id = conn.execute(signoffs.insert().values(

@@ -76,6 +76,9 @@ def create_app(settings: WebSettings, features_dir: Path | None = None) -> Flask
         SESSION_COOKIE_SECURE=settings.secure_cookies, PERMANENT_SESSION_LIFETIME=settings.session_hours * 3600,
         REMEMBER_COOKIE_SECURE=settings.secure_cookies, REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_FIELD_NAME="csrf", WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=True)
+    from .cookies import PrefixedSessions
+
+    app.session_interface = PrefixedSessions()      # the session cookie's Path is the app's sub-path
     if settings.proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -171,8 +174,10 @@ def _install_guards(app: Flask) -> None:
         return response
 
 
-def error_page(title: str, hint: str, status: int, *, detail: str | None = None, where: str | None = None):
-    return render_template("error.html", title=title, hint=hint, detail=detail, where=where), status
+def error_page(title: str, hint: str, status: int, *, detail: str | None = None, where: str | None = None,
+               title_zh: str | None = None, hint_zh: str | None = None):
+    return render_template("error.html", title=title, hint=hint, detail=detail, where=where, title_zh=title_zh,
+                           hint_zh=hint_zh), status
 
 
 def _install_error_pages(app: Flask) -> None:
@@ -186,7 +191,8 @@ def _install_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc):
-        return error_page("This form has expired", "reload the page and send it again", 400)
+        return error_page("This form has expired", "reload the page and send it again", 400,
+                          title_zh="表单已失效", hint_zh="请刷新页面后重新提交")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):
@@ -196,7 +202,8 @@ def _install_error_pages(app: Flask) -> None:
 
     @app.errorhandler(ComplianceError)
     def input_error(exc: ComplianceError):
-        return error_page(exc.message, exc.hint or "", 400, where=exc.location())
+        return error_page(exc.message, exc.hint or "", 400, where=exc.location(), title_zh=exc.message_zh,
+                          hint_zh=exc.hint_zh)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

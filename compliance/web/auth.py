@@ -59,17 +59,17 @@ def install(app) -> None:
     def unauthorized():
         if request.method == "GET" and not request.path.endswith((".json", ".glb")) and "/state" not in request.path:
             return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        return _refuse(401, "Sign in first", "your session has ended: sign in again")
+        return _refuse(401, "Sign in first", "your session has ended: sign in again", "请先登录", "会话已结束，请重新登录")
 
     CSRFProtect(app)
     app.before_request(_gate)
     app.register_blueprint(auth)
 
 
-def _refuse(status: int, title: str, hint: str):
+def _refuse(status: int, title: str, hint: str, title_zh: str, hint_zh: str):
     from .app import error_page
 
-    return error_page(title, hint, status)
+    return error_page(title, hint, status, title_zh=title_zh, hint_zh=hint_zh)
 
 
 def _gate():
@@ -79,7 +79,8 @@ def _gate():
     if request.method not in ("GET", "HEAD", "OPTIONS") and not same_origin():
         _audit_refusal("cross-origin form")
         return _refuse(403, "This form did not come from this site",
-                       "open the page from this site's own address and send the form again")
+                       "open the page from this site's own address and send the form again",
+                       "该表单并非来自本站", "请从本站地址打开页面后重新提交")
     if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
@@ -122,7 +123,8 @@ def require(*roles: str) -> Callable:
 
                 wanted = " / ".join(f"{ROLE_LABELS[r][0]} {ROLE_LABELS[r][1]}" for r in roles)
                 _audit_refusal(f"role {g.account.role if g.get('account') else 'none'} on {request.endpoint}")
-                return _refuse(403, "Your account cannot do this", f"this page is for: {wanted}")
+                return _refuse(403, "Your account cannot do this", f"this page is for: {wanted}",
+                               "您的账号无此权限", f"此页面仅供：{wanted}")
             return view(*args, **kwargs)
         return wrapped
     return decorate
