@@ -334,3 +334,54 @@ def test_a_reviewer_opens_a_batch_checked_submission_and_prepares_its_3d_view(re
     page.click("#viewer-card button")
     page.wait_for_selector("#viewer[data-state='ready']", timeout=120_000)
     shot(page, "13-batch-check-3d")
+
+
+def test_policy_editor_publishes_a_rule_change_and_sees_which_filings_flip(browser, tmp_path):
+    """On a server of its own (publishing changes every later check): a filed fail-office (PV-2
+    20 % of 30 %) flips when the editor's draft lowers PV-2 to 15 %; the draft changes nothing live
+    until it is published; a check made after publishing cites the new rule set."""
+    from datetime import date
+
+    with Server(tmp_path / "policy") as server:
+        filed = filed_check(server, tmp_path / "zips")
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        server.login(page, "chen")
+        page.goto(f"{server.url}rules/draft/file?name=rules/PV-2.yaml")
+        text = page.input_value("textarea[name=text]")
+        assert text.count("  value: 30\n") == 1, "PV-2.yaml no longer writes its threshold this way: update the test"
+        page.fill("textarea[name=text]", text.replace("  value: 30\n", "  value: 15\n"))
+        page.click("#draft-file form button[type=submit]")
+        page.wait_for_selector("#saved")
+        assert page.locator("#lint-clean").count() == 1
+        shot(page, "14-draft-saved")
+        li = server.session("li")
+        again = filed_check(server, tmp_path / "zips2", "fail-office:edited")      # before publishing: still 30 %
+        assert json.loads(server.get(f"/checks/{again}/report.json", opener=li)[1])["verdict"] == "non_compliant"
+
+        page.goto(f"{server.url}rules/draft/compare")
+        assert "PV-2" in page.inner_text("#diff")
+        page.click("#compare form button[type=submit]")
+        page.wait_for_selector("#compare-run[data-state='done']", timeout=300_000)
+        flips = page.inner_text("#flips")
+        assert "YP-2024-0457" in flips and "non_compliant" in flips and "compliant" in flips
+        shot(page, "15-flips")
+
+        page.goto(f"{server.url}rules/draft/publish")
+        page.fill("input[name=version]", "2026.e2e")
+        page.fill("input[name=effective]", date.today().isoformat())
+        page.fill("input[name=note]", "PV-2 15% (e2e)")
+        page.click("#publish form button[type=submit]")
+        page.wait_for_load_state()
+        shot(page, "16-published")
+        context.close()
+
+        latest = filed_check(server, tmp_path / "zips3", "fail-office")
+        verdict = json.loads(server.get(f"/checks/{latest}/report.json", opener=li)[1])
+        assert verdict["rules_publication"] == "2026.e2e"
+        assert {r["rule"]: r["status"] for r in verdict["results"]}["PV-2"] == "pass"
+        assert filed != latest
+        admin = server.session("admin")
+        log = server.get("/audit?action=publish", opener=admin)[1].decode()
+        assert "rules:2026.e2e" in log
