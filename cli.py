@@ -15,6 +15,7 @@ import click
 from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, debug_option, emit, fail, guarded,
                                          lang_option, limits_option, rules_option)
 from compliance.commands.batch import batch
+from compliance.commands.gc import gc
 from compliance.commands.office import audit, users
 from compliance.commands.registry import diff, district, history, report_command, signoff
 from compliance.commands.rules import rules
@@ -125,7 +126,7 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
     sys.exit(guarded(debug, run))
 
 
-for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit):
+for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit, gc):
     main.add_command(command)
 
 
