@@ -118,7 +118,10 @@ class Browser:
     def request(self, method: str, path: str, data: Optional[bytes] = None,
                 headers: Optional[dict] = None) -> Reply:
         url = path if "://" in path else self.base + path.lstrip("/")
-        req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        headers = dict(headers or {})
+        if method == "POST":
+            headers.setdefault("Referer", url)   # as a browser sends it (HTTPS forms need it: CSRF strict)
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with self.opener.open(req, timeout=60) as r:
                 return Reply(r.status, r.headers, r.read())
