@@ -149,3 +149,36 @@ def test_other_formats_stay_inline(office):
     _app, li, check_id, _data = office
     r = li.get(f"/checks/{check_id}/report.json")
     assert r.status_code == 200 and r.data.lstrip()[:1] == b"{"
+
+
+def test_with_the_office_certificate_the_signed_off_pdf_is_signed(tmp_path):
+    """An app with a signing certificate: the draft stays unsigned, the signed-off verdict's PDF is
+    signed by the office and verifies against its certificate."""
+    pytest.importorskip("compliance.sign.archive", reason="the sign package (compliance.sign) is not installed")
+    from compliance.office.accounts import user_named
+    from compliance.office.review import sign
+    from compliance.sign.selfsigned import make_self_signed
+    from compliance.sign.verify import verify_pdf
+
+    p12, pem = make_self_signed(tmp_path / "keys", "杨浦区建设和管理委员会", passphrase="trial passphrase")
+    app = create_app(WebSettings(data_dir=tmp_path / "data", rules_dir=ROOT / "rules", db=str(tmp_path / "r.sqlite"),
+                                 signing_p12=p12, signing_passphrase="trial passphrase"))
+    st = app.extensions["compliance"]
+    seed(st.registry)
+    try:
+        li = client_as(app, "li")
+        state = finished(li, post_files(li, [(sample_zip("pass-school", tmp_path).read_bytes(), "ps.zip")]))
+        check_id = state["check_id"]
+        assert li.post(f"/checks/{check_id}/file", data={"csrf": token(li, f"/checks/{check_id}")}).status_code == 303
+        url = f"/checks/{check_id}/report.pdf"
+        draft = pdf_when_ready(li, url)
+        assert draft.status_code == 200 and not verify_pdf(draft.data).signed
+        sign(st.registry, user_named(st.registry, "wang"), check_id, "approved")
+        signed = pdf_when_ready(li, url)
+        assert signed.status_code == 200, signed.data[:300]
+        checked = verify_pdf(signed.data, [pem])
+        assert checked.signed and checked.intact and checked.trusted, checked.problems
+        assert "王审查" in (checked.name or "") and "王审查" in text_of(signed.data)
+    finally:
+        st.jobs.close()
+        st.reports.close()

@@ -116,4 +116,5 @@ def start(settings, host: str, port: int) -> int:
         pass
     finally:
         app.extensions["compliance"].jobs.close()
+        app.extensions["compliance"].reports.close()     # the PDF render process
     return 0
