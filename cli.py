@@ -20,6 +20,7 @@ from compliance.commands.office import audit, users
 from compliance.commands.registry import diff, district, history, report_command, signoff
 from compliance.commands.rules import rules
 from compliance.commands.serve import serve
+from compliance.commands.sign import certs, verify
 from compliance.report import EXTRACT_FORMATS, FORMATS
 
 
@@ -126,7 +127,7 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
     sys.exit(guarded(debug, run))
 
 
-for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit, gc):
+for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit, gc, certs, verify):
     main.add_command(command)
 
 

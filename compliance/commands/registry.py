@@ -13,6 +13,7 @@ import click
 from .batch import db_option, open_registry
 from .common import (as_of_option, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped,
                      rules_option, shown_url)
+from .sign import load_office_signer, signing_option
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
 
@@ -161,16 +162,20 @@ REPORT_FORMATS = ("pdf", "html", "json", "xlsx", "bcf")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="Report format (default: from -o's extension, else pdf).")
 @lang_option
+@signing_option
 @db_option
 @debug_option
-def report_command(check_id: int, output, fmt, lang: str, db, debug: bool) -> None:
+def report_command(check_id: int, output, fmt, lang: str, signing_p12, db, debug: bool) -> None:
     """A stored check's report again, with its reviewers' sign-offs (the signed PDF).
 
-    The verdict is the one stored when the submission was checked; nothing is checked again.
+    The verdict is the one stored when the submission was checked; nothing is checked again. The PDF
+    is PDF/A-3 with the JSON verdict embedded; a signed-off check's PDF is signed (PAdES) with the
+    office's key when --signing-p12 (or $COMPLIANCE_SIGNING_P12) names it; one not signed off is a draft.
 
     \b
     Example:
       compliance report 12 -o YP-2024-0457.pdf
+      COMPLIANCE_SIGNING_PASSPHRASE=... compliance report 12 -o YP-2024-0457.pdf --signing-p12 keys/office-signing.p12
       compliance report 12 --format json
     """
     import os
@@ -191,10 +196,16 @@ def report_command(check_id: int, output, fmt, lang: str, db, debug: bool) -> No
     except OutputError as exc:
         fail(str(exc), exc.hint)
     output = Path(output) if output is not None else None
+    if signing_p12 is not None and chosen != "pdf":
+        if click.get_current_context().get_parameter_source("signing_p12").name != "ENVIRONMENT":
+            fail(f"--signing-p12 signs a PDF; a {chosen} report is not signed",
+                 "drop --signing-p12, or ask for the pdf")
+        signing_p12 = None               # $COMPLIANCE_SIGNING_P12 set for PDFs: nothing to sign here
 
     def run():
         from compliance.report import render, report_stem
 
+        signer = load_office_signer(signing_p12) if signing_p12 is not None else None   # before any work
         registry = open_registry(db, create=False)
         verdict = registry.verdict(check_id)
         if verdict is None:
@@ -206,11 +217,20 @@ def report_command(check_id: int, output, fmt, lang: str, db, debug: bool) -> No
             fail(f"check {check_id} ({_safe(row.submission_id or row.folder)}) could not be checked: "
                  f"{_safe(row.error_message or row.error_kind)}; there is no verdict to report",
                  "fix the submission and check it again")
-        data = render(chosen, verdict, lang)
+        if chosen == "pdf":
+            from compliance.sign.archive import signed_verdict_pdf
+
+            data = signed_verdict_pdf(verdict, lang, signer)
+        else:
+            data = render(chosen, verdict, lang)
         target = (output / f"{report_stem(verdict.submission.id)}{FORMATS[chosen].extension}" if into_folder
                   else output)
         last = verdict.signoffs[-1] if verdict.signoffs else None
         state = f"signed off: {last.decision} by {_safe(last.reviewer)}" if last else "not signed off"
+        if chosen == "pdf":
+            state += ("; PDF/A-3 signed with the office key of " + _safe(signer.office) if last and signer else
+                      "; PDF/A-3, not signed (no --signing-p12)" if last else
+                      "; PDF/A-3 marked as a draft, not signed (no sign-off to sign)")
         emit(data, target, f"check {check_id} ({verdict.verdict}, {state}): {chosen} report")
         return 0
 

@@ -36,7 +36,8 @@ def review_opinion(signoff, lang: str = "both") -> str:
     """A sign-off on one line: '审查意见 Review opinion: 同意 approved · 王建国（审查员） · 2025-… UTC'."""
     zh, en = DECISION.get(signoff.decision, (signoff.decision, signoff.decision))[:2]
     who = signoff.reviewer + (f"（{signoff.reviewer_title}）" if getattr(signoff, "reviewer_title", "") else "")
-    return f"{pick(*REVIEW_OPINION, lang)}: {pick(zh, en, lang)} · {who} · {utc(signoff.signed_at)}"
+    colon = "：" if lang == "zh" else ": "
+    return f"{pick(*REVIEW_OPINION, lang)}{colon}{pick(zh, en, lang)} · {who} · {utc(signoff.signed_at)}"
 # A failed rule whose kind does not affect the verdict is not a failure to the reader: an encouraged
 # item not taken up, or a target not yet reached (the JSON status stays `fail`).
 NOT_TAKEN_UP: dict[str, tuple[str, str]] = {"encouraged": ("未采用", "not taken up"),
