@@ -61,11 +61,11 @@ def upload():
     quota = _quota(me)
     if size > quota["left"]:
         audit("refused", "upload", why="quota", bytes=size)
-        return error_page(f"Your organisation's uploads today would pass its {quota['allowed_mb']:.0f} MB allowance "
-                          f"({quota['used_mb']:.0f} MB used in the last 24 hours)",
+        return error_page(f"Your organisation's uploads today would pass its {quota['allowed_mb']:.1f} MB allowance "
+                          f"({quota['used_mb']:.1f} MB used in the last 24 hours)",
                           "upload again tomorrow, or ask the district office to raise the allowance", 429,
-                          title_zh=f"本单位今日上传将超过 {quota['allowed_mb']:.0f} MB 限额"
-                                   f"（近24小时已用 {quota['used_mb']:.0f} MB）",
+                          title_zh=f"本单位今日上传将超过 {quota['allowed_mb']:.1f} MB 限额"
+                                   f"（近24小时已用 {quota['used_mb']:.1f} MB）",
                           hint_zh="请明日再上传，或请区审查部门提高限额")
     files = [Upload(f.filename or "", f.stream) for f in request.files.getlist("files")]
     job_id, job_dir = st.jobs.new_job_dir()
