@@ -143,7 +143,7 @@ def _validate(sig, trusted) -> dict:
                                  "The file was changed after it was signed (an update was appended): the signature "
                                  "does not cover the whole file."))
     trusted_by = _anchor_file(status, trusted) if status.trusted else None
-    if not status.trusted:
+    if not status.trusted and intact:            # of an altered signature, who signed it is moot
         why = f" ({status.trust_problem_indic.name})" if status.trust_problem_indic is not None else ""
         problems.append(_problem("签署人的证书不能链接到任何受信任的证书" + ("。" if trusted else "（未给出 --trust）。"),
                                  "The signer's certificate does not chain to a trusted certificate"
