@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -62,9 +63,14 @@ def test_a_jobs_state_is_told_by_its_row_in_the_registry(db_url, tmp_path):
     runner.registry.close()
 
 
-def test_the_heartbeat_keeps_a_running_job_alive_for_the_other_processes(db_url, tmp_path):
+def test_the_heartbeat_keeps_a_running_job_alive_for_the_other_processes(db_url, tmp_path, monkeypatch):
     """An observer that calls a job interrupted after 0.6 s without a beat watches a check that
-    takes longer than that: the runner's beats (every 0.1 s) keep it running until it is done."""
+    takes longer than that (its process waits 2 s before it starts): the runner's beats (every
+    0.1 s) keep it running until it is done."""
+    slow = tmp_path / "slow-python"
+    slow.write_text(f"#!/bin/sh\nsleep 2\nexec {sys.executable} \"$@\"\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(slow))          # the runner starts each check with it
     runner = _runner(tmp_path, db_url, heartbeat_s=0.1)
     observer = _runner(tmp_path, db_url, stale_s=0.6)
     job_id, job_dir = runner.new_job_dir()
