@@ -14,6 +14,7 @@ import io
 import json
 import re
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -27,9 +28,25 @@ SAMPLE = "fail-office"
 EXPECTED = {"pass": "compliant", "fail": "non_compliant", "incomplete": "incomplete"}
 
 
+PASSPHRASE = "e2e signing passphrase"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with Server(tmp_path_factory.mktemp("web"), "--max-upload-mb", "2") as s:
+    """The app with the office's (self-signed, made by the command) signing certificate."""
+    import os
+    import sys
+
+    folder = tmp_path_factory.mktemp("web")
+    keys = folder / "keys"
+    done = subprocess.run([str(Path(sys.executable).parent / "compliance"), "certs", "self-signed", "--office",
+                           "杨浦区建设和管理委员会", "-o", str(keys)], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, COMPLIANCE_SIGNING_PASSPHRASE=PASSPHRASE))
+    assert done.returncode == 0, done.stderr
+    p12 = next(keys.glob("*.p12"))
+    with Server(folder, "--max-upload-mb", "2", "--signing-p12", str(p12),
+                env={"COMPLIANCE_SIGNING_PASSPHRASE": PASSPHRASE}) as s:
+        s.keys = keys
         yield s
 
 
@@ -228,14 +245,37 @@ def test_reviewer_signs_off_a_filing_under_their_own_account(reviewer, server, t
     text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
                     .stdout.decode().split())           # table cells wrap
     assert "王审查" in text and "add the PV area calculation" in text and "退回修改" in text
+    signed = tmp_path / "signed.pdf"                      # the office's PAdES signature, checked by the command
+    signed.write_bytes(pdf)
+    cert = next(server.keys.glob("*.pem"))
+    done = subprocess.run([str(Path(sys.executable).parent / "compliance"), "verify", str(signed), "--trust", str(cert)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(pdf.replace("王审查".encode("utf-16-be"), "李四五".encode("utf-16-be"), 1)
+                         if "王审查".encode("utf-16-be") in pdf else pdf[:2000] + b"X" + pdf[2001:])
+    done = subprocess.run([str(Path(sys.executable).parent / "compliance"), "verify", str(tampered), "--trust",
+                           str(cert)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
 
 
 def test_admin_reads_each_step_in_the_audit_log(page, server, tmp_path):
+    from urllib.parse import urlencode
+
+    from office_accounts import csrf_of
+
     check_id = filed_check(server, tmp_path)
+    wang = server.session("wang")
+    csrf = csrf_of(server.get(f"/checks/{check_id}", opener=wang)[1].decode())
+    status, _, _ = server.request(f"/checks/{check_id}/signoff",
+                                  urlencode({"csrf": csrf, "decision": "rejected", "comment": "e2e"}).encode(),
+                                  {"Content-Type": "application/x-www-form-urlencoded"}, wang)
+    assert status == 303
+    assert server.get(f"/checks/{check_id}/report.json", opener=server.session("li"))[0] == 200
     server.login(page, "admin")
     page.goto(f"{server.url}audit?subject=check:{check_id}")
     actions = {tr.get_attribute("data-action") for tr in page.locator("#audit tbody tr").all()}
-    assert {"check", "file"} <= actions
+    assert {"check", "file", "signoff", "download"} <= actions
     page.goto(f"{server.url}audit")
     assert page.get_attribute("#chain", "data-intact") == "yes"
     seen = {tr.get_attribute("data-action") for tr in page.locator("#audit tbody tr").all()}

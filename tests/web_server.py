@@ -17,12 +17,13 @@ COMPLIANCE = Path(sys.executable).parent / "compliance"
 
 
 class Server:
-    def __init__(self, folder: Path, *args: str, host: str = "127.0.0.1"):
+    def __init__(self, folder: Path, *args: str, host: str = "127.0.0.1", env: dict | None = None):
         self.folder = Path(folder)
         self.data = self.folder / "data"
         self.db = str(self.folder / "registry.sqlite")
         self.args = ["serve", "--host", host, "--port", "0", "--data-dir", str(self.data), "--db", self.db,
                      "--rules", str(ROOT / "rules"), *args]
+        self.env = env or {}
         self.url = ""
         self.seeded = False         # True: the registry has its accounts already (a second server on it)
 
@@ -32,7 +33,7 @@ class Server:
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.seeded:
             seed_db(self.db)
-        env = dict(os.environ, COMPLIANCE_CACHE=str(self.folder / "cache"), PYTHONUNBUFFERED="1")
+        env = dict(os.environ, COMPLIANCE_CACHE=str(self.folder / "cache"), PYTHONUNBUFFERED="1", **self.env)
         self.log = open(self.folder / "server.log", "w+b")
         self.proc = subprocess.Popen([str(COMPLIANCE), *self.args], stderr=subprocess.PIPE, stdout=self.log, env=env)
         deadline = time.time() + 60
