@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Optional
 
 PG_ROOT = Path("/usr/lib/postgresql")
+PREFIX = "compliance-pg-"
 SUPERUSER = "postgres"
 
 
@@ -80,11 +81,13 @@ class PostgresCluster:
     def start(cls) -> "PostgresCluster":
         bin_dir = find_bin()
         account = _run_as()
+        cls.stop_leftovers(bin_dir, account)
         # in the system temp folder (not pytest's 0700 one, which the postgres user cannot enter),
         # and short: a unix socket's path has at most 107 bytes
-        folder = Path(tempfile.mkdtemp(prefix="compliance-pg-"))
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX))
         cluster = cls(bin_dir, folder, 0, secrets.token_hex(16), account)
         try:
+            (folder / "pytest.pid").write_text(str(os.getpid()))
             if account is not None:
                 os.chown(folder, account.pw_uid, account.pw_gid)
             pwfile = folder / "password"
@@ -106,6 +109,20 @@ class PostgresCluster:
         except BaseException:
             cluster.stop()
             raise
+
+    @classmethod
+    def stop_leftovers(cls, bin_dir: Path, account) -> None:
+        """Stop and delete the clusters of test sessions that were killed before they could."""
+        for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+            try:
+                owner = int((folder / "pytest.pid").read_text())
+                os.kill(owner, 0)
+                continue                        # its session still runs
+            except ProcessLookupError:
+                pass
+            except (OSError, ValueError):
+                continue                        # not ours to judge
+            cls(bin_dir, folder, 0, "", account).stop()
 
     def _start_server(self) -> None:
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c max_connections=300 "
