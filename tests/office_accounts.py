@@ -70,3 +70,46 @@ def approve_compliant(registry) -> int:
     for row in rows:
         sign(registry, reviewer, row.id, "approved")
     return len(rows)
+
+
+# -- the designer's upload and the office's downloads, through the Flask test client ---------------
+
+def post_files(client, files: list[tuple[bytes, str]]):
+    """Upload (bytes, file name) pairs as the upload form does."""
+    import io
+
+    return client.post("/check", data={"csrf": token(client, "/"), "files": [(io.BytesIO(d), n) for d, n in files]},
+                       content_type="multipart/form-data")
+
+
+def finished(client, response, timeout: float = 180) -> dict:
+    """The job's final state (as /jobs/ID/state says it: id, state, check_id, failure...)."""
+    import time
+
+    assert response.status_code == 303, response.data[:500]
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = client.get(f"/jobs/{job_id}/state").json
+        if state["state"] in ("done", "failed"):
+            return state
+        time.sleep(0.3)
+    raise AssertionError("the check did not finish")
+
+
+def file_as(client, check_id: int) -> None:
+    """The designer files the check (提交)."""
+    r = client.post(f"/checks/{check_id}/file", data={"csrf": token(client, f"/checks/{check_id}")})
+    assert r.status_code == 303, r.data[:500]
+
+
+def when_ready(client, url: str, timeout: float = 240):
+    """GET as the "preparing" page does (it refreshes itself) until the answer is not 202."""
+    import time
+
+    deadline = time.time() + timeout
+    response = client.get(url)
+    while response.status_code == 202 and time.time() < deadline:
+        time.sleep(0.5)
+        response = client.get(url)
+    return response

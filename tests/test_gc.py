@@ -3,11 +3,9 @@ real PDF rendered, then `gc` run as the administrator runs it (the command, in i
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,27 +13,14 @@ import pytest
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, seed, token
+from office_accounts import client_as, finished, post_files, seed, token, when_ready
 from web_server import COMPLIANCE, ROOT, sample_zip
 
 OLD = datetime.now(timezone.utc) - timedelta(days=200)
 
 
-def post_files(client, files):
-    return client.post("/check", data={"csrf": token(client, "/"), "files": [(io.BytesIO(d), n) for d, n in files]},
-                       content_type="multipart/form-data")
 
 
-def finished(client, response, timeout: float = 180) -> tuple[str, dict]:
-    assert response.status_code == 303, response.data[:500]
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        state = client.get(f"/jobs/{job_id}/state").json
-        if state["state"] in ("done", "failed"):
-            return job_id, state
-        time.sleep(0.3)
-    raise AssertionError("the check did not finish")
 
 
 def gc(data: Path, db: str, *args: str) -> subprocess.CompletedProcess:
@@ -85,20 +70,16 @@ def office(tmp_path_factory):
     yaml = (ROOT / "ifc_samples" / "fail-office" / "submission.yaml").read_bytes()
     jobs["failed"] = finished(li, post_files(li, [(yaml, "submission.yaml")]))          # its models are missing
     jobs["recent"] = finished(zhao, post_files(zhao, [(sample_zip("pass-school", folder).read_bytes(), "ps.zip")]))
-    assert [s["state"] for _, s in jobs.values()] == ["done", "done", "failed", "done"], jobs
-    ids = {name: s["check_id"] for name, (_, s) in jobs.items()}
+    assert [s["state"] for s in jobs.values()] == ["done", "done", "failed", "done"], jobs
+    ids = {name: s["check_id"] for name, s in jobs.items()}
+    job_ids = {name: s["id"] for name, s in jobs.items()}
     r = li.post(f"/checks/{ids['filed']}/file", data={"csrf": token(li, f"/checks/{ids['filed']}")})
     assert r.status_code == 303
-    pdf = li.get(f"/checks/{ids['filed']}/report.pdf")
-    deadline = time.time() + 240
-    while pdf.status_code == 202 and time.time() < deadline:
-        time.sleep(0.5)
-        pdf = li.get(f"/checks/{ids['filed']}/report.pdf")
-    assert pdf.status_code == 200
+    assert when_ready(li, f"/checks/{ids['filed']}/report.pdf").status_code == 200
     set_back(st.registry, ids["unfiled"], ids["filed"], ids["failed"])
     data = folder / "data"
     age(*(data / "reports").iterdir(), *(data / "views").iterdir())
-    yield app, data, db, {name: job_id for name, (job_id, _) in jobs.items()}, ids
+    yield app, data, db, job_ids, ids
     st.jobs.close()
     st.reports.close()
 
@@ -110,11 +91,11 @@ def models_of(registry, check_id: int) -> set[str]:
 def test_dry_run_then_gc(office):
     from compliance.office.audit import rows, verify
 
-    app, data, db, jobs, ids = office
+    app, data, db, job_ids, ids = office
     registry = app.extensions["compliance"].registry
     before = counts(registry)
     files_before = sorted(p for p in data.rglob("*"))
-    unfiled_upload = data / "jobs" / jobs["unfiled"] / "submission"
+    unfiled_upload = data / "jobs" / job_ids["unfiled"] / "submission"
     assert list(unfiled_upload.rglob("mep.ifc")) and list((data / "reports").glob("*.pdf"))
 
     dry = gc(data, db, "--dry-run")
@@ -130,12 +111,12 @@ def test_dry_run_then_gc(office):
     assert summary and int(summary.group(1)) >= 4 and float(summary.group(2)) > 0, done.stderr
     assert "removed failed upload" in done.stdout and "removed cached report" in done.stdout
     # the old self-check never filed: its uploaded files are gone, its job's record stays
-    assert not unfiled_upload.exists() and (data / "jobs" / jobs["unfiled"] / "result.json").is_file()
-    assert not (data / "jobs" / jobs["failed"]).exists()                      # the failed upload's folder
+    assert not unfiled_upload.exists() and (data / "jobs" / job_ids["unfiled"] / "result.json").is_file()
+    assert not (data / "jobs" / job_ids["failed"]).exists()                      # the failed upload's folder
     assert not list((data / "reports").iterdir())                             # the old cached PDF
     # the filed check's files and the recent self-check's are kept, however old
-    assert list((data / "jobs" / jobs["filed"] / "submission").rglob("architecture.ifc"))
-    assert list((data / "jobs" / jobs["recent"] / "submission").rglob("architecture.ifc"))
+    assert list((data / "jobs" / job_ids["filed"] / "submission").rglob("architecture.ifc"))
+    assert list((data / "jobs" / job_ids["recent"] / "submission").rglob("architecture.ifc"))
     views = {p.name.split(".")[0] for p in (data / "views").iterdir()}
     kept = models_of(registry, ids["filed"]) | models_of(registry, ids["recent"])
     assert kept <= views and not (models_of(registry, ids["unfiled"]) - kept) & views   # its 3D views went too

@@ -4,7 +4,6 @@ job processes, real renders in the app's render process."""
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import time
@@ -14,7 +13,7 @@ import pytest
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, seed, token
+from office_accounts import client_as, finished, post_files, seed, token
 from web_server import ROOT, sample_zip
 
 
@@ -34,21 +33,8 @@ def office(tmp_path_factory):
     app.extensions["compliance"].reports.close()
 
 
-def post_files(client, files):
-    return client.post("/check", data={"csrf": token(client, "/"), "files": [(io.BytesIO(d), n) for d, n in files]},
-                       content_type="multipart/form-data")
 
 
-def finished(client, response, timeout: float = 180) -> dict:
-    assert response.status_code == 303, response.data[:500]
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        state = client.get(f"/jobs/{job_id}/state").json
-        if state["state"] in ("done", "failed"):
-            return state
-        time.sleep(0.3)
-    raise AssertionError("the check did not finish")
 
 
 def pdf_when_ready(client, url: str, timeout: float = 240):

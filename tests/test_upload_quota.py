@@ -4,30 +4,15 @@ organisation's designer still uploads."""
 
 from __future__ import annotations
 
-import io
-import time
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, seed, token
+from office_accounts import client_as, finished, post_files, seed, token
 from web_server import ROOT, sample_zip
 
 
-def post_files(client, files):
-    return client.post("/check", data={"csrf": token(client, "/"), "files": [(io.BytesIO(d), n) for d, n in files]},
-                       content_type="multipart/form-data")
 
 
-def finished(client, response, timeout: float = 180) -> dict:
-    assert response.status_code == 303, response.data[:500]
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        state = client.get(f"/jobs/{job_id}/state").json
-        if state["state"] in ("done", "failed"):
-            return state
-        time.sleep(0.3)
-    raise AssertionError("the check did not finish")
 
 
 def test_the_second_upload_past_the_allowance_is_refused_and_another_organisation_uploads(tmp_path):

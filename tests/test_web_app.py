@@ -3,9 +3,7 @@ uploads, the model size limit, the same upload twice, every download, queue filt
 
 from __future__ import annotations
 
-import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from compliance.limits import Limits
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, seed, token
+from office_accounts import client_as, file_as, finished, post_files, seed, token, when_ready
 from web_server import ROOT, sample_zip
 
 SAMPLES = ROOT / "ifc_samples"
@@ -34,26 +32,10 @@ def web(tmp_path_factory):
     app.extensions["compliance"].jobs.close()
 
 
-def post_files(client, files: list[tuple[bytes, str]]):
-    return client.post("/check", data={"csrf": token(client, "/"), "files": [(io.BytesIO(d), n) for d, n in files]},
-                       content_type="multipart/form-data")
 
 
-def finished(client, response, timeout: float = 180) -> dict:
-    assert response.status_code == 303, response.data[:500]
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        state = client.get(f"/jobs/{job_id}/state").json
-        if state["state"] in ("done", "failed"):
-            return state
-        time.sleep(0.3)
-    raise AssertionError("the check did not finish")
 
 
-def filed(client, check_id: int) -> None:
-    r = client.post(f"/checks/{check_id}/file", data={"csrf": token(client, f"/checks/{check_id}")})
-    assert r.status_code == 303, r.data[:500]
 
 
 def test_loose_files_and_the_same_upload_twice(web, tmp_path):
@@ -74,11 +56,7 @@ def test_every_download(web, tmp_path):
     check_id = state["check_id"]
     magic = {"pdf": b"%PDF", "bcf": b"PK", "xlsx": b"PK", "json": b"{", "html": b"<!"}
     for fmt, start in magic.items():
-        r = client.get(f"/checks/{check_id}/report.{fmt}")
-        deadline = time.time() + 240
-        while fmt == "pdf" and r.status_code == 202 and time.time() < deadline:   # rendered in the background
-            time.sleep(0.5)
-            r = client.get(f"/checks/{check_id}/report.{fmt}")
+        r = when_ready(client, f"/checks/{check_id}/report.{fmt}")       # a PDF is rendered in the background
         assert r.status_code == 200 and r.data.lstrip()[:len(start)] == start, fmt
         assert (fmt == "html") == r.headers["Content-Disposition"].startswith("inline")
     stored = app.extensions["compliance"].registry.verdict(check_id)
@@ -93,7 +71,7 @@ def test_queue_filters(web, tmp_path):
     state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
     reviewer = client_as(app, "wang")
     assert "YP-2024-0457" not in reviewer.get("/queue").data.decode()       # a self-check is private
-    filed(client, state["check_id"])
+    file_as(client, state["check_id"])
     everything = reviewer.get("/queue").data.decode()
     assert "YP-2024-0457" in everything
     assert "YP-2024-0457" not in reviewer.get("/queue?verdict=compliant").data.decode()
@@ -108,7 +86,7 @@ def test_sign_off_errors_are_error_pages(web, tmp_path):
     words; the name signed is the account's, whatever the form says."""
     app, client = web
     state = finished(client, post_files(client, [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]))
-    filed(client, state["check_id"])
+    file_as(client, state["check_id"])
     reviewer = client_as(app, "wang")
     csrf = token(reviewer, f"/checks/{state['check_id']}")
     r = reviewer.post(f"/checks/{state['check_id']}/signoff", data={"csrf": csrf, "decision": "approved"})
