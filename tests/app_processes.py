@@ -92,7 +92,7 @@ class Reply:
         return self.headers.get_all("Set-Cookie") or []
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
+class NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
 
@@ -104,7 +104,7 @@ class Browser:
     def __init__(self, base: str, context: Optional[ssl.SSLContext] = None):
         self.base = base if base.endswith("/") else base + "/"
         self.jar = http.cookiejar.CookieJar()
-        handlers = [urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects()]
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar), NoRedirects()]
         if context is not None:
             handlers.append(urllib.request.HTTPSHandler(context=context))
         self.opener = urllib.request.build_opener(*handlers)

@@ -3,59 +3,44 @@ registry and geometry cache; and the bundled samples as the zips a designer woul
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 from pathlib import Path
+
+from app_processes import NoRedirects as NoRedirect
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPLIANCE = Path(sys.executable).parent / "compliance"
 
 
 class Server:
+    """`compliance serve` on a free port of `host`, over a registry holding the test accounts
+    (tests/office_accounts.py); the process is app_processes.AppProcess."""
+
     def __init__(self, folder: Path, *args: str, host: str = "127.0.0.1", env: dict | None = None):
         self.folder = Path(folder)
         self.data = self.folder / "data"
         self.db = str(self.folder / "registry.sqlite")
-        self.args = ["serve", "--host", host, "--port", "0", "--data-dir", str(self.data), "--db", self.db,
-                     "--rules", str(ROOT / "rules"), *args]
+        self.args = ["--host", host, "--port", "0", "--data-dir", str(self.data), "--db", self.db, *args]
         self.env = env or {}
         self.url = ""
         self.seeded = False         # True: the registry has its accounts already (a second server on it)
 
     def __enter__(self) -> "Server":
+        from app_processes import AppProcess
         from office_accounts import seed_db
 
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.seeded:
             seed_db(self.db)
-        env = dict(os.environ, COMPLIANCE_CACHE=str(self.folder / "cache"), PYTHONUNBUFFERED="1", **self.env)
-        self.log = open(self.folder / "server.log", "w+b")
-        self.proc = subprocess.Popen([str(COMPLIANCE), *self.args], stderr=subprocess.PIPE, stdout=self.log, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            line = self.proc.stderr.readline().decode()
-            if not line and self.proc.poll() is not None:
-                raise RuntimeError(f"compliance serve exited with {self.proc.returncode}")
-            found = re.search(r"serving on (http://\S+/)", line)
-            if found:
-                self.url = found.group(1)
-                break
-        else:
-            raise RuntimeError("compliance serve did not start in 60 s")
+        self.app = AppProcess(self.folder, *self.args, env={"COMPLIANCE_CACHE": str(self.folder / "cache"), **self.env})
+        self.url = self.app.__enter__().url
         return self
 
     def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        self.app.__exit__(*exc)
 
     def get(self, path: str, headers: dict | None = None, opener=None) -> tuple[int, bytes, object]:
         """GET as nobody (or as the `opener` of `session`), redirects not followed."""
@@ -98,13 +83,6 @@ class Server:
 
     def view_sidecar(self, sha256: str) -> Path:
         return self.data / "views" / f"{sha256}.json"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are answers the tests look at (303 after a form, 302 to the login page)."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def sample_zip(sample: str, folder: Path, yaml_edit: tuple[str, str] | list[tuple[str, str]] | None = None) -> Path:
