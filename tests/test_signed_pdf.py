@@ -286,6 +286,9 @@ def test_a_wrong_passphrase_is_one_clear_message(office, tmp_path):
                 "--signing-p12", str(office["p12"]), env={"COMPLIANCE_SIGNING_PASSPHRASE": "not it"})
     line = _one_error(proc)
     assert str(office["p12"]) in line and "wrong passphrase" in line and not (tmp_path / "x.pdf").exists()
+    unset = _cli("report", str(office["school"]), "-o", str(tmp_path / "x.pdf"), "--db", db,
+                 "--signing-p12", str(office["p12"]))
+    assert "COMPLIANCE_SIGNING_PASSPHRASE is not set" in _one_error(unset) and not (tmp_path / "x.pdf").exists()
 
 
 def test_key_files_that_cannot_sign_are_refused_by_name(office, tmp_path):

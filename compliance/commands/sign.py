@@ -154,6 +154,14 @@ def signing_option(f):
 def load_office_signer(p12: Path):
     """The signer in `p12`, its passphrase from the environment (the signer module's SigningError when
     it cannot be opened: guarded() makes it one message)."""
+    from compliance.sign import SigningError
     from compliance.sign.signer import load_signer
 
-    return load_signer(p12, os.environ.get(PASSPHRASE_ENV) or None)
+    secret = os.environ.get(PASSPHRASE_ENV) or None
+    try:
+        return load_signer(p12, secret)
+    except SigningError as exc:
+        if secret is None and "passphrase" in exc.message:
+            raise SigningError(f"the signing key needs its passphrase, and {PASSPHRASE_ENV} is not set", file=p12,
+                               hint=f"export {PASSPHRASE_ENV}=... (the passphrase the .p12 was made with)") from None
+        raise
