@@ -63,7 +63,8 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, li
         from compliance.batch.run import Batch, exit_code
 
         registry = open_registry(db)
-        job = Batch(roots=list(dirs), registry=registry, rules_dir=rules_dir, out_dir=output, formats=tuple(fmts),
+        chosen = _published_rules(registry, rules_dir, as_of)
+        job = Batch(roots=list(dirs), registry=registry, rules_dir=chosen, out_dir=output, formats=tuple(fmts),
                     lang=lang, as_of=as_of.date() if as_of else None, jobs=jobs or os.cpu_count() or 1,
                     retry_errors=retry_errors, limits=limits)
         folders = job.folders()
@@ -80,6 +81,23 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, li
         return exit_code(job.rows)
 
     sys.exit(guarded(debug, run))
+
+
+def _published_rules(registry, rules_dir: Path, as_of) -> Path:
+    """The rule set the office has published (in force today, or on --as-of) when the registry has
+    one and --rules was not given: the office's intake checks with what the web app checks with."""
+    from compliance.ruleset.publish import current
+
+    if click.get_current_context().get_parameter_source("rules_dir") is not click.core.ParameterSource.DEFAULT:
+        return rules_dir
+    found = current(registry, as_of.date() if as_of else None)
+    if found is None:
+        return rules_dir
+    if not found.rules_dir.is_dir():
+        fail(f"the published rule set {found.version} is not where it was published ({found.rules_dir})",
+             "restore the web app's data folder, or pass --rules with the rule folder to check with")
+    click.echo(f"rules: published {found.version} (effective {found.effective_from})", err=True)
+    return found.rules_dir
 
 
 def _run_with_progress(job, folders) -> None:
