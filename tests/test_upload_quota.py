@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, finished, post_files, seed, token
+from office_accounts import client_as, finished, post_files, seed
 from web_server import ROOT, sample_zip
 
 
