@@ -172,6 +172,16 @@ def test_pdf_rendering_fetches_nothing(server, verdict, reports, monkeypatch):
     assert fetched == [], f"the CLI or WeasyPrint requested {fetched} from the local server"
 
 
+def _a_verdict():
+    """A real verdict: the verdict PDF embeds its JSON and dates the attachment from it."""
+    from compliance.context import RunContext
+    from compliance.pipeline import check_submission
+
+    from conftest import SAMPLES
+
+    return check_submission(SAMPLES / "pass-school", RunContext(rules_dir=RULES))
+
+
 @pytest.mark.parametrize("module", ["compliance.report.pdf", "compliance.district.render.pdf"])
 def test_pdf_renderers_refuse_urls_even_if_markup_slipped_through(server, module, monkeypatch, tmp_path):
     """As if a template printed submitted text unescaped: WeasyPrint still loads nothing."""
@@ -197,7 +207,7 @@ def test_pdf_renderers_refuse_urls_even_if_markup_slipped_through(server, module
     monkeypatch.setattr(renderer, "html", lambda *args, **kw: page)
     before = len(hits)
     out = tmp_path / "injected.pdf"
-    out.write_bytes(renderer.render(None, "both"))
+    out.write_bytes(renderer.render(_a_verdict() if module == "compliance.report.pdf" else None, "both"))
     assert complete_pdf(out) and "injected" in pdf_text(out)
     assert hits[before:] == [], f"fetched {hits[before:]}"
     assert any(u.startswith(url) for u in refused) and "file:///etc/passwd" in refused
