@@ -48,6 +48,7 @@ class Batch:
     retry_errors: bool = False
     limits: Optional[Limits] = None             # per submission (None: the defaults)
     rules_version: str = ""                     # set by run(), from the rule set it loads
+    rules_key: str = ""                         # its RuleSet.identity, for the checks' keys
     rows: list[Row] = field(default_factory=list)
     _stems: dict = field(default_factory=dict)
 
@@ -63,10 +64,10 @@ class Batch:
         from .worker import Settings, check_folder, start_worker
 
         ruleset, _ = ruleset_for(RunContext(rules_dir=self.rules_dir))      # a broken rule set stops here, once
-        self.rules_version = ruleset.version
+        self.rules_version, self.rules_key = ruleset.version, ruleset.identity
         settings = Settings(rules_dir=self.rules_dir, as_of=self.as_of,
                             formats=self.formats if self.out_dir else (), lang=self.lang,
-                            rules_version=ruleset.version,
+                            rules_version=ruleset.version, rules_key=ruleset.identity,
                             known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir,
                             limits=self.limits or Limits())
 
@@ -117,7 +118,7 @@ class Batch:
             inputs = inputs_sha256(Path(folder))
         except OSError as exc:
             inputs = f"unreadable:{exc.__class__.__name__}"
-        outcome = Outcome(key=check_key(inputs, self.rules_version, self.as_of, __version__), folder=folder,
+        outcome = Outcome(key=check_key(inputs, self.rules_key, self.as_of, __version__), folder=folder,
                           inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=__version__,
                           checked_at=datetime.now(timezone.utc).replace(microsecond=0), duration_s=0.0,
                           failure=Failure(kind=kind, message=reason,

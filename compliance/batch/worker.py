@@ -25,6 +25,7 @@ class Settings:
     formats: tuple[str, ...]
     lang: str
     rules_version: str
+    rules_key: str                              # RuleSet.identity: what a check's key names of the rule set
     known: dict = field(default_factory=dict)   # key already in the registry -> its submission id (None: error)
     out_dir: Optional[Path] = None
     limits: Optional[Limits] = None
@@ -80,7 +81,7 @@ def check_folder(folder: str) -> Result:
         inputs = inputs_sha256(path, _STATE["ctx"].sha256)
     except OSError as exc:
         inputs = f"unreadable:{exc.__class__.__name__}"
-    key = check_key(inputs, settings.rules_version, settings.as_of, __version__)
+    key = check_key(inputs, settings.rules_key, settings.as_of, __version__)
     if settings.already_done(key):
         return Result(folder, key, skipped=True)
     base = dict(key=key, folder=folder, inputs_sha256=inputs[:64], rules_version=settings.rules_version,

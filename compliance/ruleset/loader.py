@@ -68,6 +68,13 @@ class RuleSet:
     lines: dict[str, dict] = field(default_factory=dict)   # rule id -> {key path: line}
     publication: Optional[Stamp] = None   # _publication.yaml: the published version this folder is (None: a draft)
 
+    @property
+    def identity(self) -> str:
+        """The rule set as a check's key names it: its content hash and, for a published set, its
+        publication (the same rules published again with other scenarios or another effective date
+        are another rule set for a verdict to cite)."""
+        return f"{self.version}@{self.publication.version}" if self.publication else self.version
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:

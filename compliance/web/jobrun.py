@@ -83,7 +83,7 @@ def run(job_dir: Path) -> int:
         inputs_key = f"{inputs}\norganisation:{user.organisation_id}"
     else:
         inputs_key = inputs
-    base = dict(key=check_key(inputs_key, ruleset.version, None, __version__), folder=str(folder), inputs_sha256=inputs,
+    base = dict(key=check_key(inputs_key, ruleset.identity, None, __version__), folder=str(folder), inputs_sha256=inputs,
                 rules_version=ruleset.version, tool_version=__version__,
                 checked_at=datetime.now(timezone.utc).replace(microsecond=0))
     verdict = None
