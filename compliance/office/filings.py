@@ -64,10 +64,13 @@ def ownership(registry: "Registry", check_id: int) -> Optional[Ownership]:
 
     with registry.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.check_id == check_id)).first()
-    if r is None:
-        return None
-    return Ownership(r.check_id, r.organisation_id, r.user_id, _utc(r.uploaded_at), r.upload_bytes or 0,
-                     _utc(r.filed_at) if r.filed_at else None)
+    return _ownership(r._mapping) if r is not None else None
+
+
+def _ownership(r) -> Ownership:
+    """A check_owners row (a mapping) as an Ownership."""
+    return Ownership(r["check_id"], r["organisation_id"], r["user_id"], _utc(r["uploaded_at"]), r["upload_bytes"] or 0,
+                     _utc(r["filed_at"]) if r["filed_at"] else None)
 
 
 def _utc(at: datetime) -> datetime:
@@ -139,32 +142,47 @@ def file_check(registry: "Registry", check_id: int, user: User) -> "CheckRow":
     return row
 
 
+def visible(user: User):
+    """The checks `user` may see, as a condition on `checks.id`: a designer, their organisation's;
+    the office, every check but designers' unfiled self-checks. The one rule for every page,
+    report, 3D view and history, evaluated by the database."""
+    from sqlalchemy import select
+
+    from ..registry.tables import check_owners as t, checks
+
+    if user.role == "designer":
+        return checks.c.id.in_(select(t.c.check_id).where(t.c.organisation_id == user.organisation_id))
+    return checks.c.id.not_in(select(t.c.check_id).where(t.c.filed_at.is_(None)))
+
+
 def can_see(registry: "Registry", user: User, row: "CheckRow") -> bool:
     """Whether `user` may see this check (its page, reports, 3D view, history)."""
-    owner = ownership(registry, row.id)
-    if user.role == "designer":
-        return owner is not None and owner.organisation_id == user.organisation_id
-    return owner is None or owner.filed
+    return registry.get(row.id, where=visible(user)) is not None
 
 
 def visible_history(registry: "Registry", user: User, submission_id: str) -> list["CheckRow"]:
     """A submission's checks `user` may see, oldest first."""
-    return [r for r in registry.history(submission_id) if can_see(registry, user, r)]
+    return registry.history(submission_id, where=visible(user))
+
+
+def sees_model(registry: "Registry", user: User, sha256: str) -> bool:
+    """Whether `user` may see a check made from the model with this content."""
+    from sqlalchemy import exists, select
+
+    from ..registry.tables import checks, inputs
+
+    query = select(exists().where(inputs.c.sha256 == sha256, inputs.c.check_id == checks.c.id, visible(user)))
+    with registry.engine.connect() as conn:
+        return bool(conn.execute(query).scalar())
 
 
 def organisation_checks(registry: "Registry", organisation_id: int) -> list[tuple["CheckRow", Ownership]]:
-    """Every check of an organisation, newest first (the designer's home page)."""
-    from sqlalchemy import select
-
+    """Every check of an organisation with its ownership, newest upload first (the designer's home
+    page), in one query."""
     from ..registry.tables import check_owners as t
 
-    with registry.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(select(t.c.check_id).where(t.c.organisation_id == organisation_id))]
-    out = []
-    for check_id in ids:
-        row, owner = registry.get(check_id), ownership(registry, check_id)
-        if row is not None and owner is not None:
-            out.append((row, owner))
+    found = registry.rows_with(t, t.c.check_id, t.c.organisation_id == organisation_id)
+    out = [(row, _ownership(o)) for row, o in found]
     return sorted(out, key=lambda p: (p[1].uploaded_at, p[0].id), reverse=True)
 
 

@@ -213,18 +213,40 @@ class Registry:
 
         return select(*[checks.c[c] for c in _ROW_COLUMNS])
 
-    def history(self, submission_id: str) -> list[CheckRow]:
-        """Every check of a submission, oldest first."""
+    def history(self, submission_id: str, where=None) -> list[CheckRow]:
+        """Every check of a submission, oldest first (`where`: a further condition on `checks`,
+        e.g. office/filings.visible)."""
         from .tables import checks
 
-        return self._rows(self._select().where(checks.c.submission_id == submission_id)
-                          .order_by(checks.c.checked_at, checks.c.id))
+        query = self._select().where(checks.c.submission_id == submission_id)
+        if where is not None:
+            query = query.where(where)
+        return self._rows(query.order_by(checks.c.checked_at, checks.c.id))
 
-    def get(self, check_id: int) -> CheckRow | None:
+    def get(self, check_id: int, where=None) -> CheckRow | None:
+        """The check, or None (also when it does not meet the condition `where`)."""
         from .tables import checks
 
-        rows = self._rows(self._select().where(checks.c.id == check_id))
+        query = self._select().where(checks.c.id == check_id)
+        rows = self._rows(query.where(where) if where is not None else query)
         return rows[0] if rows else None
+
+    def rows_with(self, table, check_id_column, where) -> list[tuple[CheckRow, dict]]:
+        """Checks joined with another table's rows (on `check_id_column`) that meet `where`: each
+        CheckRow with its row of `table` as a dict, in one query."""
+        from sqlalchemy import select
+
+        from .tables import checks
+
+        query = (select(*[checks.c[c] for c in _ROW_COLUMNS], *[col.label(f"other_{col.name}") for col in table.c])
+                 .select_from(checks.join(table, check_id_column == checks.c.id)).where(where))
+        out = []
+        with self.engine.connect() as conn:
+            for r in conn.execute(query):
+                m = r._mapping
+                out.append((CheckRow(**{c: m[c] for c in _ROW_COLUMNS}),
+                            {col.name: m[f"other_{col.name}"] for col in table.c}))
+        return out
 
     def by_key(self, key: str) -> CheckRow | None:
         from .tables import checks

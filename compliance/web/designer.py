@@ -198,9 +198,10 @@ def prepare_view(check_id: int):
 
 @designer.get("/views/<sha256>.glb")
 def view_file(sha256: str):
+    from ..office.filings import sees_model
     from .views3d import view_paths
 
-    if not _sees_model(sha256):
+    if not sees_model(state().registry, account(), sha256):
         abort(404)
     try:
         glb, _ = view_paths(state().jobs.views_dir, sha256)
@@ -209,19 +210,6 @@ def view_file(sha256: str):
     if not glb.is_file():
         abort(404)
     return send_file(glb, mimetype="model/gltf-binary", max_age=3600)
-
-
-def _sees_model(sha256: str) -> bool:
-    """A model's 3D view is served to whoever may see a check made from it."""
-    from sqlalchemy import select
-
-    from ..office.filings import can_see
-    from ..registry.tables import inputs
-
-    registry = state().registry
-    with registry.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(select(inputs.c.check_id).where(inputs.c.sha256 == sha256).limit(200))]
-    return any((row := registry.get(i)) is not None and can_see(registry, account(), row) for i in ids)
 
 
 @designer.get("/checks/<int:check_id>/report.<fmt>")
