@@ -31,7 +31,7 @@ def _story(db: str, sample_verdicts) -> dict:
     from compliance.district.collect import district_report
     from compliance.office.accounts import AccountError, add_organisation, add_user, authenticate, update_user
     from compliance.office.filings import (FilingError, can_see, file_check, organisation_checks, own_check,
-                                           ownership, private_check_ids, uploaded_bytes)
+                                           ownership, filed, uploaded_bytes)
     from compliance.office.review import sign
     from compliance.registry.store import Registry
 
@@ -59,7 +59,7 @@ def _story(db: str, sample_verdicts) -> dict:
 
     own_check(registry, ids["school"], li, 123_456)
     own_check(registry, ids["school"], zhao, 9)          # the same check again: the first owner keeps it
-    assert ids["school"] in private_check_ids(registry) and not can_see(registry, wang, registry.get(ids["school"]))
+    assert registry.get(ids["school"], where=filed()) is None and not can_see(registry, wang, registry.get(ids["school"]))
     file_check(registry, ids["school"], li)
     with pytest.raises(FilingError):
         file_check(registry, ids["school"], zhao)

@@ -77,14 +77,14 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
 
 
-def private_check_ids(registry: "Registry") -> set[int]:
-    """Checks no reviewer sees: designers' self-checks not filed."""
+def filed():
+    """The checks the office sees, as a condition on `checks.id`: every check but designers'
+    self-checks not filed (a check with no owner row is the office's own and counts as filed)."""
     from sqlalchemy import select
 
-    from ..registry.tables import check_owners as t
+    from ..registry.tables import check_owners as t, checks
 
-    with registry.engine.connect() as conn:
-        return {r[0] for r in conn.execute(select(t.c.check_id).where(t.c.filed_at.is_(None)))}
+    return checks.c.id.not_in(select(t.c.check_id).where(t.c.filed_at.is_(None)))
 
 
 def submission_owner(registry: "Registry", submission_id: str) -> Optional[int]:
@@ -152,7 +152,7 @@ def visible(user: User):
 
     if user.role == "designer":
         return checks.c.id.in_(select(t.c.check_id).where(t.c.organisation_id == user.organisation_id))
-    return checks.c.id.not_in(select(t.c.check_id).where(t.c.filed_at.is_(None)))
+    return filed()
 
 
 def can_see(registry: "Registry", user: User, row: "CheckRow") -> bool:

@@ -41,19 +41,9 @@ class Recheck:
 
 
 def filed_checks(registry: "Registry") -> tuple[list["CheckRow"], list["CheckRow"]]:
-    """(the latest filed check with a verdict of every submission whose folder is still there,
-    those whose folder is gone), by submission id."""
-    from .filings import private_check_ids
-
-    private = private_check_ids(registry)
-    latest: dict[str, "CheckRow"] = {}
-    for row in registry.all():
-        if row.submission_id is None or row.outcome != "verdict" or row.id in private:
-            continue
-        seen = latest.get(row.submission_id)
-        if seen is None or (row.checked_at, row.id) > (seen.checked_at, seen.id):
-            latest[row.submission_id] = row
-    rows = sorted(latest.values(), key=lambda r: r.submission_id)
+    """(the latest filed check of every submission, when it is a verdict and its folder is still
+    there; those whose folder is gone), by submission id: what the queue and the district read."""
+    rows = [r for r in registry.latest() if r.outcome == "verdict"]
     return [r for r in rows if Path(r.folder).is_dir()], [r for r in rows if not Path(r.folder).is_dir()]
 
 

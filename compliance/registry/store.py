@@ -259,15 +259,19 @@ class Registry:
 
         return self._rows(self._select().order_by(checks.c.id))
 
+    def filed(self) -> list[CheckRow]:
+        """Every check the office sees (designers' unfiled self-checks left out), by id."""
+        from ..office.filings import filed
+        from .tables import checks
+
+        return self._rows(self._select().where(filed()).order_by(checks.c.id))
+
     def latest(self) -> list[CheckRow]:
         """The latest filed check of every submission (by id; failures without an id are left
         out; so are designers' self-checks not filed: office/filings.py)."""
-        from ..office.filings import private_check_ids
-
-        private = private_check_ids(self)
         latest: dict[str, CheckRow] = {}
-        for row in self.all():
-            if row.submission_id is None or row.id in private:
+        for row in self.filed():
+            if row.submission_id is None:
                 continue
             seen = latest.get(row.submission_id)
             if seen is None or (row.checked_at, row.id) > (seen.checked_at, seen.id):
@@ -276,13 +280,8 @@ class Registry:
 
     def unidentified_errors(self) -> int:
         """Folders whose latest outcome is an error and whose metadata gave no submission id."""
-        from ..office.filings import private_check_ids
-
-        private = private_check_ids(self)
         latest: dict[str, CheckRow] = {}
-        for row in self.all():
-            if row.id in private:
-                continue
+        for row in self.filed():
             latest[row.folder] = row
         return sum(1 for r in latest.values() if r.submission_id is None and r.outcome == "error")
 
