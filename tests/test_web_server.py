@@ -90,3 +90,17 @@ def test_a_job_left_by_a_stopped_server_says_it_was_interrupted(local, files):
     assert local.get(f"/jobs/{job_id}/state", opener=local.session("zhao"))[0] == 404    # another organisation's
     status, body, _ = local.get(f"/jobs/{job_id}", opener=li)
     assert "upload it again" in body.decode()
+
+
+def test_a_first_start_says_how_to_make_the_accounts(tmp_path):
+    """Every page needs an account: a registry without one is told at start-up, with the commands."""
+    import subprocess as sp
+
+    proc = sp.Popen([str(COMPLIANCE), "serve", "--port", "0", "--data-dir", str(tmp_path / "d"), "--db",
+                     str(tmp_path / "r.sqlite"), "--rules", str(ROOT / "rules")], stderr=sp.PIPE, text=True)
+    try:
+        said = [proc.stderr.readline() for _ in range(4)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert "no accounts yet" in said[2] and "compliance users add admin --role admin" in said[3], said

@@ -107,8 +107,9 @@ def start(settings, host: str, port: int) -> int:
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.effective_port}/"
     click.echo(f"serving on {url}", err=True)
-    click.echo(f"data in {settings.data_dir}; registry {app.extensions['compliance'].registry.url}; "
-               "Ctrl-C stops", err=True)
+    registry = app.extensions["compliance"].registry
+    click.echo(f"data in {settings.data_dir}; registry {registry.url}; Ctrl-C stops", err=True)
+    _say_who_can_sign_in(registry)
     sys.stderr.flush()
     try:
         server.run()
@@ -118,3 +119,22 @@ def start(settings, host: str, port: int) -> int:
         app.extensions["compliance"].jobs.close()
         app.extensions["compliance"].reports.close()     # the PDF render process
     return 0
+
+
+def _say_who_can_sign_in(registry) -> None:
+    """Every page needs an account: a registry without any (a first start) is told how to make one,
+    and one without a reviewer that nobody can sign verdicts."""
+    from compliance.office.accounts import list_users
+    from compliance.registry.store import shown_url
+
+    roles = {u.role for u in list_users(registry) if u.active}
+    db = f" --db {shown_url(registry.url)}"
+    if not roles:
+        click.echo("no accounts yet: nobody can sign in. Make them, e.g.\n"
+                   f"  compliance users add admin --role admin --name 管理员{db}\n"
+                   f"  compliance users add-org \"上海某建筑设计研究院\"{db}\n"
+                   f"  compliance users add li --role designer --org \"上海某建筑设计研究院\" --name 李设计{db}\n"
+                   f"  compliance users add wang --role reviewer --name 王审查 --title 审查员{db}", err=True)
+    elif "reviewer" not in roles:
+        click.echo(f"no active reviewer account: filings can be made but nobody can sign them "
+                   f"(compliance users add NAME --role reviewer ...{db})", err=True)
