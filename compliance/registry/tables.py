@@ -7,7 +7,8 @@ creates the missing tables), so adding a table keeps SCHEMA_VERSION; changing a 
 
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        String,
                         Table, Text)
 
 SCHEMA_VERSION = 1
@@ -176,4 +177,27 @@ web_jobs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("heartbeat_at", DateTime(timezone=True), nullable=False),
     Column("finished", Boolean, nullable=False, default=False),
+)
+
+# -- city scale (issue 22): what the reader extracted, kept so a rule change re-evaluates without re-reading --
+
+model_facts = Table(
+    "model_facts", metadata,
+    # read.model.facts_of's output for one model file: JSON (ModelFacts), zlib-compressed. The reader's
+    # identity (`reader`: read.model.reader_identity, the code and conventions that shape the facts) is
+    # part of the key, so a changed reader never serves facts an older one extracted.
+    Column("sha256", String(64), primary_key=True),                     # the model file's content
+    Column("reader", String(64), primary_key=True),
+    Column("file", Text, nullable=False),                               # the name it was first read under
+    Column("size_bytes", Integer, nullable=False),
+    Column("facts", LargeBinary, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+input_texts = Table(
+    "input_texts", metadata,
+    # a submission's metadata file (submission.yaml) by content hash: with model_facts, what a
+    # re-check needs when the submission folder is gone or moved
+    Column("sha256", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
 )
