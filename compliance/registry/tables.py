@@ -8,8 +8,7 @@ creates the missing tables), so adding a table keeps SCHEMA_VERSION; changing a 
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
-                        String,
-                        Table, Text)
+                        String, Table, Text)
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
@@ -188,7 +187,7 @@ model_facts = Table(
     # part of the key, so a changed reader never serves facts an older one extracted.
     Column("sha256", String(64), primary_key=True),                     # the model file's content
     Column("reader", String(64), primary_key=True),
-    Column("file", Text, nullable=False),                               # the name it was first read under
+    Column("file", String(255), primary_key=True),                      # the name every figure's provenance cites
     Column("size_bytes", Integer, nullable=False),
     Column("facts", LargeBinary, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
