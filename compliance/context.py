@@ -43,6 +43,7 @@ class RunContext:
     cache_dir: Path | None = field(default_factory=default_cache_dir)  # geometry results on disk
     limits: Any = None                                         # limits.Limits (None: the defaults)
     progress: Any = None                                       # callable(step, done, total) or None
+    facts: Any = None                                          # registry.facts: StoredFacts / CollectedFacts (None: none)
 
     def step(self, text: str, done: int = 0, total: int = 0) -> None:
         """Tell whoever watches this run (the web app's progress bar) what it is doing now."""

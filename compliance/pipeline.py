@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from .build import build_identity
 from .context import RunContext
 from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
@@ -112,18 +112,30 @@ def submission_findings(loaded, models: list[ModelFacts], ruleset: RuleSet,
             + claim_findings(loaded.meta, params, loaded.metadata_file.name, loaded.lines))
 
 
-def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -> Verdict:
+@dataclass(frozen=True)
+class StoredInputs:
+    """A filing checked again from the facts store (registry/facts.py): its submission.yaml is in the
+    folder, its models are not; their facts are here, in the order the metadata lists them, with
+    the input files the stored check recorded."""
+
+    models: tuple[ModelFacts, ...]
+    inputs: tuple[InputFile, ...]
+
+
+def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None,
+                     stored: StoredInputs | None = None) -> Verdict:
     ctx.step("reading the rule set and submission.yaml")
     ruleset, compiled = ruleset_for(ctx)
     settings = ruleset.settings
-    loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones))
+    loaded = load_submission(Path(folder), uses=set(settings.uses), zones=set(settings.zones),
+                             models_present=stored is None)
     meta = loaded.meta
     _check_exemptions(loaded, ruleset)
     when, today = as_of or meta.filed_on, date.today()
     first = min((r.applies.effective_from for r in ruleset.rules), default=None)
     check_dates(loaded, when, first, as_of is not None, today)
-    models = []
-    for n, path in enumerate(loaded.model_paths):
+    models = _stored_models(loaded, stored) if stored is not None else []
+    for n, path in enumerate(loaded.model_paths if stored is None else ()):
         ctx.step(f"reading model {path.name} and computing its geometry", n, len(loaded.model_paths))
         models.append(read_model(path, ctx))
     ctx.step("deriving figures and evaluating the rules")
@@ -149,8 +161,8 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None) -
         rules_effective_from=ruleset.publication.effective_from if ruleset.publication else None,
         verdict=overall_verdict(results), results=results,
         models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
-        inputs=_inputs(loaded, models, ctx), district=district_figures(judged.derivation),
-        tool_version=__version__, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        inputs=stored.inputs if stored is not None else _inputs(loaded, models, ctx), district=district_figures(judged.derivation),
+        tool_version=build_identity(), generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
 
 
@@ -167,6 +179,17 @@ def building_refs(units: list, settings) -> tuple[BuildingRef, ...]:
     return tuple(BuildingRef(id=u.id, name=u.name, label=u.label(labels), uses=tuple(p.use for p in u.parts),
                              gross_floor_area_m2=u.gross_floor_area_m2, public_institution=u.public_institution,
                              public_institution_doubt=u.pi_doubt) for u in units)
+
+
+def _stored_models(loaded, stored: StoredInputs) -> list[ModelFacts]:
+    from .errors import InputError
+
+    names = [p.name for p in loaded.model_paths]
+    if [m.info.file for m in stored.models] != names:
+        raise InputError("the stored facts do not match the models submission.yaml lists "
+                         f"({', '.join(names) or 'none'})", file=loaded.metadata_file,
+                         hint="check the submission again from its files")
+    return list(stored.models)
 
 
 def _inputs(loaded, models: list[ModelFacts], ctx: RunContext) -> tuple[InputFile, ...]:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
 
-from .. import __version__
+from ..build import build_identity
 from ..limits import Limits
 from ..registry.store import Failure, Outcome, Registry, shown_url
 
@@ -46,6 +46,7 @@ class Batch:
     as_of: Optional[date] = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     retry_errors: bool = False
+    recheck: bool = False                       # evaluate from the registry's stored facts where it has them
     limits: Optional[Limits] = None             # per submission (None: the defaults)
     rules_version: str = ""                     # set by run(), from the rule set it loads
     rules_key: str = ""                         # its RuleSet.identity, for the checks' keys
@@ -69,7 +70,7 @@ class Batch:
                             formats=self.formats if self.out_dir else (), lang=self.lang,
                             rules_version=ruleset.version, rules_key=ruleset.identity,
                             known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir,
-                            limits=self.limits or Limits())
+                            limits=self.limits or Limits(), facts_db=self.registry.url if self.recheck else None)
 
         ctrl_c = _Deferred()
 
@@ -101,6 +102,7 @@ class Batch:
         o = result.outcome
         written = self._write_reports(o, result.reports)
         check_id, _ = self.registry.record(o)
+        self._keep_facts(result)
         v = o.verdict
         if v is not None:
             row = Row(o.folder, "checked", v.submission.id, v.submission.name, v.verdict, v.exit_code, check_id,
@@ -111,6 +113,15 @@ class Batch:
         self.rows.append(row)
         return row
 
+    def _keep_facts(self, result) -> None:
+        """The models' facts and the metadata text a worker sent back, for re-checks (registry/facts.py)."""
+        from ..registry.facts import StoredFacts
+
+        store = StoredFacts(self.registry)
+        store.keep(list(result.facts))
+        if result.metadata is not None:
+            store.keep_text(*result.metadata)
+
     def _store_crash(self, folder: str, reason: str, kind: str = "crash") -> Row:
         from ..registry.keys import check_key, inputs_sha256
 
@@ -118,8 +129,8 @@ class Batch:
             inputs = inputs_sha256(Path(folder))
         except OSError as exc:
             inputs = f"unreadable:{exc.__class__.__name__}"
-        outcome = Outcome(key=check_key(inputs, self.rules_key, self.as_of, __version__), folder=folder,
-                          inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=__version__,
+        outcome = Outcome(key=check_key(inputs, self.rules_key, self.as_of, build_identity()), folder=folder,
+                          inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=build_identity(),
                           checked_at=datetime.now(timezone.utc).replace(microsecond=0), duration_s=0.0,
                           failure=Failure(kind=kind, message=reason,
                                           hint="check it alone with `compliance check --debug`; rerun the batch "
@@ -157,7 +168,7 @@ class Batch:
         if self.out_dir is None:
             return None
         path = self.out_dir / SUMMARY_FILE
-        data = {"tool_version": __version__, "rules_version": self.rules_version or None,
+        data = {"tool_version": build_identity(), "rules_version": self.rules_version or None,
                 "registry": self.registry.url and shown_url(self.registry.url),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)]}

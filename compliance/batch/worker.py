@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Optional
 
-from .. import __version__
+from ..build import build_identity
 from ..limits import Limits
 from ..registry.store import Failure, Outcome
 
@@ -29,6 +29,7 @@ class Settings:
     known: dict = field(default_factory=dict)   # key already in the registry -> its submission id (None: error)
     out_dir: Optional[Path] = None
     limits: Optional[Limits] = None
+    facts_db: Optional[str] = None              # batch --recheck: the registry whose stored facts are read
 
     def already_done(self, key: str) -> bool:
         """Stored, and its reports are in this batch's output folder (a batch writing to a new
@@ -52,6 +53,8 @@ class Result:
     skipped: bool = False
     outcome: Optional[Outcome] = None
     reports: dict = field(default_factory=dict)     # format -> bytes
+    facts: tuple = ()                               # registry.facts.PackedFacts of the models read, to store
+    metadata: Optional[tuple[str, bytes]] = None    # (sha256, bytes) of the submission.yaml checked, to store
 
 
 _STATE: dict = {}
@@ -69,6 +72,12 @@ def start_worker(settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE["settings"] = settings
     _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1, limits=settings.limits)
+    _STATE["stored"] = None
+    if settings.facts_db:
+        from ..registry.facts import StoredFacts
+        from ..registry.store import Registry
+
+        _STATE["stored"] = StoredFacts(Registry(settings.facts_db, create=False), write=False)
 
 
 def check_folder(folder: str) -> Result:
@@ -81,11 +90,12 @@ def check_folder(folder: str) -> Result:
         inputs = inputs_sha256(path, _STATE["ctx"].sha256)
     except OSError as exc:
         inputs = f"unreadable:{exc.__class__.__name__}"
-    key = check_key(inputs, settings.rules_key, settings.as_of, __version__)
+    key = check_key(inputs, settings.rules_key, settings.as_of, build_identity())
     if settings.already_done(key):
         return Result(folder, key, skipped=True)
     base = dict(key=key, folder=folder, inputs_sha256=inputs[:64], rules_version=settings.rules_version,
-                tool_version=__version__, checked_at=datetime.now(timezone.utc).replace(microsecond=0))
+                tool_version=build_identity(), checked_at=datetime.now(timezone.utc).replace(microsecond=0))
+    facts = _facts_for_run()
     try:
         verdict, reports = _check(path, settings)
     except Exception as exc:       # every failure becomes a row; the batch goes on
@@ -93,8 +103,25 @@ def check_folder(folder: str) -> Result:
         ident = identity_of(path)
         return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started,
                                                    failure=failure, **ident))
+    finally:
+        _STATE["ctx"].facts = None
+    from ..registry.facts import metadata_of
+
     return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict),
-                  reports=reports)
+                  reports=reports, facts=tuple(facts.taken()), metadata=metadata_of(verdict, path))
+
+
+def _facts_for_run():
+    """This submission's facts: read models are collected to be sent back; with --recheck, facts
+    the registry holds are served instead of reading the model."""
+    from ..registry.facts import CollectedFacts
+
+    collected = CollectedFacts()
+    stored = _STATE.get("stored")
+    if stored is not None:
+        collected.fallback = stored
+    _STATE["ctx"].facts = collected
+    return collected
 
 
 def _check(path: Path, settings: Settings):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from .. import __version__
+from ..build import build_identity
 from ..derive.metrics import Metric
 from ..text import Text
 from .records import Contribution, DistrictReport, Finding, TargetProgress
@@ -54,7 +54,7 @@ def district_progress(approved: list[Approved], targets: Targets, use_groups: di
     return DistrictReport(title=targets.title, generated_at=datetime.now(timezone.utc).replace(microsecond=0),
                           as_of=as_of, registry=registry, targets_file=targets_file, targets_version=targets_version,
                           submissions=tally.submissions, approved=len(approved), by_verdict=tally.by_verdict,
-                          errors=tally.errors, targets=progress, tool_version=__version__,
+                          errors=tally.errors, targets=progress, tool_version=build_identity(),
                           findings=tuple(implausible_figures(considered, targets.plausible)),
                           use_labels={u: labels[u] for u in sorted({a.use for a in considered} & set(labels))})
 

@@ -244,11 +244,13 @@ class LoadedSubmission(BaseModel):
 
 
 def load_submission(folder: Path, *, uses: set[str] | None = None,
-                    zones: set[str] | None = None) -> LoadedSubmission:
+                    zones: set[str] | None = None, models_present: bool = True) -> LoadedSubmission:
     """Read and validate `folder/submission.yaml`.
 
     `uses` and `zones` are the vocabulary the rule set knows; a value outside it is an error
-    at the line of that field, since no rule could ever apply to it correctly.
+    at the line of that field, since no rule could ever apply to it correctly. `models_present`
+    False: the models are not in the folder (a filing re-checked from its stored facts), so their
+    files are not looked for.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -266,9 +268,12 @@ def load_submission(folder: Path, *, uses: set[str] | None = None,
         raise describe_validation_error(doc, exc, InputError, what="submission metadata", model=Submission) from None
     _check_vocabulary(doc, meta, uses, zones)
     _check_consistency(doc, meta)
-    paths = []
+    paths: list[Path] = []
     for i, rel in enumerate(meta.models):
         path = folder / rel
+        if not models_present:
+            paths.append(path)
+            continue
         line = doc.line_of(("models", i))
         try:
             path.stat()

@@ -35,6 +35,10 @@ def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
     key = (path.name, digest, conventions.digest)   # the name is in every figure's provenance
     if ctx is not None and (cached := ctx.models.get(key)) is not None:
         return cached
+    stored = _facts_key(path, digest, conventions) if ctx is not None and ctx.facts is not None and digest else None
+    if stored is not None and (facts := ctx.facts.get(stored)) is not None:
+        ctx.models[key] = facts
+        return facts
     limits = ctx.limits if ctx is not None and ctx.limits is not None else Limits()
     try:
         index = open_ifc(path, sha256=digest, limits=limits, psets=conventions.indexed_psets())
@@ -48,7 +52,17 @@ def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
         raise malformed(path, exc) from exc
     if ctx is not None:
         ctx.models[key] = facts
+        if stored is not None:
+            ctx.facts.put(stored, facts)
     return facts
+
+
+def _facts_key(path: Path, digest: str, conventions: Conventions):
+    """The model's key in the facts store (registry/facts.py): content, reader and conventions, name."""
+    from ..build import reader_identity
+    from .records import FactsKey
+
+    return FactsKey(digest, reader_identity(conventions.digest), path.name)
 
 
 def facts_of(index: IfcIndex, conventions: Conventions | None = None, cores: int | None = None,

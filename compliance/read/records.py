@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -224,6 +225,16 @@ class ModelInfo(_Record):
     length_unit_m: float
     area_unit_m2: float
     power_unit_w: float = 1.0
+
+
+@dataclass(frozen=True)
+class FactsKey:
+    """A model's facts in the facts store (registry/facts.py): its content, the reader that read it
+    (build.reader_identity: the reader's code and conventions) and its name, which every figure cites."""
+
+    sha256: str
+    reader: str
+    file: str
 
 
 class ModelFacts(_Record):

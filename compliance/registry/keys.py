@@ -30,7 +30,8 @@ def inputs_sha256(folder: Path, sha256: Callable[[Path], str] = file_sha256) -> 
     return digest.hexdigest()
 
 
-def check_key(inputs: str, rules_version: str, as_of: date | None, tool_version: str) -> str:
-    """`as_of` None means 'as of the filing date', which the inputs already fix."""
-    text = f"{inputs}\n{rules_version}\n{as_of.isoformat() if as_of else 'filed_on'}\n{tool_version}"
+def check_key(inputs: str, rules_version: str, as_of: date | None, build: str) -> str:
+    """`as_of` None means 'as of the filing date', which the inputs already fix; `build`:
+    build.build_identity(), so a check made by other checker code is another check."""
+    text = f"{inputs}\n{rules_version}\n{as_of.isoformat() if as_of else 'filed_on'}\n{build}"
     return hashlib.sha256(text.encode()).hexdigest()

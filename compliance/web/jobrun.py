@@ -55,14 +55,15 @@ class Progress:
 
 
 def run(job_dir: Path) -> int:
-    from .. import __version__
     from ..batch.worker import failure_of, identity_of
+    from ..build import build_identity
     from ..context import RunContext
     from ..limits import Limits, time_limit
     from ..office.accounts import get_user
     from ..office.audit import record
     from ..office.filings import own_check
     from ..pipeline import check_submission, ruleset_for
+    from ..registry.facts import StoredFacts, metadata_of
     from ..registry.keys import check_key, inputs_sha256
     from ..registry.store import Outcome, Registry
 
@@ -73,6 +74,7 @@ def run(job_dir: Path) -> int:
     limits = Limits(**job.get("limits", {}))
     ctx = RunContext(rules_dir=Path(job["rules_dir"]), limits=limits, progress=progress, cores=job.get("cores"))
     registry = Registry(job.get("db"))
+    ctx.facts = StoredFacts(registry)      # a model read before (another upload, a re-check) is not read again
     user = get_user(registry, job["user_id"]) if job.get("user_id") is not None else None
     started = time.perf_counter()
     ruleset, _ = ruleset_for(ctx)
@@ -83,13 +85,15 @@ def run(job_dir: Path) -> int:
         inputs_key = f"{inputs}\norganisation:{user.organisation_id}"
     else:
         inputs_key = inputs
-    base = dict(key=check_key(inputs_key, ruleset.identity, None, __version__), folder=str(folder), inputs_sha256=inputs,
-                rules_version=ruleset.version, tool_version=__version__,
+    base = dict(key=check_key(inputs_key, ruleset.identity, None, build_identity()), folder=str(folder), inputs_sha256=inputs,
+                rules_version=ruleset.version, tool_version=build_identity(),
                 checked_at=datetime.now(timezone.utc).replace(microsecond=0))
     verdict = None
     try:
         with time_limit(limits.time_limit_s, folder):
             verdict = check_submission(folder, ctx)
+        if (text := metadata_of(verdict, folder)) is not None:
+            ctx.facts.keep_text(*text)
         outcome = Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict)
     except Exception as exc:          # every failure is a stored row and a clear page, as in a batch
         outcome = Outcome(**base, duration_s=time.perf_counter() - started, failure=failure_of(exc),

@@ -54,10 +54,10 @@ def renderer_version() -> str:
     and WeasyPrint's versions."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from .. import __version__
+    from ..build import build_identity
 
     package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(f"compliance {__version__}\n".encode())
+    digest = hashlib.sha256(f"compliance {build_identity()}\n".encode())
     try:
         digest.update(f"weasyprint {version('weasyprint')}\n".encode())
     except PackageNotFoundError:
