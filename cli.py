@@ -15,8 +15,10 @@ import click
 from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, debug_option, emit, fail, guarded,
                                          lang_option, limits_option, rules_option)
 from compliance.commands.batch import batch
+from compliance.commands.dbadmin import registry_group
 from compliance.commands.gc import gc
 from compliance.commands.office import audit, users
+from compliance.commands.recheck import recheck
 from compliance.commands.registry import diff, district, history, report_command, signoff
 from compliance.commands.rules import rules
 from compliance.commands.serve import serve
@@ -127,7 +129,8 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
     sys.exit(guarded(debug, run))
 
 
-for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit, gc, certs, verify):
+for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit, gc, certs, verify,
+                recheck, registry_group):
     main.add_command(command)
 
 

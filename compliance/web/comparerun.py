@@ -13,8 +13,8 @@ from pathlib import Path
 
 
 def run(folder: Path) -> int:
+    from ..batch.recheck import RecheckRun
     from ..limits import Limits
-    from ..office.flips import recheck_filed
     from ..registry.store import Registry
     from .jobrun import read_json, write_json
 
@@ -27,7 +27,8 @@ def run(folder: Path) -> int:
                                               "elapsed_s": round(time.perf_counter() - started, 1)})
 
     try:
-        rows = recheck_filed(registry, Path(job["rules_dir"]), progress, Limits(**job.get("limits", {})))
+        # from the facts stored with each filing: a draft is compared without opening one model
+        rows = RecheckRun(registry, Path(job["rules_dir"]), jobs=1, limits=Limits(**job.get("limits", {}))).run(progress)
     finally:
         registry.close()
     write_json(folder / "result.json", {"rows": [r.as_json() for r in rows],

@@ -33,7 +33,7 @@ class CompareRun:
     total: int = 0
     draft_sha256: str = ""
     published: str = ""              # the publication it was compared with
-    rows: list = field(default_factory=list)       # office.flips.Recheck
+    rows: list = field(default_factory=list)       # batch.recheck.Recheck
     failure: Optional[str] = None
 
     @property
@@ -97,7 +97,7 @@ def _alive(folder: Path) -> bool:
 
 
 def state(data_dir: Path, run_id: str) -> Optional[CompareRun]:
-    from ..office.flips import Recheck
+    from ..batch.recheck import Recheck
 
     if not RUN_ID.fullmatch(run_id or ""):
         return None

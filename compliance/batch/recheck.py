@@ -1,0 +1,276 @@
+"""Re-checking the registry's filings from their stored facts: a rule change (or a checker fix
+outside the reader) re-evaluates every filing without opening one IFC file.
+
+    gather(registry, where, reader)  the latest filed checks -> Filing (metadata text + facts) or why not
+    start / recheck_one              in a worker process: one Filing -> its new Verdict (or the failure)
+    recheck_filings(...)             the whole run over the executor; one Recheck per filing
+
+A filing is re-checked from facts when the registry holds its submission.yaml (by SHA-256) and
+every model's facts under the current reader (registry/facts.py). Otherwise, when its folder is
+still there with the very files the stored check read, it is checked from the folder (and its
+facts are stored for next time). Otherwise it is reported as not re-checkable, with why — never
+guessed from facts another reader extracted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional
+
+if TYPE_CHECKING:
+    from ..registry.store import CheckRow, Registry
+
+WHERE_KEYS = ("submission", "zone", "use", "kind", "verdict")
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """One filing re-checked: its stored verdict and the new one (None: could not be re-checked)."""
+
+    submission: str
+    check_id: int
+    old_verdict: str
+    new_verdict: Optional[str]
+    error: Optional[str] = None          # why (file:line: message)
+    changed_rules: tuple = ()            # (rule, old status, new status)
+
+    @property
+    def flipped(self) -> bool:
+        return self.new_verdict is not None and self.new_verdict != self.old_verdict
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["changed_rules"] = [list(c) for c in self.changed_rules]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Recheck:
+        return cls(**{**data, "changed_rules": tuple(tuple(c) for c in data.get("changed_rules", ()))})
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One filing to re-check: the stored check, and what to check it from (facts, or its folder)."""
+
+    check_id: int
+    submission_id: str
+    folder: str
+    as_of: Optional[date]                    # None: as of the filing date
+    metadata_file: str = "submission.yaml"
+    metadata: Optional[bytes] = None         # None: check from the folder
+    models: tuple = ()                       # registry.facts.PackedFacts, in the order the metadata lists them
+    inputs: tuple = ()                       # evaluate.results.InputFile of the stored check
+
+
+@dataclass(frozen=True)
+class Rechecked:
+    """What a worker sends back for one Filing."""
+
+    check_id: int
+    verdict: object = None                   # evaluate.results.Verdict
+    error: Optional[str] = None
+    from_facts: bool = False
+    facts: tuple = ()                        # PackedFacts read from the folder, to store
+    failure: object = None                   # registry.store.Failure, when it could not be checked
+    duration_s: float = 0.0
+
+
+def parse_where(items: tuple[str, ...]) -> dict[str, str]:
+    """`--where zone=binjiang_south --where submission=YP-2024-*` -> {key: value} (ValueError: why)."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in WHERE_KEYS or not value.strip():
+            raise ValueError(f"'{item}': use KEY=VALUE with KEY one of {', '.join(WHERE_KEYS)} "
+                             "(submission takes * and ? wildcards)")
+        out[key] = value.strip()
+    return out
+
+
+def selected(rows: list["CheckRow"], where: dict[str, str]) -> list["CheckRow"]:
+    from fnmatch import fnmatchcase
+
+    def keep(row) -> bool:
+        for key, value in where.items():
+            have = row.submission_id if key == "submission" else getattr(row, key)
+            if key == "submission" and not fnmatchcase(have or "", value):
+                return False
+            if key != "submission" and (have or "") != value:
+                return False
+        return True
+
+    return [r for r in rows if keep(r)]
+
+
+def gather(registry: "Registry", rows: list["CheckRow"], reader: str) -> tuple[list[Filing], list[Recheck]]:
+    """Each stored verdict as a Filing to re-check (from facts where they are all stored), or a
+    Recheck saying why it cannot be re-checked."""
+    from ..evaluate.results import InputFile
+    from ..read.records import FactsKey
+    from ..registry.facts import StoredFacts
+
+    store = StoredFacts(registry, write=False)
+    filings, unavailable = [], []
+    for row in rows:
+        as_of = None if row.as_of is None or row.as_of == row.filed_on else row.as_of
+        stored = registry.stored_json(row.id) or {}
+        inputs = tuple(InputFile.model_validate(i) for i in stored.get("inputs", ()))
+        meta = next((i for i in inputs if i.role == "metadata"), None)
+        text = store.text(meta.sha256) if meta is not None else None
+        packed = [store.packed(FactsKey(i.sha256, reader, i.file)) for i in inputs if i.role == "model"]
+        if meta is not None and text is not None and all(p is not None for p in packed):
+            filings.append(Filing(row.id, row.submission_id or "", row.folder, as_of, meta.file, text, tuple(packed),
+                                  inputs))
+        elif _unchanged(Path(row.folder), row.inputs_sha256):
+            filings.append(Filing(row.id, row.submission_id or "", row.folder, as_of))
+        else:
+            why = ("its facts are not stored under this reader and its files are no longer where they were checked "
+                   f"({row.folder}); check it again from its files with `compliance batch`")
+            unavailable.append(Recheck(row.submission_id or "", row.id, row.verdict or "", None, why))
+    return filings, unavailable
+
+
+def _unchanged(folder: Path, inputs_sha256: str) -> bool:
+    from ..registry.keys import inputs_sha256 as digest
+
+    try:
+        return folder.is_dir() and digest(folder) == inputs_sha256
+    except OSError:
+        return False
+
+
+# -- in a worker process ---------------------------------------------------------------------------
+
+_STATE: dict = {}
+
+
+def start(rules_dir: Path, limits) -> None:
+    """Per worker process: the run's context, the rule set compiled once."""
+    import signal
+
+    from ..context import RunContext
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # the main process decides what Ctrl-C means
+    _STATE["ctx"] = RunContext(rules_dir=Path(rules_dir), cores=1, limits=limits)
+
+
+def recheck_one(filing: Filing) -> Rechecked:
+    import tempfile
+    import time
+
+    from ..batch.worker import failure_of
+    from ..limits import time_limit
+    from ..pipeline import StoredInputs, check_submission
+    from ..registry.facts import CollectedFacts, unpack
+
+    ctx = _STATE["ctx"]
+    started = time.perf_counter()
+    collected = CollectedFacts()
+    ctx.facts = collected
+    try:
+        with time_limit(getattr(ctx.limits, "time_limit_s", None), Path(filing.folder)):
+            if filing.metadata is None:
+                verdict = check_submission(Path(filing.folder), ctx, filing.as_of)
+            else:
+                with tempfile.TemporaryDirectory(prefix="recheck-") as tmp:
+                    (Path(tmp) / filing.metadata_file).write_bytes(filing.metadata)
+                    stored = StoredInputs(tuple(unpack(p.data) for p in filing.models), filing.inputs)
+                    verdict = check_submission(Path(tmp), ctx, filing.as_of, stored)
+    except Exception as exc:       # one filing that cannot be checked never stops the others
+        failure = failure_of(exc)
+        return Rechecked(filing.check_id, error=failure.text, failure=failure, duration_s=time.perf_counter() - started)
+    finally:
+        ctx.facts = None
+        ctx.models.clear()
+    return Rechecked(filing.check_id, verdict=verdict, from_facts=filing.metadata is not None,
+                     facts=tuple(collected.taken()), duration_s=time.perf_counter() - started)
+
+
+# -- the whole run, from the main process ---------------------------------------------------------
+
+@dataclass
+class RecheckRun:
+    registry: "Registry"
+    rules_dir: Path
+    where: dict = field(default_factory=dict)
+    jobs: int = 1
+    limits: object = None
+    store: bool = False                       # record the new checks in the registry
+    scheduler: Optional[str] = None
+    stats: dict = field(default_factory=lambda: {"from_facts": 0, "from_files": 0, "stored": 0})
+
+    def run(self, progress: Optional[Callable[[str, int, int], None]] = None) -> list[Recheck]:
+        from ..build import reader_identity
+        from ..context import RunContext
+        from ..limits import Limits
+        from ..pipeline import ruleset_for
+        from ..read.model import conventions_for
+
+        ctx = RunContext(rules_dir=Path(self.rules_dir))
+        self.ruleset, _ = ruleset_for(ctx)                   # a broken rule set stops here, once
+        reader = reader_identity(conventions_for(ctx).digest)
+        rows = selected([r for r in self.registry.latest() if r.outcome == "verdict"], self.where)
+        filings, out = gather(self.registry, rows, reader)
+        by_id = {f.check_id: f for f in filings}
+        rows_by_id = {r.id: r for r in rows}
+        done = [0]
+
+        def on_result(filing: Filing, result: Rechecked) -> None:
+            out.append(self._compare(rows_by_id[filing.check_id], filing, result))
+            done[0] += 1
+            if progress is not None:
+                progress(filing.submission_id, done[0], len(filings))
+
+        def on_crash(filing: Filing, reason: str, kind: str = "crash") -> None:
+            row = rows_by_id[filing.check_id]
+            out.append(Recheck(row.submission_id or "", row.id, row.verdict or "", None, reason))
+
+        self._execute(list(by_id.values()), on_result, on_crash, self.limits or Limits())
+        return sorted(out, key=lambda r: (r.submission, r.check_id))
+
+    def _execute(self, filings: list, on_result, on_crash, limits) -> None:
+        from .pool import run_tasks
+
+        run_tasks(filings, max(1, self.jobs), recheck_one, start, (Path(self.rules_dir), limits), on_result, on_crash,
+                  hard_limit_s=limits.hard_stop_s())
+
+    def _compare(self, row: "CheckRow", filing: Filing, result: Rechecked) -> Recheck:
+        from ..registry.facts import StoredFacts
+
+        if result.facts:
+            StoredFacts(self.registry).keep(list(result.facts))
+        self.stats["from_facts" if result.from_facts else "from_files"] += 1
+        if result.verdict is None:
+            return Recheck(row.submission_id or "", row.id, row.verdict or "", None, result.error)
+        verdict = result.verdict
+        old = {r["rule"]: r["status"] for r in self.registry.results(row.id)}
+        new = {r.rule: r.status for r in verdict.results}
+        changed = tuple((rule, old.get(rule), new.get(rule)) for rule in list(new) + [r for r in old if r not in new]
+                        if old.get(rule) != new.get(rule))
+        if self.store:
+            self._record(row, filing, verdict, result.duration_s)
+        return Recheck(row.submission_id or "", row.id, row.verdict or "", verdict.verdict, None, changed)
+
+    def _record(self, row: "CheckRow", filing: Filing, verdict, duration_s: float) -> None:
+        from datetime import datetime, timezone
+
+        from ..build import build_identity
+        from ..registry.keys import check_key
+        from ..registry.store import Outcome
+
+        outcome = Outcome(key=check_key(row.inputs_sha256, self.ruleset.identity, filing.as_of, build_identity()),
+                          folder=row.folder, inputs_sha256=row.inputs_sha256, rules_version=self.ruleset.version,
+                          tool_version=build_identity(), checked_at=datetime.now(timezone.utc).replace(microsecond=0),
+                          duration_s=duration_s, verdict=verdict)
+        _, new = self.registry.record(outcome)
+        self.stats["stored"] += int(new)
+
+
+def as_json(rows: list[Recheck], stats: dict, rules_version: str) -> str:
+    return json.dumps({"rules_version": rules_version, "rechecked": sum(1 for r in rows if r.new_verdict),
+                       "flipped": sum(1 for r in rows if r.flipped), **stats,
+                       "filings": [r.as_json() | {"flipped": r.flipped} for r in rows]}, ensure_ascii=False, indent=2)
