@@ -200,7 +200,7 @@ class _Counts:
 
 def _count_metric(name: str, what: str):
     def compute(inp: Inputs) -> Metric:
-        f = _Counts(inp).figure(what)
+        f = inp.memo("ev.counts", lambda: _Counts(inp)).figure(what)
         if f.value is None:
             return Metric(name=name, value=None, unit="count", reasons=tuple(f.reasons), evidence=f.evidence)
         bounds = {} if not f.reasons else dict(low=f.low, high=f.high)
@@ -224,7 +224,7 @@ def _share_range(num: _Figure, den: _Figure, cap: bool) -> dict:
 
 def _share_metric(name: str, top: str, bottom: str, cap: bool = False):
     def compute(inp: Inputs) -> Metric:
-        counts = _Counts(inp)
+        counts = inp.memo("ev.counts", lambda: _Counts(inp))
         num, den = counts.figure(top), counts.figure(bottom)
         ev = num.evidence + den.evidence
         if num.value is None or den.value is None:
