@@ -32,7 +32,7 @@ except ImportError:                                  # imported as bench.run
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-GROUPS = ("open", "lazy", "stream", "check", "pdf", "ifctester", "geometry", "startup", "batch")
+GROUPS = ("open", "lazy", "stream", "check", "pdf", "ifctester", "geometry", "startup", "batch", "recheck")
 READ_CLASSES = ("IfcBuilding", "IfcSlab", "IfcSolarDevice", "IfcSpace", "IfcOutlet")   # what the checker reads
 
 PROBE = """import importlib.metadata as m, inspect, json, sys, ifcopenshell
@@ -92,6 +92,10 @@ NOTES = {
              "IFC made distinct by a trailing comment, as real submissions are), a fresh "
              "registry and output folder every run; peak memory is the largest single process (batch, forkserver "
              "or worker).",
+    "recheck": "After a rule change (PV-1 50 % → 40 %), N filings of the largest size (copies filed by one "
+               "untimed batch) re-checked: `compliance batch --rules NEW` re-reads every model, `compliance recheck "
+               "--rules NEW` evaluates the facts the registry stored at filing (bench/recheck.py); each run starts "
+               "from a copy of the filed registry.",
 }
 
 
@@ -104,6 +108,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="sizes 2000,20000, repeat 1, a small batch (smoke test)")
     p.add_argument("--only", help=f"measurement groups to run, comma-separated: {','.join(GROUPS)}")
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a child process is killed")
+    p.add_argument("--recheck-count", type=int, default=0, help="filings in the recheck group (default 16; quick 3)")
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = "2000,20000", 1
@@ -145,6 +150,7 @@ class Bench:
         self.versions: dict = {}
         self.geo_elements: dict[int, int] = {}
         self.batch_k = self.batch_size = 0
+        self.recheck: dict = {}
         self.failed = False
 
     def wants(self, group: str) -> bool:
@@ -169,6 +175,8 @@ class Bench:
             self.per_size(size)
         if self.wants("batch"):
             self.batch()
+        if self.wants("recheck"):
+            self.recheck = _recheck().recheck_group(self)
 
     def generate(self) -> None:
         """Write the models in child processes: this process's RSS is a floor under every child's peak."""
@@ -313,6 +321,7 @@ def report(b: Bench, command: str) -> str:
                    [[n, fmt(r.median), fmt(ratio(b.batch_k, r.median), 2), fmt(ratio(base, r.median), 2, "×"),
                      fmt(r.peak_mib, 1)] if r.ok else [n, f"FAILED ({r.error})", "", "", ""]
                     for n, r in batch.items()])
+    out += _recheck().recheck_section(b.recheck)
     out += section("Targets", ["target", "measured (worst)", "result"], targets(b, speedups))
     out += ["## What each measurement is", ""] + [f"- **{k}**: {v}" for k, v in NOTES.items()] + [""]
     return "\n".join(out)
@@ -335,7 +344,15 @@ def targets(b: Bench, speedups: dict[int, tuple[float, float]]) -> list[list[str
         size = max(speedups)
         one, many = speedups[size]
         value, result = f"{one / many:.2f}× at {size:,}", "pass" if one / many >= 1.7 else "**MISS**"
-    return rows + [[f"geometry speed-up ≥ 1.7× on {b.cores} cores", value, result]]
+    return rows + [[f"geometry speed-up ≥ 1.7× on {b.cores} cores", value, result]] + _recheck().recheck_target(b.recheck)
+
+
+def _recheck():
+    try:
+        import recheck
+    except ImportError:                              # imported as bench.run
+        from bench import recheck
+    return recheck
 
 
 def main(argv: list[str] | None = None) -> int:
