@@ -131,6 +131,20 @@ class PostgresCluster:
                    "-c timezone=Asia/Shanghai")
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options)
 
+    def stop_server(self) -> None:
+        """Stop the server, ending every connection (as an administrator's restart does); the
+        cluster is kept for start_server()."""
+        self._run("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", str(self.data))
+
+    def start_server(self) -> None:
+        """Start the stopped server again, on the same port."""
+        self._start_server()
+
+    def restart(self) -> None:
+        """Stop the server and start it again: every open connection is gone, the databases stay."""
+        self.stop_server()
+        self.start_server()
+
     def stop(self) -> None:
         """Stop the server (closing every connection) and delete its folder."""
         if (self.data / "postmaster.pid").is_file():

@@ -159,6 +159,38 @@ def test_history_and_diff_of_a_resubmission(first_batch, tmp_path):
     assert "1 fixed, 0 new" in latest.stdout
 
 
+# The batch's registry path on each backend (`db_url`: SQLite, then PostgreSQL). One test, not the
+# module: `first_batch` (every sample) and the tests reading it stay on SQLite, as the suite is long
+# and they test the checks rather than the database; this one runs what a backend must serve alike —
+# a real `compliance batch` (worker processes, one transaction per outcome, an error row, a
+# submission and its resubmission), then `history`, `diff` and `district` from the registry.
+# (A rerun skipping what is stored runs on PostgreSQL in test_registry_postgres.py.)
+def test_batch_then_history_diff_and_district_on_each_backend(db_url, tmp_path):
+    from compliance.registry.store import Registry
+
+    resubmitted = _resubmit(tmp_path, "v2", lambda t: t + "# resubmitted\n")
+    batch = run_cli("batch", str(SAMPLES / "fail-office"), str(resubmitted), str(SAMPLES / "pass-school"),
+                    str(SAMPLES / "error-not-ifc"), "--db", db_url, "-o", str(tmp_path / "out"), "--format", "json",
+                    "--jobs", "2")
+    assert batch.returncode == 2 and "Traceback" not in batch.stderr, batch.stderr
+
+    registry = Registry(db_url, create=False)
+    stored = registry.all()
+    assert sorted((r.submission_id, r.outcome, r.verdict) for r in stored) == [
+        ("YP-2024-0457", "verdict", "non_compliant"), ("YP-2024-0457", "verdict", "non_compliant"),
+        ("YP-2025-0012", "verdict", "compliant"), ("YP-2025-0202", "error", None)]
+    assert [r.error_file for r in stored if r.outcome == "error"] != [None]
+    office = [r.id for r in registry.history("YP-2024-0457")]
+    registry.close()
+    hist = run_cli("history", "YP-2024-0457", "--db", db_url)
+    assert hist.returncode == 0 and all(str(i) in hist.stdout for i in office), hist.stderr
+    diff = run_cli("diff", "YP-2024-0457", "--db", db_url)
+    assert diff.returncode == 0 and "0 fixed, 0 new" in diff.stdout, diff.stdout + diff.stderr
+    district = run_cli("district", "--db", db_url, "-o", str(tmp_path / "district.json"))
+    assert district.returncode == 0, district.stderr
+    assert json.loads((tmp_path / "district.json").read_text(encoding="utf-8"))["targets"]
+
+
 def test_unknown_submission_and_single_check_are_clear_errors(first_batch):
     db, _, _ = first_batch
     proc = run_cli("history", "YP-2025-001", "--db", str(db))

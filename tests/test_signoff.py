@@ -396,8 +396,9 @@ def test_a_registry_made_before_sign_offs_gains_the_table_on_open(tmp_path, samp
     registry = Registry(db)
     check_id, _ = registry.record(_outcome(SAMPLES / "pass-school", _at("2025-02-01"), sample_verdicts["pass-school"]))
     registry.close()
-    with sqlite3.connect(db) as conn:                   # as a registry written by the previous version
-        conn.execute("drop table signoffs")
+    with sqlite3.connect(db) as conn:                   # as a registry written by a version before sign-offs
+        conn.execute("drop table signoffs")             # (and before migrations: test_registry_migrations.py)
+        conn.execute("drop table alembic_version")
     with sqlite3.connect(db) as conn:
         tables = {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
     assert "signoffs" not in tables and "checks" in tables

@@ -17,9 +17,10 @@ from web_server import ROOT, sample_zip
 SAMPLES = ROOT / "ifc_samples"
 
 
-def make_client(folder: Path, **settings):
-    """(app, the designer li's client); the accounts of tests/office_accounts.py are made."""
-    app = create_app(WebSettings(data_dir=folder / "data", rules_dir=ROOT / "rules", db=str(folder / "r.sqlite"),
+def make_client(folder: Path, db: str | None = None, **settings):
+    """(app, the designer li's client); the accounts of tests/office_accounts.py are made (in `db`,
+    default: a new SQLite file in `folder`)."""
+    app = create_app(WebSettings(data_dir=folder / "data", rules_dir=ROOT / "rules", db=db or str(folder / "r.sqlite"),
                                  **settings))
     seed(app.extensions["compliance"].registry)
     return app, client_as(app, "li")
@@ -101,6 +102,40 @@ def test_sign_off_errors_are_error_pages(web, tmp_path):
     stored = app.extensions["compliance"].registry.signoffs(check_id=state["check_id"])
     assert [(s.reviewer, s.reviewer_account, s.reviewer_title, s.decision) for s in stored] == [
         ("王审查", "wang", "审查员", "revise")]
+
+
+# The web app's registry path on each backend (`db_url`: SQLite, then PostgreSQL). One test, not the
+# module: the others share one SQLite app (`web`) and test pages, not the database. This one runs
+# what the app asks of its registry: accounts and sign-in, a check in a job process that stores it,
+# the same upload found stored, the designer's private check, filing, the reviewer's queue, a
+# sign-off bound to the account, the stored verdict downloaded, the audit log's chain.
+def test_upload_file_queue_and_sign_off_on_each_backend(db_url, tmp_path):
+    from compliance.office import audit
+
+    app, client = make_client(tmp_path, db=db_url)
+    try:
+        registry = app.extensions["compliance"].registry
+        upload = [(sample_zip("fail-office", tmp_path).read_bytes(), "fo.zip")]
+        state = finished(client, post_files(client, upload))
+        assert state["state"] == "done" and state["check_id"], state
+        check_id = state["check_id"]
+        assert finished(client, post_files(client, upload))["check_id"] == check_id
+        reviewer = client_as(app, "wang")
+        assert "YP-2024-0457" not in reviewer.get("/queue").data.decode()        # private until filed
+        file_as(client, check_id)
+        assert "YP-2024-0457" in reviewer.get("/queue?verdict=non_compliant").data.decode()
+        r = reviewer.post(f"/checks/{check_id}/signoff", data={"csrf": token(reviewer, f"/checks/{check_id}"),
+                                                               "decision": "revise", "comment": "请补充屋顶光伏"})
+        assert r.status_code == 303, r.data[:500]
+        assert [(s.reviewer_account, s.decision, s.comment) for s in registry.signoffs(check_id=check_id)] == [
+            ("wang", "revise", "请补充屋顶光伏")]
+        assert 'data-verdict="non_compliant"' in reviewer.get(f"/checks/{check_id}").data.decode()
+        downloaded = json.loads(client.get(f"/checks/{check_id}/report.json").data)
+        assert downloaded["verdict"] == registry.verdict(check_id).verdict == "non_compliant"
+        count, broken = audit.verify(registry)
+        assert count >= 3 and broken is None
+    finally:
+        app.extensions["compliance"].jobs.close()
 
 
 def test_a_model_over_the_size_limit_is_a_clear_failure(tmp_path):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from ..errors import ComplianceError
 from ..evaluate.results import Verdict
+from .connect import RECONNECT_DELAYS_S
 
 if TYPE_CHECKING:
     from ..evaluate.results import SignOff
@@ -119,6 +120,9 @@ def shown_url(url: str) -> str:
 
 
 class Registry:
+    # a write that finds the database connection lost tries again after each of these (connect.reconnecting)
+    reconnect_delays: tuple[float, ...] = RECONNECT_DELAYS_S
+
     def __init__(self, target: str | Path | None = None, *, create: bool = True) -> None:
         """`create` False (the commands that only read): a SQLite file that does not exist is an
         error, not a new empty registry left behind by a typo."""
@@ -138,7 +142,7 @@ class Registry:
                                              "with the registry to read")
                 event.listen(self.engine, "connect", _sqlite_pragmas)
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-            create_schema(self.engine, self.url)
+            self.schema = create_schema(self.engine, self.url)      # connect.SchemaState: what opening did
         except (ArgumentError, SQLAlchemyError, OSError, ModuleNotFoundError) as exc:
             raise RegistryError(f"cannot open the registry ({_first_line(exc)})", file=shown_url(self.url),
                                 hint="pass --db with a writable file path or a SQLAlchemy URL such as "
@@ -163,7 +167,17 @@ class Registry:
 
     def record(self, outcome: Outcome) -> tuple[int, bool]:
         """Store one check in one transaction: (check id, True) or, if the same check is already
-        stored as a verdict, (its id, False). A stored error with the same key is replaced."""
+        stored as a verdict, (its id, False). A stored error with the same key is replaced. A lost
+        connection (a server restart) is tried again (reconnect_delays, ~30 s), then RegistryError."""
+        return self.reconnecting(lambda: self._record_or_stored(outcome), f"store the check of {outcome.folder}")
+
+    def reconnecting(self, action, what: str = "write to the registry"):
+        """`action()` (one transaction, safe to run again), tried again while the connection is lost."""
+        from .connect import reconnecting
+
+        return reconnecting(self, action, what)
+
+    def _record_or_stored(self, outcome: Outcome) -> tuple[int, bool]:
         from sqlalchemy.exc import IntegrityError
 
         try:

@@ -2,15 +2,19 @@
 in `results` (so history and diff need not parse the stored verdict); reviewers' sign-offs of a
 check in `signoffs` (every one kept, the latest counts).
 
-A table added here appears in an existing registry when it is next opened (`metadata.create_all`
-creates the missing tables), so adding a table keeps SCHEMA_VERSION; changing a column does not."""
+This is the schema the code reads and writes; the schema a registry *has* is made by the
+migrations in compliance/registry/migrations/versions/ (Alembic), which every registry runs up to
+the newest when it is opened (connect.create_schema). So a change here — a table, a column, an
+index — comes with a new revision in the same commit: `compliance registry revision -m "what"
+--autogenerate` writes it from the difference (docs/registry.md, *Schema revisions*), and
+tests/test_registry_migrations.py fails while the head and this file differ. A revision's number
+is the registry's schema version (registry_info's `schema` row, written by the upgrade)."""
 
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
                         String, Table, Text)
 
-SCHEMA_VERSION = 1
 metadata = MetaData()
 
 registry_info = Table(
