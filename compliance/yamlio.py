@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import ComplianceError
+from .numbers import usable, why_unusable
 
 Path_ = tuple[Any, ...]
 
@@ -46,17 +47,22 @@ def _construct(loader: _LineLoader, node: yaml.Node, path: Path_, lines: dict) -
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, child, path + (i,), lines) for i, child in enumerate(node.value)]
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except (ValueError, KeyError, AttributeError, TypeError) as exc:   # e.g. a date like 2024-13-01
         raise _BadValue(path, node.value, str(exc), node.start_mark.line + 1) from None
+    if not usable(value):          # .inf, .nan, 1.0e+400, 10**400: no figure is that; the engine crashes on them
+        raise _BadValue(path, node.value, f"it {why_unusable(value)}", node.start_mark.line + 1,
+                        hint="write the figure itself: a finite number smaller than 10^15")
+    return value
 
 
 class _BadValue(Exception):
-    """A scalar that looks like a date or number but is not one (2024-02-30)."""
+    """A scalar that looks like a date or number but is not one (2024-02-30), or a number no
+    figure can be (compliance/numbers.py)."""
 
-    def __init__(self, path: Path_, value: str, reason: str, line: int) -> None:
+    def __init__(self, path: Path_, value: str, reason: str, line: int, hint: str | None = None) -> None:
         super().__init__(reason)
-        self.path, self.value, self.reason, self.line = path, value, reason, line
+        self.path, self.value, self.reason, self.line, self.hint = path, value, reason, line, hint
 
 
 # The one tag a hand-written file may use explicitly (`!!str 2024`, to keep a value text); any
@@ -111,7 +117,8 @@ def load_yaml(file: Path, error_cls: type[ComplianceError], *, what: str,
     except _BadValue as exc:
         field = ".".join(map(str, exc.path)) or "(top level)"
         raise error_cls(f"{what}: field '{field}': {exc.value!r} is not a valid value ({exc.reason})", file=file,
-                        line=exc.line, hint=f"correct '{field}' (dates are written YYYY-MM-DD)") from None
+                        line=exc.line, hint=f"correct '{field}' " + (f"({exc.hint})" if exc.hint else
+                                                                     "(dates are written YYYY-MM-DD)")) from None
     except yaml.reader.ReaderError as exc:     # a control character (NUL, ESC, ...) in the text
         line = text[:exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
         raise error_cls(f"{what} contains a control character (#x{exc.character:04x}), which YAML does not allow",

@@ -18,12 +18,14 @@ EXIT_CANNOT_CHECK = 2
 
 def fail(message: str, hint: str | None = None) -> None:
     """One message (and a hint) on stderr, then exit 2. Both may quote submitted text (a file name,
-    a YAML value): its control characters are shown as [U+001B] and the like, never obeyed."""
+    a YAML value): its control characters are shown as [U+001B] and the like, never obeyed; a NUL
+    and a name that is not UTF-8 as compliance/safe_text.py shows them."""
     from compliance.report.labels import visible_controls
+    from compliance.safe_text import safe_text
 
-    click.echo(f"error: {visible_controls(str(message))}", err=True)
+    click.echo(f"error: {visible_controls(safe_text(str(message)))}", err=True)
     if hint:
-        click.echo(f"  hint: {visible_controls(str(hint))}", err=True)
+        click.echo(f"  hint: {visible_controls(safe_text(str(hint)))}", err=True)
     sys.exit(EXIT_CANNOT_CHECK)
 
 

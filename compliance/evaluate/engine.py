@@ -15,8 +15,10 @@
   catch-all rule, so every fact is handled and every session exists; a fact that matched
   none of the caller's rules comes back with no outcome;
 - a number that JSON writes in exponent notation (1e-05, 1e+20) segfaults the engine's
-  parser (found here by the property test): such numbers are refused with an EngineError; nor
-  does it take infinity or NaN, so an open end of a figure's plausible range is written as
+  parser (found here by the property test): such numbers are refused with an EngineError; so
+  are infinity and NaN, which crash it too (a filed area of 1e308, .inf: issue 22; the readers
+  refuse them with the file and line first, compliance/numbers.py, and evaluator.finite makes
+  any that a computation still yields missing data); an open end of a figure's plausible range is written as
   ±compile.SENTINEL (10^15, beyond any threshold the rule schema allows). Figures are not
   rounded (a filed PUE of 1.30004 is above 1.3): JSON writes a float in fixed notation from
   0.0001 up, so a figure nearer 0 than that is given as ±TINY (compile.engine_number), which
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import threading
 from typing import ClassVar, Optional
 
@@ -43,14 +46,16 @@ TINY = 0.0001                # a non-zero figure nearer 0 than this is given to 
 
 
 def _check_numbers(data) -> None:
-    """Refuse floats whose JSON form uses an exponent: durable-rules crashes on them."""
+    """Refuse floats whose JSON form uses an exponent, infinity and NaN (written Infinity / NaN,
+    no "e" in them): durable-rules crashes the process on each. The last guard, whatever a figure's
+    source: evaluator.finite and the readers (compliance/numbers.py) keep them out before here."""
     if isinstance(data, dict):
         for v in data.values():
             _check_numbers(v)
     elif isinstance(data, (list, tuple)):
         for v in data:
             _check_numbers(v)
-    elif isinstance(data, float) and "e" in repr(data).lower() and data == data:
+    elif isinstance(data, float) and ("e" in repr(data).lower() or not math.isfinite(data)):
         raise EngineError(f"internal: number {data!r} cannot be given to the rule engine; "
                           f"give it through compile.engine_number (±{TINY} near 0, ±1e15 at most)")
 _CATCH_ALL = {"all": [{"m": {"always": True}}], "run": SEEN}

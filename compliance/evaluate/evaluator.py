@@ -37,8 +37,8 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
     compiled = compiled or compile_ruleset(ruleset)
     default = Subject(meta.kind, meta.use or "", bool(meta.public_institution), meta.zone)
     subjects = {rule.id: subject_for(rule) if subject_for else default for rule in ruleset.rules}
-    measured = {rule.id: ([metric_for(rule, r) for r in rule.requirements],
-                          [metric_for(rule, w) for w in rule.applies.where])
+    measured = {rule.id: ([finite(metric_for(rule, r)) for r in rule.requirements],
+                          [finite(metric_for(rule, w)) for w in rule.applies.where])
                 for rule in ruleset.rules}
     facts = {
         rule.id: make_fact(rule, subjects[rule.id], as_of=as_of, exempt=rule.id in meta.exemptions,
@@ -55,6 +55,29 @@ def evaluate(ruleset: RuleSet, meta: Submission, metric_for: MetricFor, as_of: d
         results.append(_Result(rule, ruleset, meta, as_of, facts[rule.id], specs, subjects[rule.id])
                        .build(status, why, reqs, wheres))
     return tuple(results)
+
+
+def finite(metric: Metric) -> Metric:
+    """The metric as the engine may see it. durable-rules crashes the process on infinity and NaN
+    (FIELD-NOTES.md), and a figure beyond ±10^15 is no building's: whatever its source (the readers
+    refuse such numbers first: yamlio, read/metadata.py, read/ifcfile.py), a figure that is one here
+    is missing data with the reason, so its rules cannot pass; an unbounded end of its plausible
+    range is written as no end (None), which it means."""
+    import math
+
+    from ..numbers import shown, usable
+
+    if metric.value is not None and not usable(metric.value):
+        figure = shown(metric.value)
+        why = Text(zh=f"由申报资料和模型计算所得的数值 {figure} 不是可用的数值"
+                      "（非有限数或超出 ±10^15），请核对相关数据",
+                   en=f"the figure computed from the submission is {figure}, which is not a usable number "
+                      "(not finite, or beyond ±10^15): check the figures it rests on")
+        return metric.model_copy(update={"value": None, "certain": True, "low": None, "high": None,
+                                         "reasons": (*metric.reasons, why)})
+    ends = {k: None for k in ("low", "high")
+            if getattr(metric, k) is not None and not math.isfinite(getattr(metric, k))}
+    return metric.model_copy(update=ends) if ends else metric
 
 
 def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from ..numbers import usable, why_unusable
 from .ifcfile import AreaQuantity, IfcIndex
 from .records import BASIS_ZH, AreaFigure, Note, NoteTaker, source_zh
 
@@ -189,7 +190,16 @@ class AreaReader(NoteTaker):
 
     def _check_values(self, out: dict, label: str, gid: str) -> None:
         for basis in ("projected", "surface"):
+            if not usable(out.get(f"{basis}_alt_m2")):
+                out[f"{basis}_alt_m2"] = None
             value = out[f"{basis}_m2"]
+            if value is not None and not usable(value):      # geometry gone wrong (quantities: ifcfile.refused)
+                self.note("model.unusable_number", f"{label}: its {basis} area ({out[f'{basis}_source']}) "
+                          f"{why_unusable(value)}: left out; check the element's geometry in the model",
+                          f"{label}：其{BASIS_ZH[basis]}（{source_zh(out[f'{basis}_source'])}）不是可用的数值，已略去；"
+                          "请检查该构件在模型中的几何", (gid,), "uncertain")
+                out.update({f"{basis}_m2": None, f"{basis}_source": None, f"{basis}_method": None})
+                continue
             if value is None:
                 continue
             if value == 0:

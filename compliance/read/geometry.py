@@ -162,7 +162,10 @@ def _kernel_reopened(path, ids: list) -> dict:
     """In a forked process: the kernel's shapes of `ids`, from the model opened afresh here."""
     import ifcopenshell
 
-    ifc = ifcopenshell.open(str(path), lazy=True)
+    from .ifcfile import native_path
+
+    with native_path(path) as name:        # a path that is not UTF-8 too
+        ifc = ifcopenshell.open(name, lazy=True)
     out: dict = {}
     _run_iterator(ifc, {i: ifc.by_id(i) for i in ids}, out)
     return out

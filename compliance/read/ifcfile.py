@@ -10,11 +10,13 @@ its inverse attributes, only for the elements the reader asks about, and memoise
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .records import ModelInfo
+from ..numbers import usable
+from .records import ModelInfo, Note
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 
@@ -73,6 +75,9 @@ class IfcIndex:
     _defs: dict[int, list] = field(default_factory=dict, repr=False)
     _storeys: dict[int, str | None] = field(default_factory=dict, repr=False)
     _buildings: dict[int, str | None] = field(default_factory=dict, repr=False)
+    # numbers no figure can be (infinite, NaN, beyond ±10^15: compliance/numbers.py), left out of
+    # the quantities and properties above: (element, "Qset.Name", value); refused_notes() says so
+    refused: list = field(default_factory=list, repr=False)
 
     def prop(self, element, pset: str, name: str) -> PropValue | None:
         """A property of the occurrence, else of its type object."""
@@ -102,14 +107,20 @@ class IfcIndex:
             for pset in getattr(element, "HasPropertySets", None) or ():      # type objects
                 if pset.is_a("IfcPropertySet") and pset.Name in self.psets:
                     values.update(_single_values(pset))
+            for ref, found in list(values.items()):
+                if not usable(found.value):
+                    self.refused.append((element, found.source, found.value))
+                    del values[ref]
             self._props[key] = values
         return self._props[key]
 
     def area_quantities(self, element) -> list[AreaQuantity]:
         key = element.id()
         if key not in self._areas:
-            self._areas[key] = [q for rel, pdef in self._definitions_with_rel(element)
-                                if pdef.is_a("IfcElementQuantity") for q in _areas_of(pdef, rel, self.area_scale)]
+            found = [q for rel, pdef in self._definitions_with_rel(element)
+                     if pdef.is_a("IfcElementQuantity") for q in _areas_of(pdef, rel, self.area_scale)]
+            self.refused += [(element, f"{q.qset}.{q.name}", q.value_m2) for q in found if not usable(q.value_m2)]
+            self._areas[key] = [q for q in found if usable(q.value_m2)]
         return self._areas[key]
 
     def type_of(self, element):
@@ -212,7 +223,8 @@ def open_ifc(path: Path, sha256: str | None = None, limits=None, psets: frozense
     _check_complete(path, size)
     log = _parser_log()
     try:
-        ifc = ifcopenshell.open(str(path), lazy=True, **({"logger": log} if log is not None else {}))
+        with native_path(path) as name:
+            ifc = ifcopenshell.open(name, lazy=True, **({"logger": log} if log is not None else {}))
         # lazy: attributes parsed when first read: 2× faster, half the memory
     except Exception as exc:  # ifcopenshell raises several unrelated types for bad files
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -233,6 +245,30 @@ def open_ifc(path: Path, sha256: str | None = None, limits=None, psets: frozense
                      area_scale=area_scale, power_scale_w=power_scale, log=log, psets=frozenset(psets))
     _index_types(index)
     return index
+
+
+@contextmanager
+def native_path(path: Path):
+    """The path as ifcopenshell takes it (its C++ side takes UTF-8 text): the path itself, or, for a
+    name that is not UTF-8 (a folder unzipped from Chinese Windows: GBK bytes, which Python holds as
+    surrogate escapes ifcopenshell cannot encode), /proc/self/fd/N of the file opened here: the
+    library opens that link itself and keeps its own handle, so N is closed on leaving."""
+    import os
+
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        if not Path("/proc/self/fd").is_dir():
+            raise InputError("the model's path is not UTF-8 text, which the IFC parser cannot open on this system",
+                             file=path, hint="rename the folder or file with UTF-8 characters") from None
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            yield f"/proc/self/fd/{fd}"
+        finally:
+            os.close(fd)
+        return
+    yield name
 
 
 def _parser_log():
@@ -319,3 +355,36 @@ def _single_values(pset) -> dict[tuple[str, str], PropValue]:
         out[(pset.Name, prop.Name)] = PropValue(nominal.wrappedValue, nominal.is_a(), f"{pset.Name}.{prop.Name}",
                                                 float(unit.get_unit_scale(own)) if own is not None else None)
     return out
+
+
+def refused_notes(index: IfcIndex) -> list[Note]:
+    """One 'uncertain' note per element whose quantity or property held a number no figure can be
+    (IfcIndex.refused): the value is left out, and every figure the element adds to is doubtful, so
+    no rule passes on it; the note names the element and the value to correct."""
+    from ..numbers import shown, why_unusable
+    from .records import note
+
+    by_element: dict[int, tuple] = {}
+    for element, source, value in index.refused:             # an element read twice is noted once
+        by_element.setdefault(element.id(), (element, {}))[1].setdefault(source, value)
+    out = []
+    for element, found in by_element.values():
+        gid = getattr(element, "GlobalId", None)
+        label = f"{element.is_a()} {gid or '#' + str(element.id())}"
+        values = "; ".join(f"{source} = {shown(value)} {why_unusable(value)}" for source, value in found.items())
+        values_zh = "；".join(f"{source} = {shown(value)}" for source, value in found.items())
+        out.append(note("model.unusable_number", index.info.file,
+                        f"{label}: {values}: left out, so the figures this element counts in are uncertain; "
+                        "correct the value in the model (a unit or a typo) and export it again",
+                        f"{label}：{values_zh} 不是可用的数值（非有限数，或超出 ±10^15），已略去；"
+                        "该构件计入的数据因此不确定，请在模型中更正该值（单位或笔误）后重新导出",
+                        _with_parts(element), "uncertain"))
+    return out
+
+
+def _with_parts(element) -> tuple[str, ...]:
+    """The element's GlobalId and its parts' (an IfcRoof's slabs: the roof's figure is theirs)."""
+    gids = [getattr(element, "GlobalId", None)]
+    for rel in getattr(element, "IsDecomposedBy", None) or ():
+        gids += [getattr(part, "GlobalId", None) for part in rel.RelatedObjects or ()]
+    return tuple(dict.fromkeys(g for g in gids if g))

@@ -69,7 +69,10 @@ def _first_invalid(path: Path) -> tuple[bool, tuple[int, int, str] | None]:
         import ifcopenshell
         import ifcopenshell.validate
 
-        ifc = ifcopenshell.open(str(path))
+        from .ifcfile import native_path
+
+        with native_path(path) as name:    # a path that is not UTF-8 too
+            ifc = ifcopenshell.open(name)
         found = _Collect()
         ifcopenshell.validate.validate(ifc, found, express_rules=False)
     except Exception:          # the validator cannot read it either: the reader's error is named

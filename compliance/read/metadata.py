@@ -11,6 +11,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, 
                       model_validator)
 
 from ..errors import InputError
+from ..numbers import shown, usable, why_unusable
 from ..text import Text
 from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
 
@@ -19,7 +20,18 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # allow_inf_nan False: "inf", "nan", "1e400" (text YAML leaves for pydantic to read) are refused
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _figures_are_usable(cls, v):
+        """No figure beyond ±10^15 (compliance/numbers.py: "1e308" reaches here as text, which
+        yamlio's own check of YAML numbers does not see); the file's line comes with the field."""
+        for x in (v if isinstance(v, (list, tuple)) else v.values() if isinstance(v, dict) else (v,)):
+            if not usable(x):
+                raise ValueError(f"the number {shown(x)} {why_unusable(x)}; write the figure itself")
+        return v
 
 
 class Exemption(_Strict):

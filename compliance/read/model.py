@@ -12,7 +12,7 @@ from .classify import Found, classify
 from .conventions import Conventions, load_conventions
 from .elements import find_roofs, panel_figures, roof_and_panel_elements, roof_figures, suspect_record
 from .equipment import read_equipment
-from .ifcfile import IfcIndex, open_ifc, sha256_of
+from .ifcfile import IfcIndex, open_ifc, refused_notes, sha256_of
 from .malformed import MALFORMED, malformed, unreadable_value
 from .records import ModelFacts, Note
 
@@ -99,6 +99,7 @@ def facts_of(index: IfcIndex, conventions: Conventions | None = None, cores: int
     suspects = _suspects(index, found, apart, origin) + _exposed(index, slabs, shapes, roofs, conventions, apart, origin)
     buildings = read_buildings(index, notes, conventions)
     notes.extend(_parse_notes(index))
+    notes.extend(refused_notes(index))          # quantities and properties no figure can be (numbers.py)
     return ModelFacts(info=index.info, roofs=tuple(roof_figs), pv_panels=tuple(panel_figs),
                       systems=tuple(systems), chargers=tuple(chargers), parking=tuple(parking),
                       buildings=tuple(buildings), suspects=tuple(suspects),

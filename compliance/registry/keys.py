@@ -26,7 +26,8 @@ def inputs_sha256(folder: Path, sha256: Callable[[Path], str] = file_sha256) -> 
     folder = Path(folder)
     digest = hashlib.sha256()
     for path in input_files(folder):
-        digest.update(f"{path.relative_to(folder).as_posix()}\0{sha256(path)}\n".encode())
+        # surrogateescape: a file name that is not UTF-8 is hashed as its bytes (UTF-8 names as before)
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{sha256(path)}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

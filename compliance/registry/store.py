@@ -385,8 +385,12 @@ def _check_row(o: Outcome) -> dict:
 
 
 def _text_safe(row: dict) -> dict:
-    """A NUL character (which PostgreSQL's text refuses) stored visibly, the same on every backend."""
-    return {k: v.replace("\x00", "[U+0000]") if isinstance(v, str) else v for k, v in row.items()}
+    """A row as every backend stores it alike (compliance/safe_text.py): a NUL as "[U+0000]", a
+    name that is not UTF-8 decoded as GB18030 or shown as \\xd1 (psycopg cannot encode its
+    surrogate escapes, SQLite's driver neither), a float that is not finite as NULL."""
+    from ..safe_text import safe_value
+
+    return {k: safe_value(v) for k, v in row.items()}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
