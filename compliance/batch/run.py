@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional
@@ -30,6 +30,7 @@ class Row:
     check_id: Optional[int] = None
     reports: tuple[str, ...] = ()
     message: Optional[str] = None     # the failure, as the user sees it
+    stored: bool = True               # False: not even an error row could be stored (the message says why)
 
     def as_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -51,12 +52,16 @@ class Batch:
     rules_version: str = ""                     # set by run(), from the rule set it loads
     rules_key: str = ""                         # its RuleSet.identity, for the checks' keys
     rows: list[Row] = field(default_factory=list)
+    skipped: list = field(default_factory=list)     # discover.Skipped: folders not checked, with why
     _stems: dict = field(default_factory=dict)
 
     def folders(self) -> list[Path]:
+        """The submission folders under the roots; those not checked, with why, go to `skipped`."""
         from .discover import find_submissions
 
-        return find_submissions(self.roots)
+        found = find_submissions(self.roots)
+        self.skipped = list(found.skipped)
+        return found.folders
 
     def run(self, folders: list[Path], on_row: Callable[[Row], None] = lambda row: None) -> list[Row]:
         from ..pipeline import ruleset_for
@@ -92,26 +97,73 @@ class Batch:
     # -- the main process's side of each outcome ----------------------------------------------
 
     def _store(self, result) -> Row:
-        if result.skipped:
-            stored = self.registry.by_key(result.key)
-            row = Row(result.folder, "skipped", stored and stored.submission_id, stored and stored.name,
-                      stored and stored.verdict, stored.exit_code if stored else 2, stored and stored.id,
-                      message=stored.failure.text if stored and stored.failure else None)
-            self.rows.append(row)
-            return row
-        o = result.outcome
-        written = self._write_reports(o, result.reports)
-        check_id, _ = self.registry.record(o)
-        self._keep_facts(result)
-        v = o.verdict
-        if v is not None:
-            row = Row(o.folder, "checked", v.submission.id, v.submission.name, v.verdict, v.exit_code, check_id,
-                      written)
-        else:
-            row = Row(o.folder, "error", o.submission_id, o.name, None, 2, check_id,
-                      message=o.failure.text)
+        """Write one worker's reports and record its outcome. Whatever goes wrong doing so (a value
+        a backend refuses, a report that cannot be written, the database gone), the batch goes on:
+        the folder gets an error row saying so, or, when even that cannot be stored, a row marked
+        not stored in the summary and on the terminal (_unstorable)."""
+        written: tuple[str, ...] = ()
+        try:
+            if result.skipped:
+                row = self._already_stored(result)
+            else:
+                o = result.outcome
+                try:
+                    written, unwritten = self._write_reports(o, result.reports), None
+                except Exception as exc:   # noqa: BLE001 — the verdict is still stored; a rerun writes them
+                    unwritten = f"its reports could not be written ({_first_line(exc)}); run the batch again"
+                check_id, _ = self.registry.record(o)
+                v = o.verdict
+                if v is not None:
+                    row = Row(o.folder, "checked", v.submission.id, v.submission.name, v.verdict, v.exit_code,
+                              check_id, written, message=unwritten)
+                else:
+                    row = Row(o.folder, "error", o.submission_id, o.name, None, 2, check_id, message=o.failure.text)
+                row = self._with_facts_kept(row, result)
+        except Exception as exc:           # noqa: BLE001 — one outcome never ends the batch
+            row = self._unstorable(result, exc, written)
         self.rows.append(row)
         return row
+
+    def _already_stored(self, result) -> Row:
+        stored = self.registry.by_key(result.key)
+        return Row(result.folder, "skipped", stored and stored.submission_id, stored and stored.name,
+                   stored and stored.verdict, stored.exit_code if stored else 2, stored and stored.id,
+                   message=stored.failure.text if stored and stored.failure else None)
+
+    def _with_facts_kept(self, row: Row, result) -> Row:
+        """The check is stored; its models' facts are an optimisation (registry/facts.py): a failure
+        to keep them is said on the row, and the row stays what it is."""
+        try:
+            self._keep_facts(result)
+        except Exception as exc:           # noqa: BLE001
+            note = f"its models' facts were not kept for re-checks ({_first_line(exc)})"
+            return replace(row, message=f"{row.message}; {note}" if row.message else note)
+        return row
+
+    def _unstorable(self, result, exc: BaseException, written: tuple[str, ...]) -> Row:
+        """An outcome that could not be stored: an error row for its folder (same key: a rerun skips
+        it, --retry-errors checks it again), else a row that says it is not in the registry."""
+        o = getattr(result, "outcome", None)
+        folder = str(getattr(result, "folder", None) or (o.folder if o is not None else "?"))
+        v = o.verdict if o is not None else None
+        sid = v.submission.id if v is not None else (o.submission_id if o is not None else None)
+        if o is None:                       # a stored check that could not be read back: nothing to store
+            return Row(folder, "skipped", message=f"already in the registry, but it could not be read back "
+                                                  f"({_first_line(exc)})")
+        what = f"checked ({v.verdict})" if v is not None else f"not checked ({o.failure.text})"
+        reason = f"{what}, but the outcome could not be stored in the registry: {_first_line(exc)}"
+        failure = Failure(kind="registry error", message=reason,
+                          hint="see the message; fix the registry or the submission, then rerun the batch with "
+                               "--retry-errors")
+        try:
+            check_id, _ = self.registry.record(Outcome(
+                key=o.key, folder=folder, inputs_sha256=o.inputs_sha256, rules_version=o.rules_version,
+                tool_version=o.tool_version, checked_at=o.checked_at, duration_s=o.duration_s, failure=failure,
+                submission_id=sid))
+        except Exception as again:          # noqa: BLE001 — the registry itself is failing: say so, go on
+            return Row(folder, "error", sid, reports=written, stored=False,
+                       message=f"{failure.text}; nor could an error row be stored ({_first_line(again)})")
+        return Row(folder, "error", sid, check_id=check_id, reports=written, message=failure.text)
 
     def _keep_facts(self, result) -> None:
         """The models' facts and the metadata text a worker sent back, for re-checks (registry/facts.py)."""
@@ -127,7 +179,7 @@ class Batch:
 
         try:
             inputs = inputs_sha256(Path(folder))
-        except OSError as exc:
+        except Exception as exc:            # noqa: BLE001 — unreadable, or whatever broke the worker
             inputs = f"unreadable:{exc.__class__.__name__}"
         outcome = Outcome(key=check_key(inputs, self.rules_key, self.as_of, build_identity()), folder=folder,
                           inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=build_identity(),
@@ -135,8 +187,12 @@ class Batch:
                           failure=Failure(kind=kind, message=reason,
                                           hint="check it alone with `compliance check --debug`; rerun the batch "
                                                "with --retry-errors once fixed"))
-        check_id, _ = self.registry.record(outcome)
-        row = Row(folder, "error", check_id=check_id, message=outcome.failure.text)
+        try:
+            check_id, _ = self.registry.record(outcome)
+            row = Row(folder, "error", check_id=check_id, message=outcome.failure.text)
+        except Exception as exc:            # noqa: BLE001 — the batch goes on: the summary and terminal say it
+            row = Row(folder, "error", stored=False,
+                      message=f"{outcome.failure.text}; not stored in the registry ({_first_line(exc)})")
         self.rows.append(row)
         return row
 
@@ -161,9 +217,13 @@ class Batch:
         return tuple(written)
 
     def write_summary(self) -> Optional[Path]:
+        """batch-summary.json: a row per submission, `skipped` (folders not checked, with why). Text
+        as the registry stores it (compliance/safe_text.py: a NUL, a name that is not UTF-8), so the
+        file is always valid UTF-8 JSON. OSError when it cannot be written (the command says so)."""
         import json
 
         from ..report import write_atomic
+        from ..safe_text import safe_value
 
         if self.out_dir is None:
             return None
@@ -171,8 +231,9 @@ class Batch:
         data = {"tool_version": build_identity(), "rules_version": self.rules_version or None,
                 "registry": self.registry.url and shown_url(self.registry.url),
                 "as_of": self.as_of.isoformat() if self.as_of else None,
-                "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)]}
-        write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+                "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)],
+                "skipped": [s.as_dict() for s in self.skipped]}
+        write_atomic(path, (json.dumps(safe_value(data), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
         return path
 
 
@@ -224,3 +285,9 @@ def exit_code(rows: list[Row]) -> int:
         if code in codes:
             return code
     return 0
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception as one line of a message: its first line, at most 300 characters."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

@@ -57,7 +57,7 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, li
     """
     for d in dirs:
         if not d.is_dir():
-            fail(f"{d}: folder not found", "pass folders that hold submission folders (or are one)")
+            fail(f"{_shown(d)}: folder not found", "pass folders that hold submission folders (or are one)")
 
     def run():
         from compliance.batch.run import Batch, exit_code
@@ -69,14 +69,21 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, li
                     retry_errors=retry_errors, limits=limits)
         folders = job.folders()
         if not folders:
-            fail(f"no submission folders (with submission.yaml or IFC files) under {', '.join(map(str, dirs))}")
+            _print_skipped(job, err=True)
+            fail(f"no submission folders (with submission.yaml or IFC files) under {', '.join(_shown(d) for d in dirs)}"
+                 + (f"; {len(job.skipped)} folder(s) not checked, listed above" if job.skipped else ""))
         try:
             _run_with_progress(job, folders)
         except KeyboardInterrupt:
             done = len(job.rows)
             fail(f"interrupted after {done} of {len(folders)} submissions; every one finished is in the registry "
                  f"({shown_url(registry.url)})", "run the same command again to check the rest")
-        summary = job.write_summary()
+        try:
+            summary = job.write_summary()
+        except OSError as exc:              # every outcome is stored: say so, and still print the summary
+            click.echo(f"warning: {_shown(str(output))}/batch-summary.json could not be written "
+                       f"({exc.strerror or exc}); every outcome is in the registry", err=True)
+            summary = None
         _print_summary(job, folders, summary)
         return exit_code(job.rows)
 
@@ -120,18 +127,34 @@ def _run_with_progress(job, folders) -> None:
         job.run(folders, on_row)
 
 
-def _error_line(row) -> str:
+def _shown(text) -> str:
+    """Text from outside as the terminal shows it: a NUL, a name that is not UTF-8
+    (compliance/safe_text.py) and control characters (shown as [U+001B]) made harmless."""
     from compliance.report.labels import visible_controls
+    from compliance.safe_text import safe_text
 
-    return visible_controls(f"error: {Path(row.folder).name}: {row.message}")
+    return visible_controls(safe_text(str(text)))
+
+
+def _error_line(row) -> str:
+    label = "error" if row.status == "error" else "note"
+    stored = "" if row.stored else " [NOT in the registry]"
+    return _shown(f"{label}: {Path(row.folder).name}{stored}: {row.message}")
+
+
+def _print_skipped(job, err: bool = False) -> None:
+    """Every folder the batch did not check, with why (discover.py), one line each."""
+    from rich.text import Text
+
+    console = wide_console(stderr=err)
+    for s in job.skipped:
+        console.print(Text(_shown(f"not checked: {s.folder}: {s.reason}")))
 
 
 def _print_summary(job, folders, summary_path) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
-
-    from compliance.report.labels import visible_controls
 
     console = wide_console()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="batch summary", title_justify="left")
@@ -142,16 +165,22 @@ def _print_summary(job, folders, summary_path) -> None:
         outcome = row.verdict or "error"
         style = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow"}.get(outcome, "bold red")
         label = outcome + (" (stored)" if row.status == "skipped" else "")
-        table.add_row(Text(visible_controls(Path(row.folder).name)), Text(visible_controls(row.submission_id or "—")),
+        label += "" if row.stored else " (not stored)"
+        table.add_row(Text(_shown(Path(row.folder).name)), Text(_shown(row.submission_id or "—")),
                       Text(label, style=style), Text(str(row.check_id or "")))
     console.print(table)
     for row in rows:
         if row.message:
             console.print(Text(_error_line(row)))
+    _print_skipped(job)
     counts: dict[str, int] = {}
     for row in job.rows:
         key = "already in the registry" if row.status == "skipped" else (row.verdict or "error")
         counts[key] = counts.get(key, 0) + 1
     parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-    console.print(Text(f"{len(job.rows)} of {len(folders)} submissions: {parts}; registry {shown_url(job.registry.url)}"
-                       + (f"; reports and {summary_path.name} in {summary_path.parent}/" if summary_path else "")))
+    unstored = sum(1 for row in job.rows if not row.stored)
+    console.print(Text(_shown(
+        f"{len(job.rows)} of {len(folders)} submissions: {parts}; registry {shown_url(job.registry.url)}"
+        + (f"; {unstored} NOT stored in the registry (see above)" if unstored else "")
+        + (f"; {len(job.skipped)} folder(s) not checked (see above)" if job.skipped else "")
+        + (f"; reports and {summary_path.name} in {summary_path.parent}/" if summary_path else ""))))

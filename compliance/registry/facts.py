@@ -108,33 +108,41 @@ class StoredFacts:
     def keep(self, packed: list) -> None:
         """Store facts (a row already there is kept: the same key is the same facts)."""
         from sqlalchemy import select
-        from sqlalchemy.exc import IntegrityError
 
         from .tables import model_facts as t
 
         for p in packed:
-            try:
+            def write(p=p) -> None:
                 with self.registry.engine.begin() as conn:
                     if conn.execute(select(t.c.sha256).where(t.c.sha256 == p.key.sha256, t.c.reader == p.key.reader,
                                                              t.c.file == p.key.file)).first() is None:
                         conn.execute(t.insert().values(sha256=p.key.sha256, reader=p.key.reader, file=p.key.file,
                                                        size_bytes=p.size_bytes, facts=p.data,
                                                        stored_at=datetime.now(timezone.utc)))
-            except IntegrityError:        # another writer stored the same facts meanwhile
-                continue
+            self._write(write)
 
     def keep_text(self, sha256: str, content: bytes) -> None:
         """A metadata file by its content hash (kept once)."""
         from sqlalchemy import select
-        from sqlalchemy.exc import IntegrityError
 
         from .tables import input_texts as t
 
-        try:
+        def write() -> None:
             with self.registry.engine.begin() as conn:
                 if conn.execute(select(t.c.sha256).where(t.c.sha256 == sha256)).first() is None:
                     conn.execute(t.insert().values(sha256=sha256, content=content))
-        except IntegrityError:
+        self._write(write)
+
+    def _write(self, action) -> None:
+        """One write, tried again while the server restarts; given up quietly when it cannot be made
+        (another writer stored the same row, the server stays down): facts only save time later."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .store import RegistryError
+
+        try:
+            self.registry.reconnecting(action, "store a model's facts")
+        except (RegistryError, SQLAlchemyError):
             pass
 
     def text(self, sha256: str) -> Optional[bytes]:
