@@ -9,7 +9,7 @@ The time limit is a SIGALRM timer in the main thread: the check is interrupted a
 Python instruction. Inside the rule engine the interruption waits until the engine returns
 (`uninterrupted`), so its state is never left half-asserted. A native call that never returns
 (a parser or kernel loop) is not interrupted here; a batch also stops such a worker from outside
-(batch/pool.py).
+(batch/isolate.py).
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ class Batch:
     retry_errors: bool = False
     recheck: bool = False                       # evaluate from the registry's stored facts where it has them
     limits: Optional[Limits] = None             # per submission (None: the defaults)
+    scheduler: Optional[str] = None             # a Dask scheduler's address (None: worker processes here)
     rules_version: str = ""                     # set by run(), from the rule set it loads
     rules_key: str = ""                         # its RuleSet.identity, for the checks' keys
     rows: list[Row] = field(default_factory=list)
@@ -66,7 +67,7 @@ class Batch:
     def run(self, folders: list[Path], on_row: Callable[[Row], None] = lambda row: None) -> list[Row]:
         from ..pipeline import ruleset_for
         from ..context import RunContext
-        from .pool import run_tasks
+        from .cluster import run_tasks
         from .worker import Settings, check_folder, start_worker
 
         ruleset, _ = ruleset_for(RunContext(rules_dir=self.rules_dir))      # a broken rule set stops here, once
@@ -91,7 +92,7 @@ class Batch:
 
         with ctrl_c.installed():
             run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
-                      on_result, on_crash, hard_limit_s=settings.limits.hard_stop_s())
+                      on_result, on_crash, hard_limit_s=settings.limits.hard_stop_s(), scheduler=self.scheduler)
         return self.rows
 
     # -- the main process's side of each outcome ----------------------------------------------
@@ -238,10 +239,11 @@ class Batch:
 
 
 class _Deferred:
-    """Ctrl-C waits until the outcome in hand is both stored and counted, so 'interrupted after N'
-    is exact. A Python-level SIGINT handler (it always runs in the main thread; masking the
-    signal would not do, since the pool's helper threads would take it) raises KeyboardInterrupt
-    at once outside a critical section, and at its end inside one."""
+    """Ctrl-C (and SIGTERM, the same request to stop) waits until the outcome in hand is both stored
+    and counted, so 'interrupted after N' is exact. A Python-level handler (it always runs in the
+    main thread; masking the signal would not do, since the cluster's helper threads would take it)
+    raises KeyboardInterrupt at once outside a critical section, and at its end inside one; the
+    cluster is then closed with every process it started (cluster.py)."""
 
     def __init__(self) -> None:
         self.busy = False
@@ -261,11 +263,12 @@ class _Deferred:
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = signal.signal(signal.SIGINT, self.handler)
+        previous = {sig: signal.signal(sig, self.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     @contextmanager
     def section(self):

@@ -59,6 +59,14 @@ class Result:
 
 _STATE: dict = {}
 
+# imported by each Dask worker once, before it forks the run's process, which forks one per submission
+# (batch/zygote.py): each starts with them imported
+PRELOAD = ("compliance.pipeline", "compliance.report", "compliance.report.json_report", "compliance.registry.keys",
+           "compliance.registry.facts", "compliance.read.geometry", "compliance.read.extrusion", "compliance.read.exposed",
+           "compliance.derive.capacity", "compliance.derive.declared", "compliance.derive.ev", "durable.engine",
+           "ifcopenshell", "ifcopenshell.util.element", "ifcopenshell.util.placement", "ifcopenshell.util.shape",
+           "ifcopenshell.util.unit", "shapely", "shapely.ops", "shapely.strtree", "compliance.read.geocache", "email.parser")
+
 
 def start_worker(settings: Settings) -> None:
     import signal
@@ -74,10 +82,20 @@ def start_worker(settings: Settings) -> None:
     _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1, limits=settings.limits)
     _STATE["stored"] = None
     if settings.facts_db:
+        import functools
+        import os
+
         from ..registry.facts import StoredFacts
         from ..registry.store import Registry
 
-        _STATE["stored"] = StoredFacts(Registry(settings.facts_db, create=False), write=False)
+        registry = Registry(settings.facts_db, create=False)
+        # each submission's process is forked from this one (batch/zygote.py): it opens connections of
+        # its own instead of sharing this one's pooled connection (SQLAlchemy's way: dispose(close=False))
+        os.register_at_fork(after_in_child=functools.partial(registry.engine.dispose, close=False))
+        _STATE["stored"] = StoredFacts(registry, write=False)
+    from ..pipeline import ruleset_for
+
+    ruleset_for(_STATE["ctx"])      # the rules compiled once here, not in each submission's process
 
 
 def check_folder(folder: str) -> Result:

@@ -11,6 +11,17 @@ import click
 from .common import (FormatList, as_of_option, console as wide_console, debug_option, fail, guarded, lang_option,
                      limits_option, rules_option, shown_url)
 
+SCHEDULER_HELP = ("Check on a Dask cluster: the address of its scheduler (tcp://HOST:PORT, from `dask scheduler`; "
+                  "its `dask worker`s do the checks). The workers must see the submission folders, the rules and "
+                  "this folder at the same paths (a shared filesystem) and run this checker's version. Default: "
+                  "$COMPLIANCE_SCHEDULER, else worker processes on this machine (--jobs).")
+
+
+def scheduler_option(f):
+    return click.option("--scheduler", default=lambda: os.environ.get("COMPLIANCE_SCHEDULER") or None,
+                        metavar="tcp://HOST:PORT", help=SCHEDULER_HELP)(f)
+
+
 DB_HELP = ("Registry: a SQLite file path or a SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db). "
            "Default: $COMPLIANCE_DB, else ./compliance-registry.sqlite.")
 
@@ -34,7 +45,9 @@ def open_registry(db, create: bool = True):
               help="Report format(s) per submission, comma-separated.")
 @lang_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: one per CPU core).")
+              help="Worker processes on this machine (default: one per CPU core; with --scheduler, the "
+                   "cluster's workers decide).")
+@scheduler_option
 @db_option
 @as_of_option("Judge every submission by the rules in force on this date (default: each one's filing date).")
 @rules_option
@@ -42,7 +55,7 @@ def open_registry(db, create: bool = True):
               help="Check again the submissions whose stored outcome is an error (default: skip them too).")
 @limits_option
 @debug_option
-def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, limits, debug) -> None:
+def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry_errors, limits, debug) -> None:
     """Check every submission folder under DIR... in parallel and store each verdict in the registry.
 
     A folder holding submission.yaml is a submission; a folder holding IFC files but no
@@ -50,10 +63,16 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, li
     row; the others go on. Submissions already checked with the same inputs, rules, as-of date
     and tool version are skipped, so an interrupted batch is finished by running it again.
 
+    Each submission is checked in a process of its own, on Dask workers: on this machine (--jobs),
+    or on a cluster (--scheduler; the submissions on a filesystem the workers share). A submission
+    whose check crashes or runs past the time limit is reported alone. Ctrl-C or SIGTERM stops the
+    batch and every process it started; what finished is stored.
+
     \b
     Exit status: 0 all compliant, 1 some non-compliant, 3 some incomplete, 2 some could not be checked.
-    Example:
+    Examples:
       compliance batch ifc_samples/ -o verdicts/ --jobs 2
+      compliance batch /shared/intake/ --scheduler tcp://10.0.0.5:8786
     """
     for d in dirs:
         if not d.is_dir():
@@ -66,7 +85,7 @@ def batch(dirs, output, fmts, lang, jobs, db, as_of, rules_dir, retry_errors, li
         chosen = _published_rules(registry, rules_dir, as_of)
         job = Batch(roots=list(dirs), registry=registry, rules_dir=chosen, out_dir=output, formats=tuple(fmts),
                     lang=lang, as_of=as_of.date() if as_of else None, jobs=jobs or os.cpu_count() or 1,
-                    retry_errors=retry_errors, limits=limits)
+                    retry_errors=retry_errors, limits=limits, scheduler=scheduler)
         folders = job.folders()
         if not folders:
             _print_skipped(job, err=True)
@@ -115,7 +134,7 @@ def _run_with_progress(job, folders) -> None:
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:
-        title = f"checking ({job.jobs} jobs)"
+        title = f"checking on {job.scheduler}" if job.scheduler else f"checking ({job.jobs} jobs)"
         task = progress.add_task(title, total=len(folders))
         errors = []
 

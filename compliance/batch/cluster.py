@@ -1,0 +1,344 @@
+"""Run one task per item on Dask distributed: a LocalCluster of single-threaded worker processes (one
+per job) by default, or the cluster behind a scheduler address (`dask scheduler` + `dask worker`s on
+other machines, which must see the submissions at the same paths: a shared filesystem).
+
+Why each task runs in a process of its own rather than in the Dask worker (isolate.py, zygote.py):
+- the time limit (limits.py) is a SIGALRM timer, and signals reach only a process's main thread;
+  a Dask worker runs tasks in threads. The task's process runs the work in its main thread;
+- a check stuck in native code (the IFC parser, the geometry kernel) cannot be stopped inside a
+  thread; the Dask task kills its process at `hard_limit_s` and reports that task alone, over the
+  limit;
+- a check that segfaults or is killed takes only its process with it: the Dask task reports a
+  crash for that submission alone, and the worker goes on with the next one. Were the Dask
+  worker itself to die, Dask would retry every task it held and could not say which one did it;
+- ifcopenshell keeps ~1.25 × each model's size after a check (a 63 MB model: +80 MiB). The
+  process ends with its submission, so everything it allocated goes back at once: the Dask worker
+  stays at its start-up size however long the batch, with no recycling to tune.
+The processes come from a zygote: once per run and worker, the worker forks a process that runs
+the run's `initializer` (the checker compiles its rules there) and then forks one child per task,
+which starts with everything imported and prepared: ~10 ms per task instead of ~0.15 s. Only the
+zygote is forked from the Dask worker, which has threads; why that is safe is in zygote.py, and
+tests/test_batch_cluster.py starts hundreds of zygotes while other threads of the worker hold
+every lock they can.
+
+Dask's own guards stay as the backstop: each worker has a memory limit (LocalCluster: the machine's
+memory shared out; the task also stops a child above it), the nanny restarts a worker that dies,
+and a task whose workers died `allowed-failures` + 1 times arrives as KilledWorker — reported as a
+crash of that task alone. A task Dask cancels (the scheduler restarted, the cluster went away) is
+not the submission's fault: the run stops with a ClusterError and stores nothing for it, and
+running the same command again does the rest.
+
+Interrupting (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the caller): the futures are
+cancelled, each Dask task kills its process, the run's zygotes go, the local cluster is closed (its workers killed if they do
+not stop in time), and KeyboardInterrupt goes on to the caller; no process is left behind. The
+local workers ignore SIGINT — the terminal sends Ctrl-C to the whole process group, and only the
+process that started the run decides what it means.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Callable
+
+from ..errors import ComplianceError
+from .isolate import Shared, died, overdue_reason, run_isolated
+
+__all__ = ["ClusterError", "connect", "overdue_reason", "run_on", "run_tasks"]
+
+ALLOWED_FAILURES = 2          # a LocalCluster's tasks: retried on a fresh worker twice before KilledWorker
+CONNECT_TIMEOUT_S = 15        # reaching a scheduler, and waiting for its first worker
+CLOSE_TIMEOUT_S = 10          # closing a LocalCluster before its worker processes are killed
+
+
+class ClusterError(ComplianceError):
+    """The cluster cannot run the tasks (unreachable scheduler, no workers, lost connection)."""
+
+    kind = "cluster error"
+
+
+def run_tasks(tasks: list, jobs: int, work: Callable, initializer: Callable, initargs: tuple,
+              on_result: Callable, on_crash: Callable, hard_limit_s: float | None = None,
+              scheduler: str | None = None) -> None:
+    """Call `on_result(task, result)` for each task as it completes, with `result = work(task)` run
+    in a process where `initializer(*initargs)` ran first; or `on_crash(task, reason, kind)` for a
+    task whose process died ("crash"), ran past `hard_limit_s` ("limit exceeded"), went over the
+    worker's memory limit ("resource error") or whose work raised ("crash"). `work`, `initializer`
+    and the tasks must be picklable (module-level functions). Both callbacks run in the calling
+    thread. `jobs` worker processes on this machine, or the cluster of `scheduler` (jobs unused)."""
+    tasks = list(tasks)
+    if not tasks:
+        return
+    with connect(min(max(1, jobs), len(tasks)), scheduler) as client:
+        run_on(client, tasks, work, initializer, initargs, on_result, on_crash, hard_limit_s)
+
+
+def run_on(client, tasks: list, work: Callable, initializer: Callable, initargs: tuple, on_result: Callable,
+           on_crash: Callable, hard_limit_s: float | None = None, cwd: str | None = None) -> None:
+    """run_tasks on a connected Client (one the caller keeps, as the web app does). `cwd`: the folder
+    each task's process works in (default: this process's; the workers see it at the same path)."""
+    import uuid
+
+    from distributed import as_completed
+
+    if not tasks:
+        return
+    name = getattr(work, "__name__", "task")
+    run = uuid.uuid4().hex[:8]
+    # the initializer's arguments go once to each worker (and to any that joins or restarts), not
+    # with every task: a batch's hold the registry's keys. Not a task's result either: Dask would
+    # then send every task to the worker holding it.
+    shared = Shared(f"compliance-run-{run}")
+    waiting: dict = {}
+    try:
+        client.register_plugin(run_plugin(shared.name, initargs))
+        futures = client.map(run_isolated, tasks, work=work, initializer=initializer, initargs=shared,
+                             hard_limit_s=hard_limit_s, cwd=cwd or os.getcwd(),
+                             key=[f"{name}-{run}-{i}" for i in range(len(tasks))])
+        waiting.update(zip(futures, tasks))
+        for future in as_completed(futures, loop=client.loop):
+            task = waiting.pop(future)
+            outcome = outcome_of(future, client)
+            future.release()
+            if outcome[0] == "ok":
+                on_result(task, outcome[1])
+            elif outcome[0] == "crash":
+                on_crash(task, outcome[1], outcome[2])
+    finally:
+        # tasks still in flight are cancelled (each kills its process); removing the run's plugin
+        # stops its zygotes. Best effort: with the connection gone, the scheduler drops them itself.
+        for step in (lambda: waiting and client.cancel(list(waiting), reason="the run was stopped"),
+                     lambda: client.unregister_worker_plugin(shared.name)):
+            try:
+                step()
+            except Exception:
+                pass
+
+
+def outcome_of(future, client) -> tuple:
+    """What a finished future says: isolate.run_isolated's tuple, or the crash Dask reports."""
+    from distributed import KilledWorker
+    from distributed.utils import CancelledError
+
+    try:
+        return future.result()
+    except KilledWorker:
+        return ("crash", died("its Dask worker died each time it ran it"), "crash")
+    except CancelledError as exc:
+        raise ClusterError(f"the cluster dropped a task ({exc}): the scheduler restarted or lost its workers",
+                           hint="every submission finished so far is stored: run the same command again once "
+                                "the cluster is back") from None
+    except Exception as exc:
+        if getattr(client, "status", "running") not in ("running", "connecting"):
+            raise ClusterError("lost the connection to the Dask scheduler",
+                               hint="every submission finished so far is stored: run the same command again "
+                                    "once the scheduler is back") from None
+        return ("crash", f"the worker failed ({type(exc).__name__}: {exc})", "crash")
+
+
+# -- the cluster -------------------------------------------------------------------------------------
+
+@contextmanager
+def connect(jobs: int, scheduler: str | None = None):
+    """A Client on `jobs` local worker processes, or on the cluster at `scheduler`; closed (and the
+    local cluster with all its processes stopped) on leaving, however that happens."""
+    if scheduler:
+        client = connect_remote(scheduler)
+        try:
+            yield client
+        finally:
+            with _signals_held():
+                client.close(timeout=CLOSE_TIMEOUT_S)
+        return
+    client, cluster = _local(jobs)
+    try:
+        yield client
+    finally:
+        with _signals_held():
+            _close_local(client, cluster)
+
+
+def connect_remote(scheduler: str, folder: str | None = None):
+    """A Client on the scheduler at `scheduler`, checked: reachable, with a worker, the workers
+    running this checker's version and seeing `folder` (default: this one) at the same path."""
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+                           hint="start it (`dask scheduler`) and give its address as tcp://HOST:PORT, or leave "
+                                "out --scheduler to check on this machine") from None
+    try:
+        _check_workers(client, scheduler, folder or os.getcwd())
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _check_workers(client, scheduler: str, cwd: str) -> None:
+    from .. import __version__
+
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    except (TimeoutError, OSError):
+        raise ClusterError(f"the Dask scheduler at {scheduler} has no workers",
+                           hint=f"start some where the submissions are reachable: `dask worker {scheduler}`") from None
+    seen = client.run(_worker_view, cwd)
+    versions = {addr: v for addr, (_, _, v) in seen.items() if v != __version__}
+    if versions:
+        shown = ", ".join(f"{addr} ({v or 'no checker'})" for addr, v in sorted(versions.items()))
+        raise ClusterError(f"Dask workers run another version of the checker than this one ({__version__}): {shown}",
+                           hint="install the same version on every worker machine and restart the workers")
+    blind = [f"{addr} on {host}" for addr, (host, sees, _) in sorted(seen.items()) if not sees]
+    if blind:
+        raise ClusterError(f"Dask workers cannot see this folder ({cwd}): {', '.join(blind)}",
+                           hint="the workers must see the submissions at the same paths (a shared filesystem "
+                                "mounted alike on every machine); run from such a folder, or without --scheduler")
+
+
+def _worker_view(cwd: str) -> tuple:
+    """On each worker: its host, whether it sees the run's folder, the checker's version."""
+    import socket
+
+    try:
+        from compliance import __version__ as version
+    except ImportError:
+        version = None
+    return socket.gethostname(), os.path.isdir(cwd), version
+
+
+def run_plugin(name: str, value):
+    """A worker plugin holding one run's state on each worker (isolate.Shared names it): the
+    initializer's arguments, and the run's zygote once a task has started it; removing the plugin
+    (the run is over) stops the zygote. (A class made here: distributed is imported only when a
+    cluster is used.)"""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class RunState(WorkerPlugin):
+        def __init__(self, name: str, value) -> None:
+            self.name, self.value = name, value
+
+        def setup(self, worker) -> None:
+            import threading
+
+            self.lock, self.zygote = threading.Lock(), None
+
+        def teardown(self, worker) -> None:
+            with self.lock:
+                if self.zygote is not None:
+                    self.zygote.stop()
+                    self.zygote = None
+
+    return RunState(name, value)
+
+
+def _ignore_sigint_plugin():
+    """A worker plugin for the local cluster's workers (run again after a restart): Ctrl-C at the
+    terminal reaches the whole process group, and the process that started the run alone decides
+    what it means. (A class made here: distributed is imported only when a cluster is started.)"""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class IgnoreSigint(WorkerPlugin):
+        name = "compliance-ignore-sigint"
+        idempotent = True
+
+        def setup(self, worker) -> None:
+            import signal
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return IgnoreSigint()
+
+
+def _local(jobs: int):
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), _sigint_ignored():
+        # workers spawned now start with SIGINT ignored; the plugin keeps it so after a restart
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               # every task's failure is reported with its task; Dask's own log lines
+                               # (a heartbeat failing while the cluster closes) are not for the user
+                               dashboard_address=None, silence_logs=logging.CRITICAL,
+                               # no dashboard; its HTTP server (health checks) on any free loopback port
+                               scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+        try:
+            client = Client(cluster, set_as_default=False)
+            client.register_plugin(_ignore_sigint_plugin())
+        except BaseException:
+            cluster.close()
+            raise
+    return client, cluster
+
+
+def _close_local(client, cluster) -> None:
+    """Close the client and the cluster; kill what is still running after CLOSE_TIMEOUT_S."""
+    import psutil
+
+    procs = []
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        pid = getattr(nanny, "pid", None)
+        try:
+            if pid:
+                proc = psutil.Process(pid)
+                procs += [proc, *proc.children(recursive=True)]
+        except psutil.Error:
+            pass
+    for close in (client.close, lambda: cluster.close(timeout=CLOSE_TIMEOUT_S)):
+        try:
+            close()
+        except Exception:                   # closing is best effort; what survives is killed below
+            pass
+    gone, alive = psutil.wait_procs(procs, timeout=0)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
+@contextmanager
+def _sigint_ignored():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _signals_held():
+    """Closing the cluster is not cut short by a second Ctrl-C or a SIGTERM: they wait until it is done
+    (then the first of them takes effect)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda s, f: caught.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in caught[:1]:
+            handler = previous[sig]
+            if callable(handler):
+                handler(sig, None)
+            elif handler == signal.SIG_DFL and sig == signal.SIGINT:
+                raise KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(sig)
