@@ -233,10 +233,10 @@ class RecheckRun:
         return sorted(out, key=lambda r: (r.submission, r.check_id))
 
     def _execute(self, filings: list, on_result, on_crash, limits) -> None:
-        from .pool import run_tasks
+        from .cluster import run_tasks
 
         run_tasks(filings, max(1, self.jobs), recheck_one, start, (Path(self.rules_dir), limits), on_result, on_crash,
-                  hard_limit_s=limits.hard_stop_s())
+                  hard_limit_s=limits.hard_stop_s(), scheduler=self.scheduler)
 
     def _compare(self, row: "CheckRow", filing: Filing, result: Rechecked) -> Recheck:
         from ..registry.facts import StoredFacts

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .batch import db_option, open_registry
+from .batch import db_option, open_registry, scheduler_option
 from .common import console as wide_console, debug_option, fail, guarded, limits_option, rules_option, shown_url
 
 
@@ -26,10 +26,12 @@ from .common import console as wide_console, debug_option, fail, guarded, limits
               help="Also write the outcome as JSON to FILE (- for standard output).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU core).")
+@scheduler_option
 @db_option
 @limits_option
 @debug_option
-def recheck(rules_dir: Path, where: tuple[str, ...], store: bool, json_out, jobs, db, limits, debug: bool) -> None:
+def recheck(rules_dir: Path, where: tuple[str, ...], store: bool, json_out, jobs, scheduler, db, limits,
+            debug: bool) -> None:
     """Re-check the latest filed check of every submission in the registry and list the verdicts that flip.
 
     Each filing is evaluated from the facts the registry kept when it was checked (its
@@ -54,7 +56,7 @@ def recheck(rules_dir: Path, where: tuple[str, ...], store: bool, json_out, jobs
         from compliance.batch.recheck import RecheckRun, as_json
 
         registry = open_registry(db, create=False)
-        job = RecheckRun(registry, rules_dir, chosen, jobs or os.cpu_count() or 1, limits, store)
+        job = RecheckRun(registry, rules_dir, chosen, jobs or os.cpu_count() or 1, limits, store, scheduler)
         rows = _with_progress(job)
         _print(rows, job, registry)
         if json_out is not None:
