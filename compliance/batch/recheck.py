@@ -154,8 +154,14 @@ def start(rules_dir: Path, limits) -> None:
 
     from ..context import RunContext
 
+    from ..build import build_identity
+    from ..pipeline import ruleset_for
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # the main process decides what Ctrl-C means
     _STATE["ctx"] = RunContext(rules_dir=Path(rules_dir), cores=1, limits=limits)
+    # done once here, not in each filing's process (forked from this one: batch/zygote.py)
+    ruleset_for(_STATE["ctx"])
+    build_identity()
 
 
 def recheck_one(filing: Filing) -> Rechecked:

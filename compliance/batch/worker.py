@@ -96,6 +96,7 @@ def start_worker(settings: Settings) -> None:
     from ..pipeline import ruleset_for
 
     ruleset_for(_STATE["ctx"])      # the rules compiled once here, not in each submission's process
+    build_identity()                # and the build's hash of the code
 
 
 def check_folder(folder: str) -> Result:
