@@ -205,3 +205,27 @@ def test_a_checks_key_names_the_build():
     from compliance.registry.keys import check_key
 
     assert check_key("in", "rules", None, "0.1.0+aaaa") != check_key("in", "rules", None, "0.1.0+bbbb")
+
+
+def test_batch_recheck_serves_stored_facts_and_gives_what_reading_the_files_gives(filed, tmp_path):
+    base, inbox, _ = filed
+    db = _copy_registry(filed, tmp_path)
+    rules = _rules_with_pv2(tmp_path, 15)
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(inbox), "--db", str(db), "--rules", str(rules), "-o", str(out), "--recheck",
+                   "--jobs", "2")
+    assert proc.returncode in (0, 1, 3) and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    summary = json.loads((out / "batch-summary.json").read_text(encoding="utf-8"))
+    models = len(list(inbox.rglob("*.ifc")))
+    assert sum(r["models_from_facts"] for r in summary["rows"]) == models, "every model served from its facts"
+    assert f"{models} model(s) from stored facts" in proc.stdout.replace("\n", " ")
+    assert not list(out.glob("*.pdf")), "JSON by default at batch scale; PDFs on demand"
+
+    fresh = tmp_path / "fresh"
+    run_cli("batch", str(inbox), "--db", str(tmp_path / "fresh.sqlite"), "--rules", str(rules), "-o", str(fresh),
+            "--jobs", "2")
+    for report in fresh.glob("*.json"):
+        if report.name == "batch-summary.json":
+            continue
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (report, out / report.name))
+        assert _without_time(a) == _without_time(b), report.name

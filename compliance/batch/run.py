@@ -31,6 +31,7 @@ class Row:
     reports: tuple[str, ...] = ()
     message: Optional[str] = None     # the failure, as the user sees it
     stored: bool = True               # False: not even an error row could be stored (the message says why)
+    models_from_facts: int = 0        # models not read again: their facts were in the registry (--recheck)
 
     def as_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -42,7 +43,7 @@ class Batch:
     registry: Registry
     rules_dir: Path
     out_dir: Optional[Path] = None
-    formats: tuple[str, ...] = ("pdf", "json")
+    formats: tuple[str, ...] = ("json",)
     lang: str = "both"
     as_of: Optional[date] = None
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -116,7 +117,7 @@ class Batch:
                 v = o.verdict
                 if v is not None:
                     row = Row(o.folder, "checked", v.submission.id, v.submission.name, v.verdict, v.exit_code,
-                              check_id, written, message=unwritten)
+                              check_id, written, message=unwritten, models_from_facts=result.facts_served)
                 else:
                     row = Row(o.folder, "error", o.submission_id, o.name, None, 2, check_id, message=o.failure.text)
                 row = self._with_facts_kept(row, result)

@@ -55,6 +55,7 @@ class Result:
     reports: dict = field(default_factory=dict)     # format -> bytes
     facts: tuple = ()                               # registry.facts.PackedFacts of the models read, to store
     metadata: Optional[tuple[str, bytes]] = None    # (sha256, bytes) of the submission.yaml checked, to store
+    facts_served: int = 0                           # models whose stored facts were used instead of reading them
 
 
 _STATE: dict = {}
@@ -127,7 +128,8 @@ def check_folder(folder: str) -> Result:
     from ..registry.facts import metadata_of
 
     return Result(folder, key, outcome=Outcome(**base, duration_s=time.perf_counter() - started, verdict=verdict),
-                  reports=reports, facts=tuple(facts.taken()), metadata=metadata_of(verdict, path))
+                  reports=reports, facts=tuple(facts.taken()), metadata=metadata_of(verdict, path),
+                  facts_served=facts.served)
 
 
 def _facts_for_run():

@@ -41,8 +41,10 @@ def open_registry(db, create: bool = True):
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="DIR...")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("verdicts"), show_default=True,
               help="Folder for the per-submission reports (SUBMISSION-ID.EXT) and batch-summary.json.")
-@click.option("--format", "fmts", type=FormatList(), default="pdf,json", show_default=True,
-              help="Report format(s) per submission, comma-separated.")
+@click.option("--format", "fmts", type=FormatList(), default="json", show_default=True,
+              help="Report format(s) per submission, comma-separated. Every verdict is in the registry whatever "
+                   "is written here; `pdf` renders each PDF in the workers, in parallel, or print one later with "
+                   "`compliance report CHECK_ID -o FILE.pdf`.")
 @lang_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes on this machine (default: one per CPU core; with --scheduler, the "
@@ -53,9 +55,14 @@ def open_registry(db, create: bool = True):
 @rules_option
 @click.option("--retry-errors", is_flag=True,
               help="Check again the submissions whose stored outcome is an error (default: skip them too).")
+@click.option("--recheck", is_flag=True,
+              help="Do not read again a model whose facts the registry holds (stored when it was last checked by "
+                   "this version of the reader): after a rule change or a checker fix outside the reader, a whole "
+                   "archive is checked again in a fraction of the time. See also `compliance recheck`.")
 @limits_option
 @debug_option
-def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry_errors, limits, debug) -> None:
+def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry_errors, recheck, limits,
+          debug) -> None:
     """Check every submission folder under DIR... in parallel and store each verdict in the registry.
 
     A folder holding submission.yaml is a submission; a folder holding IFC files but no
@@ -85,7 +92,7 @@ def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry
         chosen = _published_rules(registry, rules_dir, as_of)
         job = Batch(roots=list(dirs), registry=registry, rules_dir=chosen, out_dir=output, formats=tuple(fmts),
                     lang=lang, as_of=as_of.date() if as_of else None, jobs=jobs or os.cpu_count() or 1,
-                    retry_errors=retry_errors, limits=limits, scheduler=scheduler)
+                    retry_errors=retry_errors, limits=limits, scheduler=scheduler, recheck=recheck)
         folders = job.folders()
         if not folders:
             _print_skipped(job, err=True)
@@ -202,4 +209,6 @@ def _print_summary(job, folders, summary_path) -> None:
         f"{len(job.rows)} of {len(folders)} submissions: {parts}; registry {shown_url(job.registry.url)}"
         + (f"; {unstored} NOT stored in the registry (see above)" if unstored else "")
         + (f"; {len(job.skipped)} folder(s) not checked (see above)" if job.skipped else "")
+        + (f"; {served} model(s) from stored facts, not read again" if (served := sum(r.models_from_facts for r in
+                                                                                     job.rows)) else "")
         + (f"; reports and {summary_path.name} in {summary_path.parent}/" if summary_path else ""))))

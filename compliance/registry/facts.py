@@ -60,12 +60,14 @@ class CollectedFacts:
     known: dict = field(default_factory=dict)          # FactsKey -> PackedFacts
     new: list = field(default_factory=list)            # PackedFacts
     fallback: Optional["StoredFacts"] = None           # asked for what is not known (batch --recheck)
+    served: int = 0                                    # models answered from facts, not read
 
     def get(self, key: FactsKey) -> Optional["ModelFacts"]:
         packed = self.known.get(key)
-        if packed is not None:
-            return unpack(packed.data)
-        return self.fallback.get(key) if self.fallback is not None else None
+        found = unpack(packed.data) if packed is not None else (
+            self.fallback.get(key) if self.fallback is not None else None)
+        self.served += found is not None
+        return found
 
     def put(self, key: FactsKey, facts: "ModelFacts") -> None:
         self.new.append(pack(key, facts))
