@@ -31,25 +31,39 @@ def _start_with(crash_on, hang_on, more):
     crashing_work.start(crash_on, hang_on, **more)
 
 
-def children() -> list:
+def children() -> set:
     """This process's live descendants, but multiprocessing's resource tracker (it ends with this process)."""
     import psutil
 
-    found = []
+    found = set()
     for proc in psutil.Process().children(recursive=True):
         try:
             if proc.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(proc.cmdline()):
-                found.append(proc)
+                found.add(proc)
         except psutil.Error:
             pass
     return found
 
 
-def no_children_left() -> bool:
-    deadline = time.monotonic() + 10
-    while children() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return children() == []
+@pytest.fixture()
+def no_children_left():
+    """A check that every process started since the test began has ended (other tests of the same
+    session may have left helpers of their own, such as a web app's PDF process)."""
+    before = children()
+
+    def check() -> bool:
+        deadline = time.monotonic() + 10
+        while children() - before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = children() - before
+        for proc in left:
+            try:
+                print("left running:", proc.pid, proc.cmdline())
+            except Exception:
+                pass
+        return not left
+
+    return check
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +76,7 @@ def two_workers(tmp_path_factory):
 
 # -- the cases of the old process pool, on a LocalCluster ----------------------------------------------
 
-def test_every_task_completes_once_without_crashes():
+def test_every_task_completes_once_without_crashes(no_children_left):
     results, crashed = run(list(range(12)), 2)
     assert crashed == {}
     assert sorted(results) == list(range(12))
@@ -86,7 +100,7 @@ def test_every_task_dying_still_ends():
     assert results == {} and set(crashed) == {1, 2, 3}
 
 
-def test_a_worker_stuck_past_the_hard_limit_is_stopped_and_the_rest_complete():
+def test_a_worker_stuck_past_the_hard_limit_is_stopped_and_the_rest_complete(no_children_left):
     """A check stuck in native code (where the worker's own time limit cannot reach) is stopped
     from outside: its task is reported over the limit, every other task completes."""
     tasks = list(range(10))
@@ -126,7 +140,7 @@ def test_an_exception_in_the_work_is_that_tasks_crash():
     assert sorted(results) == [0, 1, 3, 4, 5]
 
 
-def test_interrupting_the_run_stops_every_process_it_started():
+def test_interrupting_the_run_stops_every_process_it_started(no_children_left):
     """KeyboardInterrupt (Ctrl-C, or SIGTERM as the batch turns it) from a callback: the run stops,
     the tasks in flight are cancelled and their processes killed, the cluster is closed."""
     seen = []
@@ -162,7 +176,7 @@ def test_a_dask_worker_that_dies_is_dasks_to_retry_and_the_task_is_blamed_alone(
 
 # -- forking a worker that has threads -------------------------------------------------------------------
 
-def test_forking_while_the_workers_other_threads_hold_locks_never_hangs():
+def test_forking_while_the_workers_other_threads_hold_locks_never_hangs(no_children_left):
     """Each run forks its process on every worker it uses: 80 runs (two task threads per worker,
     so forks also race each other) while three more threads of each worker log, print, allocate,
     collect and import without pause. No process hangs on a lock one of them held at the fork:

@@ -178,7 +178,7 @@ def connect_remote(scheduler: str, folder: str | None = None):
 
 
 def _check_workers(client, scheduler: str, cwd: str) -> None:
-    from .. import __version__
+    from ..build import build_identity
 
     try:
         client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
@@ -186,10 +186,11 @@ def _check_workers(client, scheduler: str, cwd: str) -> None:
         raise ClusterError(f"the Dask scheduler at {scheduler} has no workers",
                            hint=f"start some where the submissions are reachable: `dask worker {scheduler}`") from None
     seen = client.run(_worker_view, cwd)
-    versions = {addr: v for addr, (_, _, v) in seen.items() if v != __version__}
+    here = build_identity()            # a check's key names the build: a worker must run this one
+    versions = {addr: v for addr, (_, _, v) in seen.items() if v != here}
     if versions:
         shown = ", ".join(f"{addr} ({v or 'no checker'})" for addr, v in sorted(versions.items()))
-        raise ClusterError(f"Dask workers run another version of the checker than this one ({__version__}): {shown}",
+        raise ClusterError(f"Dask workers run another build of the checker than this one ({here}): {shown}",
                            hint="install the same version on every worker machine and restart the workers")
     blind = [f"{addr} on {host}" for addr, (host, sees, _) in sorted(seen.items()) if not sees]
     if blind:
@@ -199,11 +200,13 @@ def _check_workers(client, scheduler: str, cwd: str) -> None:
 
 
 def _worker_view(cwd: str) -> tuple:
-    """On each worker: its host, whether it sees the run's folder, the checker's version."""
+    """On each worker: its host, whether it sees the run's folder, the checker's build."""
     import socket
 
     try:
-        from compliance import __version__ as version
+        from compliance.build import build_identity
+
+        version = build_identity()
     except ImportError:
         version = None
     return socket.gethostname(), os.path.isdir(cwd), version
@@ -276,16 +279,15 @@ def _local(jobs: int):
 
 
 def _close_local(client, cluster) -> None:
-    """Close the client and the cluster; kill what is still running after CLOSE_TIMEOUT_S."""
+    """Close the client and the cluster; then kill what is still running of the worker processes
+    (and their descendants) the cluster had when asked to close."""
     import psutil
 
     procs = []
     for nanny in list(getattr(cluster, "workers", {}).values()):
-        pid = getattr(nanny, "pid", None)
         try:
-            if pid:
-                proc = psutil.Process(pid)
-                procs += [proc, *proc.children(recursive=True)]
+            proc = psutil.Process(nanny.pid) if getattr(nanny, "pid", None) else None
+            procs += [proc, *proc.children(recursive=True)] if proc else []
         except psutil.Error:
             pass
     for close in (client.close, lambda: cluster.close(timeout=CLOSE_TIMEOUT_S)):
@@ -293,13 +295,12 @@ def _close_local(client, cluster) -> None:
             close()
         except Exception:                   # closing is best effort; what survives is killed below
             pass
-    gone, alive = psutil.wait_procs(procs, timeout=0)
-    for proc in alive:
+    for proc in procs:
         try:
             proc.kill()
         except psutil.Error:
             pass
-    psutil.wait_procs(alive, timeout=5)
+    psutil.wait_procs(procs, timeout=5)
 
 
 @contextmanager

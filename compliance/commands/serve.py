@@ -46,6 +46,11 @@ def is_loopback(host: str) -> bool:
               help="What one organisation may upload in a day.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Checks running at once (each in its own process).")
+@click.option("--scheduler", default=lambda: os.environ.get("COMPLIANCE_SCHEDULER") or None, metavar="tcp://HOST:PORT",
+              help="Run the checks on a Dask cluster: its scheduler's address (`dask scheduler`; its `dask worker`s "
+                   "check the uploads, --workers at once). The workers must see --data-dir and the rules at the "
+                   "same paths (a shared filesystem) and run this checker's version. Default: $COMPLIANCE_SCHEDULER, "
+                   "else each check in a process of its own on this machine.")
 @click.option("--lang", type=click.Choice(["both", "zh", "en"]), default="both", show_default=True,
               help="Language of the downloaded reports.")
 @click.option("--signing-p12", type=click.Path(path_type=Path, dir_okay=False), default=lambda: os.environ.get(
@@ -56,7 +61,7 @@ def is_loopback(host: str) -> bool:
 @limits_option
 @debug_option
 def serve(host, port, db, data_dir, proxies, secure_cookies, allowed_hosts, max_upload_mb, quota_mb_per_day, workers,
-          lang, signing_p12, rules_dir, limits, debug) -> None:
+          scheduler, lang, signing_p12, rules_dir, limits, debug) -> None:
     """Start the office web app: designers self-check and file, reviewers work through the filings
     and sign off, policy editors draft and publish rule sets, administrators see the audit log.
     Everyone signs in (`compliance users add` makes the accounts).
@@ -77,15 +82,27 @@ def serve(host, port, db, data_dir, proxies, secure_cookies, allowed_hosts, max_
                  "make one with `compliance certs self-signed`, or pass the office's PKCS#12 file")
         hosts = tuple(allowed_hosts) or (LOOPBACK_NAMES if is_loopback(host) and not proxies else ())
         settings = WebSettings(data_dir=data_dir.resolve(), rules_dir=rules_dir.resolve(), db=db,
-                               max_upload_mb=max_upload_mb, limits=limits, workers=workers, lang=lang,
+                               max_upload_mb=max_upload_mb, limits=limits, workers=workers, scheduler=scheduler, lang=lang,
                                allowed_hosts=hosts, proxies=proxies,
                                secure_cookies=bool(proxies) if secure_cookies is None else secure_cookies,
                                secret_key=os.environ.get("COMPLIANCE_SECRET_KEY") or None,
                                quota_mb_per_day=quota_mb_per_day, signing_p12=signing_p12,
                                signing_passphrase=os.environ.get("COMPLIANCE_SIGNING_PASSPHRASE"))
+        if scheduler:
+            _reach(scheduler, settings.data_dir)
         return start(settings, host, port)
 
     sys.exit(guarded(debug, run))
+
+
+def _reach(scheduler: str, data_dir: Path) -> None:
+    """Say at start-up, not at the first upload, that the cluster cannot check (ClusterError: the
+    command prints its message and hint)."""
+    from compliance.batch.cluster import connect_remote
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    connect_remote(scheduler, folder=str(data_dir)).close()
+    click.echo(f"checks run on the Dask cluster at {scheduler}", err=True)
 
 
 def start(settings, host: str, port: int) -> int:

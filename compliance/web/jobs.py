@@ -6,6 +6,12 @@ time limit is a signal, which only a process's main thread can take. A small thr
 with a hard deadline, and a job's state is read from its folder, so a restarted server still
 shows every finished job.
 
+With a Dask scheduler (`compliance serve --scheduler`), each job is instead one task on that
+cluster, run as a batch's are (batch/cluster.py: a process of its own on a worker, killed at the
+hard limit, a crash reported for that job alone): the worker checks the upload and prepares its 3D
+view (the data folder is on a filesystem the app and the workers share), and the app stores what
+comes back in the registry and writes result.json.
+
 Several app processes may serve one data folder and registry (behind one proxy). Each job has a
 row in the registry's `web_jobs` table naming the process that runs it (host:pid); that process
 beats for its jobs (`heartbeat_at`, every HEARTBEAT_S seconds) until each is finished. Any
@@ -73,6 +79,8 @@ class JobRunner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._heart: Optional[threading.Thread] = None     # started with the first job
+        self._dask = None                         # the Client on settings.scheduler, made with the first job
+        self._dask_lock = threading.Lock()        # (connecting takes seconds: not under _lock)
 
     def new_job_dir(self) -> tuple[str, Path]:
         """A fresh, unguessable job id and its folder (not created: the upload creates it)."""
@@ -164,6 +172,8 @@ class JobRunner:
         return (_now() - beat).total_seconds() <= self.stale_s
 
     def _run(self, job_id: str, job_dir: Path) -> None:
+        if self.settings.scheduler:
+            return self._run_on_cluster(job_id, job_dir)
         output = open(job_dir / "log.txt", "wb")
         try:
             proc = subprocess.Popen([sys.executable, "-m", "compliance.web.jobrun", str(job_dir)],
@@ -194,6 +204,60 @@ class JobRunner:
             with self._lock:
                 self._procs.pop(job_id, None)
                 self._pending.discard(job_id)
+
+    def _run_on_cluster(self, job_id: str, job_dir: Path) -> None:
+        from ..batch.cluster import ClusterError, run_on
+        from .jobrun import check_on_worker, no_setup, store
+
+        came: dict = {}
+        hard = self.settings.limits.hard_stop_s()
+        try:
+            run_on(self._client(), [str(job_dir)], check_on_worker, no_setup, (),
+                   lambda task, checked: came.update(checked=checked),
+                   lambda task, reason, kind="crash": came.update(crash=(kind, reason)),
+                   hard_limit_s=hard + 120 if hard else None, cwd=str(self.settings.data_dir))  # + the 3D view's
+            if "crash" in came:
+                kind, reason = came["crash"]
+                self._failed(job_dir, kind, f"the check did not finish: {reason}",
+                             "check it with `compliance check --debug`, or start the app with a longer --time-limit"
+                             if kind == "limit exceeded" else
+                             "check it with `compliance check --debug` and send the output to the checker's "
+                             "maintainers")
+            else:
+                write_json(job_dir / "result.json", store(job_dir, came["checked"], self.registry))
+        except ClusterError as exc:
+            self._forget_client()
+            self._failed(job_dir, exc.kind, exc.message, exc.hint or "see the server's log")
+        except Exception as exc:       # the registry or the disk failed: say so on the page
+            self._failed(job_dir, "internal error", f"{type(exc).__name__}: {exc}",
+                         "see the server's log; the app goes on serving")
+        finally:
+            self._finish(job_id)
+            with self._lock:
+                self._pending.discard(job_id)
+
+    def _client(self):
+        """The Client on the scheduler, made (and checked: reachable, with workers that see the data
+        folder and run this build) when the first job needs it, again after it was lost."""
+        from ..batch.cluster import connect_remote
+
+        with self._dask_lock:
+            if self._dask is not None and self._dask.status not in ("running", "connecting"):
+                self._forget_client(locked=True)
+            if self._dask is None:
+                self._dask = connect_remote(self.settings.scheduler, folder=str(self.settings.data_dir))
+            return self._dask
+
+    def _forget_client(self, locked: bool = False) -> None:
+        if not locked:
+            with self._dask_lock:
+                return self._forget_client(locked=True)
+        client, self._dask = self._dask, None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:           # already gone
+                pass
 
     @staticmethod
     def _failed(job_dir: Path, kind: str, message: str, hint: str) -> None:
@@ -228,6 +292,7 @@ class JobRunner:
             procs = list(self._procs.values())
         for proc in procs:
             proc.kill()
+        self._forget_client()           # its jobs' tasks are cancelled on the cluster
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 

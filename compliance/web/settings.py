@@ -20,6 +20,7 @@ class WebSettings:
     max_files: int = 200                # entries in a zip / files in one upload
     limits: Limits = field(default_factory=Limits)   # per model size and per check time, as the CLI's
     workers: int = 2                    # checks running at once (each in its own process)
+    scheduler: Optional[str] = None     # a Dask scheduler's address: checks run on its cluster (web/jobs.py)
     lang: str = "both"                  # the reports' language
     allowed_hosts: tuple[str, ...] = () # Host headers accepted (DNS rebinding); empty: any
     proxies: int = 0                    # reverse proxies in front (X-Forwarded-For/Proto/Host/Port/Prefix trusted)
