@@ -49,7 +49,8 @@ class DaskProcesses:
     def __init__(self, folder: Path, workers: int = 2, mark: str = "dask-cluster", memory_limit: str = "4GiB",
                  pythonpath: tuple[str, ...] = ()):
         self.folder, self.workers, self.mark, self.memory_limit = Path(folder), workers, mark, memory_limit
-        self.env = dict(os.environ, **{MARK: mark}, PYTHONPATH=os.pathsep.join([str(ROOT), *pythonpath]))
+        self.env = dict(os.environ, **{MARK: mark}, PYTHONPATH=os.pathsep.join([str(ROOT), *pythonpath]),
+                        DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")       # as README advises
         self.procs: list[subprocess.Popen] = []
         self.address = ""
 

@@ -38,6 +38,7 @@ process that started the run decides what it means.
 from __future__ import annotations
 
 import os
+import pickle
 from contextlib import contextmanager
 from typing import Callable
 
@@ -116,12 +117,13 @@ def run_on(client, tasks: list, work: Callable, initializer: Callable, initargs:
 
 
 def outcome_of(future, client) -> tuple:
-    """What a finished future says: isolate.run_isolated's tuple, or the crash Dask reports."""
+    """What a finished future says: ("ok", result) or ("crash", reason, kind), from
+    isolate.run_isolated's tuple (unpickled here) or from what Dask reports."""
     from distributed import KilledWorker
     from distributed.utils import CancelledError
 
     try:
-        return future.result()
+        outcome = future.result()
     except KilledWorker:
         return ("crash", died("its Dask worker died each time it ran it"), "crash")
     except CancelledError as exc:
@@ -134,6 +136,12 @@ def outcome_of(future, client) -> tuple:
                                hint="every submission finished so far is stored: run the same command again "
                                     "once the scheduler is back") from None
         return ("crash", f"the worker failed ({type(exc).__name__}: {exc})", "crash")
+    if outcome[0] != "pickled":
+        return outcome
+    try:
+        return pickle.loads(outcome[1])
+    except Exception as exc:
+        return ("crash", f"the worker failed (its result could not be read: {type(exc).__name__}: {exc})", "crash")
 
 
 # -- the cluster -------------------------------------------------------------------------------------
@@ -261,7 +269,11 @@ def _local(jobs: int):
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), _sigint_ignored():
+    # one task per worker thread at a time (no task waiting on a worker behind another): a worker
+    # that dies is then blamed on the task it was running only
+    config = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+              "distributed.scheduler.worker-saturation": 1.0}
+    with dask.config.set(config), _sigint_ignored():
         # workers spawned now start with SIGINT ignored; the plugin keeps it so after a restart
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                # every task's failure is reported with its task; Dask's own log lines

@@ -6,8 +6,9 @@ reads the child's pickled outcome from a pipe while watching it: past `hard_limi
 worker's memory limit, or when Dask no longer wants the task (cancelled, the worker closing), it
 kills the child's process group (the geometry kernel forks helpers of its own). It returns one of
 
-    ("ok", result)                  work(task) returned
-    ("crash", reason, kind)         the child died, overran, used too much memory, or work raised
+    ("pickled", bytes)              the child's own outcome, pickled: ("ok", work(task)), or
+                                    ("crash", reason, kind) when work raised
+    ("crash", reason, kind)         the child died, overran or used too much memory
     ("cancelled",)                  Dask dropped the task meanwhile (nobody reads this)
 
 so the Dask worker itself neither dies nor keeps what a task allocated.
@@ -16,7 +17,6 @@ so the Dask worker itself neither dies nor keeps what a task allocated.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import sys
 import time
@@ -173,13 +173,10 @@ def _wait(pid: int, reader: int, status, hard_limit_s: float | None, watch: _Wat
     finally:
         os.close(reader)
     code = exit_status(status)
-    if chunks and code in (0, None):                # None: the zygote could not say; the outcome is whole
-        try:
-            return pickle.loads(b"".join(chunks))
-        except Exception as exc:
-            if code == 0:
-                return ("crash", f"the worker failed (its result could not be read: {type(exc).__name__}: "
-                                 f"{exc})", "crash")
+    if chunks and code in (0, None):                # None: the zygote could not say
+        # passed on as it came: unpickled by the run's caller, never in the Dask worker (which then
+        # keeps nothing of it: one bytes object, freed whole once the caller has it)
+        return ("pickled", b"".join(chunks))
     return ("crash", died(_how(code)), "crash")
 
 
