@@ -32,7 +32,8 @@ except ImportError:                                  # imported as bench.run
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-GROUPS = ("open", "lazy", "stream", "check", "pdf", "ifctester", "geometry", "startup", "batch", "recheck")
+GROUPS = ("open", "lazy", "stream", "check", "pdf", "ifctester", "geometry", "startup", "batch", "recheck",
+          "cluster")
 READ_CLASSES = ("IfcBuilding", "IfcSlab", "IfcSolarDevice", "IfcSpace", "IfcOutlet")   # what the checker reads
 
 PROBE = """import importlib.metadata as m, inspect, json, sys, ifcopenshell
@@ -96,6 +97,10 @@ NOTES = {
                "untimed batch) re-checked: `compliance batch --rules NEW` re-reads every model, `compliance recheck "
                "--rules NEW` evaluates the facts the registry stored at filing (bench/recheck.py); each run starts "
                "from a copy of the filed registry.",
+    "cluster": "bench/cluster.py: (a) `compliance batch --jobs 2` (a LocalCluster of 2 workers) over --batch-count "
+               "copies of the largest model, the RSS of every process of its tree sampled every 0.2 s: the Dask "
+               "workers must not grow with the count; (b) 8 copies of the middle size on a LocalCluster and on "
+               "`dask scheduler` + 2 `dask worker`s, the verdicts compared.",
 }
 
 
@@ -108,6 +113,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="sizes 2000,20000, repeat 1, a small batch (smoke test)")
     p.add_argument("--only", help=f"measurement groups to run, comma-separated: {','.join(GROUPS)}")
     p.add_argument("--timeout", type=float, default=1800, help="seconds before a child process is killed")
+    p.add_argument("--batch-count", type=int, default=100,
+                   help="cluster group: submissions in the memory batch (copies of the largest model)")
     p.add_argument("--recheck-count", type=int, default=0, help="filings in the recheck group (default 16; quick 3)")
     args = p.parse_args(argv)
     if args.quick:
@@ -150,6 +157,7 @@ class Bench:
         self.versions: dict = {}
         self.geo_elements: dict[int, int] = {}
         self.batch_k = self.batch_size = 0
+        self.cluster: dict = {}
         self.recheck: dict = {}
         self.failed = False
 
@@ -175,6 +183,8 @@ class Bench:
             self.per_size(size)
         if self.wants("batch"):
             self.batch()
+        if self.wants("cluster"):
+            self.cluster = _cluster().run(self)
         if self.wants("recheck"):
             self.recheck = _recheck().recheck_group(self)
 
@@ -322,6 +332,7 @@ def report(b: Bench, command: str) -> str:
                      fmt(r.peak_mib, 1)] if r.ok else [n, f"FAILED ({r.error})", "", "", ""]
                     for n, r in batch.items()])
     out += _recheck().recheck_section(b.recheck)
+    out += _cluster().report(b.cluster, table)
     out += section("Targets", ["target", "measured (worst)", "result"], targets(b, speedups))
     out += ["## What each measurement is", ""] + [f"- **{k}**: {v}" for k, v in NOTES.items()] + [""]
     return "\n".join(out)
@@ -353,6 +364,14 @@ def _recheck():
     except ImportError:                              # imported as bench.run
         from bench import recheck
     return recheck
+
+
+def _cluster():
+    try:
+        import cluster
+    except ImportError:                              # imported as bench.run
+        from bench import cluster
+    return cluster
 
 
 def main(argv: list[str] | None = None) -> int:
