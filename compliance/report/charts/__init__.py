@@ -34,30 +34,37 @@ words beside every bar say the same without colour.
 
 Only rule labels, level names and numbers are drawn; no text from the submitted files.
 
-Rendering: text is drawn as paths (``svg.fonttype = "path"``), so neither the HTML nor the PDF
-needs a font; the date and creator metadata are removed and ``svg.hashsalt`` is fixed, so the
-same result gives the same bytes on any machine with the same fonts; element ids are prefixed
-per chart so that several inlined charts never share an id. Each chart is drawn on its own
-`matplotlib.figure.Figure` inside `matplotlib.rc_context` (pyplot's global figure manager is
-never used, no global setting leaks). matplotlib is imported inside the functions.
+Rendering: the plans are written in matplotlib's Figure/Axes terms; `charts_for` and
+`summary_chart` draw them on `svgfig`'s small SVG figure, which draws what matplotlib's SVG
+backend would draw (same geometry, styles, hatches, clip boxes and draw order; tested against it
+in tests/test_report_charts_light.py) without importing matplotlib, in a handful of paths that
+WeasyPrint draws several times faster (issue 22). Text is drawn as outlines read from the font
+file (`glyphs`: glyphs, positions and extents as matplotlib lays them out), so neither the HTML
+nor the PDF needs a font and the PDF's text layer holds no chart labels; one path per line of
+text. No date or random id, so the same result gives the same bytes on any machine with the same
+fonts; element ids are prefixed per chart so that several inlined charts never share an id.
+`preview_png` and `summary_png` draw the same plans with matplotlib (its own Figure inside
+`matplotlib.rc_context`, never pyplot; imported inside the functions).
 
 Fonts: Chinese labels need a CJK font (WenQuanYi Zen Hei from `scripts/bootstrap.sh`, or Noto
-Sans / Source Han Sans CJK), found once per process through fontconfig (`fc-match`), then
-matplotlib's font list, then the usual install folders, and accepted only if it has the glyphs.
+Sans / Source Han Sans CJK), found once per process through fontconfig (`fc-match`, one family
+at a time), then matplotlib's font list, then the usual install folders, and accepted only if it
+has the glyphs.
 When none is found the charts fall back to English labels (never empty boxes); `alt` stays in
 the language asked for, as the page's own font draws it. English-only charts use the DejaVu Sans
 that ships with matplotlib, so they look the same everywhere.
 
 Layout: this module is the interface and picks a result's charts; `plans` says what each chart
 shows and lays it out, `words` puts the figures and labels into words, `draw` renders a plan
-into a `Chart` (palette, pen, SVG clean-up) and `fonts` finds the CJK font.
+into a `Chart` (palette, pen, SVG clean-up), `svgfig`, `svgdraw` and `glyphs` are the light
+renderer and `fonts` finds the CJK font.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from .draw import Chart, Plan, render, svg_chart
+from .draw import Chart, Plan, light_chart, render
 from .fonts import cjk_font_file
 from .fonts import font_for as _font_for     # noqa: F401 - its cache is what to clear after replacing cjk_font_file
 from .plans import gauge_plan, ladder_plan, ratio_plan, summary_plan
@@ -76,13 +83,13 @@ def charts_for(verdict, result, lang: str = "both") -> list[Chart]:
     `verdict` is the record the result belongs to (read for nothing but kept for a stable
     interface with `summary_chart`); `lang` is "both" (Chinese then English), "zh" or "en".
     """
-    return [svg_chart(p) for p in _plans(result, lang)]
+    return [light_chart(p) for p in _plans(result, lang)]
 
 
 def summary_chart(verdict, lang: str = "both") -> Optional[Chart]:
     """The rule statuses as one horizontal stacked bar, for the cover page (None: no results)."""
     plan = summary_plan(verdict, lang)
-    return None if plan is None else svg_chart(plan)
+    return None if plan is None else light_chart(plan)
 
 
 def chart_kind(result, check) -> Optional[str]:

@@ -10,7 +10,7 @@ from typing import Optional
 
 from ..labels import STATUS, compact, num, value_word
 from .draw import (SOFT_COLOUR, BASE_GREY, CM, FAIL, HATCH, INK, MET_COLOUR, MUTED, STATUS_COLOUR, STATUS_HATCH, TRACK, ZONE,
-                   Pen, Plan, met_bar, rect)
+                   Pen, Plan, met_bar)
 from ..labels import check_lang, status_tone
 from .words import (MET_SHORT, MET_WORDS, cap, fmt, fmt_threshold, gap_label, gap_words, holds,
                     level_rule_words, levels, metric_label, ratio_inputs, required_count, row_label, say, sentence,
@@ -293,7 +293,7 @@ def summary_plan(verdict, lang: str) -> Optional[Plan]:
         for i, s in enumerate(order):
             x = i * slot
             n = counts.get(s, 0)
-            legend.add_patch(rect(x, 0.40, 0.018, 0.28, colour(s), hatch(s)))
+            legend.add_patch(pen.rect(x, 0.40, 0.018, 0.28, colour(s), hatch(s)))
             zh_s, en_s = words[s]
             pen.label(legend, x + 0.024, 0.54, f"{zh_s} {n}", f"{en_s} {n}", size=7.0, ha="left")
 
