@@ -40,7 +40,8 @@ ALLOWED = [re.compile(p, re.ASCII) for p in (            # ASCII: a Chinese char
     r"\b[A-Z]{2,4}-\d{1,3}(?:@\d+)?\b",                  # rule ids (PV-2, PV-2@1)
     r"\bGB/T\s*\d+(?:-\d{4})?",                           # standard numbers (GB/T 50378-2019)
     r"\b(?:kWh|kW|MW|m2|KiB|MiB|GiB|UTC|PUE|BIPV|BIM|DC|AC|IFC|PDF|JSON|xlsx|BCF|SHA-256|sha256|cos|Body)\b",
-    r"\bcompliance \d+\.\d+\.\d+",                        # the tool and its version (reproducibility)
+    r"\bcompliance \d+\.\d+\.\d+(?:\+[0-9a-f]{12})?|(?<![\w.])\d+\.\d+\.\d+\+[0-9a-f]{12}\b",
+    # ... the tool and its build, 0.1.0+1a2b3c4d5e6f (reproducibility)
 )]                                                       # (units, formats, the plan's abbreviations, digests)
 GLOBAL_ID = ALLOWED[4]
 LATIN = re.compile(r"[A-Za-z]{3,}")
