@@ -13,33 +13,20 @@ recheck evaluates all N from facts. The recheck run fails unless all N were re-c
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sqlite3
 import sys
 from pathlib import Path
 
 try:
+    from cluster import copies
     from measure import VERDICT_CODES, fmt, ratio, section
 except ImportError:                                  # imported as bench.recheck
+    from bench.cluster import copies
     from bench.measure import VERDICT_CODES, fmt, ratio, section
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 10.0          # recheck from facts at least this many times faster than re-reading
-
-
-def make_copies(src: Path, root: Path, count: int, prefix: str) -> Path:
-    """`count` copies of the submission in `src` under `root`: ids PREFIX01..., distinct IFC files."""
-    yaml = (src / "submission.yaml").read_text(encoding="utf-8")
-    for i in range(1, count + 1):
-        copy = root / f"{prefix}{i:02d}"
-        copy.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src / "architecture.ifc", copy / "architecture.ifc")
-        with open(copy / "architecture.ifc", "a", encoding="ascii") as ifc:
-            ifc.write(f"/* bench copy {prefix}{i:02d} */\n")
-        (copy / "submission.yaml").write_text(re.sub(r"(?m)^id: .*$", f"id: BENCH-{prefix}{i:02d}", yaml),
-                                              encoding="utf-8")
-    return root
 
 
 def _changed_rules(root: Path, work: Path) -> Path:
@@ -69,7 +56,7 @@ def recheck_group(b) -> dict:
     print(f"\n== recheck: {count} filings of the {size:,}-entity submission ==", file=sys.stderr, flush=True)
     work = b.work / "recheck"
     shutil.rmtree(work, ignore_errors=True)
-    inbox = make_copies(b.folder(size), work / "inbox", count, "R")
+    inbox = copies(b.folder(size), work / "inbox", count, "R")
     filed, rules = work / "filed.sqlite", _changed_rules(ROOT, work)
     jobs = str(b.cores)
     intake = b.measure("recheck: file the submissions", [b.cli, "batch", str(inbox), "--db", str(filed), "-o",

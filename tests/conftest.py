@@ -40,14 +40,9 @@ def shared_ifc_dir() -> Path:
 def postgres_cluster():
     """A throw-away PostgreSQL server for this test session (tests/postgres.py). Where it cannot
     start the tests that need it are skipped, saying why; under CI (`CI=true`) they fail."""
-    from postgres import PostgresCluster, PostgresUnavailable
+    from postgres import started_or_skipped
 
-    try:
-        cluster = PostgresCluster.start()
-    except PostgresUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL did not start: {exc}")
-        pytest.skip(f"PostgreSQL did not start: {exc}")
+    cluster = started_or_skipped()
     yield cluster
     cluster.stop()
 

@@ -204,3 +204,16 @@ class PostgresCluster:
         name = url.rsplit("/", 1)[1].split("?")[0]
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def started_or_skipped():
+    """A new PostgresCluster for a test fixture; where it cannot start, the test is skipped saying
+    why, and under CI (`CI=true`) it fails."""
+    import pytest
+
+    try:
+        return PostgresCluster.start()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL did not start: {exc}")
+        pytest.skip(f"PostgreSQL did not start: {exc}")

@@ -384,16 +384,9 @@ def test_processes_opening_one_registry_at_once_make_its_schema_once(db_url, tmp
 @pytest.fixture(scope="module")
 def own_cluster():
     """A PostgreSQL server of this module's own, which its tests stop and start."""
-    import os
+    from postgres import started_or_skipped
 
-    from postgres import PostgresCluster, PostgresUnavailable
-
-    try:
-        cluster = PostgresCluster.start()
-    except PostgresUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL did not start: {exc}")
-        pytest.skip(f"PostgreSQL did not start: {exc}")
+    cluster = started_or_skipped()
     yield cluster
     cluster.stop()
 
