@@ -229,3 +229,28 @@ def test_batch_recheck_serves_stored_facts_and_gives_what_reading_the_files_give
             continue
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (report, out / report.name))
         assert _without_time(a) == _without_time(b), report.name
+
+
+@pytest.mark.parametrize("parts", ["VERDICT_CODE", "READER_CODE"])
+def test_every_module_the_hashed_code_imports_is_hashed_too(parts):
+    """A module the verdict (or reader) code imports but the build hash leaves out would let a fix
+    to it serve old verdicts (old facts): each import is hashed, or named as not shaping."""
+    import ast
+
+    from compliance import build
+
+    hashed = getattr(build, parts)
+    names = {p.removesuffix(".py") for p in hashed}
+    files = [f for p in hashed for f in ((build.PACKAGE / p).rglob("*.py") if (build.PACKAGE / p).is_dir()
+                                         else [build.PACKAGE / p])]
+    missing = set()
+    for file in files:
+        depth = len(file.relative_to(build.PACKAGE).parts)      # 1: compliance/x.py, 2: compliance/pkg/x.py
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == depth and node.module:
+                top = node.module.split(".")[0]
+                if top not in names and top not in build.NOT_SHAPING:
+                    missing.add(f"{file.relative_to(build.PACKAGE)} imports {top}")
+    if parts == "READER_CODE":
+        missing = {m for m in missing if not m.endswith("imports pipeline")}
+    assert not missing, sorted(missing)
