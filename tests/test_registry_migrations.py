@@ -488,3 +488,30 @@ def test_a_batch_goes_on_while_the_server_restarts(own_cluster, own_url, tmp_pat
     assert sorted(r.outcome for r in rows) == ["error"] + ["verdict"] * 8, out + err
     assert stored_before < 9, "some were stored after the restart"
     registry.close()
+
+
+@pytest.mark.parametrize("holding", ["BEGIN IMMEDIATE", "INSERT INTO t VALUES (1)"])
+def test_a_new_sqlite_registry_waits_for_another_opener_writing_its_first_page(tmp_path, holding):
+    """The race CI met with four openers: SQLite switches to WAL under an exclusive lock it does
+    not wait for, so an opener that found another one writing (a file still in rollback mode)
+    failed at once with "database is locked" instead of waiting its busy_timeout."""
+    import sqlite3
+    import threading
+    import time
+
+    from compliance.registry.store import Registry
+
+    db = tmp_path / "new.sqlite"
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN" if holding.startswith("INSERT") else holding)
+    if holding.startswith("INSERT"):
+        other.execute(holding)
+    threading.Timer(0.5, lambda: other.execute("COMMIT")).start()
+    started = time.monotonic()
+    registry = Registry(db)
+    assert time.monotonic() - started >= 0.4            # it waited for the other writer, then opened
+    with registry.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    registry.close()
+    other.close()

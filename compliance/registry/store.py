@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .signoff import QueueRow
 
 DEFAULT_DB = "compliance-registry.sqlite"
+SQLITE_BUSY_MS = 30000          # how long a SQLite opener or writer waits for another one
 
 
 class RegistryError(ComplianceError):
@@ -395,10 +396,29 @@ def _text_safe(row: dict) -> dict:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")      # first: switching to WAL waits for another opener
-    cursor.execute("PRAGMA journal_mode=WAL")       # a killed writer loses nothing committed
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    _wal(cursor)                                    # a killed writer loses nothing committed
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _wal(cursor) -> None:
+    """Switch to WAL. SQLite takes the exclusive lock this needs without its busy handler, so while
+    another opener of a new registry writes its first page (a RESERVED lock on a file still in
+    rollback mode) the switch fails at once with "database is locked": it is tried again here,
+    for as long as busy_timeout would have waited."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _first_line(exc: BaseException) -> str:
