@@ -161,7 +161,7 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None,
         rules_effective_from=ruleset.publication.effective_from if ruleset.publication else None,
         verdict=overall_verdict(results), results=results,
         models=tuple(m.info for m in models), notes=notes, elements=cited_elements(results, notes, models),
-        inputs=stored.inputs if stored is not None else _inputs(loaded, models, ctx), district=district_figures(judged.derivation),
+        inputs=_stored_inputs(stored, models) if stored is not None else _inputs(loaded, models, ctx), district=district_figures(judged.derivation),
         tool_version=build_identity(), generated_at=datetime.now(timezone.utc).replace(microsecond=0),
     )
 
@@ -182,14 +182,25 @@ def building_refs(units: list, settings) -> tuple[BuildingRef, ...]:
 
 
 def _stored_models(loaded, stored: StoredInputs) -> list[ModelFacts]:
+    """The stored facts in the order submission.yaml lists the models (matched by file name)."""
     from .errors import InputError
 
     names = [p.name for p in loaded.model_paths]
-    if [m.info.file for m in stored.models] != names:
+    by_name: dict[str, list[ModelFacts]] = {}
+    for m in stored.models:
+        by_name.setdefault(m.info.file, []).append(m)
+    if sorted(m.info.file for m in stored.models) != sorted(names):
         raise InputError("the stored facts do not match the models submission.yaml lists "
                          f"({', '.join(names) or 'none'})", file=loaded.metadata_file,
                          hint="check the submission again from its files")
-    return list(stored.models)
+    return [by_name[name].pop(0) for name in names]
+
+
+def _stored_inputs(stored: StoredInputs, models: list[ModelFacts]) -> tuple[InputFile, ...]:
+    """The stored check's input files as a check lists them: the metadata file, then each model's."""
+    order = {(m.info.file, m.info.sha256): n for n, m in enumerate(models)}
+    return tuple(sorted(stored.inputs, key=lambda i: -1 if i.role == "metadata" else order.get((i.file, i.sha256),
+                                                                                                 len(order))))
 
 
 def _inputs(loaded, models: list[ModelFacts], ctx: RunContext) -> tuple[InputFile, ...]:

@@ -85,19 +85,21 @@ def test_a_recheck_with_the_same_rules_gives_every_stored_verdict_again_from_fac
     """The strongest equality there is: the whole JSON verdict re-made from facts equals the one made
     from the files, for every filing, real models included."""
     from compliance.batch.recheck import RecheckRun
+    from compliance.evaluate.results import Verdict
     from compliance.registry.store import Registry
     from compliance.report.json_report import render
 
     registry = Registry(_copy_registry(filed, tmp_path))
-    job = RecheckRun(registry, RULES, jobs=1)
+    job = RecheckRun(registry, RULES, jobs=1, store=True)      # store: the workers send each verdict whole
     verdicts = {}
     compare = job._compare
-    job._compare = lambda row, filing, result: (verdicts.__setitem__(row.id, result.verdict),
-                                                compare(row, filing, result))[1]
+    job._compare = lambda row, filing, result: (verdicts.__setitem__(row.id, Verdict.model_validate_json(
+        result.verdict_json)), compare(row, filing, result))[1]
     rows = job.run()
     assert len(rows) == len(SAMPLE_NAMES) + len(REALISTIC)
     assert job.stats["from_facts"] == len(rows) and job.stats["from_files"] == 0
     assert not any(r.flipped or r.error for r in rows)
+    assert job.stats["stored"] == 0                 # the same rules and build: the same checks, kept once
     for check_id, verdict in verdicts.items():
         assert _without_time(json.loads(render(verdict))) == _without_time(registry.stored_json(check_id)), check_id
 

@@ -49,6 +49,7 @@ __all__ = ["ClusterError", "connect", "overdue_reason", "run_on", "run_tasks"]
 
 ALLOWED_FAILURES = 2          # a LocalCluster's tasks: retried on a fresh worker twice before KilledWorker
 CONNECT_TIMEOUT_S = 15        # reaching a scheduler, and waiting for its first worker
+MIN_WINDOW = 8                # tasks at the scheduler at once, at least (run_on)
 CLOSE_TIMEOUT_S = 10          # closing a LocalCluster before its worker processes are killed
 
 
@@ -60,60 +61,104 @@ class ClusterError(ComplianceError):
 
 def run_tasks(tasks: list, jobs: int, work: Callable, initializer: Callable, initargs: tuple,
               on_result: Callable, on_crash: Callable, hard_limit_s: float | None = None,
-              scheduler: str | None = None) -> None:
+              scheduler: str | None = None, prepare: Callable | None = None) -> None:
     """Call `on_result(task, result)` for each task as it completes, with `result = work(task)` run
     in a process where `initializer(*initargs)` ran first; or `on_crash(task, reason, kind)` for a
     task whose process died ("crash"), ran past `hard_limit_s` ("limit exceeded"), went over the
     worker's memory limit ("resource error") or whose work raised ("crash"). `work`, `initializer`
     and the tasks must be picklable (module-level functions). Both callbacks run in the calling
-    thread. `jobs` worker processes on this machine, or the cluster of `scheduler` (jobs unused)."""
+    thread. `jobs` worker processes on this machine, or the cluster of `scheduler` (jobs unused).
+    `prepare(task)`: what is sent for a task, made just before it is submitted (Session.run)."""
     tasks = list(tasks)
     if not tasks:
         return
-    with connect(min(max(1, jobs), len(tasks)), scheduler) as client:
-        run_on(client, tasks, work, initializer, initargs, on_result, on_crash, hard_limit_s)
+    with started(min(max(1, jobs), len(tasks)), scheduler, work, initializer, initargs) as session:
+        session.run(tasks, on_result, on_crash, hard_limit_s, prepare=prepare)
+
+
+@contextmanager
+def started(jobs: int, scheduler: str | None, work: Callable, initializer: Callable, initargs: tuple):
+    """A Session on a cluster started (or reached) now, its workers already preparing the run while
+    the caller prepares its tasks; everything stopped on leaving."""
+    with connect(jobs, scheduler) as client, Session(client, work, initializer, initargs) as session:
+        yield session
 
 
 def run_on(client, tasks: list, work: Callable, initializer: Callable, initargs: tuple, on_result: Callable,
-           on_crash: Callable, hard_limit_s: float | None = None, cwd: str | None = None) -> None:
+           on_crash: Callable, hard_limit_s: float | None = None, cwd: str | None = None,
+           prepare: Callable | None = None) -> None:
     """run_tasks on a connected Client (one the caller keeps, as the web app does). `cwd`: the folder
     each task's process works in (default: this process's; the workers see it at the same path)."""
-    import uuid
+    if tasks:
+        with Session(client, work, initializer, initargs) as session:
+            session.run(tasks, on_result, on_crash, hard_limit_s, cwd, prepare)
 
-    from distributed import as_completed
 
-    if not tasks:
-        return
-    name = getattr(work, "__name__", "task")
-    run = uuid.uuid4().hex[:8]
-    # the initializer's arguments go once to each worker (and to any that joins or restarts), not
-    # with every task: a batch's hold the registry's keys. Not a task's result either: Dask would
-    # then send every task to the worker holding it.
-    shared = Shared(f"compliance-run-{run}")
-    waiting: dict = {}
-    try:
-        client.register_plugin(run_plugin(shared.name, initargs))
-        futures = client.map(run_isolated, tasks, work=work, initializer=initializer, initargs=shared,
-                             hard_limit_s=hard_limit_s, cwd=cwd or os.getcwd(),
-                             key=[f"{name}-{run}-{i}" for i in range(len(tasks))])
-        waiting.update(zip(futures, tasks))
-        for future in as_completed(futures, loop=client.loop):
-            task = waiting.pop(future)
-            outcome = outcome_of(future, client)
-            future.release()
-            if outcome[0] == "ok":
-                on_result(task, outcome[1])
-            elif outcome[0] == "crash":
-                on_crash(task, outcome[1], outcome[2])
-    finally:
-        # tasks still in flight are cancelled (each kills its process); removing the run's plugin
-        # stops its zygotes. Best effort: with the connection gone, the scheduler drops them itself.
-        for step in (lambda: waiting and client.cancel(list(waiting), reason="the run was stopped"),
-                     lambda: client.unregister_worker_plugin(shared.name)):
-            try:
-                step()
-            except Exception:
-                pass
+class Session:
+    """One run on a connected Client. Opening it sends the initializer's arguments once to each
+    worker (and to any that joins or restarts), not with every task — a batch's hold the registry's
+    keys — and each worker starts the run's zygote at once (isolate.warm), so the run's preparation
+    (imports, the rule set compiled) overlaps the caller's. Closing it stops the zygotes."""
+
+    def __init__(self, client, work: Callable, initializer: Callable, initargs: tuple) -> None:
+        import uuid
+
+        self.client, self.work, self.initializer = client, work, initializer
+        self.name = getattr(work, "__name__", "task")
+        self.run_id = uuid.uuid4().hex[:8]
+        self.shared = Shared(f"compliance-run-{self.run_id}")
+        client.register_plugin(run_plugin(self.shared.name, initargs, (work, initializer)))
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:                   # best effort: with the connection gone, the scheduler drops it itself
+            self.client.unregister_worker_plugin(self.shared.name)
+        except Exception:
+            pass
+
+    def run(self, tasks: list, on_result: Callable, on_crash: Callable, hard_limit_s: float | None = None,
+            cwd: str | None = None, prepare: Callable | None = None) -> None:
+        """Tasks go to the scheduler a window at a time (twice the cluster's threads, at least
+        MIN_WINDOW), the next as one finishes: what a task carries (`prepare(task)`, e.g. a filing's
+        stored facts) is made only then, so a run over 16,000 filings holds a window of them, not all."""
+        from distributed import as_completed
+
+        client, waiting = self.client, {}
+        pending = iter(enumerate(tasks))
+
+        def submit_next():
+            n, task = next(pending, (None, None))
+            if n is None:
+                return None
+            future = client.submit(run_isolated, prepare(task) if prepare is not None else task, work=self.work,
+                                   initializer=self.initializer, initargs=self.shared, hard_limit_s=hard_limit_s,
+                                   cwd=cwd or os.getcwd(), key=f"{self.name}-{self.run_id}-{n}", pure=False)
+            waiting[future] = task
+            return future
+
+        try:
+            window = max(MIN_WINDOW, 2 * sum(client.nthreads().values()))
+            running = as_completed([f for f in (submit_next() for _ in range(window)) if f is not None],
+                                   loop=client.loop)
+            for future in running:
+                task = waiting.pop(future)
+                outcome = outcome_of(future, client)
+                future.release()
+                following = submit_next()
+                if following is not None:
+                    running.add(following)
+                if outcome[0] == "ok":
+                    on_result(task, outcome[1])
+                elif outcome[0] == "crash":
+                    on_crash(task, outcome[1], outcome[2])
+        finally:
+            if waiting:        # tasks still in flight are cancelled (each kills its process)
+                try:
+                    client.cancel(list(waiting), reason="the run was stopped")
+                except Exception:
+                    pass
 
 
 def outcome_of(future, client) -> tuple:
@@ -220,29 +265,35 @@ def _worker_view(cwd: str) -> tuple:
     return socket.gethostname(), os.path.isdir(cwd), version
 
 
-def run_plugin(name: str, value):
+def run_plugin(name: str, value, warm: tuple | None = None):
     """A worker plugin holding one run's state on each worker (isolate.Shared names it): the
-    initializer's arguments, and the run's zygote once a task has started it; removing the plugin
-    (the run is over) stops the zygote. (A class made here: distributed is imported only when a
-    cluster is used.)"""
+    initializer's arguments, and the run's zygote, started as soon as the plugin is set up when
+    `warm` = (work, initializer) is given (else by the first task); removing the plugin (the run is
+    over) stops the zygote. (A class made here: distributed is imported only when a cluster is used.)"""
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class RunState(WorkerPlugin):
-        def __init__(self, name: str, value) -> None:
-            self.name, self.value = name, value
+        def __init__(self, name: str, value, warm) -> None:
+            self.name, self.value, self.warm = name, value, warm
 
         def setup(self, worker) -> None:
             import threading
 
-            self.lock, self.zygote = threading.Lock(), None
+            self.lock, self.zygote, self.ended = threading.Lock(), None, threading.Event()
+            if self.warm is not None:
+                from .isolate import warm as start_zygote
+
+                threading.Thread(target=start_zygote, args=(self, worker, *self.warm), daemon=True,
+                                 name=f"{self.name}-warm").start()
 
         def teardown(self, worker) -> None:
+            self.ended.set()
             with self.lock:
                 if self.zygote is not None:
                     self.zygote.stop()
                     self.zygote = None
 
-    return RunState(name, value)
+    return RunState(name, value, warm)
 
 
 def _ignore_sigint_plugin():

@@ -74,8 +74,22 @@ def run_isolated(task, work: Callable, initializer: Callable, initargs, hard_lim
     raise AssertionError("unreachable")
 
 
-def _zygote(plugin, work, initializer, initargs) -> Zygote:
-    """The run's zygote on this worker, started if it is not (or no longer) there."""
+def warm(plugin, worker, work: Callable, initializer: Callable) -> None:
+    """Start the run's zygote on this worker now, in a thread of its own that lasts as long as the run
+    (cluster.run_plugin), so the first task finds it ready. A failure here is left to the first task, which starts it again and
+    reports what goes wrong."""
+    try:
+        _zygote(plugin, work, initializer, None, list(worker.plugins.values()))
+    except Exception:
+        return
+    # the zygote dies with the thread that forked it (PR_SET_PDEATHSIG is per thread): this one
+    # stays until the run is over
+    plugin.ended.wait()
+
+
+def _zygote(plugin, work, initializer, initargs, plugins: list | None = None) -> Zygote:
+    """The run's zygote on this worker, started if it is not (or no longer) there. `plugins`: the
+    worker's (default: those of the worker running this task)."""
     if plugin is None:
         with FORKING:
             _preload(work)
@@ -84,7 +98,8 @@ def _zygote(plugin, work, initializer, initargs) -> Zygote:
         if plugin.zygote is None or not plugin.zygote.alive():
             if plugin.zygote is not None:
                 plugin.zygote.stop()
-            others = [p.zygote for p in _worker_plugins() if getattr(p, "zygote", None) is not None and p is not plugin]
+            others = [p.zygote for p in (_worker_plugins() if plugins is None else plugins)
+                      if getattr(p, "zygote", None) is not None and p is not plugin]
             with FORKING:
                 _preload(work)
                 plugin.zygote = Zygote.start(initializer, plugin.value, others)

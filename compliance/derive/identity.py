@@ -75,6 +75,9 @@ def _apart(a, b) -> bool:
 def copies(records: Iterable[Located]) -> list[list[Located]]:
     """The records grouped into elements: the same GlobalId at the same place (copies of one
     element in several models). Groups in order of first appearance, records in given order."""
+    records = list(records)
+    if _all_distinct(records):
+        return [[r] for r in records]
     by_gid: dict[str, list[list[Located]]] = {}
     order: list[list[Located]] = []
     for record in records:
@@ -88,14 +91,25 @@ def copies(records: Iterable[Located]) -> list[list[Located]]:
     return order
 
 
+def _all_distinct(records: list[Located]) -> bool:
+    """No GlobalId repeats (the usual case: one model, or disciplines that do not overlap)."""
+    return len({r.global_id for r in records}) == len(records)
+
+
 def distinct(records: Iterable[Located], keep: str = "first") -> list[Located]:
     """Each element once by GlobalId (one copy per element: the first or the last given), but copies
     under one GlobalId that stand elsewhere are kept: they are different things."""
+    records = list(records)
+    if _all_distinct(records):
+        return records
     return [group[0] if keep == "first" else group[-1] for group in copies(records)]
 
 
 def elsewhere(records: Iterable[Located]) -> list[tuple[Located, Located]]:
     """(first copy, copy elsewhere) for every GlobalId that stands at several places."""
+    records = list(records)
+    if _all_distinct(records):
+        return []
     by_gid: dict[str, list[Located]] = {}
     for group in copies(records):
         by_gid.setdefault(group[0].global_id, []).append(group[0])
@@ -123,27 +137,6 @@ class Counted:
     panel_twins: tuple[Twin, ...] = ()
 
 
-def _polygons(outlines):
-    """The footprint polygon of each outline, as an array: the usual one-ring outlines built at
-    once (thousands of panels), the others and any invalid one one by one."""
-    import numpy as np
-    import shapely
-
-    from ..read.geometry import polygon_of
-
-    out = np.empty(len(outlines), dtype=object)
-    simple = [n for n, o in enumerate(outlines) if len(o) == 1 and len(o[0]) >= 4]
-    if simple:
-        coords = np.array([p for n in simple for p in outlines[n][0]], dtype=float)
-        index = np.repeat(np.arange(len(simple)), [len(outlines[n][0]) for n in simple])
-        built = shapely.polygons(shapely.linearrings(coords, indices=index))
-        out[simple] = built
-    for n in range(len(outlines)):
-        if out[n] is None or not out[n].is_valid:
-            out[n] = polygon_of(outlines[n])
-    return out
-
-
 def _same_height(a: AreaFigure, b: AreaFigure) -> bool:
     if None in (a.z_min, a.z_max, b.z_min, b.z_max):
         return True
@@ -163,10 +156,12 @@ def one_per_footprint(figures: list[AreaFigure], within_model: bool = True) -> t
     import numpy as np
     import shapely
 
+    from ..read.geometry import polygons_of
+
     shown = [i for i, f in enumerate(figures) if f.outline]
     if len(shown) < 2:
         return list(figures), []
-    polygons = _polygons([figures[i].outline for i in shown])
+    polygons = polygons_of([figures[i].outline for i in shown])
     left, right = shapely.STRtree(polygons).query(polygons, predicate="intersects")
     pairs = left < right
     left, right = left[pairs], right[pairs]
@@ -174,6 +169,8 @@ def one_per_footprint(figures: list[AreaFigure], within_model: bool = True) -> t
         files = np.array([figures[i].file for i in shown], dtype=object)
         pairs = files[left] != files[right]
         left, right = left[pairs], right[pairs]
+    apart = shapely.touches(polygons[left], polygons[right])     # edge to edge (a panel array): nothing in common
+    left, right = left[~apart], right[~apart]
     areas = shapely.area(polygons)
     common = shapely.area(shapely.intersection(polygons[left], polygons[right])) if len(left) else np.array([])
     smaller = np.minimum(areas[left], areas[right])

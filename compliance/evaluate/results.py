@@ -289,3 +289,10 @@ def cited_elements(results, notes, models) -> tuple[ElementRef, ...]:
     for n in notes:
         cited.update(dict.fromkeys(n.global_ids))
     return tuple(known.get(g) or ElementRef(global_id=g) for g in cited)
+
+
+def status_changes(old: dict, new: dict) -> list[tuple[str, Optional[str], Optional[str]]]:
+    """(rule, old status, new status) for each rule whose status differs between two checks' {rule:
+    status} (None: the rule is not in that check); the new check's rules first, in its order."""
+    return [(rule, old.get(rule), new.get(rule)) for rule in list(new) + [r for r in old if r not in new]
+            if old.get(rule) != new.get(rule)]

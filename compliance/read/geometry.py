@@ -216,25 +216,49 @@ def overlap_fraction(outline, others) -> float:
 def overlap_fractions(outlines, others, may_cover=None) -> list[float]:
     """`overlap_fraction` of each of `outlines` over those of `others` that `may_cover(i, j)`
     allows (all when None), with one spatial index over `others`: the cost grows with the number
-    of outlines plus others, not with their product (thousands of panels over a hundred roofs)."""
+    of outlines plus others, not with their product (thousands of panels over a hundred roofs).
+    An outline under one cover (the usual case) is intersected in one array operation."""
+    import numpy as np
     import shapely
 
-    own = [polygon_of(outline) for outline in outlines]
-    out = [0.0] * len(own)
-    cover = [polygon_of(outline) for outline in others]
-    if not own or not cover:
-        return out
+    out = np.zeros(len(outlines))
+    if not len(outlines) or not len(others):
+        return out.tolist()
+    own, cover = polygons_of(outlines), polygons_of(others)
     left, right = shapely.STRtree(cover).query(own, predicate="intersects")
+    if may_cover is not None and len(left):
+        keep = np.fromiter((may_cover(i, j) for i, j in zip(left.tolist(), right.tolist())), bool, len(left))
+        left, right = left[keep], right[keep]
+    areas = shapely.area(own)
+    counts = np.bincount(left, minlength=len(own))
+    alone = (counts[left] == 1) & (areas[left] > 0)
+    i, j = left[alone], right[alone]
+    if len(i):
+        out[i] = shapely.area(shapely.intersection(own[i], cover[j])) / areas[i]
     under: dict[int, list[int]] = {}
-    for i, j in zip(left.tolist(), right.tolist()):
-        if may_cover is None or may_cover(i, j):
-            under.setdefault(i, []).append(j)
-    for i, js in under.items():
-        area = own[i].area
-        if area <= 0:
-            continue
-        roof = cover[js[0]] if len(js) == 1 else shapely.union_all([cover[j] for j in js])
-        out[i] = min(1.0, max(0.0, own[i].intersection(roof).area / area))
+    for a, b in zip(left[counts[left] > 1].tolist(), right[counts[left] > 1].tolist()):
+        under.setdefault(a, []).append(b)
+    for a, js in under.items():
+        if areas[a] > 0:
+            out[a] = own[a].intersection(shapely.union_all(cover[js])).area / areas[a]
+    return np.clip(out, 0.0, 1.0).tolist()
+
+
+def polygons_of(outlines):
+    """`polygon_of` each outline, as an array: the usual one-ring outlines built at once (thousands
+    of panels), the others and any invalid one one by one."""
+    import numpy as np
+    import shapely
+
+    out = np.empty(len(outlines), dtype=object)
+    simple = [n for n, o in enumerate(outlines) if o and len(o) == 1 and len(o[0]) >= 4]
+    if simple:
+        coords = np.array([p for n in simple for p in outlines[n][0]], dtype=float)
+        index = np.repeat(np.arange(len(simple)), [len(outlines[n][0]) for n in simple])
+        out[simple] = shapely.polygons(shapely.linearrings(coords, indices=index))
+    valid = shapely.is_valid(out.astype(object)) if len(out) else np.array([], bool)
+    for n in np.flatnonzero(~valid).tolist():
+        out[n] = polygon_of(outlines[n])
     return out
 
 

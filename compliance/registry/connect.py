@@ -22,6 +22,7 @@ SCHEMA_LOCK = 0x636F6D706C79     # the PostgreSQL advisory lock held while the s
 # a write that finds the server gone waits this long between tries (about 30 s: a restart, not an outage)
 RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 
+SQLITE_BUSY_MS = 30000          # how long a SQLite opener or writer waits for another one
 T = TypeVar("T")
 
 
@@ -239,3 +240,30 @@ def reconnecting(registry, action: Callable[[], T], what: str = "store the check
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    _wal(cursor)                                    # a killed writer loses nothing committed
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _wal(cursor) -> None:
+    """Switch to WAL. SQLite takes the exclusive lock this needs without its busy handler, so while
+    another opener of a new registry writes its first page (a RESERVED lock on a file still in
+    rollback mode) the switch fails at once with "database is locked": it is tried again here,
+    for as long as busy_timeout would have waited."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)

@@ -103,6 +103,25 @@ class StoredFacts:
                 t.c.sha256 == key.sha256, t.c.reader == key.reader, t.c.file == key.file)).first()
         return PackedFacts(key, row.size_bytes, bytes(row.facts)) if row is not None else None
 
+    def under(self, reader: str) -> set[FactsKey]:
+        """The keys of every model's facts stored under `reader` (the blobs are not loaded)."""
+        from sqlalchemy import select
+
+        from .tables import model_facts as t
+
+        with self.registry.engine.connect() as conn:
+            return {FactsKey(*row) for row in conn.execute(select(t.c.sha256, t.c.reader, t.c.file)
+                                                           .where(t.c.reader == reader))}
+
+    def texts(self) -> set[str]:
+        """The SHA-256 of every metadata file kept."""
+        from sqlalchemy import select
+
+        from .tables import input_texts as t
+
+        with self.registry.engine.connect() as conn:
+            return set(conn.execute(select(t.c.sha256)).scalars())
+
     def put(self, key: FactsKey, facts: "ModelFacts") -> None:
         if self.write:
             self.keep([pack(key, facts)])

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from .signoff import QueueRow
 
 DEFAULT_DB = "compliance-registry.sqlite"
-SQLITE_BUSY_MS = 30000          # how long a SQLite opener or writer waits for another one
 
 
 class RegistryError(ComplianceError):
@@ -130,7 +129,7 @@ class Registry:
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-        from .connect import create_schema, engine_options
+        from .connect import create_schema, engine_options, sqlite_pragmas
 
         self.url = registry_url(target)
         try:
@@ -141,7 +140,7 @@ class Registry:
                     raise RegistryError("no registry here", file=database,
                                         hint="run `compliance batch` first, or pass --db (or set COMPLIANCE_DB) "
                                              "with the registry to read")
-                event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "connect", sqlite_pragmas)
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
             self.schema = create_schema(self.engine, self.url)      # connect.SchemaState: what opening did
         except (ArgumentError, SQLAlchemyError, OSError, ModuleNotFoundError) as exc:
@@ -309,6 +308,23 @@ class Registry:
             return [dict(r._mapping) for r in conn.execute(select(results).where(results.c.check_id == check_id)
                                                            .order_by(results.c.rule))]
 
+    def inputs_of(self, check_ids: list[int]) -> dict[int, list[dict]]:
+        """The input files (role, file, sha256, size_bytes) each check recorded, in few queries. Their
+        order is not kept: the metadata file lists the models."""
+        from sqlalchemy import select
+
+        from .tables import inputs
+
+        out: dict[int, list[dict]] = {i: [] for i in check_ids}
+        ids = list(out)
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = select(inputs).where(inputs.c.check_id.in_(ids[start:start + 500]))
+                for row in conn.execute(query):
+                    data = dict(row._mapping)
+                    out[data.pop("check_id")].append(data)
+        return out
+
     def stored_json(self, check_id: int, column: str = "verdict_json") -> dict | None:
         from sqlalchemy import select
 
@@ -392,33 +408,6 @@ def _text_safe(row: dict) -> dict:
     from ..safe_text import safe_value
 
     return {k: safe_value(v) for k, v in row.items()}
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    _wal(cursor)                                    # a killed writer loses nothing committed
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _wal(cursor) -> None:
-    """Switch to WAL. SQLite takes the exclusive lock this needs without its busy handler, so while
-    another opener of a new registry writes its first page (a RESERVED lock on a file still in
-    rollback mode) the switch fails at once with "database is locked": it is tried again here,
-    for as long as busy_timeout would have waited."""
-    import sqlite3
-    import time
-
-    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
 
 
 def _first_line(exc: BaseException) -> str:

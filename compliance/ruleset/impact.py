@@ -77,6 +77,8 @@ def recheck(samples: list[Path], old_dir: Path, new_dir: Path, as_of: date | Non
     """Check every sample with both rule sets (loaded once each) and compare the outcomes."""
     from ..context import RunContext
 
+    from ..evaluate.results import status_changes
+
     old_ctx = RunContext(rules_dir=Path(old_dir))
     new_ctx = RunContext(rules_dir=Path(new_dir), models=old_ctx.models)     # read each model once
     out = []
@@ -85,11 +87,8 @@ def recheck(samples: list[Path], old_dir: Path, new_dir: Path, as_of: date | Non
         after, new_error = _check(folder, new_ctx, as_of)
         changes: list[StatusChange] = []
         if before is not None and after is not None:
-            old_status = {r.rule: r.status for r in before.results}
-            new_status = {r.rule: r.status for r in after.results}
-            for rule in list(new_status) + [r for r in old_status if r not in new_status]:
-                if old_status.get(rule) != new_status.get(rule):
-                    changes.append(StatusChange(rule, old_status.get(rule), new_status.get(rule)))
+            changes = [StatusChange(*c) for c in status_changes({r.rule: r.status for r in before.results},
+                                                                 {r.rule: r.status for r in after.results})]
         some = before or after
         out.append(SampleImpact(Path(folder), some.submission.id if some else None,
                                 before.verdict if before else None, after.verdict if after else None,
