@@ -86,6 +86,27 @@ def test_every_task_completes_once_without_crashes(no_children_left):
     assert no_children_left()
 
 
+def test_what_a_task_carries_is_made_only_as_it_is_sent_a_window_at_a_time():
+    """A recheck of 16,000 filings must not hold every filing's facts at once: `prepare` runs as each
+    task is sent, never more than the window ahead of the results."""
+    from compliance.batch.cluster import MIN_WINDOW
+
+    prepared, ahead, results = [], [], {}
+
+    def prepare(task):
+        prepared.append(task)
+        return task
+
+    def on_result(task, result):
+        ahead.append(len(prepared) - len(results))
+        results[task] = result
+
+    run_tasks(list(range(40)), 1, crashing_work.square_or_die, _start_with, (frozenset(), frozenset(), {}),
+              on_result, lambda *a: None, prepare=prepare)
+    assert sorted(results) == list(range(40)) and sorted(prepared) == list(range(40))
+    assert max(ahead) <= MIN_WINDOW + 1          # one worker thread: a window of MIN_WINDOW
+
+
 def test_a_dying_worker_is_blamed_alone_and_the_rest_complete():
     tasks = list(range(20))
     results, crashed = run(tasks, 2, {3, 11})
