@@ -240,3 +240,29 @@ def test_long_text_and_nul_characters_are_stored_alike_on_both_backends(db_url):
     check_id, stored = registry.record(outcome)
     assert stored and registry.get(check_id).failure.message == "unexpected byte [U+0000] in entity #12"
     registry.close()
+
+
+def test_a_process_forked_from_one_holding_a_registry_opens_connections_of_its_own(db_url):
+    """A batch's zygote and its children are forked from a process holding the registry: a child that
+    used the parent's pooled connection would share one socket (PostgreSQL) or file lock (SQLite)
+    between two processes. Any Registry forgets its pool in a forked child, without closing it."""
+    import os
+
+    from compliance.registry.store import Registry
+
+    registry = Registry(db_url)
+    assert registry.keys() == {}                          # one connection now waits in the pool
+    assert registry.engine.pool.checkedin() == 1
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                          # the child: its pool starts empty
+        try:
+            os.write(write, f"{registry.engine.pool.checkedin()} {len(registry.keys())}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    said = os.read(read, 100).decode()
+    os.waitpid(pid, 0)
+    assert said == "0 0"
+    assert registry.engine.pool.checkedin() == 1 and registry.keys() == {}     # the parent's is untouched
+    registry.close()

@@ -153,18 +153,9 @@ def test_shapes_are_matplotlibs(verdicts):
 
 
 def test_matplotlib_is_not_imported_for_the_verdict_charts():
-    import subprocess
-    import sys
+    from fresh_interpreter import after_checking
 
-    sample, rules = str(SAMPLES / "fail-office"), str(ROOT / "rules")
-    code = ("import sys\n"
-            "from pathlib import Path\n"
-            "from compliance.context import RunContext\n"
-            "from compliance.pipeline import check_submission\n"
-            "from compliance.report import charts\n"
-            f"v = check_submission(Path({sample!r}), RunContext(rules_dir=Path({rules!r})))\n"
-            "n = sum(len(charts.charts_for(v, r)) for r in v.results) + (charts.summary_chart(v) is not None)\n"
-            "print(n, 'matplotlib' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["5", "False"]
+    printed, imported = after_checking(SAMPLES / "fail-office", "from compliance.report import charts\n"
+                                       "print(sum(len(charts.charts_for(v, r)) for r in v.results)"
+                                       " + (charts.summary_chart(v) is not None))")
+    assert printed == ["5"] and imported == set()

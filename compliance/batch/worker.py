@@ -83,17 +83,12 @@ def start_worker(settings: Settings) -> None:
     _STATE["ctx"] = RunContext(rules_dir=settings.rules_dir, cores=1, limits=settings.limits)
     _STATE["stored"] = None
     if settings.facts_db:
-        import functools
-        import os
-
         from ..registry.facts import StoredFacts
         from ..registry.store import Registry
 
-        registry = Registry(settings.facts_db, create=False)
-        # each submission's process is forked from this one (batch/zygote.py): it opens connections of
-        # its own instead of sharing this one's pooled connection (SQLAlchemy's way: dispose(close=False))
-        os.register_at_fork(after_in_child=functools.partial(registry.engine.dispose, close=False))
-        _STATE["stored"] = StoredFacts(registry, write=False)
+        # each submission's process is forked from this one (batch/zygote.py): the Registry sees that
+        # it opens connections of its own there (registry.connect.fork_safe)
+        _STATE["stored"] = StoredFacts(Registry(settings.facts_db, create=False), write=False)
     from ..pipeline import ruleset_for
 
     ruleset_for(_STATE["ctx"])      # the rules compiled once here, not in each submission's process

@@ -267,3 +267,31 @@ def _wal(cursor) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+class _ForkedEngines:
+    """The live registry engines of this process. A process forked from it (a batch's zygote and its
+    children) must open connections of its own, never use the parent's pooled ones:
+    after a fork each engine forgets them without closing them (SQLAlchemy's dispose(close=False)).
+    One at-fork hook for the process; engines are held weakly, so a closed Registry is not kept."""
+
+    def __init__(self) -> None:
+        import os
+        import weakref
+
+        self.engines: "weakref.WeakSet" = weakref.WeakSet()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        for engine in list(self.engines):
+            engine.dispose(close=False)
+
+
+_FORKED: list[_ForkedEngines] = []        # made at the first engine, not at import
+
+
+def fork_safe(engine) -> None:
+    """`engine` forgets its pooled connections in any process forked from this one."""
+    if not _FORKED:
+        _FORKED.append(_ForkedEngines())
+    _FORKED[0].engines.add(engine)

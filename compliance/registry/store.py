@@ -129,7 +129,7 @@ class Registry:
         from sqlalchemy import create_engine, event
         from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-        from .connect import create_schema, engine_options, sqlite_pragmas
+        from .connect import create_schema, engine_options, fork_safe, sqlite_pragmas
 
         self.url = registry_url(target)
         try:
@@ -143,6 +143,7 @@ class Registry:
                 event.listen(self.engine, "connect", sqlite_pragmas)
                 Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
             self.schema = create_schema(self.engine, self.url)      # connect.SchemaState: what opening did
+            fork_safe(self.engine)           # a forked child opens connections of its own
         except (ArgumentError, SQLAlchemyError, OSError, ModuleNotFoundError) as exc:
             raise RegistryError(f"cannot open the registry ({_first_line(exc)})", file=shown_url(self.url),
                                 hint="pass --db with a writable file path or a SQLAlchemy URL such as "
