@@ -8,19 +8,26 @@ from pathlib import Path
 
 from .build import build_identity
 from .context import RunContext
+from .derive.buildings import building_units
 from .derive.crosscheck import crosscheck
 from .derive.district import district_figures
-from .derive.buildings import building_units
-from .derive.metrics import Derivation
 from .derive.green import claim_findings
 from .derive.identity import counted_figures, identity_findings
+from .derive.metrics import Derivation
+from .derive.pv import COUNTED, PLACEMENT, PanelPlacement, panel_placement, placement_findings
 from .derive.submitted import check_dates, duplicate_model_notes, metadata_notes
 from .derive.suspects import suspect_findings
-from .derive.pv import COUNTED, PLACEMENT, PanelPlacement, panel_placement, placement_findings
-from .evaluate.compile import CompiledRules, compile_ruleset
 from .evaluate.buildings import judge_buildings
-from .evaluate.results import (BuildingRef, InputFile, RuleResult, SubmissionRef, Verdict, cited_elements,
-                               overall_verdict)
+from .evaluate.compile import CompiledRules, compile_ruleset
+from .evaluate.results import (
+    BuildingRef,
+    InputFile,
+    RuleResult,
+    SubmissionRef,
+    Verdict,
+    cited_elements,
+    overall_verdict,
+)
 from .read.metadata import Submission, load_submission
 from .read.model import conventions_for, read_model
 from .read.records import ModelFacts
@@ -70,6 +77,7 @@ def judge_submission(ruleset: RuleSet, meta: Submission, models: list[ModelFacts
             own = _building_crosscheck(ruleset, u, metadata_file)
             about += own
         seen = findings if u.models is models else [n for n in findings if not (n.field or "").startswith("declared.")]
+        assert u.meta is not None            # building_units gives every building its meta
         derivations.append(derivation_for(ruleset, u.meta, u.models, seen + own, u.lines, metadata_file,
                                           shared=shared if u.models is models else None, conventions=conventions))
     if wrap is not None:
@@ -149,10 +157,12 @@ def check_submission(folder: Path, ctx: RunContext, as_of: date | None = None,
     results = judged.results
     notes = tuple(n for m in models for n in m.notes) + tuple(findings) + tuple(judged.findings)
     assert meta.use is not None
+    whole = judged.derivation.inputs.meta     # the submission as a whole, as its rules read it
+    assert isinstance(whole, Submission)      # judge_submission derives it from one (Inputs.meta is an object)
     return Verdict(
         submission=SubmissionRef(id=meta.id, name=meta.name, name_en=meta.name_en, kind=meta.kind,
                                  use=meta.use, use_label=settings.uses[meta.use].label,
-                                 public_institution=judged.derivation.inputs.meta.public_institution,
+                                 public_institution=whole.public_institution,
                                  zone=meta.zone, zone_label=settings.zones[meta.zone] if meta.zone else None,
                                  applicant=meta.applicant, gross_floor_area_m2=_total_area(meta, judged.units),
                                  filed_on=meta.filed_on, buildings=building_refs(judged.units, settings)),

@@ -19,7 +19,10 @@ from .numbers import usable, why_unusable
 Path_ = tuple[Any, ...]
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # libyaml's parser: 5× faster
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's parser: 5× faster
+
+
+class _LineLoader(_SafeLoader):
     """SafeLoader that records (path -> line) and rejects duplicate mapping keys."""
 
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..read.metadata import LoadedSubmission
 from ..read.records import BASIS_ZH, ModelFacts, Note, note, source_zh
-from .evidence_policy import DECLARED_ONLY, DECLARED_NOT_IN_MODEL, FAMILIES, differs, shows, stated
+from .evidence_policy import DECLARED_NOT_IN_MODEL, DECLARED_ONLY, FAMILIES, differs, shows, stated
 from .metrics import unique
 from .renewables import system_names
 
@@ -192,7 +192,7 @@ def _systems(loaded: LoadedSubmission, models: list[ModelFacts], file: str) -> l
     declared = loaded.meta.declared.renewable_systems
     if declared is None:
         return []
-    shown = {s.kind for m in models for s in m.systems if s.kind != "exhaust_heat_recovery"}   # not renewable
+    shown: set[str] = {s.kind for m in models for s in m.systems if s.kind != "exhaust_heat_recovery"}   # not renewable
     if any(m.pv_panels for m in models):
         shown.add("pv")
     missing = sorted(set(declared) - shown)

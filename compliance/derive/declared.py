@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..read.metadata import MEASURE_LABELS, MEASURES
 from ..text import Text
-from .evidence_policy import at_line, differs, stated as field_value
+from .evidence_policy import at_line, differs
+from .evidence_policy import stated as field_value
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given
 
 FLAG = {0.0: ("否", "no"), 1.0: ("是", "yes")}
@@ -131,6 +132,7 @@ def gross_floor_area(inp: Inputs) -> Metric:
                  en=f"gross floor area of {len(model.global_ids)} building(s) in the models: "
                     f"{_m2(model.value or 0)} ({model.how})")
     if gfa is None:
+        assert model.value is not None          # returned above when neither is given
         if not model.lower_bound:
             return Metric(value=model.value, evidence=(model_ev,), computation=shown, **base)
         why = Text(zh=f"{inp.metadata_file} 未申报 gross_floor_area_m2，模型中的总建筑面积仅为空间面积之和（{_m2(model.value)}）；"

@@ -97,6 +97,7 @@ def green_star(inp: Inputs) -> Metric:
             return Metric(value=None, reasons=g.doubts or (Text(
                 zh="green_building 中既未申报星级，也未提供评分",
                 en="neither a claimed label nor scores (green_building)"),), **base)
+        assert gb is not None           # a claim is read from green_building
         doubts = list(g.doubts)
         if claimed >= 0 and not gb.certificate and not doubts:      # "none" needs no support
             doubts.append(Text(zh="申报了星级，但既无评分也无标识证书（green_building.certificate）",
@@ -113,8 +114,8 @@ def green_star(inp: Inputs) -> Metric:
         steps.append(Text(zh=f"申报的{zh}未获评分支持", en=f"the claimed {en} is not supported by the scores"))
     # doubts about star conditions matter only when they could lift the judged value
     ceiling = max(g.level, g.possible or 0) if claimed is None else min(claimed, max(g.level, g.possible or 0))
-    doubts = tuple(d for d in g.doubts if ceiling > value or "not stated" not in d.en)
-    return Metric(value=float(value), certain=not doubts, reasons=doubts, computation=joined(steps),
+    open_doubts = tuple(d for d in g.doubts if ceiling > value or "not stated" not in d.en)
+    return Metric(value=float(value), certain=not open_doubts, reasons=open_doubts, computation=joined(steps),
                   inputs={"total_score": g.total}, **base)
 
 

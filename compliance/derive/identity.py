@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence, TypeVar
 
 from ..read.records import AreaFigure, Located, ModelFacts, Note, ParkingRecord, note
 
@@ -30,6 +30,8 @@ SAME_HEIGHT_M = 0.5          # ... when their elevation ranges are no further ap
 EXACT_AREA_SHARE = 0.02      # two such elements with areas within 2 % are exact copies
 
 SHOWN = 3                    # elements (pairs) named in a message; the finding lists them all
+
+L = TypeVar("L", bound=Located)    # a kind of element record: what goes in is what comes out
 
 
 def stall_areas(conventions=None) -> tuple[float, float]:
@@ -72,14 +74,14 @@ def _apart(a, b) -> bool:
     return math.dist(ca[:n], cb[:n]) > SAME_PLACE_M
 
 
-def copies(records: Iterable[Located]) -> list[list[Located]]:
+def copies(records: Iterable[L]) -> list[list[L]]:
     """The records grouped into elements: the same GlobalId at the same place (copies of one
     element in several models). Groups in order of first appearance, records in given order."""
     records = list(records)
     if _all_distinct(records):
         return [[r] for r in records]
-    by_gid: dict[str, list[list[Located]]] = {}
-    order: list[list[Located]] = []
+    by_gid: dict[str, list[list[L]]] = {}
+    order: list[list[L]] = []
     for record in records:
         places = by_gid.setdefault(record.global_id, [])
         place = next((p for p in places if not _apart(p[0], record)), None)
@@ -91,12 +93,12 @@ def copies(records: Iterable[Located]) -> list[list[Located]]:
     return order
 
 
-def _all_distinct(records: list[Located]) -> bool:
+def _all_distinct(records: Sequence[Located]) -> bool:
     """No GlobalId repeats (the usual case: one model, or disciplines that do not overlap)."""
     return len({r.global_id for r in records}) == len(records)
 
 
-def distinct(records: Iterable[Located], keep: str = "first") -> list[Located]:
+def distinct(records: Iterable[L], keep: str = "first") -> list[L]:
     """Each element once by GlobalId (one copy per element: the first or the last given), but copies
     under one GlobalId that stand elsewhere are kept: they are different things."""
     records = list(records)
@@ -105,12 +107,12 @@ def distinct(records: Iterable[Located], keep: str = "first") -> list[Located]:
     return [group[0] if keep == "first" else group[-1] for group in copies(records)]
 
 
-def elsewhere(records: Iterable[Located]) -> list[tuple[Located, Located]]:
+def elsewhere(records: Iterable[L]) -> list[tuple[L, L]]:
     """(first copy, copy elsewhere) for every GlobalId that stands at several places."""
     records = list(records)
     if _all_distinct(records):
         return []
-    by_gid: dict[str, list[Located]] = {}
+    by_gid: dict[str, list[L]] = {}
     for group in copies(records):
         by_gid.setdefault(group[0].global_id, []).append(group[0])
     return [(firsts[0], other) for firsts in by_gid.values() for other in firsts[1:]]
@@ -138,7 +140,7 @@ class Counted:
 
 
 def _same_height(a: AreaFigure, b: AreaFigure) -> bool:
-    if None in (a.z_min, a.z_max, b.z_min, b.z_max):
+    if a.z_min is None or a.z_max is None or b.z_min is None or b.z_max is None:
         return True
     return max(a.z_min, b.z_min) - min(a.z_max, b.z_max) <= SAME_HEIGHT_M
 

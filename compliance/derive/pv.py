@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..read.records import BASIS_ZH, AreaFigure, ModelFacts, Note, note, source_zh
+from ..read.records import BASIS_ZH, AreaBasis, AreaFigure, ModelFacts, Note, note, source_zh
 from ..text import Text
 from .evidence_policy import declared_only
 from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
@@ -12,7 +13,7 @@ from .metrics import Evidence, Inputs, Metric, MetricSpec, not_given, share_text
 RATIO_DECIMALS = 4           # ratios are compared at 0.0001 % resolution
 
 
-def _conflicting_copies(figures: list[AreaFigure], basis: str) -> list[Text]:
+def _conflicting_copies(figures: list[AreaFigure], basis: AreaBasis) -> list[Text]:
     """An element listed in several models is counted once (by GlobalId, at one place: copies
     standing elsewhere are other elements, see identity.py); copies whose areas differ make it uncertain."""
     from .identity import copies
@@ -48,16 +49,16 @@ WHAT_ZH = {"roof": "屋面", "PV panels": "光伏组件"}
 ROLE_ZH = {"roof": "屋面", "PV": "光伏组件"}
 
 
-def _total(figures: list[AreaFigure], basis: str, what: str) -> tuple[float | None, list[Text]]:
+def _total(figures: list[AreaFigure], basis: AreaBasis, what: str) -> tuple[float | None, list[Text]]:
     missing = [f for f in figures if f.area(basis) is None]
     if missing:
         names = _named(missing)
         return None, [Text(zh=f"{WHAT_ZH[what]}：{names.zh} 无{BASIS_ZH[basis]}",
                            en=f"{what}: no {basis} area for {names.en}")]
-    return sum(f.area(basis) for f in figures), []
+    return sum(a for f in figures if (a := f.area(basis)) is not None), []     # none is None: see above
 
 
-def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence]:
+def _evidence(figures: list[AreaFigure], basis: AreaBasis, role: str) -> list[Evidence]:
     """One entry per file, and a separate one naming the elements that lack an area."""
     groups: dict[tuple[str, bool], list[AreaFigure]] = {}
     for fig in figures:
@@ -66,7 +67,8 @@ def _evidence(figures: list[AreaFigure], basis: str, role: str) -> list[Evidence
     for (file, has_area), figs in groups.items():
         role_zh = ROLE_ZH.get(role, role)
         if has_area:
-            sources = sorted({f.source(basis) for f in figs})
+            # the reader gives a source with every area (read/areas.py); a figure without one names none
+            sources = sorted({s for f in figs if (s := f.source(basis)) is not None})
             detail = f"{role}: " + "; ".join(sources)
             detail_zh = f"{role_zh}：" + "；".join(source_zh(s) for s in sources)
         else:
@@ -135,7 +137,7 @@ def _distinct(figures: list[AreaFigure]) -> list[AreaFigure]:
     return distinct(figures)
 
 
-def _position(inp: Inputs, panels: list[AreaFigure], basis: str) -> tuple[list[Text], float]:
+def _position(inp: Inputs, panels: list[AreaFigure], basis: AreaBasis) -> tuple[list[Text], float]:
     """(reasons, the area of the panels that may not be on a roof: off it, or not placeable)."""
     off, unchecked = inp.memo(PLACEMENT, lambda: panel_placement(inp.models, list(counted(inp).panels))).split(panels)
     out = []
@@ -169,7 +171,7 @@ class PvArea:
     evidence: tuple = ()
 
 
-def _pv_area(inp: Inputs, basis: str) -> PvArea:
+def _pv_area(inp: Inputs, basis: AreaBasis) -> PvArea:
     from .suspects import extra_area, suspect_evidence, suspect_reason, suspects_of
 
     roof_doubts = _conflicting_copies([f for m in inp.models for f in m.roofs], basis)
@@ -211,7 +213,7 @@ def _pv_area(inp: Inputs, basis: str) -> PvArea:
     return out
 
 
-def _weigh_declared(inp: Inputs, out: PvArea, basis: str, evidence: list) -> None:
+def _weigh_declared(inp: Inputs, out: PvArea, basis: AreaBasis, evidence: list) -> None:
     """A declared roof or PV area that disagrees with the models' (metadata.mismatch, on the projected
     basis the declared figures use): the range spans both; on the other basis its reach is not known."""
     from .evidence_policy import stated
@@ -229,26 +231,28 @@ def _weigh_declared(inp: Inputs, out: PvArea, basis: str, evidence: list) -> Non
             low, high = out.roof_span or (0.0, 0.0)
             out.roof_span = (min(low, float(declared)), max(high, float(declared)))
         else:
-            low, high = out.pv_range
-            out.pv_range = (min(low, float(declared)), None if high is None else max(high, float(declared)))
+            pv_low, pv_high = out.pv_range
+            out.pv_range = (min(pv_low, float(declared)), None if pv_high is None else max(pv_high, float(declared)))
 
 
-def _weighed(inp: Inputs, figures: list[AreaFigure], basis: str) -> tuple[list[Text], list[Text]]:
+def _weighed(inp: Inputs, figures: list[AreaFigure], basis: AreaBasis) -> tuple[list[Text], list[Text]]:
     """The doubts about these figures: (those an area read two ways explains — weighed over both
     readings, AreaFigure.span — and the others, whose reach is not known)."""
     from ..read.areas import GEOMETRY_DISAGREES
 
     two_ways = {f.global_id for f in figures if f.span(basis)[0] != f.span(basis)[1]}
-    spanned, other = [], []
+    spanned: list[Text] = []
+    other: list[Text] = []
     for n in inp.doubt_notes({f.global_id for f in figures}):
         weighed = n.code == GEOMETRY_DISAGREES and n.global_ids and set(n.global_ids) <= two_ways
         (spanned if weighed else other).append(n.text)
     return spanned, other
 
 
-def _sum_span(figures: list[AreaFigure], basis: str) -> tuple[float, float]:
-    spans = [f.span(basis) for f in figures if f.area(basis) is not None]
-    return float(sum(lo for lo, _ in spans)), float(sum(hi for _, hi in spans))
+def _sum_span(figures: list[AreaFigure], basis: AreaBasis) -> tuple[float, float]:
+    spans = [f.span(basis) for f in figures]          # (None, None) exactly where the area is None
+    return (float(sum(lo for lo, _ in spans if lo is not None)),
+            float(sum(hi for _, hi in spans if hi is not None)))
 
 
 def ratio_range(pv: tuple[float, float | None], roof: tuple[float, float | None]) -> tuple[float, float | None]:
@@ -283,18 +287,18 @@ def _area_text(zh: str, en: str, basis: str, area: float, n: int | None = None, 
                 en=f"{en} {basis} area {area:.2f} m²" + (f" ({_plural(n, word)})" if n is not None else ""))
 
 
-def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
+def pv_roof_ratio(inp: Inputs, basis: AreaBasis = "projected") -> Metric:
     area = _pv_area(inp, basis)
     roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, list(area.reasons)
     pv_span = area.pv_range
     evidence = _evidence(roofs, basis, "roof") + _evidence(panels, basis, "PV") + list(area.evidence)
-    base = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
+    base: dict[str, Any] = dict(name="pv_roof_ratio", unit="%", basis=basis, evidence=tuple(evidence))
     if not roofs:
         return Metric(value=None, reasons=(Text(zh="模型中未找到屋面（IfcRoof 或 ROOF 类型的 IfcSlab）",
                                                 en="no roof found in the models (IfcRoof or IfcSlab ROOF)"),)
                       + tuple(reasons), **base)
     roof_total, roof_missing = _total(roofs, basis, "roof")
-    if roof_missing or area.pv_missing:
+    if roof_missing or area.pv_missing or roof_total is None or pv_total is None:   # a total is None only if missing
         return Metric(value=None, reasons=tuple(roof_missing + area.pv_missing),
                       inputs={"roof_area_m2": roof_total, "pv_area_m2": pv_total}, **base)
     if roof_total <= 0:
@@ -326,7 +330,7 @@ def pv_roof_ratio(inp: Inputs, basis: str = "projected") -> Metric:
                   **_bounded(ratio, reasons, rng), **base)
 
 
-def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
+def pv_suitable_ratio(inp: Inputs, basis: AreaBasis = "projected") -> Metric:
     """PV projected area ÷ the roof area the designer declares suitable for PV ("应装尽装")."""
     area = _pv_area(inp, basis)
     roofs, panels, pv_total, reasons = area.roofs, area.panels, area.pv_total, list(area.reasons)
@@ -335,7 +339,7 @@ def pv_suitable_ratio(inp: Inputs, basis: str = "projected") -> Metric:
     base = dict(name="pv_suitable_ratio", unit="%", basis=basis, evidence=tuple(evidence + list(area.evidence)))
     if suitable is None:
         return Metric(value=None, reasons=(not_given("declared.suitable_roof_area_m2"),), **base)
-    if area.pv_missing:
+    if area.pv_missing or pv_total is None:      # None only with pv_missing (_total)
         return Metric(value=None, reasons=tuple(area.pv_missing), **base)
     if suitable <= 0:
         return Metric(value=None, reasons=(Text(zh="declared.suitable_roof_area_m2 为零",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..read.records import ModelFacts, Note, SuspectRecord, note
+from ..read.records import AreaBasis, ModelFacts, Note, SuspectRecord, note
 from ..text import Text
 from .metrics import Evidence
 
@@ -31,14 +31,17 @@ def suspects_of(models: list[ModelFacts], concept: str) -> list[SuspectRecord]:
     return list(out.values())
 
 
-def extra_area(suspects: list[SuspectRecord], basis: str, counted=()) -> Optional[float]:
+def extra_area(suspects: list[SuspectRecord], basis: AreaBasis, counted=()) -> Optional[float]:
     """What the suspects could add to an area: their sum, None when one has no area (unbounded).
     The part of a suspect's footprint that lies over an element already counted (`counted`: figures
     with outlines — a roof covering over a counted roof slab, a panel repeated as a named proxy)
     adds nothing."""
-    areas = [s.area(basis) for s in suspects]
-    if any(a is None for a in areas):
-        return None
+    areas: list[float] = []
+    for s in suspects:
+        a = s.area(basis)
+        if a is None:
+            return None
+        areas.append(a)
     placed = [c.outline for c in counted if getattr(c, "outline", None)]
     shown = [i for i, s in enumerate(suspects) if s.outline]
     if placed and shown:

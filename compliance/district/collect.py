@@ -22,15 +22,21 @@ def approved_submissions(registry: Registry) -> tuple[list[Approved], Tally]:
     verdict, nor on a verdict no reviewer signed."""
     from ..registry.signoff import latest_signoffs
 
-    approved, verdicts, errors = [], Counter(), 0
+    approved: list[Approved] = []
+    verdicts: Counter[str] = Counter()
+    errors = 0
     decisions = latest_signoffs(registry)
     for row, figures in registry.district_rows():
         if row.outcome != "verdict":
             errors += 1
             continue
+        # a verdict row is written from the verdict and its SubmissionRef (registry/store.py, _check_row)
+        assert row.verdict is not None
         verdicts[row.verdict] += 1
         signed = decisions.get(row.id)
         if signed is not None and signed.decision == APPROVED:
+            assert (row.submission_id is not None and row.filed_on is not None and row.use is not None
+                    and row.kind is not None)
             gfa = figures.get("gross_floor_area", {}).get("value")
             approved.append(Approved(check_id=row.id, submission_id=row.submission_id, name=row.name or "",
                                      filed_on=row.filed_on, use=row.use, kind=row.kind, gross_floor_area_m2=gfa,

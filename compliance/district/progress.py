@@ -115,6 +115,7 @@ def _at_least(a: Approved, minimum: float, ctx: _Context) -> tuple[str, Text | N
     m = a.figures.get("gross_floor_area")
     value, why = _figure(a, "gross_floor_area", ctx)
     if why is None:
+        assert value is not None                # _figure gives a value or why not
         return ("in" if value >= minimum else "out"), None
     if m is not None and m.value is not None and not m.certain and (ctx.bounds.get("gross_floor_area") is None
                                                                     or ctx.bounds["gross_floor_area"].holds(m.value)):
@@ -170,8 +171,16 @@ def _contribution(a: Approved, value, qualifies, why: Text | None, weight=None, 
                         why=why)
 
 
+def _known(x: float | None) -> float:
+    """A counted contribution's value or weight: `_progress` counts only figures it has."""
+    assert x is not None
+    return x
+
+
 def _progress(t: Target, approved: list[Approved], ctx: _Context) -> TargetProgress:
-    counted, not_counted, excluded = [], [], []
+    counted: list[Contribution] = []
+    not_counted: list[Contribution] = []
+    excluded: list[Contribution] = []
     second = t.over or t.weight
     for a in sorted((a for a in approved if t.period.start <= a.filed_on <= t.period.end),
                     key=lambda a: (a.filed_on, a.submission_id)):
@@ -190,6 +199,7 @@ def _progress(t: Target, approved: list[Approved], ctx: _Context) -> TargetProgr
             cond, why = _figure(a, t.only_if.figure, ctx)
             qualifies = None if cond is None else t.only_if.holds(cond)
             if qualifies is False and t.measure != "share":
+                assert cond is not None         # qualifies is False only for a figure that does not hold
                 c = t.only_if
                 need, found = condition_text(c.figure, c.op, c.value), figure_text(cond, UNITS[c.figure])
                 excluded.append(_contribution(a, value, False, Text(
@@ -200,18 +210,19 @@ def _progress(t: Target, approved: list[Approved], ctx: _Context) -> TargetProgr
             not_counted.append(_contribution(a, value, qualifies, why, weight))
         else:
             counted.append(_contribution(a, value, qualifies, None, weight))
-    numerator = denominator = None
+    numerator: float | None = None
+    denominator: float | None = None
     if t.measure == "sum":
-        achieved = round(sum(c.value for c in counted), 4)
+        achieved = round(sum(_known(c.value) for c in counted), 4)
     else:
         if t.measure == "share":
-            denominator = sum(c.value for c in counted)
-            numerator = sum(c.value for c in counted if c.qualifies)
+            denominator = sum(_known(c.value) for c in counted)
+            numerator = sum(_known(c.value) for c in counted if c.qualifies)
         elif t.measure == "ratio":
-            numerator, denominator = sum(c.value for c in counted), sum(c.weight for c in counted)
+            numerator, denominator = sum(_known(c.value) for c in counted), sum(_known(c.weight) for c in counted)
         else:                                   # weighted: Σ(rate × weight) / Σ weight
-            numerator = sum(c.value / 100.0 * c.weight for c in counted)
-            denominator = sum(c.weight for c in counted)
+            numerator = sum(_known(c.value) / 100.0 * _known(c.weight) for c in counted)
+            denominator = sum(_known(c.weight) for c in counted)
         numerator, denominator = round(numerator, 4), round(denominator, 4)
         achieved = round(numerator / denominator * 100.0, 4) if denominator else 0.0
     display = t.display

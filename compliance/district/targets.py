@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -31,7 +31,12 @@ UNITS = {"pv_peak_power": "kW", "charging_points": "count", "gross_floor_area": 
          "retrofit_energy_saving": "%", "energy_class": "level", "green_mall": "flag",
          "renewable_substitution_rate": "%", "roof_area": "m²", "pv_area": "m²", "public_institution": "flag",
          "count": "count"}
-MEASURES = ("sum", "share", "ratio", "weighted")
+Measure = Literal["sum", "share", "ratio", "weighted"]
+MEASURES = get_args(Measure)
+if TYPE_CHECKING:
+    FigureName = str                # a figure's name: the checker cannot spell out a Literal made at run time
+else:
+    FigureName = Literal[FIGURES]   # what pydantic validates a figure's name against
 
 
 class _Data(BaseModel):
@@ -78,7 +83,7 @@ class Where(_Data):
 
 
 class Condition(_Data):
-    figure: Literal[FIGURES]
+    figure: FigureName
     op: Literal[">=", ">", "<=", "<", "=="]
     value: float
 
@@ -119,10 +124,10 @@ class Target(_Data):
     title: Text
     quote: Optional[str] = None
     reading: Optional[Text] = None
-    figure: Literal[FIGURES]
-    measure: Literal[MEASURES]
-    over: Optional[Literal[FIGURES]] = None       # ratio: the denominator figure
-    weight: Optional[Literal[FIGURES]] = None     # weighted: the weight of each submission's figure
+    figure: FigureName
+    measure: Measure
+    over: Optional[FigureName] = None       # ratio: the denominator figure
+    weight: Optional[FigureName] = None     # weighted: the weight of each submission's figure
     target: float = Field(gt=0)
     unit: str
     display: Optional[Display] = None
@@ -136,7 +141,7 @@ class Target(_Data):
             raise ValueError("'over' (the denominator figure) goes with measure: ratio, and only with it")
         if (self.weight is not None) != (self.measure == "weighted"):
             raise ValueError("'weight' (the figure weighing each submission) goes with measure: weighted, and only with it")
-        if self.measure == "ratio" and UNITS[self.over] != UNITS[self.figure]:
+        if self.over is not None and UNITS[self.over] != UNITS[self.figure]:     # measure: ratio (checked above)
             raise ValueError(f"a ratio divides like by like: '{self.figure}' is in {UNITS[self.figure]}, "
                              f"'{self.over}' in {UNITS[self.over]}")
         if self.measure == "weighted" and UNITS[self.figure] != "%":
@@ -153,12 +158,12 @@ class Target(_Data):
     def figures(self) -> list[str]:
         """Every figure the target reads (what it adds up, divides, weighs, tests, scopes by)."""
         named = [self.figure, self.over, self.weight, self.only_if.figure if self.only_if else None]
-        return [f for f in dict.fromkeys(named + sorted(self.where.figures())) if f and f != "count"]
+        return [f for f in dict.fromkeys([*named, *sorted(self.where.figures())]) if f and f != "count"]
 
 
 class Targets(_Data):
     title: Text
-    plausible: dict[Literal[FIGURES], Bound] = Field(default_factory=dict)
+    plausible: dict[FigureName, Bound] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
 
 

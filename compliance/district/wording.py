@@ -85,13 +85,16 @@ def basis_text(t: Target, labels: dict[str, Text] | None = None) -> Text:
     if t.measure == "sum":
         head_zh, head_en = f"{label.zh}之和", f"sum of {label.en}"
     elif t.measure == "share":
+        assert cond is not None             # a share has its only_if (Target._consistent)
         head_zh = f"{cond.zh}的项目之{label.zh}占全部的比例"
         head_en = f"share of {label.en} where {cond.en}"
         cond = None
     elif t.measure == "ratio":
+        assert t.over is not None           # a ratio has its denominator (Target._consistent)
         over = LABELS[t.over]
         head_zh, head_en = f"{label.zh}之和 ÷ {over.zh}之和", f"sum of {label.en} ÷ sum of {over.en}"
     else:
+        assert t.weight is not None         # a weighted measure has its weight (Target._consistent)
         w = LABELS[t.weight]
         head_zh = f"按{w.zh}加权的{label.zh}：Σ（{label.zh} × {w.zh}）÷ Σ {w.zh}"
         head_en = f"{label.en} weighted by {w.en}: Σ({label.en} × {w.en}) ÷ Σ {w.en}"

@@ -35,14 +35,14 @@ from datetime import date
 
 from ..errors import EngineError
 from ..ruleset.loader import RuleSet
-from ..ruleset.schema import Rule
+from ..ruleset.schema import Rule, Status
 from .conditions import Cmp, Cond, all_of, any_of, one_of
 from .engine import TINY
 
 
 @dataclass(frozen=True)
 class Branch:
-    status: str
+    status: Status
     cond: Cond
     action: str                      # the durable-rules action name: "<rule>|<status>|<n>"
     why: str = ""                    # which line of the algebra above: "scope", "where_missing",
@@ -132,7 +132,7 @@ def branches(rule: Rule, ruleset: RuleSet) -> list[Branch]:
     M = any_of(*(Cmp(f"rH{i}", "!=", True) for i in range(n_req)))
     exempt = Cmp("exempt", "==", True)
     A = all_of(rid, static, w_yes)
-    spec = [("not_applicable", "scope", all_of(rid, any_of(static.negate(), w_no)))]
+    spec: list[tuple[Status, str, Cond]] = [("not_applicable", "scope", all_of(rid, any_of(static.negate(), w_no)))]
     if n_where:
         undecided = (rid, static, w_no.negate(), w_yes.negate())
         spec += [("missing_data", "where_missing", all_of(*undecided, w_gap)),

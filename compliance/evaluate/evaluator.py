@@ -14,12 +14,36 @@ from ..errors import EngineError
 from ..limits import uninterrupted
 from ..read.metadata import Submission
 from ..ruleset.loader import RuleSet
-from ..ruleset.schema import Rule, Text, _Comparison
-from .compile import (ORDERING, CompiledRules, Subject, applicability, compile_ruleset, in_scope, make_fact,
-                      requirement_failed, requirement_met, where_fails, where_meets)
+from ..ruleset.schema import Rule, Status, Text, _Comparison
+from .compile import (
+    ORDERING,
+    CompiledRules,
+    Subject,
+    applicability,
+    compile_ruleset,
+    in_scope,
+    make_fact,
+    requirement_failed,
+    requirement_met,
+    where_fails,
+    where_meets,
+)
 from .engine import Engine
-from .messages import (GROUP_ZH, KIND_ZH, NA_EN, NA_ZH, OP_ZH, figure_label, need_text, range_settles,
-                       range_straddles, status_messages, value_source, where_settles, where_straddles)
+from .messages import (
+    GROUP_ZH,
+    KIND_ZH,
+    NA_EN,
+    NA_ZH,
+    OP_ZH,
+    figure_label,
+    need_text,
+    range_settles,
+    range_straddles,
+    status_messages,
+    value_source,
+    where_settles,
+    where_straddles,
+)
 from .results import Check, RuleResult
 
 MetricFor = Callable[[Rule, _Comparison], Metric]
@@ -80,7 +104,7 @@ def finite(metric: Metric) -> Metric:
     return metric.model_copy(update=ends) if ends else metric
 
 
-def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> tuple[str, str]:
+def _decided_status(rule: Rule, compiled: CompiledRules, fact: dict, fired: list[str]) -> tuple[Status, str]:
     """(status, which branch decided it: Branch.why)."""
     # durable-rules fires a rule once per true alternative of an $or, so the same branch may
     # come back several times; two *different* branches would be a real ambiguity.
@@ -136,7 +160,7 @@ class _Result:
         self.rule, self.ruleset, self.meta, self.as_of, self.fact = rule, ruleset, meta, as_of, fact
         self.specs, self.subject = specs, subject
 
-    def build(self, status: str, why: str, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
+    def build(self, status: Status, why: str, reqs: list[Metric], wheres: list[Metric]) -> RuleResult:
         rule, meta = self.rule, self.meta
         kind_setting = self.ruleset.settings.kinds[rule.kind]
         undetermined = why == "where_missing"          # a size figure that decides applicability is missing
@@ -174,7 +198,8 @@ class _Result:
             reasons = tuple(dict.fromkeys(self._where_notes(wheres)))
             evidence = [e for m in wheres if not m.certain for e in m.evidence]
         adopted = {i: ([m for m in r.of if m in meta.measures], tuple(r.of)) for i, r in enumerate(rule.requirements)
-                   if r.metric == "measures_adopted" and meta.measures is not None}
+                   if r.metric == "measures_adopted" and meta.measures is not None
+                   and r.of is not None}                # always: the loader refuses measures_adopted without `of`
         en, zh = status_messages(rule, status, checks=checks, reasons=reasons, adopted=adopted,
                                  blocks=kind_setting.blocks, kind=kind_setting,
                                  na=self._not_applicable(wheres) if status == "not_applicable" else ([], []))

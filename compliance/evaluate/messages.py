@@ -248,8 +248,9 @@ def status_messages(rule: Rule, status: str, *, checks, reasons: tuple[Text, ...
         return (f"Target not reached: {en}. This does not affect the overall verdict.",
                 f"目标性事项，本项目尚未达到：{zh}。本条为目标性条款，不影响总体结论。")
     if status == "not_applicable":
-        en, zh = na
-        return (f"Not applicable: {'; '.join(en) or 'not applicable'}.", f"不适用：{'；'.join(zh) or '本条不适用'}。")
+        na_en, na_zh = na
+        return (f"Not applicable: {'; '.join(na_en) or 'not applicable'}.",
+                f"不适用：{'；'.join(na_zh) or '本条不适用'}。")
     if status == "missing_data":
         return f"Cannot be checked, data missing: {why}.", f"资料不全，无法核查：{why_zh}。"
     return (f"A reviewer must decide ({_figures(checks, adopted, 'en', None)}): {why}.",

@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional, TypeVar
 
 from pydantic import ValidationError
 
@@ -18,7 +18,7 @@ from ..errors import RuleFileError
 from ..read.conventions import CONVENTIONS_FILE
 from ..yamlio import LocatedYaml, describe_validation_error, load_yaml
 from .publication import Stamp, read_stamp
-from .schema import Parameter, Rule, Settings, _Comparison
+from .schema import Parameter, Requirement, Rule, Settings, Where
 
 SETTINGS_FILE = "_settings.yaml"
 PARAMETERS_FILE = "_parameters.yaml"
@@ -30,6 +30,7 @@ TEXT_PARAM_RE = re.compile(r"\$(\$|[a-z][a-z0-9_]*)")
 TEXT_FIELDS = ("title", "interpretation", "remedy")
 _UNIT_WORDS = {"zh": {"m²": "平方米", "kW": "千瓦"}, "en": {}}
 _TIGHT_UNITS = ("%", "平方米", "千瓦")             # written without a space before them
+C = TypeVar("C", Requirement, Where)             # a rule's requirement or `where` condition
 
 
 def parameter_text(param: Parameter, lang: str, settings: Settings | None = None) -> str:
@@ -46,8 +47,9 @@ def parameter_text(param: Parameter, lang: str, settings: Settings | None = None
     value = param.value
     if isinstance(value, list):
         zones = settings.zones if settings is not None else {}
-        if all(isinstance(v, str) for v in value):
-            return join([zones[v].get(lang) if v in zones else v for v in value])
+        names = [v for v in value if isinstance(v, str)]
+        if len(names) == len(value):                # a list of zones
+            return join([zones[v].get(lang) if v in zones else v for v in names])
         text = join([num(float(v)) for v in value])
     else:
         text = num(float(value))
@@ -93,7 +95,10 @@ class RuleSet:
         return [u for u in uses if u not in a.use_except]
 
     def number(self, name: str) -> float:
-        return float(self.parameters[name].value)
+        value = self.parameters[name].value
+        if isinstance(value, list):
+            raise TypeError(f"parameter {name!r} is a list, not a number")
+        return float(value)
 
     def values(self) -> dict[str, object]:
         """Parameter name -> value, as the derive stage reads them."""
@@ -144,7 +149,7 @@ class _Checker:
     def __init__(self, doc: LocatedYaml, settings: Settings, params: dict[str, Parameter]) -> None:
         self.doc, self.settings, self.params = doc, settings, params
 
-    def fail(self, rule_id: str, msg: str, path: tuple, hint: str):
+    def fail(self, rule_id: str, msg: str, path: tuple, hint: str) -> NoReturn:
         raise RuleFileError(f"rule {rule_id}: {msg}", file=self.doc.file, line=self.doc.line_of(path), hint=hint)
 
     def parameter(self, rule_id: str, name: str, path: tuple, want: str) -> Parameter:
@@ -158,7 +163,7 @@ class _Checker:
                                f"but a {want} is needed here", path, f"check {PARAMETERS_FILE}")
         return param
 
-    def comparison(self, rule: Rule, comp: _Comparison, path: tuple, specs: dict) -> _Comparison:
+    def comparison(self, rule: Rule, comp: C, path: tuple, specs: dict) -> C:
         spec = specs.get(comp.metric)
         if spec is None:
             self.fail(rule.id, f"unknown metric '{comp.metric}'", path + ("metric",),
@@ -252,9 +257,11 @@ class _Checker:
             if part.use_group is not None and part.use_group not in s.use_groups():
                 self.fail(rule.id, f"unknown use group '{part.use_group}'", path + ("use_group",),
                           "groups: " + ", ".join(sorted(s.use_groups())))
-        zones = a.zones
+        zones: list[str] | list[float] | str | None = a.zones
         if isinstance(zones, str):
-            zones = list(self.parameter(rule.id, zones, ("applies", "zones"), "list").value)
+            listed = self.parameter(rule.id, zones, ("applies", "zones"), "list").value
+            assert isinstance(listed, list)              # parameter(..., "list") refuses a number
+            zones = listed.copy()
         for i, zone in enumerate(zones or []):
             if zone not in s.zones:
                 self.fail(rule.id, f"unknown zone '{zone}'", ("applies", "zones") + ((i,) if a.zones == zones else ()),
@@ -334,4 +341,5 @@ def load_ruleset(directory: Path) -> RuleSet:
     ruleset, problems = inspect_ruleset(directory)
     if problems:
         raise problems[0]
+    assert ruleset is not None          # inspect_ruleset gives None only with a problem
     return ruleset

@@ -114,7 +114,8 @@ def district_problems(rules_dir: Path, ruleset) -> list:
     try:
         targets, _, _ = load_targets(rules_dir, {use: list(spec.groups) for use, spec in ruleset.settings.uses.items()})
     except RuleFileError as exc:
-        return [LintProblem("error", "district", str(rel(Path(exc.file))), exc.line, exc.message, exc.hint)]
+        file = Path(exc.file) if exc.file else Path(rules_dir) / TARGETS_FILE     # load_targets names it
+        return [LintProblem("error", "district", str(rel(file)), exc.line, exc.message, exc.hint)]
     # a tally rule and the district target it counts toward read the same figure and threshold
     return [LintProblem("error", "district", str(rel(ruleset.files[rule_id])), ruleset.line_of(rule_id, path), msg, hint)
             for rule_id, path, msg, hint in tally_problems(ruleset, targets)]

@@ -131,9 +131,11 @@ def publish(registry: "Registry", store_dir: Path, draft_rules_dir: Path, draft_
     folder = _copy(Path(store_dir) / PUBLISHED, draft_rules_dir, draft_features_dir, stamp)
     try:
         with registry.engine.begin() as conn:
-            new_id = conn.execute(rule_publications.insert().values(
+            inserted = conn.execute(rule_publications.insert().values(
                 version=version, effective_from=effective_from, rules_sha256=sha, folder=str(folder),
-                published_by=published_by, published_at=now, note=note)).inserted_primary_key[0]
+                published_by=published_by, published_at=now, note=note)).inserted_primary_key
+            assert inserted is not None             # a single-row insert has its primary key
+            new_id = inserted[0]
     except IntegrityError:
         _remove(folder)
         raise PublishError(f"version {version} was published in the meantime",

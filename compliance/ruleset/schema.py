@@ -154,7 +154,8 @@ class Rule(_Data):
         return tuple(self.requires) if isinstance(self.requires, list) else (self.requires,)
 
 
-SHORTFALL: tuple[str, ...] = ("fail", "missing_data", "manual_review")
+Shortfall = Literal["fail", "missing_data", "manual_review"]
+SHORTFALL: tuple[Shortfall, ...] = ("fail", "missing_data", "manual_review")
 
 
 class KindSetting(_Data):
@@ -170,7 +171,7 @@ class KindSetting(_Data):
     messages: dict[Literal["pass", "fail"], Text] = {}
     # the statuses of a non-blocking rule listed apart as falling short (not taken up, data missing,
     # a reviewer's decision), with a suggestion; a tally's fail is a reading, never something to fix
-    shortfall: list[Literal["fail", "missing_data", "manual_review"]] = list(SHORTFALL)
+    shortfall: list[Shortfall] = list(SHORTFALL)
 
     @model_validator(mode="after")
     def _placeholders(self) -> "KindSetting":
