@@ -135,12 +135,14 @@ def test_json_is_deterministic_and_round_trips(setting):
     assert a == b
     text = a.decode("utf-8")
     data = json.loads(text)
-    assert data["schema"] == "district-report/2" and data["lang"] == "both"
+    assert data["schema"] == "district-report/2" and data["lang"] == "both"      # the old form, kept until 3.0
+    assert data["schema_version"].startswith("2.") and data["$schema"].endswith("/district-report.schema.json")
     assert text == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).replace(
         "\u202e", "\\u202e").replace("\u202c", "\\u202c") + "\n"      # bidi controls escaped, all else as is
     assert TITLE_ZH in text                                   # not \u-escaped
     assert "\u202e" not in text                               # a submitted bidi override is never raw
-    assert DistrictReport.model_validate({k: v for k, v in data.items() if k not in ("schema", "lang")}) == first
+    assert DistrictReport.model_validate({k: v for k, v in data.items()
+                                          if k not in ("$schema", "schema_version", "schema", "lang")}) == first
     later = first.model_copy(update={"generated_at": datetime(2026, 7, 2, tzinfo=timezone.utc)})
     assert render("json", later) != a                          # the bytes follow the record
 

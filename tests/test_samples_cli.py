@@ -64,14 +64,14 @@ def test_sample_verdict_and_exit_code(sample):
 
 
 def assert_one_error_naming_the_model(sample: Path, proc: subprocess.CompletedProcess) -> None:
-    """A model the checker cannot read: no verdict on stdout, one `error:` line naming the file."""
+    """A model the checker cannot read: no verdict on stdout (with --format json, the JSON error object
+    naming the model: docs/json.md), one `error:` line naming the file."""
     assert "Traceback" not in proc.stderr, proc.stderr
-    try:
-        json.loads(proc.stdout)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError(f"a verdict was printed for an unreadable model: {proc.stdout[:200]}")
+    if proc.stdout:
+        data = json.loads(proc.stdout)
+        assert "verdict" not in data, f"a verdict was printed for an unreadable model: {proc.stdout[:200]}"
+        assert data["exit_code"] == 2 and data["error"]["kind"] == "input error", data
+        assert data["error"]["file"] and data["error"]["file"] in proc.stderr, data
     lines = proc.stderr.splitlines()
     errors = [line for line in lines if line.startswith("error:")]
     assert len(errors) == 1, proc.stderr

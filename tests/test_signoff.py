@@ -318,7 +318,7 @@ def test_the_json_report_carries_the_sign_offs_and_validates(fresh):
     assert [(s["reviewer"], s["decision"], s["check_id"]) for s in doc["signoffs"]] == [
         ("王建国", "revise", check_id), ("李敏", "approved", check_id)]
     assert doc["signoffs"][0]["signed_at"].endswith("Z") and doc["signoffs"][0]["comment"] == "请补充光伏"
-    schema = json.loads((ROOT / "docs" / "verdict.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "docs" / "schemas" / "verdict.schema.json").read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     assert not list(validator.iter_errors(doc))
     doc["signoffs"][0]["decision"] = "maybe"

@@ -15,7 +15,6 @@ guessed from facts another reader extracted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -320,6 +319,11 @@ class RecheckRun:
 
 
 def as_json(rows: list[Recheck], stats: dict, rules_version: str) -> str:
-    return json.dumps({"rules_version": rules_version, "rechecked": sum(1 for r in rows if r.new_verdict),
-                       "flipped": sum(1 for r in rows if r.flipped), **stats,
-                       "filings": [r.as_json() | {"flipped": r.flipped} for r in rows]}, ensure_ascii=False, indent=2)
+    """The outcome for tools (docs/schemas/recheck.schema.json; versioning: report/versioning.py)."""
+    from ..report.json_report import dumps
+    from ..report.versioning import CONTRACTS
+
+    return dumps(CONTRACTS["recheck"].stamp({
+        "rules_version": rules_version, "rechecked": sum(1 for r in rows if r.new_verdict),
+        "flipped": sum(1 for r in rows if r.flipped), **stats,
+        "filings": [r.as_json() | {"flipped": r.flipped} for r in rows]})).decode("utf-8")

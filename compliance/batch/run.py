@@ -219,12 +219,13 @@ class Batch:
         return tuple(written)
 
     def write_summary(self) -> Optional[Path]:
-        """batch-summary.json: a row per submission, `skipped` (folders not checked, with why). Text
-        as the registry stores it (compliance/safe_text.py: a NUL, a name that is not UTF-8), so the
-        file is always valid UTF-8 JSON. OSError when it cannot be written (the command says so)."""
-        import json
-
+        """batch-summary.json (docs/schemas/batch-summary.schema.json): a row per submission, `skipped`
+        (folders not checked, with why). Text as the registry stores it (compliance/safe_text.py: a NUL,
+        a name that is not UTF-8), so the file is always valid UTF-8 JSON. OSError when it cannot be
+        written (the command says so)."""
         from ..report import write_atomic
+        from ..report.json_report import dumps
+        from ..report.versioning import CONTRACTS
         from ..safe_text import safe_value
 
         if self.out_dir is None:
@@ -235,7 +236,7 @@ class Batch:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "rows": [r.as_dict() for r in sorted(self.rows, key=lambda r: r.folder)],
                 "skipped": [s.as_dict() for s in self.skipped]}
-        write_atomic(path, (json.dumps(safe_value(data), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        write_atomic(path, dumps(CONTRACTS["batch-summary"].stamp(safe_value(data))))
         return path
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .common import (FormatList, as_of_option, console as wide_console, debug_option, fail, guarded, lang_option,
-                     limits_option, rules_option, shown_url)
+from .common import (FormatList, as_of_option, console as wide_console, debug_option, errors_as_json, fail, guarded,
+                     lang_option, limits_option, rules_option, shown_url)
 
 SCHEDULER_HELP = ("Check on a Dask cluster: the address of its scheduler (tcp://HOST:PORT, from `dask scheduler`; "
                   "its `dask worker`s do the checks). The workers must see the submission folders, the rules and "
@@ -81,6 +81,9 @@ def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry
       compliance batch ifc_samples/ -o verdicts/ --jobs 2
       compliance batch /shared/intake/ --scheduler tcp://10.0.0.5:8786
     """
+    from compliance.batch.run import SUMMARY_FILE
+
+    errors_as_json(output / SUMMARY_FILE)      # a batch that cannot run replaces an earlier run's summary
     for d in dirs:
         if not d.is_dir():
             fail(f"{_shown(d)}: folder not found", "pass folders that hold submission folders (or are one)")

@@ -16,24 +16,66 @@ DEFAULT_SAMPLES = ROOT / "ifc_samples"
 EXIT_CANNOT_CHECK = 2
 
 
-def fail(message: str, hint: str | None = None) -> None:
+def fail(message: str, hint: str | None = None, *, kind: str = "error", error: dict | None = None) -> None:
     """One message (and a hint) on stderr, then exit 2. Both may quote submitted text (a file name,
     a YAML value): its control characters are shown as [U+001B] and the like, never obeyed; a NUL
-    and a name that is not UTF-8 as compliance/safe_text.py shows them."""
+    and a name that is not UTF-8 as compliance/safe_text.py shows them. A command writing JSON
+    (errors_as_json) also gets the JSON error object where its JSON would have gone: `kind`, and
+    `error` (file, line, message without them, message_zh, hint_zh) when the failure has them."""
     from compliance.report.labels import visible_controls
     from compliance.safe_text import safe_text
 
     click.echo(f"error: {visible_controls(safe_text(str(message)))}", err=True)
     if hint:
         click.echo(f"  hint: {visible_controls(safe_text(str(hint)))}", err=True)
+    _json_error({"kind": kind, "message": str(message), "hint": hint, **(error or {})})
     sys.exit(EXIT_CANNOT_CHECK)
 
 
+JSON_ERRORS = "compliance.json_errors"      # click context meta: where this command's JSON error object goes
+
+
+def errors_as_json(target: Path | str | None) -> None:
+    """From now on, a failure of this command also writes the JSON error object (report/error_json.py)
+    where its JSON would have gone: None or "-" standard output; else the file `target`, replacing an
+    earlier run's document (never mistaken for this run's) when its folder exists (no folder is made
+    for an error)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[JSON_ERRORS] = None if target is None or str(target) == "-" else Path(target)
+
+
+def _json_error(fields: dict) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or JSON_ERRORS not in ctx.meta:
+        return
+    target = ctx.meta.pop(JSON_ERRORS)                  # once, whatever happens below
+    try:
+        from compliance.report.error_json import render_error
+
+        names, at = [], ctx
+        while at.parent is not None:                    # `rules lint`, without the program's own name
+            names.append(at.info_name or "")
+            at = at.parent
+        data = render_error(command=" ".join(reversed(names)), **fields)
+        if target is None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        elif target.parent.is_dir():
+            from compliance.report import write_atomic
+
+            write_atomic(target, data)
+    except Exception:  # noqa: BLE001 — the message on stderr and the exit status say it already
+        pass
+
+
 def emit(data: bytes, output: Path | None, done: str) -> None:
-    """Bytes to standard output, or atomically to `output` with a one-line note on stderr."""
+    """Bytes to standard output (`output` None or "-"), or atomically to `output` with a one-line note
+    on stderr (its missing folders made)."""
     from compliance.report import write_atomic
 
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
@@ -53,14 +95,16 @@ def guarded(debug: bool, action):
 
             traceback.print_exception(exc.__cause__)
         where = exc.location()
-        fail(f"{where}: {exc.message}" if where else exc.message, exc.hint)
+        fail(f"{where}: {exc.message}" if where else exc.message, exc.hint, kind=exc.kind,
+             error={"message": exc.message, "file": exc.file, "line": exc.line, "message_zh": exc.message_zh,
+                    "hint_zh": exc.hint_zh})
     except KeyboardInterrupt:
-        fail("interrupted; no verdict was written")
+        fail("interrupted; no verdict was written", kind="interrupted")
     except Exception as exc:  # the last line of defence: no traceback as user interface
         if debug:
             raise
         fail(f"internal error ({type(exc).__name__}: {exc}); no verdict was issued",
-              "run again with --debug and send the output to the checker's maintainers")
+              "run again with --debug and send the output to the checker's maintainers", kind="internal error")
 
 
 class FormatList(click.ParamType):
@@ -152,13 +196,18 @@ def known_rule_ids(ruleset, ids) -> list[str]:
     return out
 
 
+UNWRAPPED_WIDTH = 100_000       # wider than any line a table or a message makes
+
+
 def console(stderr: bool = False):
-    """A rich console; when the output is not a terminal (a file, a pipe, a log) lines may be
-    140 characters wide instead of rich's 80, so tables are not folded into columns of fragments."""
+    """A rich console; when the output is not a terminal (a file, a pipe, a log) nothing is wrapped,
+    folded or cut: a table takes the width its content needs and every line goes out whole, so a
+    tool reading the output sees one row per line (and no colour codes)."""
     from rich.console import Console
 
     probe = Console(stderr=stderr)
-    return probe if probe.is_terminal else Console(stderr=stderr, width=140)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True,
+                                                   no_color=True)
 
 
 def shown_url(url: str) -> str:

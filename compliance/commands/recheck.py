@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry, scheduler_option
-from .common import console as wide_console, debug_option, fail, guarded, limits_option, rules_option, shown_url
+from .common import (console as wide_console, debug_option, errors_as_json, fail, guarded, limits_option, rules_option,
+                     shown_url)
 
 
 @click.command()
@@ -47,10 +48,12 @@ def recheck(rules_dir: Path, where: tuple[str, ...], store: bool, json_out, jobs
     """
     from compliance.batch.recheck import parse_where
 
+    if json_out is not None:            # a failure says so in JSON where the outcome would have gone
+        errors_as_json(json_out)
     try:
         chosen = parse_where(where)
     except ValueError as exc:
-        fail(f"--where {exc}")
+        fail(f"--where {exc}", kind="usage error")
 
     def run():
         from compliance.batch.recheck import RecheckRun, as_json
@@ -62,7 +65,7 @@ def recheck(rules_dir: Path, where: tuple[str, ...], store: bool, json_out, jobs
         if json_out is not None:
             text = as_json(rows, job.stats, job.ruleset.version)
             if str(json_out) == "-":
-                click.echo(text)
+                click.echo(text, nl=False)
             else:
                 from compliance.report import write_atomic
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry
-from .common import (as_of_option, console as wide_console, debug_option, emit, fail, guarded, lang_option, piped,
-                     rules_option, shown_url)
+from .common import (as_of_option, console as wide_console, debug_option, emit, errors_as_json, fail, guarded,
+                     lang_option, piped, rules_option, shown_url)
 from .sign import load_office_signer, signing_option
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
@@ -152,13 +152,14 @@ def signoff(check_id: int, username: str, password_stdin: bool, decision: str, c
     sys.exit(guarded(debug, piped(run)))
 
 
-REPORT_FORMATS = ("pdf", "html", "json", "xlsx", "bcf")
+REPORT_FORMATS = ("pdf", "html", "json", "xlsx", "bcf", "junit", "sarif")
 
 
 @click.command("report")
 @click.argument("check_id", type=int, metavar="CHECK_ID")
 @click.option("-o", "--output", type=click.Path(), default=None,
-              help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
+              help="Write the report to this file, into this folder (ending in /) as SUBMISSION-ID.EXT, or to "
+                   "standard output (-).")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="Report format (default: from -o's extension, else pdf).")
 @lang_option
@@ -191,10 +192,12 @@ def report_command(check_id: int, output, fmt, lang: str, signing_p12, db, debug
     if chosen is not None and chosen not in REPORT_FORMATS:          # e.g. -o verdict.txt
         fail(f"{output}: a stored check has no {chosen} report", f"use --format {'|'.join(REPORT_FORMATS)}")
     chosen = chosen or "pdf"
+    if chosen == "json" and not into_folder:        # a failure says so in JSON where the verdict would have gone
+        errors_as_json(output)
     try:
         plan_outputs([chosen], output, sys.stdout.isatty())     # refuses binary output to a terminal
     except OutputError as exc:
-        fail(str(exc), exc.hint)
+        fail(str(exc), exc.hint, kind="usage error")
     output = Path(output) if output is not None else None
     if signing_p12 is not None and chosen != "pdf":
         if click.get_current_context().get_parameter_source("signing_p12").name != "ENVIRONMENT":
@@ -295,8 +298,8 @@ def _num(x) -> str:
 
 @click.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="district.pdf, district.json or district.html; a folder ending in / gets pdf and json. "
-                   "Default: a table on standard output.")
+              help="district.pdf, district.json or district.html; a folder ending in / gets pdf and json; - for "
+                   "standard output (json, html; pdf when piped). Default: a table on standard output.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "json", "html"]), default=None,
               help="Output format (default: from -o's extension).")
 @as_of_option("Count submissions filed on or before this date (default: today).")
@@ -315,6 +318,8 @@ def district(output, fmt, as_of, lang, db, rules_dir, debug) -> None:
       compliance district -o district.pdf
     """
     targets = _district_outputs(output, fmt)
+    if [f for f, _ in targets] == ["json"]:
+        errors_as_json(targets[0][1])
 
     def run():
         from compliance.district.collect import district_report
@@ -332,16 +337,20 @@ def district(output, fmt, as_of, lang, db, rules_dir, debug) -> None:
     sys.exit(guarded(debug, piped(run)))
 
 
-def _district_outputs(output: Path | None, fmt: str | None) -> list[tuple[str, Path]]:
-    if output is None:
-        if fmt in ("pdf",):
-            fail("a PDF needs a file: pass -o district.pdf")
+def _district_outputs(output: Path | None, fmt: str | None) -> list[tuple[str, Path | None]]:
+    if output is None or str(output) == "-":         # to standard output
+        if fmt == "pdf" and (output is None or sys.stdout.isatty()):
+            fail("a PDF needs a file, or a pipe: pass -o district.pdf", "or -o - | ... to pipe it", kind="usage error")
+        if output is not None and fmt is None:
+            fail("-o - writes to standard output: say in which format", "pass --format json, html or pdf",
+                 kind="usage error")
         return [(fmt, None)] if fmt else []
     if str(output).endswith(("/", "\\")) or output.is_dir():
         return [(f, output / f"district.{f}") for f in ([fmt] if fmt else ["pdf", "json"])]
     chosen = fmt or {".pdf": "pdf", ".json": "json", ".html": "html", ".htm": "html"}.get(output.suffix.lower())
     if chosen is None:
-        fail(f"{output}: cannot tell the format from the extension", "use .pdf, .json or .html, or pass --format")
+        fail(f"{output}: cannot tell the format from the extension '{output.suffix}'",
+             "use .pdf, .json or .html, or pass --format", kind="usage error")
     return [(chosen, output)]
 
 

@@ -19,6 +19,11 @@ class Format:
     description: str
     binary: bool = False
     media_type: str = "text/plain; charset=utf-8"     # what a web download says it is
+    aliases: tuple[str, ...] = ()                     # other extensions -o may end with
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        return (self.extension, *self.aliases)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -28,11 +33,15 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("pdf", "compliance.report.pdf", ".pdf", "signed-off verdict document (WeasyPrint)", binary=True,
            media_type="application/pdf"),
     Format("html", "compliance.report.html", ".html", "the PDF's report as one self-contained web page",
-           media_type="text/html; charset=utf-8"),
+           media_type="text/html; charset=utf-8", aliases=(".htm",)),
     Format("xlsx", "compliance.report.xlsx", ".xlsx", "one row per finding and element, for spreadsheets", binary=True,
            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     Format("bcf", "compliance.report.bcf", ".bcf", "BCF 2.1 topics selecting the elements to fix", binary=True,
            media_type="application/octet-stream"),
+    Format("junit", "compliance.report.junit", ".xml", "JUnit XML for CI: a test case per rule, red unless compliant",
+           media_type="application/xml", aliases=(".junit.xml",)),
+    Format("sarif", "compliance.report.sarif", ".sarif", "SARIF 2.1.0 for code-scanning tools: a result per rule",
+           media_type="application/sarif+json", aliases=(".sarif.json",)),
 )}
 
 
@@ -76,21 +85,27 @@ def plan_outputs(formats: list[str] | None, output, stdout_is_terminal: bool = F
     from pathlib import Path
 
     typed = str(output) if output is not None else ""       # before Path(), which drops a trailing /
-    output = Path(output) if output is not None else None
+    output = Path(output) if output is not None and typed != "-" else None      # -o -: standard output
     folder = output is not None and (output.is_dir() or typed.endswith(("/", os.sep)))
     if not formats:
         from_name = format_for_path(str(output)) if output is not None and not folder else None
+        if from_name is None and output is not None and not folder and output.suffix:
+            raise OutputError(f"{typed}: no report format is written as '{output.suffix}'",
+                              f"name a file ending in {', '.join(known_extensions())} (the format follows), "
+                              f"or pass --format {'|'.join(FORMATS)}")
         formats = [from_name] if from_name else ["pdf", "json"] if folder else ["text"]
     if len(formats) > 1 and output is None:
-        raise OutputError("several formats need an output folder", "add -o out/ (each format is written there)")
+        raise OutputError("several formats need an output folder" + (", not standard output" if typed else ""),
+                          "add -o out/ (each format is written there)")
     if len(formats) > 1 and not folder:
         if output.suffix:
             raise OutputError(f"several formats ({','.join(formats)}) cannot go into one file {output}",
                               f"name a folder instead: -o {output.parent / output.stem}/")
         folder = True
     if output is None and FORMATS[formats[0]].binary and stdout_is_terminal:
-        raise OutputError(f"{formats[0]} output is binary",
-                          f"write it to a file: -o verdict{FORMATS[formats[0]].extension}")
+        raise OutputError(f"{formats[0]} output is binary and standard output is a terminal",
+                          f"write it to a file: -o verdict{FORMATS[formats[0]].extension}, or pipe it: "
+                          f"-o - | ...")
     return formats, output, folder
 
 
@@ -114,10 +129,13 @@ def report_stem(submission_id: str) -> str:
 
 
 def format_for_path(path: str) -> str | None:
-    for fmt in FORMATS.values():
-        if path.lower().endswith(fmt.extension):
-            return fmt.name
-    return None
+    """The format a file name's extension says (the longest that matches: x.sarif.json is sarif), or None."""
+    found = [(len(ext), fmt.name) for fmt in FORMATS.values() for ext in fmt.extensions if path.lower().endswith(ext)]
+    return max(found)[1] if found else None
+
+
+def known_extensions() -> list[str]:
+    return [ext for fmt in FORMATS.values() for ext in fmt.extensions]
 
 
 def write_atomic(path, data: bytes) -> None:

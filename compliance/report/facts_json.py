@@ -1,13 +1,12 @@
-"""`compliance extract --format json`: the reader's records, as they are, for tools."""
+"""`compliance extract --format json`: the reader's records, as they are, for tools
+(docs/schemas/facts.schema.json)."""
 
 from __future__ import annotations
 
 from .json_report import dumps
 
-SCHEMA_VERSION = "1"
-
 
 def render_facts(all_facts) -> bytes:
-    doc = {"schema_version": SCHEMA_VERSION,
-           "models": [facts.model_dump(mode="json") for facts in all_facts]}
-    return dumps(doc)
+    from .versioning import CONTRACTS
+
+    return dumps(CONTRACTS["facts"].stamp({"models": [facts.model_dump(mode="json") for facts in all_facts]}))

@@ -1,6 +1,6 @@
-"""JSON verdict: the machine-readable contract, documented in docs/verdict.schema.json.
+"""JSON verdict: the machine-readable contract, documented in docs/schemas/verdict.schema.json.
 
-Keys are stable; new keys may be added without a version change (see json_schema.py).
+Keys are stable; how its `schema_version` changes is the one rule of versioning.py (docs/json.md).
 `lang` does not apply: every text is given in both languages (`zh`, `en`) or as its English
 `message` beside `message_zh`.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-SCHEMA_VERSION = "1"
 # Characters json.dumps(ensure_ascii=False) leaves raw inside strings although a terminal or an
 # editor would act on them: DEL and C1 controls (U+009B is a CSI), bidi controls, line/paragraph
 # separators. Written as \uXXXX escapes they read back as the very same string.
@@ -24,34 +23,37 @@ def dumps(data, **options) -> bytes:
 
 
 def to_dict(verdict) -> dict:
+    from .versioning import CONTRACTS
+
     data = verdict.model_dump(mode="json")
-    head = {"schema_version": SCHEMA_VERSION, "submission": data.pop("submission"), "as_of": data.pop("as_of"),
+    head = {"submission": data.pop("submission"), "as_of": data.pop("as_of"),
             "rules_version": data.pop("rules_version"), "verdict": data.pop("verdict"),
             "exit_code": verdict.exit_code, "counts": verdict.counts()}
-    return {**head, **data}
+    return CONTRACTS["verdict"].stamp({**head, **data})
 
 
 def render(verdict, lang: str = "both") -> bytes:
     return dumps(to_dict(verdict))
 
 
-DERIVED_KEYS = ("schema_version", "exit_code", "counts")    # computed from the record by to_dict
+DERIVED_KEYS = ("$schema", "schema_version", "exit_code", "counts")    # computed from the record by to_dict
 
 
 def load_verdict(data: dict | str | bytes):
     """The Verdict a JSON verdict was rendered from (the inverse of `render`/`to_dict`): the keys
     to_dict computes are checked against the record and dropped. A verdict stored before a key
-    was added (e.g. `signoffs`) gets that key's default. ValueError (pydantic's ValidationError
-    is one) when the document is not a verdict of this contract."""
+    was added (e.g. `signoffs`) gets that key's default; the old version form "1" reads as 1.0.
+    ValueError (pydantic's ValidationError is one) when the document is not a verdict of this
+    contract, or one of a later MINOR: the record is rebuilt whole (a PDF re-issued from it), so a
+    key this build does not know is refused, not dropped."""
     from ..evaluate.results import Verdict
+    from .versioning import CONTRACTS
 
     if isinstance(data, (str, bytes)):
         data = json.loads(data)
     if not isinstance(data, dict):
         raise ValueError("a JSON verdict is an object")
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ValueError(f"JSON verdict schema_version {version!r}; this tool reads {SCHEMA_VERSION!r}")
+    CONTRACTS["verdict"].check_readable(data, newer_minor_ok=False)
     verdict = Verdict.model_validate({k: v for k, v in data.items() if k not in DERIVED_KEYS})
     for key, expected in (("exit_code", verdict.exit_code), ("counts", verdict.counts())):
         if key in data and data[key] != expected:

@@ -371,8 +371,8 @@ def build_ids(ruleset, *, figures: Optional[Iterable[str]] = None,
 
 
 def write_document(document, path: str | Path) -> None:
-    """Write an ifctester Ids to `path`. A document the IDS XSD rejects raises IdsError and leaves no
-    file behind (an existing file at `path` is kept)."""
+    """Write an ifctester Ids to `path` (its missing folders made). A document the IDS XSD rejects
+    raises IdsError and leaves no file behind (an existing file at `path` is kept)."""
     from ifctester.ids import get_schema
 
     path = Path(path)
@@ -380,6 +380,7 @@ def write_document(document, path: str | Path) -> None:
     try:
         reason = None
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             if not document.to_xml(str(part)):    # it encodes strictly: this re-check is a safety net
                 reason = next(iter(get_schema().iter_errors(str(part))), "invalid")
         except OSError as exc:

@@ -27,7 +27,7 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("json", ".json", "application/json", "machine-readable district progress (schema district-report/2)",
+    Format("json", ".json", "application/json", "machine-readable district progress (docs/json.md)",
            "compliance.district.render.json_out:render"),
     Format("pdf", ".pdf", "application/pdf", "district dashboard for presenting progress (WeasyPrint)",
            "compliance.district.render.pdf:render", binary=True),

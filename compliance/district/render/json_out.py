@@ -1,5 +1,6 @@
-"""JSON district report: the DistrictReport record as is, plus `"schema": "district-report/2"` and
-`"lang"`.
+"""JSON district report: the DistrictReport record as is, after `"$schema"` and `"schema_version"`
+(contract district-report, compliance/report/versioning.py), plus `"lang"` and the deprecated
+`"schema": "district-report/2"` (the version's old form, kept for readers of 2.0 until 3.0).
 
 Deterministic: keys sorted, two-space indent, UTF-8 (no \\u escapes for Chinese; control, bidi and
 line-separator characters from submitted names escaped, as in the verdict JSON), a final newline;
@@ -10,15 +11,17 @@ English words beyond field names, codes and units.
 
 from __future__ import annotations
 
-SCHEMA = "district-report/2"
+LEGACY_SCHEMA = "district-report/2"
 _BOTH = {"zh", "en"}
 
 
 def to_dict(report, lang: str = "both") -> dict:
+    from ...report.versioning import CONTRACTS
+
     data = report.model_dump(mode="json")
     if lang != "both":
         data = _only(data, lang)
-    return {**data, "schema": SCHEMA, "lang": lang}
+    return CONTRACTS["district-report"].stamp({**data, "schema": LEGACY_SCHEMA, "lang": lang})
 
 
 def _only(node, lang: str):
