@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, debug_option, emit, fail, guarded,
-                                         lang_option, limits_option, rules_option)
+from compliance.commands.common import (DEFAULT_RULES, FormatList, as_of_option, bcf_options, debug_option, emit, fail,
+                                         guarded, lang_option, limits_option, rules_option)
 from compliance.commands.batch import batch
 from compliance.commands.dbadmin import registry_group
 from compliance.commands.gc import gc
@@ -40,11 +40,12 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(), default=None,        # a str: Path() would drop a trailing /
               help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
 @lang_option
+@bcf_options
 @as_of_option("Judge by the rules in force on this date (default: the filing date).")
 @rules_option
 @limits_option
 @debug_option
-def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, as_of, rules_dir: Path,
+def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, bcf, as_of, rules_dir: Path,
           limits, debug: bool) -> None:
     """Check the submission in FOLDER (submission.yaml + its IFC models) and issue a verdict.
 
@@ -53,6 +54,7 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
       compliance check ifc_samples/pass-school -o out/verdict.pdf
       compliance check ifc_samples/fail-office --format pdf,json,xlsx,bcf -o out/
       compliance check ifc_samples/fail-office --format html --lang en -o fail-office.html
+      compliance check ifc_samples/fail-office --bcf-version 3.0 --previous old/YP-2024-0457.bcf -o new.bcf
     """
     from compliance.report import OutputError, plan_outputs
 
@@ -60,6 +62,7 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
         fmts, output, into_folder = plan_outputs(fmts, output, sys.stdout.isatty())
     except OutputError as exc:
         fail(str(exc), exc.hint)
+    bcf.refuse_without(fmts)
 
     def run():
         from compliance.context import RunContext
@@ -67,11 +70,12 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
         from compliance.pipeline import check_submission
         from compliance.report import render, report_stem
 
+        options = bcf.render_options()          # --previous read before any work: a bad file stops here
         with time_limit(limits.time_limit_s, folder):
             verdict = check_submission(folder, RunContext(rules_dir=rules_dir, limits=limits),
                                        as_of.date() if as_of else None)
             # every report is rendered before any is written: a failing format leaves no partial set
-            reports = [(fmt, render(fmt, verdict, lang)) for fmt in fmts]
+            reports = [(fmt, render(fmt, verdict, lang, options)) for fmt in fmts]
         for fmt, data in reports:
             target = output / f"{report_stem(verdict.submission.id)}{FORMATS[fmt].extension}" if into_folder else output
             emit(data, target, f"{verdict.verdict}: {fmt} verdict")

@@ -283,8 +283,8 @@ def test_bcf_entries_and_text_are_safe(hostile, reports):
     with zipfile.ZipFile(reports["bcf"]) as z:
         names = z.namelist()
         for name in names:
-            assert re.fullmatch(r"bcf\.version|project\.bcfp|[0-9a-f-]{36}/(markup\.bcf|[0-9a-f-]{36}\.bcfv)?",
-                                name), name
+            assert re.fullmatch(r"bcf\.version|project\.bcfp|"
+                                r"[0-9a-f-]{36}/(markup\.bcf|[0-9a-f-]{36}\.bcfv|snapshot\.png)?", name), name
         markups = [z.read(n) for n in names if n.endswith("markup.bcf")]
         project = ET.fromstring(z.read("project.bcfp"))
     assert markups, "no topics: the hostile elements are cited nowhere"

@@ -1,9 +1,12 @@
 """BCF verdict (`--format bcf`): real sample submissions through the pipeline, the BCF read back
-with the bcf-client reader, the selected GlobalIds looked up in the sample's IFC files."""
+with the bcf-client reader (and, in the tests of cameras and versions, validated against the official
+XSDs and read with a JavaScript reader: tests/bcf_readers.py), the selected GlobalIds looked up in the
+sample's IFC files, the cameras checked against the elements' boxes from the geometry kernel."""
 
 from __future__ import annotations
 
 import io
+import math
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -13,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from bcf_readers import read_bcf
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
@@ -23,8 +27,19 @@ from compliance.report.labels import measured_vs_required, say
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "ifc_samples"
 ACTIONABLE = {"fail", "missing_data", "manual_review"}
-TOPIC_TYPE = {"fail": "Error", "missing_data": "Request", "manual_review": "Issue"}
-PRIORITY = {"mandatory": "High", "target": "Normal", "encouraged": "Low"}
+TOPIC_TYPE = {"missing_data": "Request", "manual_review": "Issue"}
+PRIORITY = {"mandatory": "Normal", "target": "Normal", "encouraged": "Low", "tally": "Low"}
+
+
+def expected_type(r) -> str:
+    """Only a blocking fail is an Error; a fail that does not block is a Warning."""
+    if r.status == "fail":
+        return "Error" if r.blocks else "Warning"
+    return TOPIC_TYPE[r.status]
+
+
+def expected_priority(r) -> str:
+    return "High" if r.blocks else PRIORITY[r.kind]
 WITH_FINDINGS = ["fail-office", "incomplete-zero-roof", "incomplete-panels-off-roof", "incomplete-metadata-mismatch",
                  "fail-residential-chargers-not-ready", "incomplete-plant", "fail-binjiang-office"]
 
@@ -48,44 +63,20 @@ def verdict_of():
     return get
 
 
-def read_bcf(data: bytes, tmp_path: Path, name: str = "verdict.bcf") -> dict:
-    """Everything a BCF tool would show, read with bcf-client (version detection included)."""
-    import bcf.bcfxml
-    import bcf.v2.bcfxml
-
-    path = tmp_path / name
-    path.write_bytes(data)
-    bx = bcf.bcfxml.load(path)
-    try:
-        assert isinstance(bx, bcf.v2.bcfxml.BcfXml) and bx.version.version_id == "2.1"
-        topics = {guid: _topic(handler) for guid, handler in bx.topics.items()}
-        return {"project": bx.project.name, "project_id": bx.project.project_id, "topics": topics}
-    finally:
-        bx.close()
-
-
-def _topic(handler) -> dict:
-    t = handler.topic
-    out = dict(guid=t.guid, title=t.title, description=t.description, type=t.topic_type, status=t.topic_status,
-               priority=t.priority, labels=list(t.labels), author=t.creation_author,
-               created=t.creation_date.to_datetime(), selection=None, systems=None, viewpoint=None,
-               header_files=[f.filename for f in handler.header.file] if handler.header else [])
-    viewpoints = handler.viewpoints
-    assert len(viewpoints) <= 1
-    for vp in viewpoints.values():
-        components = vp.visualization_info.components
-        assert components.visibility.default_visibility is True
-        out.update(selection=vp.get_selected_guids(), viewpoint=vp.guid,
-                   systems=[c.originating_system for c in components.selection.component])
-    return out
-
-
 def actionable(verdict):
     return {r.rule: r for r in verdict.results if r.status in ACTIONABLE}
 
 
 def cited_notes(verdict):
     return [n for n in verdict.notes if n.severity in ("warning", "uncertain") and n.global_ids]
+
+
+def note_groups(verdict) -> dict:
+    """code -> the notes of that code: one topic each."""
+    groups: dict = {}
+    for n in cited_notes(verdict):
+        groups.setdefault(n.code, []).append(n)
+    return groups
 
 
 def evidence_ids(r) -> list[str]:
@@ -107,23 +98,25 @@ def test_one_topic_per_finding_selecting_exactly_its_elements(name, verdict_of, 
     got = read_bcf(report_bcf.render(v, "both"), tmp_path)["topics"]
     by_rule, by_note = split(got, v)
 
-    assert len(got) == len(rules) + len(notes)
+    assert len(got) == len(rules) + len(note_groups(v))
     assert sorted(t["labels"][0] for t in by_rule) == sorted(rules)
     for t in by_rule:
         r = rules[t["labels"][0]]
         ids = evidence_ids(r)
         assert t["selection"] == (ids or None), r.rule
         assert t["labels"] == [r.rule, r.status, r.kind, r.clause.ref]
-        assert (t["type"], t["priority"], t["status"]) == (TOPIC_TYPE[r.status], PRIORITY[r.kind], "Open")
+        assert (t["type"], t["priority"], t["status"]) == (expected_type(r), expected_priority(r), "Open")
         assert t["author"] == f"compliance {v.tool_version}"
         assert t["created"] == v.generated_at.astimezone(timezone.utc)
         for e in r.evidence:
             if e.source == "metadata" and e.line:
                 assert f"{e.file}:{e.line}" in t["description"]
     assert Counter((t["labels"][0], tuple(t["selection"])) for t in by_note) == \
-        Counter((n.code, tuple(dict.fromkeys(n.global_ids))) for n in notes)
+        Counter((code, tuple(dict.fromkeys(g for n in group for g in n.global_ids)))
+                for code, group in note_groups(v).items())           # one topic per problem, every element
     assert all(t["labels"] == [t["labels"][0], t["labels"][1]] and t["labels"][1] in ("warning", "uncertain")
                for t in by_note)
+    assert notes or not by_note
 
 
 @pytest.mark.parametrize("name", WITH_FINDINGS)
@@ -210,14 +203,30 @@ def test_reasons_and_note_titles_in_lang(lang, verdict_of, tmp_path):
     for t in by_rule:
         r = actionable(v)[t["labels"][0]]
         assert r.reasons and all(say(x, lang) in t["description"] for x in r.reasons)
-    notes = cited_notes(v)
-    assert notes and all(n.message_zh for n in notes)
-    for n in notes:
-        text = n.message_zh if lang == "zh" else n.message
-        other = n.message if lang == "zh" else n.message_zh
+    groups = note_groups(v)
+    assert groups and all(n.message_zh for g in groups.values() for n in g)
+    for code, group in groups.items():
+        first = group[0].message_zh if lang == "zh" else group[0].message
         severity = {"zh": "存疑", "en": "uncertain"}[lang]
-        matching = [t for t in by_note if t["title"].startswith(f"{n.code} {severity}: {text[:60]}")]
-        assert matching and all(text in t["description"] and other not in t["description"] for t in matching)
+        (t,) = [t for t in by_note if t["labels"][0] == code]
+        count = f" ({len(group)})" if len(group) > 1 else ""
+        assert t["title"].startswith(f"{code} {severity}{count}: {first[:60]}")
+        for n in group:
+            text = n.message_zh if lang == "zh" else n.message
+            other = n.message if lang == "zh" else n.message_zh
+            assert text in t["description"] and other not in t["description"]
+
+
+def test_the_notes_of_one_problem_are_one_topic_listing_every_element(verdict_of, tmp_path):
+    """incomplete-panels-off-roof: twelve ground-mounted panels, one pv.off_roof note each: one topic."""
+    v = verdict_of("incomplete-panels-off-roof")
+    notes = [n for n in v.notes if n.code == "pv.off_roof"]
+    assert len(notes) == 12
+    got = read_bcf(report_bcf.render(v, "en"), tmp_path)["topics"]
+    (t,) = [t for t in got.values() if t["labels"][0] == "pv.off_roof"]
+    assert t["selection"] == [g for n in notes for g in n.global_ids] == t["coloured"]
+    assert t["title"].startswith("pv.off_roof warning (12): ") and all(n.message in t["description"] for n in notes)
+    assert (t["type"], t["priority"], t["labels"]) == ("Issue", "Normal", ["pv.off_roof", "warning"])
 
 
 def test_compliant_sample_gives_a_bcf_with_no_topics(verdict_of, tmp_path):
@@ -236,7 +245,7 @@ def test_guids_are_stable_across_runs_and_distinct_across_submissions(verdict_of
     again = again.model_copy(update={"generated_at": first.generated_at + timedelta(days=3)})
     a = read_bcf(report_bcf.render(first, "both"), tmp_path, "a.bcf")
     b = read_bcf(report_bcf.render(again, "en"), tmp_path, "b.bcf")
-    assert len(a["topics"]) == len(actionable(first)) + len(cited_notes(first)) >= 3
+    assert len(a["topics"]) == len(actionable(first)) + len(note_groups(first)) >= 3
     assert set(a["topics"]) == set(b["topics"])
     assert a["project_id"] == b["project_id"]
     assert {t["viewpoint"] for t in a["topics"].values()} == {t["viewpoint"] for t in b["topics"].values()}
@@ -269,6 +278,9 @@ def test_hostile_text_is_escaped_and_illegal_characters_removed(verdict_of, tmp_
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
             raw = z.read(name)
+            if name.endswith(".png"):                       # the snapshots: images, no text
+                assert raw.startswith(b"\x89PNG")
+                continue
             assert b"\x07" not in raw and b"\x00" not in raw and b"<script>" not in raw
             if not name.endswith("/"):
                 ET.fromstring(raw)                          # every entry is well-formed XML
@@ -338,3 +350,186 @@ def test_topics_state_the_model_header_and_show_bidi_controls(verdict_of, tmp_pa
         assert "\u202e" not in loaded.project.name and "[U+202E]exe.fdp" in loaded.project.name
     finally:
         loaded.close()
+
+
+# --- versions, cameras, colours, snapshots (issue 23) -----------------------------------------------------------
+
+FAILING = sorted(p.name for p in SAMPLES.iterdir() if p.name.startswith("fail-") and (p / "submission.yaml").is_file())
+
+
+def _dot(a, b) -> float:
+    return sum(x * y for x, y in zip(a, b))
+
+
+def _sub(a, b) -> tuple:
+    return tuple(x - y for x, y in zip(a, b))
+
+
+def _norm(a) -> float:
+    return _dot(a, a) ** 0.5
+
+
+def _corners(box):
+    return [(x, y, z) for x in (box[0], box[3]) for y in (box[1], box[4]) for z in (box[2], box[5])]
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("name", WITH_FINDINGS + ["pass-school"])
+def test_every_file_is_valid_against_the_official_xsd(name, version, verdict_of):
+    from bcf_readers import validate_xsd
+
+    v = verdict_of(name)
+    counts = validate_xsd(report_bcf.render(v, "both", version=version), version)
+    assert counts.get("markup.xsd", 0) == len(report_bcf.issues(v, "both"))
+    assert counts["version.xsd"] == counts["project.xsd"] == 1
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+@pytest.mark.parametrize("name", FAILING)
+def test_each_viewpoint_frames_its_red_elements(name, version, verdict_of, tmp_path):
+    """Per topic of a failing sample: the topic's elements coloured red; a camera whose line of sight
+    passes near the centre of their boxes (from the geometry kernel, not the checker's reader), every
+    box corner inside its 60° field of view, looking down from above; a plan-view snapshot."""
+    from bcf_readers import kernel_boxes
+    from PIL import Image
+
+    v = verdict_of(name)
+    got = read_bcf(report_bcf.render(v, "en", version=version), tmp_path, version=version)["topics"]
+    index = v.element_index()
+    viewed = [t for t in got.values() if t["selection"]]
+    boxes = kernel_boxes(SAMPLES / name, {g for t in viewed for g in t["selection"]})
+    aimed = 0
+    for t in viewed:
+        assert t["colour"] == "FF0000" and t["coloured"] == t["selection"][:1000], t["title"]
+        placed = [g for g in t["coloured"] if index.get(g) is not None and index[g].bbox is not None]
+        if not placed:                         # no position in the verdict: never an invented one
+            if version == "2.1":
+                assert t["camera"] is None and "no camera" in t["description"]
+            else:
+                assert t["camera"] is not None and "the camera is a fallback" in t["description"]
+            assert t["snapshot"] is None
+            continue
+        own = [boxes[g] for g in placed if g in boxes]
+        assert own, f"{t['title']}: the kernel makes none of {placed}"
+        union = (*(min(b[i] for b in own) for i in range(3)), *(max(b[i + 3] for b in own) for i in range(3)))
+        centre = tuple((union[i] + union[i + 3]) / 2 for i in range(3))
+        cam = t["camera"]
+        assert cam is not None and cam["fov"] == 60.0, t["title"]
+        d = cam["direction"]
+        assert abs(_norm(d) - 1) < 1e-5 and abs(_dot(d, cam["up"])) < 1e-5 and cam["up"][2] > 0
+        to_centre = _sub(centre, cam["point"])
+        along = _dot(to_centre, d)
+        miss = _norm(_sub(to_centre, tuple(along * x for x in d)))
+        diagonal = _norm(_sub(union[3:], union[:3]))
+        assert along > 0 and miss <= max(1.0, 0.1 * diagonal), (t["title"], miss, diagonal)
+        assert cam["point"][2] > centre[2]                           # looking down, from an elevated diagonal
+        for box in own:
+            for corner in _corners(box):
+                v_ = _sub(corner, cam["point"])
+                angle = math.degrees(math.acos(max(-1.0, min(1.0, _dot(v_, d) / _norm(v_)))))
+                assert angle <= 30.5, (t["title"], corner, angle)
+        png = Image.open(io.BytesIO(t["snapshot"]))
+        assert png.format == "PNG" and png.size == (800, 600)
+        assert (204, 0, 0) in {c for _, c in png.convert("RGB").getcolors(1 << 16)}     # the red outlines
+        aimed += 1
+    # fail-binjiang-office's findings cite its IfcBuilding alone, which has no position of its own;
+    # fail-housing-podium-binjiang's finding is the metadata's alone (no viewpoint)
+    assert aimed or name == "fail-binjiang-office" or not viewed, f"{name}: no camera aimed at its elements"
+    assert aimed or name in ("fail-binjiang-office", "fail-housing-podium-binjiang")
+
+
+def test_a_viewpoint_without_positions_gets_no_camera_in_2_1_and_a_stated_fallback_in_3_0(verdict_of, tmp_path):
+    v = verdict_of("fail-office")
+    pv2 = evidence_ids(actionable(v)["PV-2"])
+    bare = v.model_copy(update={"elements": tuple(e.model_copy(update={"bbox": None}) if e.global_id in pv2 else e
+                                                  for e in v.elements)})
+    (t21,) = [t for t in read_bcf(report_bcf.render(bare, "en"), tmp_path, "a.bcf")["topics"].values()
+              if t["labels"][0] == "PV-2"]
+    assert t21["selection"] == pv2 and t21["camera"] is None and t21["snapshot"] is None
+    assert "no camera" in t21["description"]
+    got = read_bcf(report_bcf.render(bare, "en", version="3.0"), tmp_path, "b.bcf", "3.0")["topics"]
+    (t30,) = [t for t in got.values() if t["labels"][0] == "PV-2"]
+    assert t30["camera"] is not None and "the camera is a fallback" in t30["description"]
+    assert "shows the extent of every element this check cites" in t30["description"]
+
+    nothing = v.model_copy(update={"elements": tuple(e.model_copy(update={"bbox": None}) for e in v.elements)})
+    got = read_bcf(report_bcf.render(nothing, "zh", version="3.0"), tmp_path, "c.bcf", "3.0")["topics"]
+    (t,) = [t for t in got.values() if t["labels"][0] == "PV-2"]
+    assert "相机对准模型原点" in t["description"] and t["camera"]["point"] != (0.0, 0.0, 0.0)
+
+
+def test_a_rule_that_does_not_block_is_never_an_error(verdict_of, tmp_path):
+    """An encouraged item not taken up (PV-5, CON-1) is a Warning of Low priority, a target's missing
+    data (RE-2) a Request of Normal priority; only a blocking fail (GB-2) is an Error, of High priority."""
+    expected = {("incomplete-heat-pump-source", "PV-5"): ("Warning", "Low"),
+                ("pass-factory-ifc2x3", "PV-5"): ("Warning", "Low"),
+                ("pass-factory-ifc2x3", "CON-1"): ("Warning", "Low"),
+                ("pass-factory-ifc2x3", "RE-2"): ("Request", "Normal"),
+                ("fail-binjiang-office", "GB-2"): ("Error", "High")}
+    for name in sorted({n for n, _ in expected}) + WITH_FINDINGS:
+        v = verdict_of(name)
+        for version in ("2.1", "3.0"):
+            got = read_bcf(report_bcf.render(v, "en", version=version), tmp_path, f"{name}.bcf", version)["topics"]
+            for t in got.values():
+                rule = t["labels"][0]
+                if (name, rule) in expected:
+                    assert (t["type"], t["priority"]) == expected[(name, rule)], (name, rule)
+                if "encouraged" in t["labels"] or "target" in t["labels"]:
+                    assert t["type"] != "Error" and t["priority"] != "High", (name, t["title"])
+    assert actionable(verdict_of("pass-factory-ifc2x3"))["CON-1"].kind == "encouraged"
+
+
+@pytest.mark.parametrize("version", ["2.1", "3.0"])
+def test_the_header_names_each_models_ifcproject(version, verdict_of, tmp_path):
+    import ifcopenshell
+
+    v = verdict_of("fail-office")
+    projects = {p.name: ifcopenshell.open(str(p)).by_type("IfcProject")[0].GlobalId
+                for p in (SAMPLES / "fail-office").glob("*.ifc")}
+    assert {m.file: m.ifc_project for m in v.models} == projects
+    got = read_bcf(report_bcf.render(v, "both", version=version), tmp_path, version=version)["topics"]
+    headed = [t for t in got.values() if t["header_files"]]
+    assert headed
+    for t in headed:
+        assert t["header_projects"] == [projects[f] for f in t["header_files"]]
+
+
+def test_snapshots_are_deterministic_plan_views(verdict_of):
+    v = verdict_of("fail-office")
+    a, b = report_bcf.render(v, "en", version="3.0"), report_bcf.render(v.model_copy(), "zh", version="3.0")
+    shots = [{n: z.read(n) for n in z.namelist() if n.endswith(".png")}
+             for z in (zipfile.ZipFile(io.BytesIO(a)), zipfile.ZipFile(io.BytesIO(b)))]
+    assert shots[0] and shots[0] == shots[1]                       # the picture does not depend on the language
+
+
+def test_a_javascript_reader_reads_both_versions_alike(verdict_of, tmp_path):
+    """@parametricos/bcf-js (from the npm registry, installed by the test) reads what bcf-client reads:
+    topics, statuses, selections, cameras, models and their IfcProject; the colours too, in 3.0
+    through the XML path (bcf_readers.JsReader says why)."""
+    from bcf_readers import js_reader, xml_coloring
+
+    reader = js_reader()
+    v = verdict_of("fail-office")
+    for version in ("2.1", "3.0"):
+        path = tmp_path / f"v{version}.bcf"
+        path.write_bytes(report_bcf.render(v, "en", version=version))
+        ours = read_bcf(path.read_bytes(), tmp_path, f"ours{version}.bcf", version)["topics"]
+        theirs = reader.read(path, version)
+        coloring = xml_coloring(path.read_bytes())
+        assert {t["guid"] for t in theirs["topics"]} == set(ours), version
+        for t in theirs["topics"]:
+            mine = ours[t["guid"]]
+            assert (t["title"], t["status"], t["type"]) == (mine["title"], mine["status"], mine["type"])
+            assert t["selection"] == (mine["selection"] or []), mine["title"]
+            assert [(f["filename"], f["ifc_project"]) for f in t["files"]] == \
+                list(zip(mine["header_files"], mine["header_projects"]))
+            if mine["camera"] is None:
+                assert t["camera"] is None
+            else:
+                assert tuple(t["camera"]["point"]) == pytest.approx(mine["camera"]["point"])
+                assert tuple(t["camera"]["direction"]) == pytest.approx(mine["camera"]["direction"])
+                assert t["camera"]["fov"] == mine["camera"]["fov"] and t["snapshot"] == "snapshot.png"
+            expected = {"FF0000": mine["coloured"]} if mine["coloured"] else {}
+            assert coloring.get(t["guid"], {}) == expected
+            if version == "2.1":
+                assert dict(zip(t["colours"], [t["coloured"]] if t["coloured"] else [])) == expected

@@ -51,6 +51,7 @@ class Batch:
     recheck: bool = False                       # evaluate from the registry's stored facts where it has them
     limits: Optional[Limits] = None             # per submission (None: the defaults)
     scheduler: Optional[str] = None             # a Dask scheduler's address (None: worker processes here)
+    bcf_version: str = "2.1"                    # of the bcf reports (--bcf-version)
     rules_version: str = ""                     # set by run(), from the rule set it loads
     rules_key: str = ""                         # its RuleSet.identity, for the checks' keys
     rows: list[Row] = field(default_factory=list)
@@ -77,7 +78,8 @@ class Batch:
                             formats=self.formats if self.out_dir else (), lang=self.lang,
                             rules_version=ruleset.version, rules_key=ruleset.identity,
                             known=self.registry.keys(errors=not self.retry_errors), out_dir=self.out_dir,
-                            limits=self.limits or Limits(), facts_db=self.registry.url if self.recheck else None)
+                            limits=self.limits or Limits(), facts_db=self.registry.url if self.recheck else None,
+                            bcf_version=self.bcf_version)
 
         ctrl_c = _Deferred()
 

@@ -30,6 +30,7 @@ class Settings:
     out_dir: Optional[Path] = None
     limits: Optional[Limits] = None
     facts_db: Optional[str] = None              # batch --recheck: the registry whose stored facts are read
+    bcf_version: str = "2.1"                    # batch --bcf-version: of the bcf reports
 
     def already_done(self, key: str) -> bool:
         """Stored, and its reports are in this batch's output folder (a batch writing to a new
@@ -151,7 +152,8 @@ def _check(path: Path, settings: Settings):
             verdict = check_submission(path, ctx, settings.as_of)
         finally:
             ctx.models.clear()      # a worker checks hundreds of submissions: keep one's models at a time
-        return verdict, {fmt: render(fmt, verdict, settings.lang) for fmt in settings.formats}
+        options = {"bcf": {"version": settings.bcf_version}}
+        return verdict, {fmt: render(fmt, verdict, settings.lang, options) for fmt in settings.formats}
 
 
 def failure_of(exc: BaseException) -> Failure:

@@ -46,6 +46,8 @@ def open_registry(db, create: bool = True):
                    "is written here; `pdf` renders each PDF in the workers, in parallel, or print one later with "
                    "`compliance report CHECK_ID -o FILE.pdf`.")
 @lang_option
+@click.option("--bcf-version", type=click.Choice(["2.1", "3.0"]), default="2.1", show_default=True,
+              help="BCF-XML version of the bcf reports (3.0 always has a camera).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes on this machine (default: one per CPU core; with --scheduler, the "
                    "cluster's workers decide).")
@@ -61,8 +63,8 @@ def open_registry(db, create: bool = True):
                    "archive is checked again in a fraction of the time. See also `compliance recheck`.")
 @limits_option
 @debug_option
-def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry_errors, recheck, limits,
-          debug) -> None:
+def batch(dirs, output, fmts, lang, bcf_version, jobs, scheduler, db, as_of, rules_dir, retry_errors, recheck,
+          limits, debug) -> None:
     """Check every submission folder under DIR... in parallel and store each verdict in the registry.
 
     A folder holding submission.yaml is a submission; a folder holding IFC files but no
@@ -95,7 +97,8 @@ def batch(dirs, output, fmts, lang, jobs, scheduler, db, as_of, rules_dir, retry
         chosen = _published_rules(registry, rules_dir, as_of)
         job = Batch(roots=list(dirs), registry=registry, rules_dir=chosen, out_dir=output, formats=tuple(fmts),
                     lang=lang, as_of=as_of.date() if as_of else None, jobs=jobs or os.cpu_count() or 1,
-                    retry_errors=retry_errors, limits=limits, scheduler=scheduler, recheck=recheck)
+                    retry_errors=retry_errors, limits=limits, scheduler=scheduler, recheck=recheck,
+                    bcf_version=bcf_version)
         folders = job.folders()
         if not folders:
             _print_skipped(job, err=True)

@@ -235,3 +235,43 @@ def limits_option(f):
                                help="Stop checking a submission after this long, with a message (0: no limit).")(with_limits)
     return click.option("--max-model-mb", type=click.FloatRange(min=0), default=MAX_MODEL_MB, show_default=True,
                         metavar="MB", help="Refuse a model file larger than this, with a message (0: no limit).")(with_limits)
+
+
+def bcf_options(f):
+    """--bcf-version and --previous (the BCF reports' options), given to the command as one `bcf`
+    (BcfChoice); `bcf.render_options()` reads --previous (an unreadable file: one InputError)."""
+    import functools
+
+    @functools.wraps(f)
+    def with_bcf(*args, bcf_version: str, previous: Path | None, **kwargs):
+        return f(*args, bcf=BcfChoice(version=bcf_version, previous=previous), **kwargs)
+
+    with_bcf = click.option("--previous", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                            metavar="OLD.bcf",
+                            help="The BCF issued before for this submission: its topics fixed since are closed "
+                                 "(with a comment), returning ones reopened, instead of dropped.")(with_bcf)
+    return click.option("--bcf-version", type=click.Choice(["2.1", "3.0"]), default="2.1", show_default=True,
+                        help="BCF-XML version of a bcf report (3.0 always has a camera).")(with_bcf)
+
+
+class BcfChoice:
+    """What --bcf-version and --previous asked for."""
+
+    def __init__(self, version: str, previous: Path | None) -> None:
+        self.version = version
+        self.previous = previous
+
+    def refuse_without(self, formats) -> None:
+        """--previous updates a BCF report: without one it is a usage error."""
+        if self.previous is not None and "bcf" not in formats:
+            fail(f"--previous {self.previous} updates a BCF report, and none is written",
+                 "add --format bcf (or -o FILE.bcf), or leave out --previous", kind="usage error")
+
+    def render_options(self) -> dict:
+        """report.render's options: the version, and the previous BCF read (before any checking)."""
+        previous = None
+        if self.previous is not None:
+            from compliance.report.bcf.previous import read_previous
+
+            previous = read_previous(self.previous)
+        return {"bcf": {"version": self.version, "previous": previous}}

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry
-from .common import (as_of_option, console as wide_console, debug_option, emit, errors_as_json, fail, guarded,
-                     lang_option, piped, rules_option, shown_url)
+from .common import (as_of_option, bcf_options, console as wide_console, debug_option, emit, errors_as_json, fail,
+                     guarded, lang_option, piped, rules_option, shown_url)
 from .sign import load_office_signer, signing_option
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
@@ -163,10 +163,11 @@ REPORT_FORMATS = ("pdf", "html", "json", "xlsx", "bcf", "junit", "sarif")
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="Report format (default: from -o's extension, else pdf).")
 @lang_option
+@bcf_options
 @signing_option
 @db_option
 @debug_option
-def report_command(check_id: int, output, fmt, lang: str, signing_p12, db, debug: bool) -> None:
+def report_command(check_id: int, output, fmt, lang: str, bcf, signing_p12, db, debug: bool) -> None:
     """A stored check's report again, with its reviewers' sign-offs (the signed PDF).
 
     The verdict is the one stored when the submission was checked; nothing is checked again. The PDF
@@ -178,6 +179,7 @@ def report_command(check_id: int, output, fmt, lang: str, signing_p12, db, debug
       compliance report 12 -o YP-2024-0457.pdf
       COMPLIANCE_SIGNING_PASSPHRASE=... compliance report 12 -o YP-2024-0457.pdf --signing-p12 keys/office-signing.p12
       compliance report 12 --format json
+      compliance report 14 -o YP-2024-0457.bcf --previous YP-2024-0457-check12.bcf
     """
     import os
 
@@ -204,11 +206,13 @@ def report_command(check_id: int, output, fmt, lang: str, signing_p12, db, debug
             fail(f"--signing-p12 signs a PDF; a {chosen} report is not signed",
                  "drop --signing-p12, or ask for the pdf")
         signing_p12 = None               # $COMPLIANCE_SIGNING_P12 set for PDFs: nothing to sign here
+    bcf.refuse_without([chosen])
 
     def run():
         from compliance.report import render, report_stem
 
         signer = load_office_signer(signing_p12) if signing_p12 is not None else None   # before any work
+        options = bcf.render_options()
         registry = open_registry(db, create=False)
         verdict = registry.verdict(check_id)
         if verdict is None:
@@ -225,7 +229,7 @@ def report_command(check_id: int, output, fmt, lang: str, signing_p12, db, debug
 
             data = signed_verdict_pdf(verdict, lang, signer)
         else:
-            data = render(chosen, verdict, lang)
+            data = render(chosen, verdict, lang, options)
         target = (output / f"{report_stem(verdict.submission.id)}{FORMATS[chosen].extension}" if into_folder
                   else output)
         last = verdict.signoffs[-1] if verdict.signoffs else None

@@ -137,6 +137,12 @@ class ElementRef(_Frozen):
     name: Optional[str] = None
     storey: Optional[str] = None
     file: Optional[str] = None
+    bbox: Optional[tuple[float, float, float, float, float, float]] = Field(
+        None, description="Where the element is: its axis-aligned bounding box in the model's world coordinates, "
+                          "metres, as [min x, min y, min z, max x, max y, max z], from the reader's records (the "
+                          "footprint and height range of its body; the placement point alone, min = max, where "
+                          "only that is known). Null: the reader kept no position for it (spatial elements such "
+                          "as IfcBuilding, elements it did not read)")
 
 
 class InputFile(_Frozen):
@@ -278,10 +284,11 @@ def cited_elements(results, notes, models) -> tuple[ElementRef, ...]:
     """The elements the results and notes cite, with the class, name and storey the reader found."""
     known: dict[str, ElementRef] = {}
     for m in models:
-        for group in (m.roofs, m.pv_panels, m.systems, m.chargers, m.parking, m.buildings):
+        for group in (m.roofs, m.pv_panels, m.systems, m.chargers, m.parking, m.buildings, m.suspects, m.excluded):
             for x in group:
                 known.setdefault(x.global_id, ElementRef(global_id=x.global_id, ifc_class=x.ifc_class,
-                                                         name=x.name, storey=x.storey, file=x.file))
+                                                         name=x.name, storey=x.storey, file=x.file,
+                                                         bbox=element_bbox(x)))
     cited: dict[str, None] = {}
     for r in results:
         for e in r.evidence:
@@ -289,6 +296,36 @@ def cited_elements(results, notes, models) -> tuple[ElementRef, ...]:
     for n in notes:
         cited.update(dict.fromkeys(n.global_ids))
     return tuple(known.get(g) or ElementRef(global_id=g) for g in cited)
+
+
+def element_bbox(record) -> Optional[tuple[float, float, float, float, float, float]]:
+    """A reader's record's bounding box (ElementRef.bbox), rounded to the millimetre: the XY extent of
+    its outline with its body's height range, or its placement point; None for a spatial element
+    (an IfcBuilding's placement is the origin of its coordinates, not where it stands), for an outline
+    without heights, and where nothing finite is known."""
+    import math
+
+    if record.ifc_class in ("IfcBuilding", "IfcSite", "IfcBuildingStorey", "IfcProject"):
+        return None
+    origin = record.origin
+    outline = getattr(record, "outline", None)
+    z_min, z_max = getattr(record, "z_min", None), getattr(record, "z_max", None)
+    points = [p for ring in outline or () for p in ring]
+    if points:
+        if z_min is None or z_max is None:
+            if origin is None:
+                return None
+            z_min = z_max = origin[2]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        box = (min(xs), min(ys), min(z_min, z_max), max(xs), max(ys), max(z_min, z_max))
+    elif origin is not None:
+        box = (*origin, *origin)
+    else:
+        return None
+    if not all(math.isfinite(v) and abs(v) < 1e9 for v in box):
+        return None
+    x0, y0, z0, x1, y1, z1 = (round(float(v), 3) + 0.0 for v in box)     # + 0.0: no -0.0 in the JSON
+    return (x0, y0, z0, x1, y1, z1)
 
 
 def status_changes(old: dict, new: dict) -> list[tuple[str, Optional[str], Optional[str]]]:

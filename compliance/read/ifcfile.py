@@ -240,6 +240,7 @@ def open_ifc(path: Path, sha256: str | None = None, limits=None, psets: frozense
         size_bytes=size, sha256=sha256 or sha256_of(path), entity_count=len(ifc.entity_names()),
         element_counts=element_counts(ifc),
         length_unit_m=length_scale, area_unit_m2=area_scale, power_unit_w=power_scale,
+        ifc_project=_project_global_id(ifc),
     )
     index = IfcIndex(path=path, file=ifc, info=info, area_unit_declared=area_declared,
                      area_scale=area_scale, power_scale_w=power_scale, log=log, psets=frozenset(psets))
@@ -315,6 +316,19 @@ def _application(ifc) -> str | None:
         return ifc.header.file_name.originating_system or None
     except Exception:  # header fields are optional in practice
         return None
+
+
+def _project_global_id(ifc) -> str | None:
+    """The GlobalId of the model's one IfcProject, where it is a valid IFC GlobalId (22 characters of
+    the IFC base-64 alphabet); None where there is no project, several, or an id that is not one."""
+    import re
+
+    try:
+        projects = ifc.by_type("IfcProject")
+        gid = projects[0].GlobalId if len(projects) == 1 else None
+    except Exception:  # a malformed project instance: the header stays without it, the check goes on
+        return None
+    return gid if isinstance(gid, str) and re.fullmatch(r"[0-9A-Za-z_$]{22}", gid) else None
 
 
 def _definitions(rel):

@@ -225,6 +225,9 @@ class ModelInfo(_Record):
     length_unit_m: float
     area_unit_m2: float
     power_unit_w: float = 1.0
+    ifc_project: Optional[str] = Field(None, description="The GlobalId of the model's IfcProject, which BCF tools "
+                                                         "match a topic's model by (null: the model has none, or "
+                                                         "none that is a valid GlobalId)")
 
 
 @dataclass(frozen=True)

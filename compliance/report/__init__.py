@@ -36,7 +36,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            media_type="text/html; charset=utf-8", aliases=(".htm",)),
     Format("xlsx", "compliance.report.xlsx", ".xlsx", "one row per finding and element, for spreadsheets", binary=True,
            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    Format("bcf", "compliance.report.bcf", ".bcf", "BCF 2.1 topics selecting the elements to fix", binary=True,
+    Format("bcf", "compliance.report.bcf", ".bcf", "BCF 2.1/3.0 topics framing the elements to fix", binary=True,
            media_type="application/octet-stream"),
     Format("junit", "compliance.report.junit", ".xml", "JUnit XML for CI: a test case per rule, red unless compliant",
            media_type="application/xml", aliases=(".junit.xml",)),
@@ -56,9 +56,11 @@ def render_facts(format_name: str, all_facts) -> bytes:
     return importlib.import_module(EXTRACT_FORMATS[format_name].module).render_facts(all_facts)
 
 
-def render(format_name: str, verdict, lang: str = "both") -> bytes:
+def render(format_name: str, verdict, lang: str = "both", options=None) -> bytes:
+    """`options`: per format name, the keyword arguments of that format's render beyond the verdict
+    and the language, e.g. {"bcf": {"version": "3.0", "previous": ...}}; formats not named get none."""
     fmt = FORMATS[format_name]
-    return importlib.import_module(fmt.module).render(verdict, lang)
+    return importlib.import_module(fmt.module).render(verdict, lang, **dict((options or {}).get(format_name) or {}))
 
 
 def parse_formats(text: str) -> list[str]:
