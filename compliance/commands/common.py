@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_RULES = Path(os.environ.get("COMPLIANCE_RULES", ROOT / "rules"))
-DEFAULT_FEATURES = ROOT / "features"
-DEFAULT_SAMPLES = ROOT / "ifc_samples"
+from compliance.bundled import bundled, default_rules
+
+# the checker's own folders, from a checkout or from an installed wheel (compliance/bundled.py)
+DEFAULT_RULES = default_rules()
+DEFAULT_FEATURES = bundled("features")
+DEFAULT_SAMPLES = bundled("ifc_samples")
 EXIT_CANNOT_CHECK = 2
 
 

@@ -71,6 +71,9 @@ def rules_conventions(rules_dir: Path, write_docs: bool, debug: bool) -> None:
         from compliance.read.conventions_doc import write_docs as rewrite
 
         conventions = load_conventions(rules_dir)
+        if write_docs and not DOC.is_file():
+            fail(f"{DOC}: not found: --write-docs rewrites the checker's own documentation",
+                 "run it from a checkout of the checker's repository (an installed checker has no docs/)")
         if write_docs:
             changed = rewrite(conventions)
             click.echo(f"{DOC}: {'updated' if changed else 'already up to date'}")

@@ -107,7 +107,10 @@ class Conventions:
 
 
 def default_rules_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "rules"
+    """The checker's own rule folder (a checkout's rules/, or the one an installed wheel carries)."""
+    from ..bundled import bundled
+
+    return bundled("rules")
 
 
 def load_conventions(rules_dir: Path | None = None) -> Conventions:

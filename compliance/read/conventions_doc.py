@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..bundled import PACKAGE, repository
 from .conventions import Concept, Conventions
 
 BEGIN = "<!-- BEGIN generated from rules/_conventions.yaml: `compliance rules conventions --write-docs` -->"
 END = "<!-- END generated -->"
-DOC = Path(__file__).resolve().parents[2] / "docs" / "ifc-conventions.md"
+# the repository's documentation; an installed wheel has none (the path then names no file)
+DOC = (repository() or PACKAGE) / "docs" / "ifc-conventions.md"
 
 
 def _classes(rules) -> str:

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from ..bundled import NAMES, bundled, repository
 from ..derive.metrics import Metric, metric_specs
 from ..evaluate.compile import CompiledRules, compile_ruleset
 from ..evaluate.results import RuleResult
@@ -25,7 +26,6 @@ from ..ruleset.loader import RuleSet, load_ruleset
 from ..ruleset.schema import Status
 from ..text import Text
 
-REPO = Path(__file__).resolve().parents[2]
 SPEC_FILE = "spec.ifc"
 STATUSES = get_args(Status)
 VERDICTS = ("compliant", "non_compliant", "incomplete")
@@ -126,8 +126,12 @@ def _rules_folder(request, named: str | None) -> Path:
     if override is not None:
         return Path(override).resolve()
     path = Path(named or "rules")
-    if not path.is_absolute():
-        path = REPO / path if (REPO / path).is_dir() else Path.cwd() / path
+    if not path.is_absolute():      # "rules": the checker's own (checkout or wheel); else the checkout's, else here
+        first, *rest = path.parts or ("rules",)
+        home = repository()
+        found = [bundled(first).joinpath(*rest)] if first in NAMES else []
+        found += [home / path] if home is not None else []
+        path = next((p for p in found if p.is_dir()), Path.cwd() / path)
     return path.resolve()
 
 
