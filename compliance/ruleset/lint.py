@@ -283,13 +283,14 @@ def pair_problems(ruleset, specs: dict) -> list[LintProblem]:
 
 def scenario_problems(ruleset, index, rule_files: list[Path]) -> list[LintProblem]:
     problems = [LintProblem("error", "gherkin", _rel(p.file), p.line, p.message,
-                            "fix the feature file" if p.line else "pass --features with the folder of .feature files")
+                            p.hint or ("fix the feature file" if p.line
+                                       else "pass --features with the folder of .feature files"))
                 for p in index.problems]
     if ruleset is not None and index.folder.is_dir():
         tagged = index.by_rule()
         where = _rel(index.folder)
         for r in ruleset.rules:
-            if r.id not in tagged:
+            if r.id not in tagged and r.id not in index.unparsed:      # a file that did not parse: its own errors
                 file, line = _at(ruleset, r, ("id",))
                 problems.append(LintProblem("error", "no-scenario", file, line,
                                             f"rule {r.id} has no scenario: nothing in {where}/ is tagged @rule:{r.id}",

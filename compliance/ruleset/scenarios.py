@@ -1,10 +1,15 @@
 """An index of the Gherkin scenarios in features/: rule id -> the scenarios tagged `@rule:ID`.
 
-A small reader of the Gherkin the project writes (Feature, Rule, Background, Scenario,
-Scenario Outline / Template, Examples, steps with tables and doc strings, tags, comments);
-it needs neither pytest nor pytest-bdd, so `compliance rules ...` works without the test
-extras. Tags are inherited: a `@rule:` tag on the Feature, a Rule block or an Examples block
-counts for the scenarios under it. Every record carries its file and line.
+The files are read by gherkin-official (import name `gherkin`), the very parser pytest-bdd runs
+them with for `compliance rules test`, so lint, show and list read a file exactly as the test
+does: every Gherkin language (`# language: zh-CN`: 功能, 场景, 场景大纲, 例子, 假如, 当, 那么, 而且, 但是),
+Rule and Background blocks, outlines, doc strings and tables. Its errors become `GherkinProblem`s
+with file, line and what to do (gherkin_errors.py); on top of the grammar, what pytest-bdd would
+refuse or silently do wrong is reported too: a first step that is And / But, a scenario without
+steps, an outline without Examples rows, two scenarios of one file with the same name (pytest-bdd
+keeps only the last). No pytest is needed, so `compliance rules ...` works without the test extras.
+Tags are inherited: a `@rule:` tag on the Feature, a Rule block or an Examples block counts for
+the scenarios under it. Every record carries its file and line.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 RULE_TAG = re.compile(r"@rule:(\S+)")
-STEP_KEYWORDS = ("Given", "When", "Then", "And", "But", "*")
-_SECTION = re.compile(r"^(Feature|Rule|Background|Scenario Outline|Scenario Template|Scenario|Example|"
-                      r"Examples|Scenarios)\s*:\s*(.*)$")
+#: the step keyword types pytest-bdd accepts for the first step of a scenario or background
+FIRST_STEP_TYPES = ("Context", "Action", "Outcome")
 
 
 @dataclass(frozen=True)
@@ -40,13 +45,15 @@ class Scenario:
     feature: Path
     feature_name: str
     line: int
-    keyword: str                                    # Scenario, Scenario Outline, ...
+    keyword: str                                    # as written: Scenario, Scenario Outline, 场景, 场景大纲, ...
     name: str
     tags: tuple[str, ...]                           # every tag, inherited ones included
     rule_tags: tuple[tuple[str, int], ...]          # (rule id, line of the tag), inherited ones included
     steps: tuple[Step, ...]
     background: tuple[Step, ...] = ()
     examples: tuple[Example, ...] = ()
+    outline: bool = False                           # an outline keyword, or Examples: one case per row
+    end: int = 0                                    # its last line (steps, their tables and doc strings, examples)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -55,7 +62,7 @@ class Scenario:
 
     @property
     def is_outline(self) -> bool:
-        return "Outline" in self.keyword or "Template" in self.keyword
+        return self.outline or bool(self.examples)
 
     def cases(self, rule_id: str | None = None) -> list[str]:
         """The runnable cases' names: one per example row (for `rule_id`: the rows that cover it)."""
@@ -74,6 +81,7 @@ class GherkinProblem:
     file: Path
     line: int | None
     message: str
+    hint: str | None = None
 
 
 @dataclass
@@ -82,6 +90,7 @@ class ScenarioIndex:
     scenarios: list[Scenario] = field(default_factory=list)
     problems: list[GherkinProblem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    unparsed: dict[str, Path] = field(default_factory=dict)   # rule id -> a file tagging it that did not parse
 
     def for_rule(self, rule_id: str) -> list[Scenario]:
         return [s for s in self.scenarios if rule_id in s.rule_ids]
@@ -141,148 +150,126 @@ def _rel(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def _cells(line: str) -> list[str]:
-    body = line.strip()
-    body = body[1:-1] if body.endswith("|") and len(body) > 1 else body[1:]
-    cells, cur, i = [], "", 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            cur += {"|": "|", "n": "\n", "\\": "\\"}.get(nxt, "\\" + nxt)
-            i += 2
-            continue
-        if ch == "|":
-            cells.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-        i += 1
-    cells.append(cur.strip())
-    return cells
-
-
-def _tags(line: str, lineno: int) -> list[tuple[str, int]]:
-    text = line.split(" #", 1)[0]
-    return [(t, lineno) for t in text.split() if t.startswith("@")]
-
-
 def parse_feature(path: Path) -> tuple[list[Scenario], list[GherkinProblem]]:
-    """The scenarios of one .feature file, and any problem found reading it."""
+    """The scenarios of one .feature file, and every problem found reading it. A file the Gherkin
+    grammar refuses gives its problems and no scenario (pytest-bdd runs none of it either)."""
+    from gherkin.errors import CompositeParserException, ParserError
+    from gherkin.parser import Parser
+
     from ..errors import ComplianceError, RuleFileError
     from ..yamlio import read_data_file
+    from .gherkin_errors import Words, parse_problems
 
+    path = Path(path)
     try:
-        lines = read_data_file(Path(path), RuleFileError, what="feature file").splitlines()
+        text = read_data_file(path, RuleFileError, what="feature file")
     except ComplianceError as exc:
-        return [], [GherkinProblem(path, exc.line, exc.message + (f" — {exc.hint}" if exc.hint else ""))]
-    problems: list[GherkinProblem] = []
-    scenarios: list[Scenario] = []
-    pending: list[tuple[str, int]] = []             # tags waiting for the next section
-    feature_tags: list[tuple[str, int]] = []
-    rule_block_tags: list[tuple[str, int]] = []
-    feature_name = ""
-    feature_bg: list[Step] = []
-    rule_bg: list[Step] = []
-    cur: dict | None = None                         # the scenario being read
-    section = None                                  # "background" | "scenario" | "examples" | None
-    examples_header: list[str] | None = None
-    examples_tags: list[tuple[str, int]] = []
-    in_doc: str | None = None
-    in_rule = False
-    free_text = False                               # description lines may follow a header
+        return [], [GherkinProblem(path, exc.line, exc.message, exc.hint)]
+    try:
+        document = Parser().parse(text)
+    except CompositeParserException as exc:
+        return [], parse_problems(path, text, list(exc.errors))
+    except ParserError as exc:
+        return [], parse_problems(path, text, [exc])
+    feature = document.get("feature")
+    if not feature:
+        return [], [GherkinProblem(path, 1, "no 'Feature:' in the file",
+                                   "begin it with 'Feature: <title>' ('功能: <title>' after '# language: zh-CN')")]
+    return _FeatureReader(path, feature, Words(feature["language"])).read()
 
-    def finish():
-        nonlocal cur
-        if cur is not None:
-            if not cur["steps"]:
-                problems.append(GherkinProblem(path, cur["line"], f"scenario '{cur['name']}' has no steps "
-                                                                  "(a step starts with Given, When, Then, And or But)"))
-            if cur["outline"] and not cur["examples"]:
-                problems.append(GherkinProblem(path, cur["line"], f"scenario outline '{cur['name']}' has no Examples rows"))
-            inherited = feature_tags + rule_block_tags
-            tags = inherited + cur["tags"]
-            scenarios.append(Scenario(
-                feature=Path(path), feature_name=feature_name, line=cur["line"], keyword=cur["keyword"],
-                name=cur["name"], tags=tuple(dict.fromkeys(t for t, _ in tags)),
-                rule_tags=tuple((m.group(1), ln) for t, ln in tags for m in [RULE_TAG.fullmatch(t)] if m),
-                steps=tuple(cur["steps"]), background=tuple(feature_bg + rule_bg), examples=tuple(cur["examples"])))
-        cur = None
 
-    for lineno, raw in enumerate(lines, start=1):
-        stripped = raw.strip()
-        if in_doc is not None:
-            if stripped.startswith(in_doc):
-                in_doc = None
-            continue
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.startswith('"""') or stripped.startswith("```"):
-            in_doc = stripped[:3]
-            continue
-        if stripped.startswith("@"):
-            pending += _tags(stripped, lineno)
-            continue
-        m = _SECTION.match(stripped)
-        if m:
-            free_text = m.group(1) not in ("Examples", "Scenarios")
-            keyword, name = m.group(1), m.group(2).strip()
-            if keyword == "Feature":
-                feature_name, feature_tags, pending = name, pending, []
-                section = None
-            elif keyword == "Rule":
-                finish()
-                rule_block_tags, pending, rule_bg, in_rule, section = pending, [], [], True, None
-            elif keyword == "Background":
-                finish()
-                section = "background"
-                pending = []
-            elif keyword in ("Examples", "Scenarios"):
-                if cur is None or not cur["outline"]:
-                    problems.append(GherkinProblem(path, lineno, "Examples outside a Scenario Outline"))
-                    section = None
-                else:
-                    section, examples_header, examples_tags = "examples", None, pending
-                pending = []
-            else:
-                finish()
-                cur = dict(line=lineno, keyword=keyword, name=name, tags=pending, steps=[], examples=[],
-                           outline=keyword in ("Scenario Outline", "Scenario Template"))
-                pending, section = [], "scenario"
-            continue
-        if not free_text or stripped[:1] in "|*" or stripped.split(None, 1)[0] in STEP_KEYWORDS:
-            free_text = False
-        if stripped.startswith("|"):
-            if section == "examples" and cur is not None:
-                cells = _cells(stripped)
-                if examples_header is None:
-                    examples_header = cells
-                elif len(cells) != len(examples_header):
-                    problems.append(GherkinProblem(path, lineno, f"an Examples row has {len(cells)} cells, "
-                                                                 f"the header {len(examples_header)}"))
-                else:
-                    cur["examples"].append(Example(lineno, dict(zip(examples_header, cells)), tuple(
-                        (mm.group(1), ln) for t, ln in examples_tags for mm in [RULE_TAG.fullmatch(t)] if mm)))
-            continue                                 # a step's data table
-        word = stripped.split(None, 1)[0] if stripped[0] != "*" else "*"
-        if word in STEP_KEYWORDS:
-            step = Step(word, stripped[len(word):].strip(), lineno)
-            if section == "background":
-                (rule_bg if in_rule else feature_bg).append(step)
-            elif section == "scenario" and cur is not None:
-                cur["steps"].append(step)
-            else:
-                problems.append(GherkinProblem(path, lineno, f"step outside a scenario: {stripped}"))
-            continue
-        if free_text:
-            continue                                 # a description under a Feature / Rule / Scenario header
-        problems.append(GherkinProblem(path, lineno, f"not a step (Given / When / Then / And / But): {stripped}"))
-    if in_doc is not None:
-        problems.append(GherkinProblem(path, len(lines), "a doc string (\"\"\") is not closed"))
-    finish()
-    if not feature_name and not scenarios:
-        problems.append(GherkinProblem(path, 1, "no 'Feature:' in the file"))
-    return scenarios, problems
+def _line(node: Any) -> int:
+    return int(node["location"]["line"])
+
+
+def _tags(node: Any) -> list[tuple[str, int]]:
+    return [(tag["name"], _line(tag)) for tag in node.get("tags") or []]
+
+
+def _rule_tags(tags: list[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    return tuple((m.group(1), line) for tag, line in tags for m in [RULE_TAG.fullmatch(tag)] if m)
+
+
+def _last_line(scenario: Any) -> int:
+    """The last line a scenario's text takes in its file."""
+    lines = [_line(scenario)]
+    for step in scenario.get("steps") or []:
+        lines.append(_line(step))
+        table, doc = step.get("dataTable"), step.get("docString")
+        lines += [_line(row) for row in (table or {}).get("rows") or []]
+        if doc:
+            lines.append(_line(doc) + doc["content"].count("\n") + (2 if doc["content"] else 1))
+    for block in scenario.get("examples") or []:
+        lines.append(_line(block))
+        lines += [_line(row) for row in [block.get("tableHeader")] + list(block.get("tableBody") or []) if row]
+    return max(lines)
+
+
+class _FeatureReader:
+    """gherkin-official's document of one file -> Scenario records, and the problems pytest-bdd
+    would refuse the file for or run it wrongly with."""
+
+    def __init__(self, path: Path, feature: Any, words: Any) -> None:
+        self.path, self.feature, self.words = path, feature, words
+        self.outline_keywords = set(words.of("scenarioOutline", most=99))
+        self.scenarios: list[Scenario] = []
+        self.problems: list[GherkinProblem] = []
+
+    def read(self) -> tuple[list[Scenario], list[GherkinProblem]]:
+        self._children(self.feature.get("children") or [], _tags(self.feature), [])
+        named: dict[str, int] = {}
+        for sc in self.scenarios:                   # pytest-bdd keeps a file's scenarios by name: the last wins
+            if sc.name in named:
+                self._problem(sc.line, f"a second scenario named '{sc.name}' (the first is at line {named[sc.name]}): "
+                                       "only one of the two would run", "give every scenario of a file its own name")
+            named.setdefault(sc.name, sc.line)
+        return self.scenarios, self.problems
+
+    def _problem(self, line: int, message: str, hint: str) -> None:
+        self.problems.append(GherkinProblem(self.path, line, message, hint))
+
+    def _children(self, children: Any, tags: list[tuple[str, int]], background: list[Step]) -> None:
+        for child in children:
+            if child.get("background"):
+                background = background + self._steps(child["background"])
+            elif child.get("scenario"):
+                self.scenarios.append(self._scenario(child["scenario"], tags, background))
+            elif child.get("rule"):
+                rule = child["rule"]
+                self._children(rule.get("children") or [], tags + _tags(rule), background)
+
+    def _steps(self, node: Any) -> list[Step]:
+        steps = node.get("steps") or []
+        if steps and steps[0].get("keywordType") not in FIRST_STEP_TYPES:
+            first = steps[0]
+            self._problem(_line(first), f"the first step starts with '{first['keyword'].strip()}': "
+                                        "a scenario's or background's first step cannot continue another",
+                          f"begin it with {self.words.first_steps()}")
+        return [Step(s["keyword"].strip(), s["text"], _line(s)) for s in steps]
+
+    def _scenario(self, node: Any, inherited: list[tuple[str, int]], background: list[Step]) -> Scenario:
+        name, line, keyword = node["name"], _line(node), node["keyword"].strip()
+        tags = inherited + _tags(node)
+        examples = []
+        for block in node.get("examples") or []:
+            header = block.get("tableHeader")
+            columns = [cell["value"] for cell in header["cells"]] if header else []
+            block_tags = _rule_tags(_tags(block))
+            examples += [Example(_line(row), dict(zip(columns, (cell["value"] for cell in row["cells"]))), block_tags)
+                         for row in block.get("tableBody") or []]
+        steps = self._steps(node)
+        outline = keyword in self.outline_keywords or bool(node.get("examples"))
+        if not steps:
+            self._problem(line, f"scenario '{name}' has no steps",
+                          f"add its steps ({self.words.steps()}); a scenario without steps proves nothing")
+        if outline and not examples:
+            self._problem(line, f"scenario outline '{name}' has no Examples rows",
+                          f"add an examples table ({self.words.header('examples')}) with a header row and "
+                          "one row per case")
+        return Scenario(feature=self.path, feature_name=self.feature["name"], line=line, keyword=keyword, name=name,
+                        tags=tuple(dict.fromkeys(t for t, _ in tags)), rule_tags=_rule_tags(tags), steps=tuple(steps),
+                        background=tuple(background), examples=tuple(examples), outline=outline,
+                        end=_last_line(node))
 
 
 def index_features(folder: Path) -> ScenarioIndex:
@@ -297,4 +284,7 @@ def index_features(folder: Path) -> ScenarioIndex:
         found, problems = parse_feature(path)
         index.scenarios += found
         index.problems += problems
+        if problems and not found:          # its rules' scenarios are there, unread: not "no scenario"
+            text = path.read_bytes().decode("utf-8", "replace")
+            index.unparsed.update((rule_id, path) for rule_id in RULE_TAG.findall(text))
     return index

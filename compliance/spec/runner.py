@@ -131,19 +131,15 @@ def run_scenario_records(features: Path | Iterable[Path], rules: Path,
 
 
 def _parse(file: Path) -> None:
-    """Refuse a feature file pytest-bdd cannot parse, naming its line."""
-    from pytest_bdd.exceptions import GherkinParseError
-    from pytest_bdd.parser import FeatureParser
+    """Refuse a feature file with a Gherkin problem, naming its line: the first problem `rules lint`
+    reports for it (the same reader, over gherkin-official, the parser pytest-bdd runs it with)."""
+    from ..ruleset.scenarios import parse_feature
 
-    from ..yamlio import read_data_file
-
-    read_data_file(file, ScenarioFileError, what="feature file")    # its encoding, named at its line
-    try:
-        FeatureParser(str(file.parent), file.name).parse()
-    except GherkinParseError as exc:
-        raise ScenarioFileError(exc.message.splitlines()[0], file=file, line=exc.line) from None
-    except Exception as exc:  # any other parse failure still names the file
-        raise ScenarioFileError(f"cannot read the feature file: {_first_line(str(exc))}", file=file) from None
+    _, problems = parse_feature(file)
+    if problems:
+        first = problems[0]
+        raise ScenarioFileError(first.message, file=file, line=first.line,
+                                hint=first.hint or "`compliance rules lint` lists every problem of the features")
 
 
 def _forget_parsed(files: list[Path]) -> None:

@@ -48,7 +48,8 @@ def rule(rule_id: str):
 
 
 def _scenario_text(scenario, files: dict) -> str:
-    """The scenario as its feature file says it (the lines between its title and the next one)."""
+    """The scenario as its feature file says it: its lines, from its title to its last step or
+    example row (the index knows where it ends, in whatever Gherkin language the file is written)."""
     if scenario.feature not in files:
         try:
             files[scenario.feature] = scenario.feature.read_text(encoding="utf-8").splitlines()
@@ -59,7 +60,7 @@ def _scenario_text(scenario, files: dict) -> str:
         return ""
     start = max(0, (scenario.line or 1) - 1)
     out = [lines[start]]
-    for line in lines[start + 1:]:
+    for line in lines[start + 1:scenario.end or len(lines)]:
         stripped = line.strip()
         if stripped.startswith(("Scenario", "Rule:", "Feature:")):
             break
