@@ -40,11 +40,19 @@ def _not_source(folder: str, names: list[str]) -> set[str]:
     return set(NOT_SOURCE(folder, names)) | (NOT_SOURCE_AT_TOP & set(names) if top else set())
 
 
+def _copy(source: str, target: str) -> None:
+    """A file of the checkout, unless another test removed it while the tree was being copied."""
+    try:
+        shutil.copy2(source, target)
+    except FileNotFoundError:
+        pass
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     source, dist = tmp / "source", tmp / "dist"
-    shutil.copytree(ROOT, source, ignore=_not_source)
+    shutil.copytree(ROOT, source, ignore=_not_source, copy_function=_copy)
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-w", str(dist), "-q"],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"pip wheel failed (it needs PyPI for setuptools, or pip's cache):\n{proc.stderr}"
