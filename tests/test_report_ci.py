@@ -166,3 +166,14 @@ def test_the_two_schemas_refuse_a_broken_report(sample_verdicts, junit_schema, s
     root = _junit(verdict)
     root.find("testsuite").set("score", "1")
     assert not junit_schema.validate(root)
+
+
+def test_sarif_shows_hostile_text_as_text(sample_verdicts, sarif_validator):
+    verdict = sample_verdicts["fail-office"]
+    hostile = verdict.submission.model_copy(update={"name": "大楼\x1b]8;;file:///etc/passwd\x07x\u202e\x9b31m"})
+    data = render("sarif", verdict.model_copy(update={"submission": hostile}))
+    for raw in (b"\x1b", b"\x07", "\u202e".encode(), "\x9b".encode(), b"\\u001b", b"\\u202e"):
+        assert raw not in data, raw
+    doc = json.loads(data)
+    assert not list(sarif_validator.iter_errors(doc))
+    assert doc["runs"][0]["properties"]["name"] == "大楼[U+001B]]8;;file:///etc/passwd[U+0007]x[U+202E][U+009B]31m"

@@ -189,8 +189,9 @@ def report_command(check_id: int, output, fmt, lang: str, bcf, signing_p12, db, 
     into_folder = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
     chosen = fmt or (format_for_path(output) if output is not None and not into_folder else None)
     if chosen is None and output is not None and not into_folder and Path(output).suffix:
-        fail(f"{output}: cannot tell the report format from the extension",
-             f"use {', '.join('.' + f for f in REPORT_FORMATS)}, or pass --format")
+        fail(f"{output}: cannot tell the report format from the extension '{Path(output).suffix}'",
+             f"use {', '.join(e for f in REPORT_FORMATS for e in FORMATS[f].extensions)}, or pass --format",
+             kind="usage error")
     if chosen is not None and chosen not in REPORT_FORMATS:          # e.g. -o verdict.txt
         fail(f"{output}: a stored check has no {chosen} report", f"use --format {'|'.join(REPORT_FORMATS)}")
     chosen = chosen or "pdf"
