@@ -34,6 +34,7 @@ from compliance.commands.office import audit, users
 from compliance.commands.recheck import recheck
 from compliance.commands.registry import diff, district, history, report_command, signoff
 from compliance.commands.rules import rules
+from compliance.commands.schema import schema
 from compliance.commands.serve import serve
 from compliance.commands.sign import certs, verify
 from compliance.report import EXTRACT_FORMATS, FORMATS
@@ -63,7 +64,8 @@ def main() -> None:
               help=f"Report format(s), comma-separated: {', '.join(FORMATS)} "
                    "(default: from -o's extension; pdf,json into a folder; else text).")
 @click.option("-o", "--output", type=click.Path(), default=None,        # a str: Path() would drop a trailing /
-              help="Write the report to this file, or into this folder (ending in /) as SUBMISSION-ID.EXT.")
+              help="Write the report to this file (the format follows its extension), into this folder (ending "
+                   "in /) as SUBMISSION-ID.EXT, or to standard output (-).")
 @lang_option
 @as_of_option("Judge by the rules in force on this date (default: the filing date).")
 @rules_option
@@ -79,12 +81,15 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
       compliance check ifc_samples/fail-office --format pdf,json,xlsx,bcf -o out/
       compliance check ifc_samples/fail-office --format html --lang en -o fail-office.html
     """
+    from compliance.commands.common import errors_as_json
     from compliance.report import OutputError, plan_outputs
 
     try:
         fmts, output, into_folder = plan_outputs(fmts, output, sys.stdout.isatty())
     except OutputError as exc:
-        fail(str(exc), exc.hint)
+        fail(str(exc), exc.hint, kind="usage error")
+    if fmts == ["json"] and not into_folder:    # a failure says so in JSON where the verdict would have gone
+        errors_as_json(output)
 
     def run():
         from compliance.context import RunContext
@@ -107,15 +112,20 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
 
 @main.command()
 @click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="MODEL_OR_FOLDER...")
-@click.option("--format", "fmt", type=click.Choice(sorted(EXTRACT_FORMATS)), default="table", show_default=True,
-              help="table for a person, json for tools.")
+@click.option("--format", "fmt", type=click.Choice(sorted(EXTRACT_FORMATS)), default=None,
+              help="table for a person, json for tools (default: from -o's extension, .txt or .json; else table).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+              help="Write to this file instead of standard output (-).")
 @debug_option
-def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool) -> None:
+def extract(models: tuple[Path, ...], fmt: str | None, output: Path | None, debug: bool) -> None:
     """Show exactly what the checker reads from IFC models, with provenance.
 
     Each argument is an .ifc file, or a submission folder (its submission.yaml's models)."""
+    from compliance.commands.common import errors_as_json
+
+    fmt = fmt or _extract_format(output)
+    if fmt == "json":
+        errors_as_json(output)
 
     def run():
         from compliance.context import RunContext
@@ -131,9 +141,22 @@ def extract(models: tuple[Path, ...], fmt: str, output: Path | None, debug: bool
     sys.exit(guarded(debug, run))
 
 
+def _extract_format(output: Path | None) -> str:
+    """extract's format from -o's extension: a name no format writes is refused, never written as a table."""
+    if output is None or str(output) == "-" or not output.suffix:
+        return "table"
+    found = [f.name for f in EXTRACT_FORMATS.values() if output.name.lower().endswith(f.extension)]
+    if not found:
+        known = ", ".join(f"{f.extension} ({f.name})" for f in EXTRACT_FORMATS.values())
+        fail(f"{output}: no extract format is written as '{output.suffix}'",
+             f"name a file ending in {known}, or pass --format", kind="usage error")
+    return found[0]
+
+
 @main.command("ids")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="The IDS file to write, e.g. requirements.ids.")
+              help="The IDS file to write, e.g. requirements.ids (its missing folders are made), or - for "
+                   "standard output.")
 @click.option("--all", "all_figures", is_flag=True,
               help="Every figure the checker can read, not only those the current rules use.")
 @rules_option
@@ -147,7 +170,15 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
         from compliance.ruleset.loader import load_ruleset
 
         ruleset = load_ruleset(rules_dir)
-        write_ids(ruleset, output, figures=every_figure() if all_figures else None)
+        figures = every_figure() if all_figures else None
+        if str(output) == "-":
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                write_ids(ruleset, Path(tmp) / "requirements.ids", figures=figures)
+                emit((Path(tmp) / "requirements.ids").read_bytes(), None, "IDS")
+            return 0
+        write_ids(ruleset, output, figures=figures)
         click.echo(f"IDS for rule set {ruleset.version} written to {output}; validate models with it "
                    "in your authoring tool or with ifctester", err=True)
         return 0
@@ -156,7 +187,7 @@ def ids_command(output: Path, all_figures: bool, rules_dir: Path, debug: bool) -
 
 
 for command in (rules, batch, history, diff, district, serve, signoff, report_command, users, audit, gc, certs, verify,
-                recheck, registry_group):
+                recheck, registry_group, schema):
     main.add_command(command)
 
 
