@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 import pickle
 from contextlib import contextmanager
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..errors import ComplianceError
 from .isolate import Shared, died, overdue_reason, run_isolated
@@ -382,7 +382,7 @@ def _sigint_ignored():
 
 
 @contextmanager
-def _signals_held():
+def _signals_held() -> Iterator[None]:
     """Closing the cluster is not cut short by a second Ctrl-C or a SIGTERM: they wait until it is done
     (then the first of them takes effect)."""
     import signal
@@ -396,10 +396,10 @@ def _signals_held():
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
         for sig in caught[:1]:
-            handler = previous[sig]
+            handler = previous[signal.Signals(sig)]
             if callable(handler):
                 handler(sig, None)
             elif handler == signal.SIG_DFL and sig == signal.SIGINT:

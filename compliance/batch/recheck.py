@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
-    from ..registry.store import CheckRow, Registry
+    from ..evaluate.results import InputFile
+    from ..limits import Limits
+    from ..registry.store import CheckRow, Failure, Registry
 
 WHERE_KEYS = ("submission", "zone", "use", "kind", "verdict")
 
@@ -61,7 +63,7 @@ class Filing:
     folder: str
     as_of: Optional[date]                    # None: as of the filing date
     inputs_sha256: str = ""                  # of the stored check's files (registry.keys.inputs_sha256)
-    metadata: Optional[object] = None        # evaluate.results.InputFile of submission.yaml; None: from the folder
+    metadata: Optional[InputFile] = None     # of submission.yaml; None: from the folder
     models: tuple = ()                       # read.records.FactsKey of each model
     inputs: tuple = ()                       # evaluate.results.InputFile of the stored check
 
@@ -92,7 +94,7 @@ class Rechecked:
     verdict_json: Optional[bytes] = None     # when the run stores the new verdicts
     from_facts: bool = False
     facts: tuple = ()                        # PackedFacts read from the folder, to store
-    failure: object = None                   # registry.store.Failure, when it could not be checked
+    failure: Optional[Failure] = None        # when it could not be checked
     duration_s: float = 0.0
 
 
@@ -160,7 +162,7 @@ def load(registry: "Registry", filing: Filing) -> Loaded:
     gone since `gather` (a `gc` meanwhile): checked from its folder, or reported by the worker."""
     from ..registry.facts import StoredFacts
 
-    if filing.from_facts:
+    if filing.metadata is not None:          # from_facts
         store = StoredFacts(registry, write=False)
         text = store.text(filing.metadata.sha256)
         packed = tuple(store.packed(k) for k in filing.models)
@@ -223,6 +225,7 @@ def recheck_one(task: Loaded) -> Rechecked:
             if task.metadata is None:
                 verdict = check_submission(Path(filing.folder), ctx, filing.as_of)
             else:
+                assert filing.metadata is not None       # load() gives metadata bytes to filings from facts only
                 with tempfile.TemporaryDirectory(prefix="recheck-") as tmp:
                     (Path(tmp) / filing.metadata.file).write_bytes(task.metadata)
                     stored = StoredInputs(tuple(unpack(p.data) for p in task.models), filing.inputs)
@@ -245,7 +248,7 @@ class RecheckRun:
     rules_dir: Path
     where: dict = field(default_factory=dict)
     jobs: int = 1
-    limits: object = None
+    limits: Optional[Limits] = None
     store: bool = False                       # record the new checks in the registry
     scheduler: Optional[str] = None
     stats: dict = field(default_factory=lambda: {"from_facts": 0, "from_files": 0, "stored": 0})
@@ -294,12 +297,14 @@ class RecheckRun:
             StoredFacts(self.registry).keep(list(result.facts))
         self.stats["from_facts" if result.from_facts else "from_files"] += 1
         if result.verdict is None:
+            assert result.failure is not None        # recheck_one: a verdict or a failure
             return Recheck(row.submission_id or "", row.id, row.verdict or "", None, result.failure.text)
         changed = status_changes({r["rule"]: r["status"] for r in self.registry.results(row.id)},
                                  dict(result.statuses))
         if self.store:
             from ..evaluate.results import Verdict
 
+            assert result.verdict_json is not None   # the workers keep the verdicts of a run that stores them
             self._record(row, filing, Verdict.model_validate_json(result.verdict_json), result.duration_s)
         return Recheck(row.submission_id or "", row.id, row.verdict or "", result.verdict, None, tuple(changed))
 

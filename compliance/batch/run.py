@@ -95,7 +95,8 @@ class Batch:
 
         with ctrl_c.installed():
             run_tasks([str(f) for f in folders], max(1, self.jobs), check_folder, start_worker, (settings,),
-                      on_result, on_crash, hard_limit_s=settings.limits.hard_stop_s(), scheduler=self.scheduler)
+                      on_result, on_crash, hard_limit_s=(settings.limits or Limits()).hard_stop_s(),
+                      scheduler=self.scheduler)
         return self.rows
 
     # -- the main process's side of each outcome ----------------------------------------------
@@ -130,9 +131,10 @@ class Batch:
 
     def _already_stored(self, result) -> Row:
         stored = self.registry.by_key(result.key)
-        return Row(result.folder, "skipped", stored and stored.submission_id, stored and stored.name,
-                   stored and stored.verdict, stored.exit_code if stored else 2, stored and stored.id,
-                   message=stored.failure.text if stored and stored.failure else None)
+        if stored is None:
+            return Row(result.folder, "skipped")
+        return Row(result.folder, "skipped", stored.submission_id, stored.name, stored.verdict, stored.exit_code,
+                   stored.id, message=stored.failure.text if stored.failure else None)
 
     def _with_facts_kept(self, row: Row, result) -> Row:
         """The check is stored; its models' facts are an optimisation (registry/facts.py): a failure
@@ -185,18 +187,19 @@ class Batch:
             inputs = inputs_sha256(Path(folder))
         except Exception as exc:            # noqa: BLE001 — unreadable, or whatever broke the worker
             inputs = f"unreadable:{exc.__class__.__name__}"
+        failure = Failure(kind=kind, message=reason,
+                          hint="check it alone with `compliance check --debug`; rerun the batch "
+                               "with --retry-errors once fixed")
         outcome = Outcome(key=check_key(inputs, self.rules_key, self.as_of, build_identity()), folder=folder,
                           inputs_sha256=inputs[:64], rules_version=self.rules_version, tool_version=build_identity(),
                           checked_at=datetime.now(timezone.utc).replace(microsecond=0), duration_s=0.0,
-                          failure=Failure(kind=kind, message=reason,
-                                          hint="check it alone with `compliance check --debug`; rerun the batch "
-                                               "with --retry-errors once fixed"))
+                          failure=failure)
         try:
             check_id, _ = self.registry.record(outcome)
-            row = Row(folder, "error", check_id=check_id, message=outcome.failure.text)
+            row = Row(folder, "error", check_id=check_id, message=failure.text)
         except Exception as exc:            # noqa: BLE001 — the batch goes on: the summary and terminal say it
             row = Row(folder, "error", stored=False,
-                      message=f"{outcome.failure.text}; not stored in the registry ({_first_line(exc)})")
+                      message=f"{failure.text}; not stored in the registry ({_first_line(exc)})")
         self.rows.append(row)
         return row
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,7 +19,7 @@ DEFAULT_SAMPLES = bundled("ifc_samples")
 EXIT_CANNOT_CHECK = 2
 
 
-def fail(message: str, hint: str | None = None, *, kind: str = "error", error: dict | None = None) -> None:
+def fail(message: str, hint: str | None = None, *, kind: str = "error", error: dict | None = None) -> NoReturn:
     """One message (and a hint) on stderr, then exit 2. Both may quote submitted text (a file name,
     a YAML value): its control characters are shown as [U+001B] and the like, never obeyed; a NUL
     and a name that is not UTF-8 as compliance/safe_text.py shows them. A command writing JSON
@@ -166,8 +167,7 @@ def need_folder(path: Path, what: str, option: str) -> None:
     if not path.is_dir():
         from compliance.ruleset.describe import rel
 
-        path = rel(path)
-        fail(f"{path}: {what} not found", f"pass {option} with an existing folder")
+        fail(f"{rel(path)}: {what} not found", f"pass {option} with an existing folder")
 
 
 def load_rules(rules_dir: Path):

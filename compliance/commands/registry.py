@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from .batch import db_option, open_registry
 from .common import (as_of_option, bcf_options, console as wide_console, debug_option, emit, errors_as_json, fail,
@@ -203,7 +204,7 @@ def report_command(check_id: int, output, fmt, lang: str, bcf, signing_p12, db, 
         fail(str(exc), exc.hint, kind="usage error")
     output = Path(output) if output is not None else None
     if signing_p12 is not None and chosen != "pdf":
-        if click.get_current_context().get_parameter_source("signing_p12").name != "ENVIRONMENT":
+        if click.get_current_context().get_parameter_source("signing_p12") is not ParameterSource.ENVIRONMENT:
             fail(f"--signing-p12 signs a PDF; a {chosen} report is not signed",
                  "drop --signing-p12, or ask for the pdf")
         signing_p12 = None               # $COMPLIANCE_SIGNING_P12 set for PDFs: nothing to sign here

@@ -92,8 +92,10 @@ def add_organisation(registry: "Registry", name: str, kind: str = "design_instit
         raise AccountError(f"organisation kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
     try:
         with registry.engine.begin() as conn:
-            new_id = conn.execute(organisations.insert().values(name=name, kind=kind, created_at=_now())
-                                  ).inserted_primary_key[0]
+            key = conn.execute(organisations.insert().values(name=name, kind=kind, created_at=_now())
+                               ).inserted_primary_key
+            assert key is not None              # a single-row insert: the row's primary key
+            new_id = key[0]
     except IntegrityError:
         raise AccountError(f"an organisation named {name!r} exists already",
                            hint="`compliance users orgs` lists them") from None
@@ -154,13 +156,17 @@ def add_user(registry: "Registry", username: str, display_name: str, role: str, 
     digest = _hasher().hash(check_password(password))
     try:
         with registry.engine.begin() as conn:
-            new_id = conn.execute(users.insert().values(
+            key = conn.execute(users.insert().values(
                 username=username, display_name=display_name, title=title, role=role,
                 organisation_id=org.id if org else None, password_hash=digest,
-                active=True, created_at=_now(), session_epoch=0)).inserted_primary_key[0]
+                active=True, created_at=_now(), session_epoch=0)).inserted_primary_key
+            assert key is not None              # a single-row insert: the row's primary key
+            new_id = key[0]
     except IntegrityError:
         raise AccountError(f"user {username!r} exists already", hint="pick another user name") from None
-    return get_user(registry, new_id)
+    user = get_user(registry, new_id)
+    assert user is not None                     # the row just inserted
+    return user
 
 
 def check_password(password: str) -> str:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..numbers import usable, why_unusable
 from .ifcfile import AreaQuantity, IfcIndex
@@ -104,7 +105,7 @@ class AreaReader(NoteTaker):
         label = f"{element.is_a()} {element.GlobalId}"
         fields = self._from_quantities(element, label)
         shape = self.shapes.get(element.id())
-        if hasattr(shape, "footprint_m2"):
+        if shape is not None and hasattr(shape, "footprint_m2"):
             self._merge_geometry(fields, shape, label, element.GlobalId)
             fields.update(outline=shape.outline, z_min=round(shape.z_min, 3), z_max=round(shape.z_max, 3))
         elif shape is not None and not quiet and fields["projected_m2"] is None and fields["surface_m2"] is None:
@@ -125,8 +126,8 @@ class AreaReader(NoteTaker):
         quantities = self.index.area_quantities(element)
         proj_q = pick(quantities, ("ProjectedArea",))
         surf_q = pick(quantities, ("GrossArea", "Area", "NetArea"))
-        out = dict(projected_m2=None, projected_source=None, projected_method=None,
-                   surface_m2=None, surface_source=None, surface_method=None)
+        out: dict[str, Any] = dict(projected_m2=None, projected_source=None, projected_method=None,
+                                   surface_m2=None, surface_source=None, surface_method=None)
         if surf_q is not None:
             if surf_q.name == "NetArea":
                 self.note("area.net_only", f"{label}: only NetArea is given; openings are excluded from its area",

@@ -46,13 +46,13 @@ class BuildingReader(NoteTaker):
         own = pick(self.index.area_quantities(building), GFA_NAMES)
         if own is not None:
             return Figure(value=round(own.value_m2, 4), unit="m²", source=f"IfcBuilding {own.qset}.{own.name}")
-        per_storey = [pick(self.index.area_quantities(s), GFA_NAMES) for s in storeys]
-        if storeys and all(q is not None for q in per_storey):
+        per_storey = [q for s in storeys if (q := pick(self.index.area_quantities(s), GFA_NAMES)) is not None]
+        if storeys and len(per_storey) == len(storeys):       # every storey has one
             return Figure(value=round(sum(q.value_m2 for q in per_storey), 4), unit="m²", method="derived",
                           source=f"sum of {len(storeys)} storeys' {per_storey[0].qset}.GrossFloorArea")
         spaces = [sp for s in storeys for sp in self._children(s, "IfcSpace")] + self._children(building, "IfcSpace")
-        per_space = [pick(self.index.area_quantities(sp), GFA_NAMES) for sp in spaces]
-        if spaces and all(q is not None for q in per_space):
+        per_space = [q for sp in spaces if (q := pick(self.index.area_quantities(sp), GFA_NAMES)) is not None]
+        if spaces and len(per_space) == len(spaces):          # every space has one
             self.note("gfa.from_spaces", f"IfcBuilding {building.GlobalId}: gross floor area summed from "
                       f"{len(spaces)} spaces; spaces exclude walls, so this underestimates it",
                       f"IfcBuilding {building.GlobalId}：总建筑面积由 {len(spaces)} 个空间面积累加得出；"
@@ -78,7 +78,8 @@ class BuildingReader(NoteTaker):
                                                  method="derived")
         declared = self.index.first_prop(building, self.concept.props("storeys"))
         value = declared.value if declared is not None else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        if declared is not None and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and float(value).is_integer():
             value = int(value)            # IfcInteger (IFC2X3/IFC4) or IfcCountMeasure (IFC4X3)
             out["declared_storeys"] = Figure(value=value, source=declared.source)
             if storeys and value not in (len(storeys), len(above)):

@@ -7,20 +7,24 @@ excluded); `recognise.Recogniser` decides, memoising what depends on the type al
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .ifcfile import IfcIndex
 from .recognise import Match, Recogniser
+
+if TYPE_CHECKING:
+    from ifcopenshell import entity_instance
 
 
 @dataclass
 class Found:
     """The elements of one model by concept and tier."""
 
-    recognised: dict[str, list[tuple[object, Match]]] = field(default_factory=dict)
-    suspects: list[tuple[object, Match]] = field(default_factory=list)
-    excluded: list[tuple[object, Match]] = field(default_factory=list)
+    recognised: dict[str, list[tuple[entity_instance, Match]]] = field(default_factory=dict)
+    suspects: list[tuple[entity_instance, Match]] = field(default_factory=list)
+    excluded: list[tuple[entity_instance, Match]] = field(default_factory=list)
 
-    def of(self, concept: str) -> list[tuple[object, Match]]:
+    def of(self, concept: str) -> list[tuple[entity_instance, Match]]:
         return self.recognised.get(concept, [])
 
 

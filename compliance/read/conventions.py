@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Literal, Optional, Union, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,6 +22,9 @@ CONCEPTS = ("roof", "pv_panel", "solar_thermal", "solar_device", "heat_pump", "h
 OPEN = "open"                    # a predefined type that says nothing: unset, NOTDEFINED, USERDEFINED
 OPEN_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3_ADD2")
+# the `text` keys the reader reads as one regular expression (the number in its one group); every other
+# `text` key maps a meaning to its words (current: {DC: [直流, DC], ...})
+TEXT_PATTERNS = ("peak_power_w", "power_kw")
 
 
 class _Data(BaseModel):
@@ -84,6 +87,16 @@ class Concept(_Data):
     def props(self, role: str) -> tuple[PropRef, ...]:
         return self.properties.get(role, ())
 
+    def pattern(self, key: str) -> str | None:
+        """text.<key> as a regular expression (a key of TEXT_PATTERNS), None where not given."""
+        value = self.text.get(key)
+        return value if isinstance(value, str) else None
+
+    def marks(self, key: str) -> dict[str, tuple[str, ...]]:
+        """text.<key> as words by meaning, {} where not given."""
+        value = self.text.get(key)
+        return value if isinstance(value, dict) else {}
+
 
 class ConventionsFile(_Data):
     version: int
@@ -136,8 +149,9 @@ def inspect_conventions(rules_dir: Path | None = None) -> tuple[Conventions | No
             raise RuleFileError("conventions file must be a mapping with 'version' and 'concepts'", file=file, line=1)
         parsed = ConventionsFile.model_validate(doc.data)
     except ValidationError as exc:
-        return None, [describe_validation_error(doc, exc, RuleFileError, what="conventions file",
-                                                model=ConventionsFile)]
+        # cast: describe_validation_error returns an instance of the class it is given
+        return None, [cast(RuleFileError, describe_validation_error(doc, exc, RuleFileError, what="conventions file",
+                                                                    model=ConventionsFile))]
     except RuleFileError as exc:
         return None, [exc]
     problems = _problems(parsed, file, doc)
@@ -158,15 +172,16 @@ def _problems(parsed: ConventionsFile, file: Path, doc) -> list[RuleFileError]:
     for name, concept in parsed.concepts.items():
         if name not in CONCEPTS:
             bad(f"unknown concept '{name}'", (name,), f"known concepts: {', '.join(CONCEPTS)}")
-        sources = concept.text.get("source")
-        sources = set(sources) if isinstance(sources, dict) else set()
+        source_text = concept.text.get("source")
+        sources = set(source_text) if isinstance(source_text, dict) else set()
         for key, values in (("renewable_sources", concept.renewable_sources),
                             ("class_source", tuple(concept.class_source.values()))):
-            for value in values:
-                if value not in sources:
-                    bad(f"{key}: '{value}' is not a source of text.source", (name, key),
+            for given in values:
+                if given not in sources:
+                    bad(f"{key}: '{given}' is not a source of text.source", (name, key),
                         f"sources: {', '.join(sorted(sources)) or 'none'}")
-        classes = [(("classes", i, "class"), r.ifc_class) for i, r in enumerate(concept.classes)]
+        classes: list[tuple[tuple, str]] = [(("classes", i, "class"), r.ifc_class)
+                                            for i, r in enumerate(concept.classes)]
         classes += [(("suspect_classes", i, "class"), r.ifc_class) for i, r in enumerate(concept.suspect_classes)]
         for key in ("hosts", "name_classes", "names_recognise"):
             value = getattr(concept, key)
@@ -182,6 +197,11 @@ def _problems(parsed: ConventionsFile, file: Path, doc) -> list[RuleFileError]:
                 if not str(word).strip():
                     bad(f"an empty word in {key}", (name, *key.split("."), i), "remove it")
         for key, value in concept.text.items():
+            if (key in TEXT_PATTERNS) != isinstance(value, str):   # the reader takes the other shape as absent
+                bad(f"text.{key}: " + ("a regular expression is expected" if key in TEXT_PATTERNS else
+                                       "words by meaning are expected (e.g. DC: [直流, DC])"), (name, "text", key),
+                    "write it as the shipped rules/_conventions.yaml does")
+                continue
             for i, pattern in enumerate([value] if isinstance(value, str) else []):
                 try:
                     compiled = re.compile(pattern)

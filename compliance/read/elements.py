@@ -9,6 +9,7 @@ rules weigh what they could change), with their notes kept apart from the model'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .areas import AGREE_TOLERANCE, AreaReader
 from .classify import Found
@@ -16,17 +17,21 @@ from .ifcfile import IfcIndex
 from .records import BASIS_ZH, AreaFigure, SuspectRecord
 from .units import power_kw
 
+if TYPE_CHECKING:
+    from ifcopenshell import entity_instance
+
 
 @dataclass
 class RoofCandidate:
-    element: object                 # an IfcRoof, or a roof element standing alone
+    element: entity_instance        # an IfcRoof, or a roof element standing alone
     reason: str
     parts: list                     # the elements an IfcRoof aggregates
 
 
 def find_roofs(index: IfcIndex, found: Found) -> list[RoofCandidate]:
     recognised = found.of("roof")
-    out, used = [], set()
+    out: list[RoofCandidate] = []
+    used: set[int] = set()
     for element, match in recognised:
         if element.is_a("IfcRoof"):
             parts = [o for rel in element.IsDecomposedBy if rel.is_a("IfcRelAggregates")
@@ -65,8 +70,8 @@ def roof_figures(reader: AreaReader, candidates: list[RoofCandidate]) -> list[Ar
 def _compare_whole(reader: AreaReader, gid: str, whole: AreaFigure, pieces: list[AreaFigure]) -> None:
     for basis in ("projected", "surface"):
         total = whole.area(basis)
-        values = [p.area(basis) for p in pieces]
-        if total is None or any(v is None for v in values):
+        values = [v for p in pieces if (v := p.area(basis)) is not None]
+        if total is None or len(values) < len(pieces):     # a part without this area
             continue
         parts_sum = sum(values)
         if abs(total - parts_sum) > AGREE_TOLERANCE * max(total, parts_sum):
@@ -77,7 +82,7 @@ def _compare_whole(reader: AreaReader, gid: str, whole: AreaFigure, pieces: list
                         "不一致，采用组成构件的面积", (gid, *(p.global_id for p in pieces)), "uncertain")
 
 
-def panel_figures(reader: AreaReader, panels: list[tuple[object, str]], concept=None) -> list[AreaFigure]:
+def panel_figures(reader: AreaReader, panels: list[tuple[entity_instance, str]], concept=None) -> list[AreaFigure]:
     """`concept`: the conventions' pv_panel (where a panel's peak power is read: properties, else
     the type text, e.g. Revit's 'Solar Panel:Mono 400W')."""
     import re
@@ -104,7 +109,8 @@ def panel_figures(reader: AreaReader, panels: list[tuple[object, str]], concept=
     return out
 
 
-def roof_and_panel_elements(roofs: list[RoofCandidate], panels: list[tuple[object, str]], more=()) -> list:
+def roof_and_panel_elements(roofs: list[RoofCandidate], panels: list[tuple[entity_instance, str]],
+                            more=()) -> list:
     """Every element whose geometry the area reader may need (`more`: suspects, candidate slabs)."""
     out = [c.element for c in roofs] + [p for c in roofs for p in c.parts] + [e for e, _ in panels] + list(more)
     return list({e.id(): e for e in out}.values())

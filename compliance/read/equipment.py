@@ -5,6 +5,7 @@ properties the conventions name, else from the type text (noted as such)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .areas import pick
 from .classify import Found
@@ -59,7 +60,7 @@ class EquipmentReader(NoteTaker):
 
     def _medium(self, element, concept: Concept, role: str = "medium", texts=()) -> tuple[str | None, str | None]:
         prop = self.index.first_prop(element, concept.props("source_medium" if role == "medium" else role))
-        marks = concept.text.get(role, {})
+        marks = concept.marks(role)
         if prop is not None and (medium := _marked(str(prop.value), marks, inside=True)):
             return medium, prop.source
         for text, where in [*type_texts(element, self.index.type_of(element)), *texts]:
@@ -74,10 +75,10 @@ class EquipmentReader(NoteTaker):
         return [self._charger(element, match.why, concept) for element, match in found.of("ev_charger")]
 
     def _charger(self, element, why: str, concept: Concept) -> ChargerRecord:
-        fields = {}
+        fields: dict[str, Any] = {}
         texts = type_texts(element, self.index.type_of(element)) + name_texts(element)
         prop = self.index.first_prop(element, concept.props("power"))
-        pattern = concept.text.get("power_kw")
+        pattern = concept.pattern("power_kw")
         if prop is not None and isinstance(prop.value, str) and pattern and \
                 (read := _number(pattern, [(prop.value, prop.source)])):
             fields.update(power_kw=read[0], power_source=f"{prop.source} = '{prop.value}' (a text with its unit)")
@@ -86,7 +87,7 @@ class EquipmentReader(NoteTaker):
         elif pattern and (read := _number(pattern, texts)):
             fields.update(power_kw=read[0], power_source=f"{read[1]} (read from the type text)")
         current = self.index.first_prop(element, concept.props("current"))
-        marks = concept.text.get("current", {})
+        marks = concept.marks("current")
         if current is not None:
             value = _marked(str(current.value), marks) or str(current.value).strip().upper()
             if value in ("AC", "DC"):
@@ -97,8 +98,8 @@ class EquipmentReader(NoteTaker):
                           f"{label}：{said}，应为 'AC' 或 'DC'", (element.GlobalId,), "warning")
         if "current" not in fields:
             for text, where in texts:
-                if value := _marked(text, marks):
-                    fields.update(current=value, current_source=f"{where} (read from the type text)")
+                if marked := _marked(text, marks):
+                    fields.update(current=marked, current_source=f"{where} (read from the type text)")
                     break
         return ChargerRecord(**self._base(element, why), **fields)
 
@@ -115,7 +116,7 @@ class EquipmentReader(NoteTaker):
         return out
 
     def _parking(self, space, why: str, concept: Concept) -> ParkingRecord:
-        fields = {}
+        fields: dict[str, Any] = {}
         area = pick(self.index.area_quantities(space), ("GrossFloorArea", "NetFloorArea"))
         if area is not None:
             fields.update(area_m2=area.value_m2, area_source=f"{area.qset}.{area.name}")

@@ -219,7 +219,7 @@ def _profile(profile, placements: Placements):
     coords = _curve_points(profile.OuterCurve)
     if coords is None:
         return None
-    points = []
+    points: list[tuple[float, float]] = []
     for x, y in coords:
         x, y = x * scale, y * scale
         if not points or math.hypot(x - points[-1][0], y - points[-1][1]) > TINY_M:
@@ -351,7 +351,7 @@ def _without_strips(labels: list[int], faces, areas: list[float]) -> float:
     if max(labels) == 0:
         return sum(areas)
     low, high = faces.min(axis=1).tolist(), faces.max(axis=1).tolist()
-    groups = {}
+    groups: dict[int, tuple[float, list[float], list[float]]] = {}
     for label, area, lo, hi in zip(labels, areas, low, high):
         total, glo, ghi = groups.get(label, (0.0, lo, hi))
         groups[label] = (total + area, [min(a, b) for a, b in zip(glo, lo)], [max(a, b) for a, b in zip(ghi, hi)])

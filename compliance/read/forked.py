@@ -92,7 +92,7 @@ def _spawn(work: Callable[[list], dict], share: list) -> tuple[int | None, int |
 def _collect(pid: int | None, reader: int | None, here: Callable[[list], dict], share: list,
              lost: Callable[[list, int], dict] | None = None) -> dict:
     """The child's result; its share done here when it failed, `lost` when a signal killed it."""
-    if pid is None:
+    if pid is None or reader is None:               # no child (_spawn returns both or neither)
         return here(share)
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()

@@ -165,7 +165,7 @@ def _kernel_reopened(path, ids: list) -> dict:
     from .ifcfile import native_path
 
     with native_path(path) as name:        # a path that is not UTF-8 too
-        ifc = ifcopenshell.open(name, lazy=True)
+        ifc = ifcopenshell.open(name, lazy=True)  # type: ignore[call-overload]  # lazy= is not in its @overload stubs
     out: dict = {}
     _run_iterator(ifc, {i: ifc.by_id(i) for i in ids}, out)
     return out
@@ -178,7 +178,7 @@ def _run_iterator(ifc, todo: dict, out: dict) -> None:
     settings.set("use-world-coords", True)
     try:
         iterator = ifcopenshell.geom.iterator(settings, ifc, 1, include=list(todo.values()))
-        more = iterator.initialize()
+        more: object = iterator.initialize()     # then next(): the next element, or None at the end
     except Exception as exc:  # the kernel refused the whole run: every element says why
         failure = ShapeFailure(f"geometry iterator could not start: {_one_line(exc)}",
                                f"几何迭代器无法启动：「{_one_line(exc)}」")

@@ -13,10 +13,15 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..numbers import usable
 from .records import ModelInfo, Note
+
+if TYPE_CHECKING:
+    import ifcopenshell
+    from ifcopenshell import ifcopenshell_wrapper
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 
@@ -61,13 +66,14 @@ class IfcIndex:
     IfcRelDefinesByProperties of a large model costs more than opening it."""
 
     path: Path
-    file: object                                   # ifcopenshell.file
+    file: ifcopenshell.file
     info: ModelInfo
     area_unit_declared: bool
     area_scale: float = 1.0
     power_scale_w: float = 1.0
-    types: dict[int, object] = field(default_factory=dict)
-    log: object = field(default=None, repr=False)   # the parser's messages (ifcopenshell logger), if kept
+    types: dict[int, ifcopenshell.entity_instance] = field(default_factory=dict)
+    # the parser's messages (an in-memory ifcopenshell logger), if kept
+    log: ifcopenshell_wrapper.logger | None = field(default=None, repr=False)
     # the property sets the conventions read (Conventions.indexed_psets): only these are indexed
     psets: frozenset = field(default_factory=frozenset)
     _areas: dict[int, list[AreaQuantity]] = field(default_factory=dict, repr=False)
@@ -224,7 +230,9 @@ def open_ifc(path: Path, sha256: str | None = None, limits=None, psets: frozense
     log = _parser_log()
     try:
         with native_path(path) as name:
-            ifc = ifcopenshell.open(name, lazy=True, **({"logger": log} if log is not None else {}))
+            # lazy= is in ifcopenshell.open's signature but not in its @overload stubs
+            ifc = ifcopenshell.open(name, lazy=True,  # type: ignore[call-overload]
+                                    **({"logger": log} if log is not None else {}))
         # lazy: attributes parsed when first read: 2× faster, half the memory
     except Exception as exc:  # ifcopenshell raises several unrelated types for bad files
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

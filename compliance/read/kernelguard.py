@@ -11,6 +11,11 @@ representation reach are walked once: no loop, and every attribute of the kind i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, cast
+
+if TYPE_CHECKING:
+    from ifcopenshell import ifcopenshell_wrapper
+
 
 class Guard:
     """The walk for one model; `checked` holds the ids of entities already found sound (shared
@@ -19,7 +24,8 @@ class Guard:
     def __init__(self, schema_name: str) -> None:
         self.schema_name = schema_name
         self.checked: set[int] = set()
-        self._schema = None
+        # the schema's definition once looked up; False: this ifcopenshell has none (loops only)
+        self._schema: ifcopenshell_wrapper.schema_definition | Literal[False] | None = None
 
     def problem(self, element) -> str | None:
         """Why the kernel must not see `element`, or None."""
@@ -67,8 +73,10 @@ class Guard:
         for i, attribute in enumerate(attributes):
             try:
                 value = entity[i]
+                # cast: the stubs say parameter_type; the wrapper returns the concrete kind assert_valid takes
                 ok = derived[i] or (attribute.optional() if value is None else validate.assert_valid(
-                    attribute.type_of_attribute(), value, self._schema, no_throw=True))
+                    cast("validate.attribute_types", attribute.type_of_attribute()), value, self._schema,
+                    no_throw=True))
             except Exception:        # a value the check itself cannot read is not valid either
                 ok = False
             if not ok:

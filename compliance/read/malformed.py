@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    import logging
 
 # What a reader raises when a value is not of the kind the schema promises (pydantic's
 # ValidationError is a ValueError: a record refusing such a value).
@@ -74,12 +78,13 @@ def _first_invalid(path: Path) -> tuple[bool, tuple[int, int, str] | None]:
         with native_path(path) as name:    # a path that is not UTF-8 too
             ifc = ifcopenshell.open(name)
         found = _Collect()
-        ifcopenshell.validate.validate(ifc, found, express_rules=False)
+        # cast: a duck-typed logger (validate calls a Logger's error/warning/info/debug; _Collect has them)
+        ifcopenshell.validate.validate(ifc, cast("logging.Logger", found), express_rules=False)
     except Exception:          # the validator cannot read it either: the reader's error is named
         return False, None
     for args in found.errors:
         instance = args[1] if len(args) > 1 else None
-        if hasattr(instance, "id") and instance.id():
+        if instance is not None and hasattr(instance, "id") and instance.id():
             return True, (len(found.errors), instance.id(), _describe(args, instance))
     return not found.errors, None
 

@@ -36,7 +36,7 @@ def read_model(path: Path, ctx: RunContext | None = None) -> ModelFacts:
     if ctx is not None and (cached := ctx.models.get(key)) is not None:
         return cached
     stored = _facts_key(path, digest, conventions) if ctx is not None and ctx.facts is not None and digest else None
-    if stored is not None and (facts := ctx.facts.get(stored)) is not None:
+    if ctx is not None and stored is not None and (facts := ctx.facts.get(stored)) is not None:
         ctx.models[key] = facts
         return facts
     limits = ctx.limits if ctx is not None and ctx.limits is not None else Limits()

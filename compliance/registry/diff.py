@@ -63,16 +63,19 @@ def _rule_changes(before: list[dict], after: list[dict]) -> list[FindingChange]:
         now = b["status"] if b and is_open(b) else None
         if was is None and now is None:
             continue
+        change: Change
         if was and not now:
             change = "fixed"
         elif now and not was:
             change = "new"
-        elif was != now or a.get("measured") != b.get("measured"):
+        elif was != now or (a or {}).get("measured") != (b or {}).get("measured"):
             change = "changed"
         else:
             change = "open"
         latest = b or a
-        out.append(FindingChange(change, rule, a and a["status"], b and b["status"], latest["message"], latest.get("message_zh") or latest["message"],
+        assert latest is not None          # open in one check at least, so stored in it
+        out.append(FindingChange(change, rule, a["status"] if a else None, b["status"] if b else None,
+                                 latest["message"], latest.get("message_zh") or latest["message"],
                                  (a or {}).get("measured"), (b or {}).get("measured"), latest.get("unit"),
                                  tuple(g for e in latest.get("evidence", ()) for g in e.get("global_ids", ()))))
     return out
@@ -88,8 +91,10 @@ def _note_changes(before: list[dict], after: list[dict]) -> list[FindingChange]:
     out = []
     for key in sorted(set(old) | set(new), key=repr):
         a, b = old.get(key), new.get(key)
-        change = "open" if a and b else ("new" if b else "fixed")
+        change: Change = "open" if a and b else ("new" if b else "fixed")
         n = b or a
-        out.append(FindingChange(change, n["code"], a and a["severity"], b and b["severity"], n["message"],
+        assert n is not None               # the key is one of a check's notes
+        out.append(FindingChange(change, n["code"], a["severity"] if a else None, b["severity"] if b else None,
+                                 n["message"],
                                  n.get("message_zh") or n["message"], global_ids=tuple(n.get("global_ids", ()))))
     return out

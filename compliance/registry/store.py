@@ -141,7 +141,8 @@ class Registry:
                                         hint="run `compliance batch` first, or pass --db (or set COMPLIANCE_DB) "
                                              "with the registry to read")
                 event.listen(self.engine, "connect", sqlite_pragmas)
-                Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+                if database is not None:                # None: in memory (sqlite://), no folder to make
+                    Path(database).parent.mkdir(parents=True, exist_ok=True)
             self.schema = create_schema(self.engine, self.url)      # connect.SchemaState: what opening did
             fork_safe(self.engine)           # a forked child opens connections of its own
         except (ArgumentError, SQLAlchemyError, OSError, ModuleNotFoundError) as exc:
@@ -203,7 +204,9 @@ class Registry:
                 conn.execute(delete(inputs).where(inputs.c.check_id == found.id))
                 conn.execute(delete(results).where(results.c.check_id == found.id))
                 conn.execute(delete(checks).where(checks.c.id == found.id))
-            check_id = conn.execute(checks.insert().values(**row)).inserted_primary_key[0]
+            key = conn.execute(checks.insert().values(**row)).inserted_primary_key
+            assert key is not None              # a single-row insert: the row's primary key
+            check_id = key[0]
             v = outcome.verdict
             if v is not None:
                 conn.execute(inputs.insert(), [_text_safe(dict(check_id=check_id, role=f.role, file=f.file,
@@ -291,7 +294,7 @@ class Registry:
             seen = latest.get(row.submission_id)
             if seen is None or (row.checked_at, row.id) > (seen.checked_at, seen.id):
                 latest[row.submission_id] = row
-        return sorted(latest.values(), key=lambda r: r.submission_id)
+        return [latest[sid] for sid in sorted(latest)]          # by submission id
 
     def unidentified_errors(self) -> int:
         """Folders whose latest outcome is an error and whose metadata gave no submission id."""
@@ -393,6 +396,7 @@ def _check_row(o: Outcome) -> dict:
     v = o.verdict
     if v is None:
         f = o.failure
+        assert f is not None                    # Outcome: a verdict or a failure, exactly one
         return dict(base, outcome="error", submission_id=o.submission_id, name=o.name, exit_code=2,
                     error_kind=f.kind, error_message=f.message, error_file=f.file, error_line=f.line, error_hint=f.hint)
     s = v.submission

@@ -45,7 +45,8 @@ def render_facts(all_facts) -> bytes:
     from rich.table import Table
 
     width = shutil.get_terminal_size((160, 24)).columns      # COLUMNS, the terminal, else 160 (piped)
-    console = Console(file=io.StringIO(), width=max(width, 100), force_terminal=False, color_system=None,
+    out = io.StringIO()
+    console = Console(file=out, width=max(width, 100), force_terminal=False, color_system=None,
                       markup=False, emoji=False, highlight=False)
     for facts in all_facts:
         info = facts.info
@@ -64,7 +65,7 @@ def render_facts(all_facts) -> bytes:
             for n in facts.notes:
                 _add_row(table, n.code, n.severity, n.message, ", ".join(n.global_ids[:5]))
             console.print(table)
-    return visible_controls(console.file.getvalue()).encode("utf-8")
+    return visible_controls(out.getvalue()).encode("utf-8")
 
 
 def _areas(console, Table, title: str, figures, pv: bool) -> None:
@@ -77,7 +78,7 @@ def _areas(console, Table, title: str, figures, pv: bool) -> None:
         table.add_column(col, overflow="fold")
     if pv:
         table.add_column("peak kW")
-    total = {"projected": 0.0, "surface": 0.0}
+    total: dict[str, float | None] = {"projected": 0.0, "surface": 0.0}     # None: a figure has no such area
     for f in figures:
         sources = f"{f.projected_source or '—'} / {f.surface_source or '—'}"
         row = _element_row(f) + [_area(f, "projected"), _area(f, "surface"), sources, f.matched_by]

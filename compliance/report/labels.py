@@ -157,7 +157,8 @@ def status_counts(verdict) -> list[tuple[str, str, str, int]]:
     said with the usual words; then non-blocking fails (未采用或未达目标); then each word a kind has
     of its own in the rule-set settings (a tally's 计入 / 不计入), where any result is said with it."""
     plain: dict[str, int] = dict.fromkeys(STATUS, 0)
-    soft, own = 0, {}
+    soft = 0
+    own: dict[tuple[str, str, str], int] = {}
     for r in verdict.results:
         label = getattr(r, "status_label", None)
         if label is not None:

@@ -23,7 +23,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..errors import ComplianceError
 
@@ -188,8 +188,8 @@ def _tags(item, template) -> tuple[str, ...]:
 class _Collector:
     """The pytest plugin that selects scenarios and keeps their outcomes."""
 
-    def __init__(self, rules: Path, only: set[str] | None, rule_order: list[str] = (),
-                 files: list[Path] = ()) -> None:
+    def __init__(self, rules: Path, only: set[str] | None, rule_order: Sequence[str] = (),
+                 files: Sequence[Path] = ()) -> None:
         self.rules = rules
         self.only = only
         self.file_order = {str(f): i for i, f in enumerate(files)}
@@ -213,7 +213,8 @@ class _Collector:
 
         keep, drop = [], []
         for item in items:
-            template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+            obj = getattr(item, "obj", None)        # an item of no Python function has no template
+            template = scenario_wrapper_template_registry.get(obj) if obj is not None else None
             tags = _tags(item, template)
             rule_ids = tuple(sorted((t.split(":", 1)[1] for t in tags if t.startswith("rule:")), key=self._rule_key))
             if self.only is not None and not set(rule_ids) & self.only:

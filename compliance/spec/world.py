@@ -205,13 +205,13 @@ def _unstate(world: World, path_text: str) -> None:
     _state(world, path_text, "not stated")
 
 
-def _vocabulary(world: World, meta: Submission) -> None:
-    settings = world.ruleset.settings
+def _vocabulary(ruleset: RuleSet, meta: Submission) -> None:
+    settings = ruleset.settings
     if meta.use not in settings.uses:
         raise ScenarioError(f"unknown use class {meta.use!r}; the rule set knows: {', '.join(sorted(settings.uses))}")
     if meta.zone is not None and meta.zone not in settings.zones:
         raise ScenarioError(f"unknown zone {meta.zone!r}; the rule set knows: {', '.join(sorted(settings.zones))}")
-    ids = {r.id for r in world.ruleset.rules}
+    ids = {r.id for r in ruleset.rules}
     for rule in meta.exemptions:
         if rule not in ids:
             raise ScenarioError(f"an exemption names rule {rule}, which the rule set does not have")
@@ -221,12 +221,14 @@ def _evaluate(world: World, request, cache: dict, as_of: date | None) -> None:
     meta_data = _need_submission(world)
     if world.ruleset is None:
         _load(world, request, cache, None)
+    ruleset = world.ruleset
+    assert ruleset is not None                  # _load sets it
     try:
         meta = Submission.model_validate(meta_data)
     except ValidationError as exc:
         problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ScenarioError(f"the submission is not valid: {problems}") from None
-    _vocabulary(world, meta)
+    _vocabulary(ruleset, meta)
     info = ModelInfo(file=SPEC_FILE, schema_name="IFC4", size_bytes=0, sha256="0" * 64, entity_count=0,
                      length_unit_m=1.0, area_unit_m2=1.0)
     model = ModelFacts(info=info, roofs=tuple(world.roofs), pv_panels=tuple(world.panels),
@@ -235,10 +237,10 @@ def _evaluate(world: World, request, cache: dict, as_of: date | None) -> None:
     loaded = LoadedSubmission(folder=Path("."), metadata_file=Path("submission.yaml"), meta=meta, model_paths=[])
     from ..read.conventions import load_conventions
 
-    conventions = load_conventions(world.ruleset.directory)      # once for the scenario's findings and metrics
-    findings = submission_findings(loaded, [model], world.ruleset, conventions=conventions)
+    conventions = load_conventions(ruleset.directory)      # once for the scenario's findings and metrics
+    findings = submission_findings(loaded, [model], ruleset, conventions=conventions)
     world.as_of = as_of or meta.filed_on
-    judged = judge_submission(world.ruleset, meta, [model], world.as_of, world.compiled, findings,
+    judged = judge_submission(ruleset, meta, [model], world.as_of, world.compiled, findings,
                               conventions=conventions,
                               wrap=(lambda d: _Doubted(d, world.doubts)) if world.doubts else None)
     world.results = {r.rule: r for r in judged.results}
@@ -294,6 +296,7 @@ def _expect_status(world: World, rule: str, status: str) -> None:
     result = _result(world, rule)
     if result.status != status:
         raise ScenarioError(f"rule {rule}: expected {status}, got {result.status} — {result.message}")
+    assert world.as_of is not None              # _evaluate sets it with the results
     world.verified.append(Verified(rule, status, world.as_of,
                                    tuple((c.measured, c.operator, c.threshold) for c in result.checks)))
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -110,8 +111,8 @@ def check(job_dir: Path, stored=None) -> Checked:
     started = time.perf_counter()
     ruleset, _ = ruleset_for(ctx)
     inputs = inputs_sha256(folder, ctx.sha256)
-    base = dict(inputs=inputs, rules_version=ruleset.version, rules_identity=ruleset.identity,
-                checked_at=datetime.now(timezone.utc).replace(microsecond=0))
+    base: dict[str, Any] = dict(inputs=inputs, rules_version=ruleset.version, rules_identity=ruleset.identity,
+                                checked_at=datetime.now(timezone.utc).replace(microsecond=0))
     try:
         with time_limit(limits.time_limit_s, folder):
             verdict = check_submission(folder, ctx)

@@ -156,7 +156,7 @@ def _child(ifc_path: str, out_path: str, use_guard: bool) -> dict:
 
     ifc = ifcopenshell.open(ifc_path)
     skipped: list[tuple[str, str]] = []
-    excluded = []
+    excluded: list = []                      # the model's instances not to show
     if use_guard:
         from compliance.read.kernelguard import Guard
 
@@ -174,9 +174,11 @@ def _child(ifc_path: str, out_path: str, use_guard: bool) -> dict:
     # openings are voids cut from their walls, not things to show (IfcConvert leaves them out too)
     excluded += ifc.by_type("IfcFeatureElementSubtraction")
     settings = ifcopenshell.geom.settings()
-    for key, value in (("use-world-coords", True), ("convert-back-units", False), ("y-up", True),
-                       ("use-element-guids", True), ("apply-default-materials", True)):
-        settings.set(key, value)
+    settings.set("use-world-coords", True)
+    settings.set("convert-back-units", False)
+    settings.set("y-up", True)
+    settings.set("use-element-guids", True)
+    settings.set("apply-default-materials", True)
     serializer = ifcopenshell.geom.serializers.glb(out_path, settings)
     serializer.setFile(ifc)
     serializer.setUnitNameAndMagnitude("METER", 1.0)   # the kernel's output unit (see the docstring)

@@ -15,6 +15,7 @@ its job; a failed render is reported once and then tried again, never kept as a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from concurrent.futures import Future
@@ -174,7 +175,7 @@ class ReportCache:
             future = Future()
             future.set_result(f"{type(exc).__name__}: {exc}")
         self._inflight[key.name] = future
-        future.add_done_callback(lambda done, name=key.name: self._finished(name, done))
+        future.add_done_callback(functools.partial(self._finished, key.name))
         return future
 
     def _finished(self, name: str, future: Future) -> None:

@@ -15,7 +15,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable
+from typing import IO, BinaryIO, Iterable
 
 from ..errors import ComplianceError
 from ..read.metadata import METADATA_FILE
@@ -65,7 +65,7 @@ class _Budget:
             raise UploadError(f"{where}: more than {self.max_files} files in one upload",
                               hint="upload one submission at a time; a district batch is `compliance batch`")
 
-    def copy(self, source: BinaryIO, target: Path, where: str) -> None:
+    def copy(self, source: IO[bytes], target: Path, where: str) -> None:
         with open(target, "xb") as out:
             while chunk := source.read(CHUNK):
                 self.bytes -= len(chunk)

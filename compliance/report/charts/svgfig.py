@@ -55,7 +55,7 @@ class Text:
     x: float
     y: float
     s: str
-    font: FontSpec
+    font: Optional[FontSpec]            # None: a tick label, until set_fontproperties gives it one
     color: str = "#000000"
     ha: str = "left"
     va: str = "baseline"
@@ -128,7 +128,7 @@ class Figure:
     def svg(self, hatch_colour: str = "#000000", hatch_width: float = 1.0) -> str:
         """The figure as an SVG document (matplotlib's rc hatch.color and hatch.linewidth for hatches)."""
         out = Writer(self.width, self.height)
-        out.hatch_colour, out.hatch_width = colour(hatch_colour), hatch_width
+        out.hatch_colour, out.hatch_width = colour(hatch_colour) or "none", hatch_width   # "none": no lines
         out.path(f"M 0 {num(self.height)} L {num(self.width)} {num(self.height)} L {num(self.width)} 0 L 0 0 z",
                  "fill: #ffffff")
         for ax in self.axes:
@@ -156,10 +156,14 @@ class Axes:
         self.axis_on = False
 
     def set_xlim(self, lo, hi=None) -> None:
-        self.xlim = (float(lo), float(hi)) if hi is not None else tuple(map(float, lo))
+        if hi is None:
+            lo, hi = lo                           # one (lo, hi) pair
+        self.xlim = (float(lo), float(hi))
 
     def set_ylim(self, lo, hi=None) -> None:
-        self.ylim = (float(lo), float(hi)) if hi is not None else tuple(map(float, lo))
+        if hi is None:
+            lo, hi = lo                           # one (lo, hi) pair
+        self.ylim = (float(lo), float(hi))
 
     def get_yaxis_transform(self) -> str:
         return "xaxes"                            # x in axes fractions, y in data
