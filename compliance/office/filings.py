@@ -82,7 +82,8 @@ def filed():
     self-checks not filed (a check with no owner row is the office's own and counts as filed)."""
     from sqlalchemy import select
 
-    from ..registry.tables import check_owners as t, checks
+    from ..registry.tables import check_owners as t
+    from ..registry.tables import checks
 
     return checks.c.id.not_in(select(t.c.check_id).where(t.c.filed_at.is_(None)))
 
@@ -148,7 +149,8 @@ def visible(user: User):
     report, 3D view and history, evaluated by the database."""
     from sqlalchemy import select
 
-    from ..registry.tables import check_owners as t, checks
+    from ..registry.tables import check_owners as t
+    from ..registry.tables import checks
 
     if user.role == "designer":
         return checks.c.id.in_(select(t.c.check_id).where(t.c.organisation_id == user.organisation_id))
@@ -193,4 +195,4 @@ def uploaded_bytes(registry: "Registry", organisation_id: int, since: datetime) 
 
     with registry.engine.connect() as conn:
         return int(conn.execute(select(func.coalesce(func.sum(t.c.upload_bytes), 0))
-                                .where(t.c.organisation_id == organisation_id, t.c.uploaded_at >= since)).scalar())
+                                .where(t.c.organisation_id == organisation_id, t.c.uploaded_at >= since)).scalar_one())

@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, get_args
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import InputError
 from ..numbers import shown, usable, why_unusable
@@ -59,7 +67,9 @@ class Declared(_Strict):
 
 # The measures a submission may list under `measures`, with the names the plan gives them (the
 # one place they are named: reports, messages and computations read them from here).
-MEASURE_LABELS: dict[str, Text] = {
+Measure = Literal["bipv", "pv_storage_dc_flexible", "shore_power", "green_mall", "near_zero_carbon_pilot",
+                  "green_construction", "bim", "prefabrication", "fully_fitted"]
+MEASURE_LABELS: dict[Measure, Text] = {
     "bipv": Text(zh="光伏建筑一体化（BIPV）", en="building-integrated PV (BIPV)"),
     "pv_storage_dc_flexible": Text(zh="“光储直柔”建筑", en="PV + storage + DC + flexible-load building"),
     "shore_power": Text(zh="码头岸电设施", en="shore power at the dock"),
@@ -71,7 +81,9 @@ MEASURE_LABELS: dict[str, Text] = {
     "fully_fitted": Text(zh="全装修", en="full fit-out"),
 }
 MEASURES = tuple(MEASURE_LABELS)
-ENERGY_CLASSES = ("none", "ultra_low", "nearly_zero", "zero_energy")
+assert set(MEASURES) == set(get_args(Measure)), "every measure a submission may list has its label"
+EnergyClass = Literal["none", "ultra_low", "nearly_zero", "zero_energy"]
+ENERGY_CLASSES = get_args(EnergyClass)
 GREEN_CATEGORIES = ("safety_durability", "health_comfort", "occupant_convenience", "resource_saving",
                     "environment_livability")
 
@@ -85,7 +97,7 @@ class Energy(_Strict):
     """Energy figures the design states (GB/T 51350, the plan's renewable and PUE targets)."""
 
     renewable_substitution_rate_pct: Optional[float] = Field(default=None, ge=0, le=100)
-    energy_class: Optional[Literal[ENERGY_CLASSES]] = None
+    energy_class: Optional[EnergyClass] = None
     design_saving_rate_pct: Optional[float] = Field(default=None, ge=0, le=200)   # vs the 2016 design baseline
     pue: Optional[float] = Field(default=None, ge=1, le=5)
     baseline_energy_kwh_per_year: Optional[float] = Field(default=None, gt=0)     # retrofit: before
@@ -202,7 +214,7 @@ class Submission(_Strict):
     declared: Declared = Field(default_factory=Declared)
     energy: Energy = Field(default_factory=Energy)
     green_building: GreenBuilding = Field(default_factory=GreenBuilding)
-    measures: Optional[list[Literal[MEASURES]]] = None        # None: not stated; [] : none adopted
+    measures: Optional[list[Measure]] = None        # None: not stated; [] : none adopted
     operation: Optional[Operation] = None
     buildings: list[BuildingSpec] = Field(default_factory=list)
 

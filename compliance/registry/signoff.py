@@ -72,9 +72,11 @@ def sign_off(registry: "Registry", check_id: int, reviewer: str, decision: str, 
                                        f"{COMMENT_MAX} 字", hint_zh="请核对后重新签署") from None
     try:
         with registry.engine.begin() as conn:
-            new_id = conn.execute(signoffs.insert().values(
+            key = conn.execute(signoffs.insert().values(
                 check_id=record.check_id, submission_id=row.submission_id, reviewer=record.reviewer,
-                decision=record.decision, comment=record.comment, signed_at=record.signed_at)).inserted_primary_key[0]
+                decision=record.decision, comment=record.comment, signed_at=record.signed_at)).inserted_primary_key
+            assert key is not None              # a single-row insert: the row's primary key
+            new_id = key[0]
             if signer is not None:
                 conn.execute(signoff_signers.insert().values(signoff_id=new_id, user_id=signer.id,
                                                              username=signer.username, title=signer.title))
@@ -156,7 +158,8 @@ def latest_signoffs(registry: "Registry") -> dict[int, SignOff]:
 
 def _with_signers(select):
     """Sign-offs with the account each was made under (none for those made before accounts)."""
-    from .tables import signoff_signers as s, signoffs as table
+    from .tables import signoff_signers as s
+    from .tables import signoffs as table
 
     return select(table, s.c.username, s.c.title).select_from(table.outerjoin(s, s.c.signoff_id == table.c.id))
 

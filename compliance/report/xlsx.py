@@ -22,8 +22,22 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from .archive import restamp_zip
-from .labels import (OPS, PROJECT_KIND, VERDICT, check_lang, falls_short, measured_vs_required, note_text, pick,
-                     say, status_counts, status_label, status_tone, utc, visible_controls)
+from .labels import (
+    OPS,
+    PROJECT_KIND,
+    VERDICT,
+    check_lang,
+    falls_short,
+    measured_vs_required,
+    note_text,
+    pick,
+    say,
+    status_counts,
+    status_label,
+    status_tone,
+    utc,
+    visible_controls,
+)
 
 MAX_CELL = 32_767                       # Excel's limit, in UTF-16 code units
 TRUNCATED = " …[已截断 truncated: {n:,} characters in all]"
@@ -127,7 +141,7 @@ def _table(ws, cols: list[Col], rows: list[dict], lang: str, top: int = 1) -> in
             cell.alignment = Alignment(wrap_text=col.wrap, vertical="top")
             if col.fmt:
                 cell.number_format = col.fmt
-            tone = TONES.get(row.get("_tone")) if col.tone else None
+            tone = TONES.get(row.get("_tone") or "") if col.tone else None
             if tone:
                 cell.fill = PatternFill("solid", fgColor=tone)
     return top + len(rows)

@@ -115,8 +115,8 @@ def _verify(data: bytes, trust, file) -> Verification:
 
 def _validate(sig, trusted) -> dict:
     """pyHanko's validation of one embedded signature as Verification fields (and problems)."""
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -144,7 +144,7 @@ def _validate(sig, trusted) -> dict:
                                  "does not cover the whole file."))
     trusted_by = _anchor_file(status, trusted) if status.trusted else None
     if not status.trusted and intact:            # of an altered signature, who signed it is moot
-        why = f" ({status.trust_problem_indic.name})" if status.trust_problem_indic is not None else ""
+        why = f" ({status.trust_problem_indic.standard_name})" if status.trust_problem_indic is not None else ""
         problems.append(_problem("签署人的证书不能链接到任何受信任的证书" + ("。" if trusted else "（未给出 --trust）。"),
                                  "The signer's certificate does not chain to a trusted certificate"
                                  + (why if trusted else ": no --trust certificate was given") + "."))

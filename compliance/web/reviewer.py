@@ -42,7 +42,7 @@ def _labels(problems: list) -> tuple[dict, dict]:
 
 @reviewer.get("/queue")
 @require("reviewer", "policy_editor", "admin")
-def queue():
+def queue() -> str:
     from ..registry.signoff import QUEUE_VERDICTS
     from ..registry.store import shown_url
 

@@ -149,9 +149,11 @@ class Face:
         from fontTools.pens.recordingPen import RecordingPen
 
         pen = RecordingPen()
+        assert self._glyphset is not None        # a font without a glyf table: its glyphs are CFF
         self._glyphset[name].draw(pen)
         ops = {"moveTo": "M", "lineTo": "L", "curveTo": "C", "qCurveTo": "Q"}
-        commands, points = [], []
+        commands: list[tuple] = []
+        points: list[tuple[int, int]] = []
         for op, args in pen.value:
             if op in ("closePath", "endPath"):
                 commands.append(("Z",))
@@ -176,7 +178,8 @@ class _RawGlyf:
         if sys.byteorder == "little":
             loca.byteswap()
         self.scale = 2 if loca.typecode == "H" else 1
-        self.loca, self.data, self.cache = loca, font.reader["glyf"], {}
+        self.loca, self.data = loca, font.reader["glyf"]
+        self.cache: dict[str, object] = {}        # name -> fontTools Glyph
 
     @staticmethod
     def getGlyphName(gid: int) -> str:
@@ -216,7 +219,7 @@ def _contour(pts: list, on: list) -> list:
         first, order = pts[-1], list(range(0, n - 1))
     else:
         first, order = _mid(pts[-1], pts[0]), list(range(0, n))
-    out = [("M", first)]
+    out: list[tuple] = [("M", first)]
     control = None
     for i in order:
         p = pts[i]
@@ -295,7 +298,7 @@ def _ligature_table(font) -> dict:
         lookup = table.LookupList.Lookup[index]
         for sub in _subtables(lookup, 4, 7):
             for first, ligs in sub.ligatures.items():
-                ligatures.setdefault(first, []).extend((tuple(l.Component), l.LigGlyph) for l in ligs)
+                ligatures.setdefault(first, []).extend((tuple(lig.Component), lig.LigGlyph) for lig in ligs)
     for first in ligatures:                         # the longest match first, as OpenType lists them
         ligatures[first].sort(key=lambda item: -len(item[0]))
     return ligatures

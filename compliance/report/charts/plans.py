@@ -8,20 +8,53 @@ import math
 from functools import partial
 from typing import Optional
 
-from ..labels import STATUS, compact, num, value_word
-from .draw import (SOFT_COLOUR, BASE_GREY, CM, FAIL, HATCH, INK, MET_COLOUR, MUTED, STATUS_COLOUR, STATUS_HATCH, TRACK, ZONE,
-                   Pen, Plan, met_bar)
-from ..labels import check_lang, status_tone
-from .words import (MET_SHORT, MET_WORDS, cap, fmt, fmt_threshold, gap_label, gap_words, holds,
-                    level_rule_words, levels, metric_label, ratio_inputs, required_count, row_label, say, sentence,
-                    share_of, sign, title)
-
+from ..labels import STATUS, check_lang, compact, num, status_tone, value_word
+from .draw import (
+    BASE_GREY,
+    CM,
+    FAIL,
+    HATCH,
+    INK,
+    MET_COLOUR,
+    MUTED,
+    SOFT_COLOUR,
+    STATUS_COLOUR,
+    STATUS_HATCH,
+    TRACK,
+    ZONE,
+    Pen,
+    Plan,
+    met_bar,
+)
+from .words import (
+    MET_SHORT,
+    MET_WORDS,
+    cap,
+    fmt,
+    fmt_threshold,
+    gap_label,
+    gap_words,
+    holds,
+    level_rule_words,
+    levels,
+    metric_label,
+    ratio_inputs,
+    required_count,
+    row_label,
+    say,
+    sentence,
+    share_of,
+    sign,
+    title,
+)
 
 # --------------------------------------------------------------------------- area and count shares
 
 def ratio_plan(result, check, lang: str, entry, area: bool) -> Plan:
     _, _, (top_zh, top_en), (base_zh, base_en) = entry
-    top, base = ratio_inputs(result, check, entry)
+    inputs = ratio_inputs(result, check, entry)
+    assert inputs is not None          # chart_kind gives a ratio chart only where its inputs are consistent
+    top, base = inputs
     op, share = check.operator, check.threshold
     at_least = op in (">=", ">", "==")
     exact = share_of(share, base)
@@ -243,8 +276,8 @@ def _nice_ticks(lo: float, hi: float) -> list[float]:
 
 def summary_plan(verdict, lang: str) -> Optional[Plan]:
     check_lang(lang)
-    order = ("pass", "fail", "missing_data", "manual_review", "not_applicable")     # not applicable last
-    counts: dict[str, int] = {}
+    statuses = ("pass", "fail", "missing_data", "manual_review", "not_applicable")     # not applicable last
+    counts: dict[str | tuple, int] = {}         # by status, or (tone, zh, en) of a kind's own words
     own: dict[tuple, int] = {}          # results a kind says in its own words (a tally's 计入 / 不计入)
     for r in verdict.results:
         if getattr(r, "status_label", None) is not None:
@@ -252,11 +285,11 @@ def summary_plan(verdict, lang: str) -> Optional[Plan]:
             own[key] = own.get(key, 0) + 1
         else:
             counts[r.status] = counts.get(r.status, 0) + 1
-    words = {s: STATUS[s] for s in order}
+    words: dict[str | tuple, tuple[str, str]] = {s: STATUS[s] for s in statuses}
     for tone, zh_s, en_s in own:
         words[(tone, zh_s, en_s)] = (zh_s, en_s)
         counts[(tone, zh_s, en_s)] = own[(tone, zh_s, en_s)]
-    order = (*order[:-1], *own, order[-1])
+    order: tuple[str | tuple, ...] = (*statuses[:-1], *own, statuses[-1])
     parts = [(s, counts.get(s, 0)) for s in order if counts.get(s, 0)]
     if not parts:
         return None
