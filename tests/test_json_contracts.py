@@ -133,11 +133,15 @@ def test_batch_summary_and_the_reports_it_writes(batch_run):
 
 
 def test_recheck_json(batch_run):
-    base, _, recheck, _ = batch_run
+    base, _, recheck, db = batch_run
     assert recheck.returncode in (0, 2), recheck.stderr
     doc = json.loads((base / "recheck.json").read_text(encoding="utf-8"))
     assert_valid("recheck", doc)
     assert doc["filings"] and all(f["check_id"] >= 1 for f in doc["filings"])
+    piped = run_cli("recheck", "--db", str(db), "--json", "-", "--jobs", "1")
+    assert piped.returncode == recheck.returncode, piped.stderr
+    assert json.loads(piped.stdout)["filings"] == doc["filings"], "standard output is the JSON alone"
+    assert "filing(s) in" in piped.stderr, "the table goes to standard error"
 
 
 @pytest.mark.parametrize("lang", ["both", "zh", "en"])

@@ -24,7 +24,8 @@ from .common import (console as wide_console, debug_option, errors_as_json, fail
               help="Record each new verdict in the registry as a check (the office's), so the queue and the "
                    "district show it. Default: only report.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), default=None, metavar="FILE",
-              help="Also write the outcome as JSON to FILE (- for standard output).")
+              help="Also write the outcome as JSON to FILE (- for standard output: the table then goes to "
+                   "standard error).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU core).")
 @scheduler_option
@@ -61,7 +62,7 @@ def recheck(rules_dir: Path, where: tuple[str, ...], store: bool, json_out, jobs
         registry = open_registry(db, create=False)
         job = RecheckRun(registry, rules_dir, chosen, jobs or os.cpu_count() or 1, limits, store, scheduler)
         rows = _with_progress(job)
-        _print(rows, job, registry)
+        _print(rows, job, registry, stderr=str(json_out) == "-")     # --json -: standard output is the JSON's
         if json_out is not None:
             text = as_json(rows, job.stats, job.ruleset.version)
             if str(json_out) == "-":
@@ -92,14 +93,14 @@ def _with_progress(job):
         return job.run(step)
 
 
-def _print(rows: list, job, registry) -> None:
+def _print(rows: list, job, registry, stderr: bool = False) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from compliance.report.labels import visible_controls
 
-    console = wide_console()
+    console = wide_console(stderr=stderr)
     flipped = [r for r in rows if r.flipped]
     failed = [r for r in rows if r.new_verdict is None]
     if flipped:
