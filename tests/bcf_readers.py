@@ -1,8 +1,11 @@
 """Independent readers of the BCF files the checker writes, for tests/test_report_bcf.py:
 
 * `read_bcf(data, tmp_path, name, version)`: what a BCF tool shows, read with bcf-client (IfcOpenShell's);
-* `validate_xsd(data, version)`: every XML file of the archive against buildingSMART's official
-  BCF-XML schemas, vendored unmodified in tests/data/bcf-xsd/ (see its README for source and licence);
+* `validate_xsd(data, version)`: every XML file of the archive against the BCF-XML schemas as
+  bcf-client ships them in its source distribution on PyPI (`bcf_xsd`: downloaded by the tests into
+  the cache folder, its SHA-256 pinned). Its 2.1 visinfo.xsd is looser than buildingSMART's v2.1
+  tag (field of view 1–170° where the tag says 45–60°, lower-case colour hex allowed): the tag's
+  two limits are checked here as well;
 * `js_reader()`: a JavaScript BCF reader from the npm registry, @parametricos/bcf-js (2.1 and 3.0),
   installed by the tests themselves — `npm ci` of the exact versions pinned in tests/bcf_js/
   package-lock.json — into a cache folder kept between runs ($COMPLIANCE_TEST_NPM_CACHE, else
@@ -27,7 +30,8 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-XSD_DIR = HERE / "data" / "bcf-xsd"
+# the schemas: bcf-client's source distribution (PyPI), which carries src/bcf/v2/xsd and src/bcf/v3/xsd
+XSD_SDIST = ("bcf-client", "0.7.10", "02400bc352b6c914cd1073d545a95420e209d417e4763b9f1534b3e1a2e30f7e")
 JS_PROJECT = HERE / "bcf_js"
 
 
@@ -123,12 +127,57 @@ def validate_xsd(data: bytes, version: str) -> dict[str, int]:
                 assert name.endswith(".png"), f"{name}: an entry BCF-XML {version} does not define"
                 continue
             if xsd not in schemas:
-                schemas[xsd] = etree.XMLSchema(etree.parse(str(XSD_DIR / version / xsd)))
+                schemas[xsd] = etree.XMLSchema(etree.parse(str(bcf_xsd(version) / xsd)))
             doc = etree.fromstring(z.read(name))
             schema = schemas[xsd]
             assert schema.validate(doc), f"{name} is not valid BCF {version} ({xsd}): {schema.error_log}"
+            if xsd == "visinfo.xsd":
+                _tag_limits(name, doc)
             counts[xsd] = counts.get(xsd, 0) + 1
     return counts
+
+
+def _tag_limits(name: str, doc) -> None:
+    """What buildingSMART's own visinfo.xsd (tags v2.1 and v3.0) says beyond bcf-client's copy."""
+    import re
+
+    for fov in doc.iter("FieldOfView"):
+        assert 45 <= float(fov.text) <= 60, f"{name}: FieldOfView {fov.text} outside 45–60° (BCF-XML visinfo.xsd)"
+    for color in doc.iter("Color"):
+        value = color.get("Color")
+        assert value is None or re.fullmatch(r"[0-9A-F]{6}([0-9A-F]{2})?", value), f"{name}: colour {value}"
+
+
+def bcf_xsd(version: str) -> Path:
+    """The folder of the BCF-XML `version` schemas, taken from bcf-client's source distribution on
+    PyPI (downloaded once into the cache folder, checked against its pinned SHA-256). Where pip or
+    PyPI cannot be reached the test is skipped saying why; under CI (`CI=true`) it fails."""
+    import sys
+    import tarfile
+
+    name, release, sha256 = XSD_SDIST
+    folder = _cache_root() / f"bcf-xsd-{release}"
+    wanted = folder / ("v3" if version == "3.0" else "v2")
+    if not (wanted / "visinfo.xsd").is_file():
+        download = folder / "download"
+        download.mkdir(parents=True, exist_ok=True)
+        run = subprocess.run([sys.executable, "-m", "pip", "download", f"{name}=={release}", "--no-deps",
+                              "--no-binary", ":all:", "-d", str(download), "-q"], capture_output=True, text=True,
+                             timeout=300)
+        archives = list(download.glob("*.tar.gz"))
+        if run.returncode != 0 or not archives:
+            _unavailable(f"the BCF-XML schemas come from {name} {release}'s source distribution on PyPI, which "
+                         f"could not be downloaded: {run.stderr.strip()[-500:]}")
+        data = archives[0].read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha256, f"{archives[0].name} is not the pinned {name} {release}"
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar.getmembers():
+                parts = Path(member.name).parts
+                if member.isfile() and member.name.endswith(".xsd") and parts[-3:-1] in (("v2", "xsd"), ("v3", "xsd")):
+                    target = folder / parts[-3] / parts[-1]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(tar.extractfile(member).read())
+    return wanted
 
 
 # --- the JavaScript reader ----------------------------------------------------------------------------------
