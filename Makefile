@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make verdict   installs what it needs, checks a bundled sample, writes out/verdict.pdf
-#   make test      installs what it needs, runs the whole test suite
+#   make test      installs what it needs, runs the lint and type gates and the whole test suite
 SAMPLE ?= ifc_samples/pass-school
 OUT ?= out/verdict.pdf
 
@@ -12,7 +12,10 @@ setup:
 verdict: setup
 	.venv/bin/compliance check $(SAMPLE) -o $(OUT)
 
+# the gates first ([tool.ruff], [tool.mypy] in pyproject.toml), then every test
 test: setup
+	.venv/bin/ruff check .
+	.venv/bin/mypy
 	.venv/bin/python -m pytest
 
 # samples: ifc_samples/<outcome>-<name>/ and the per-rule examples features/examples/<RULE-ID>/<status>-<name>/

@@ -235,7 +235,7 @@ def run(b) -> dict:
         root = copies(b.folder(small), work / "small-input", SMALL_K, "S")
         runs: dict[str, list] = {"LocalCluster (--jobs 2)": [], "dask scheduler + 2 × dask worker": []}
         with DaskProcesses(b.python, work / "dask", b.env) as cluster:
-            for i in range(b.args.repeat):
+            for _ in range(b.args.repeat):
                 for name, extra in (("LocalCluster (--jobs 2)", ["--jobs", "2"]),
                                     ("dask scheduler + 2 × dask worker", ["--scheduler", cluster.address])):
                     run_dir = work / f"small-{len(runs[name])}-{'local' if 'Local' in name else 'remote'}"

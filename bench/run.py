@@ -24,11 +24,37 @@ import tempfile
 from pathlib import Path
 
 try:
-    from measure import (VERDICT_CODES, Result, fmt, get, growth, machine, measure, ratio, row, section, slope,
-                         table, verdict)
+    from measure import (
+        VERDICT_CODES,
+        Result,
+        fmt,
+        get,
+        growth,
+        machine,
+        measure,
+        ratio,
+        row,
+        section,
+        slope,
+        table,
+        verdict,
+    )
 except ImportError:                                  # imported as bench.run
-    from bench.measure import (VERDICT_CODES, Result, fmt, get, growth, machine, measure, ratio, row, section,
-                               slope, table, verdict)
+    from bench.measure import (
+        VERDICT_CODES,
+        Result,
+        fmt,
+        get,
+        growth,
+        machine,
+        measure,
+        ratio,
+        row,
+        section,
+        slope,
+        table,
+        verdict,
+    )
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

@@ -20,6 +20,7 @@ from compliance.commands.common import (
     DEFAULT_RULES,
     FormatList,
     as_of_option,
+    bcf_options,
     debug_option,
     emit,
     fail,
@@ -67,11 +68,12 @@ def main() -> None:
               help="Write the report to this file (the format follows its extension), into this folder (ending "
                    "in /) as SUBMISSION-ID.EXT, or to standard output (-).")
 @lang_option
+@bcf_options
 @as_of_option("Judge by the rules in force on this date (default: the filing date).")
 @rules_option
 @limits_option
 @debug_option
-def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, as_of, rules_dir: Path,
+def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, bcf, as_of, rules_dir: Path,
           limits, debug: bool) -> None:
     """Check the submission in FOLDER (submission.yaml + its IFC models) and issue a verdict.
 
@@ -80,6 +82,7 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
       compliance check ifc_samples/pass-school -o out/verdict.pdf
       compliance check ifc_samples/fail-office --format pdf,json,xlsx,bcf -o out/
       compliance check ifc_samples/fail-office --format html --lang en -o fail-office.html
+      compliance check ifc_samples/fail-office --bcf-version 3.0 --previous old/YP-2024-0457.bcf -o new.bcf
     """
     from compliance.commands.common import errors_as_json
     from compliance.report import OutputError, plan_outputs
@@ -90,6 +93,7 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
         fail(str(exc), exc.hint, kind="usage error")
     if fmts == ["json"] and not into_folder:    # a failure says so in JSON where the verdict would have gone
         errors_as_json(output)
+    bcf.refuse_without(fmts)
 
     def run():
         from compliance.context import RunContext
@@ -97,11 +101,12 @@ def check(folder: Path, fmts: list[str] | None, output: Path | None, lang: str, 
         from compliance.pipeline import check_submission
         from compliance.report import render, report_stem
 
+        options = bcf.render_options()          # --previous read before any work: a bad file stops here
         with time_limit(limits.time_limit_s, folder):
             verdict = check_submission(folder, RunContext(rules_dir=rules_dir, limits=limits),
                                        as_of.date() if as_of else None)
             # every report is rendered before any is written: a failing format leaves no partial set
-            reports = [(fmt, render(fmt, verdict, lang)) for fmt in fmts]
+            reports = [(fmt, render(fmt, verdict, lang, options)) for fmt in fmts]
         for fmt, data in reports:
             target = output / f"{report_stem(verdict.submission.id)}{FORMATS[fmt].extension}" if into_folder else output
             emit(data, target, f"{verdict.verdict}: {fmt} verdict")

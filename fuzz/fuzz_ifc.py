@@ -44,6 +44,7 @@ with atheris.instrument_imports(include=["compliance", "ifcopenshell", "shapely"
     import ifcopenshell.geom  # noqa: F401
     import ifcopenshell.util.element  # noqa: F401
     import ifcopenshell.util.unit  # noqa: F401
+
     import compliance.read.areas  # noqa: F401
     import compliance.read.extrusion  # noqa: F401
     import compliance.read.forked  # noqa: F401

@@ -30,6 +30,7 @@ os.environ.setdefault("COMPLIANCE_CACHE", "off")
 
 with atheris.instrument_imports(include=["compliance", "yaml", "pydantic"]):
     import yaml  # noqa: F401
+
     from compliance.errors import ComplianceError
     from compliance.read.metadata import load_submission
     from compliance.ruleset.loader import load_ruleset

@@ -9,7 +9,6 @@ import math
 
 from builder import ROOF_LEVEL_M, SLAB_M, Model, api
 
-
 # -- roofs and PV -----------------------------------------------------------------------------
 
 def roof_slab(m: Model, name: str, x0: float, y0: float, w: float, d: float, *, parent=None,

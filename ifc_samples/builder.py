@@ -14,8 +14,6 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 import ifcopenshell
 import ifcopenshell.api.aggregate
 import ifcopenshell.api.context
@@ -29,6 +27,7 @@ import ifcopenshell.api.spatial
 import ifcopenshell.api.type
 import ifcopenshell.api.unit
 import ifcopenshell.guid
+import numpy as np
 
 api = ifcopenshell.api
 GUID_NAMESPACE = uuid.UUID("6f1c2e0a-3b7d-5c9e-8a41-2d5f0b9e7c13")

@@ -35,9 +35,16 @@ if str(HERE) not in sys.path:            # run as a script from any working dire
     sys.path.insert(0, str(HERE))
 
 import yaml  # noqa: E402
-
-from blocks import (charger_row, heat_pump, panel_grid, parking_row, pv_type, roof_slab, solar_collector,  # noqa: E402
-                    waste_heat_exchanger)
+from blocks import (  # noqa: E402
+    charger_row,
+    heat_pump,
+    panel_grid,
+    parking_row,
+    pv_type,
+    roof_slab,
+    solar_collector,
+    waste_heat_exchanger,
+)
 from builder import GUID_NAMESPACE, ROOF_LEVEL_M, Model, meta  # noqa: E402
 from submission_data import CONSTRUCTION, audit, energy, green, no_parking, operation  # noqa: E402
 

@@ -27,8 +27,16 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:            # run as a script from any working directory
     sys.path.insert(0, str(HERE))
 
-from blocks import (charger_row, heat_pump, heat_recovery, panel_grid, parking_row, roof_slab,  # noqa: E402
-                    solar_collector, waste_heat_exchanger)
+from blocks import (  # noqa: E402
+    charger_row,
+    heat_pump,
+    heat_recovery,
+    panel_grid,
+    parking_row,
+    roof_slab,
+    solar_collector,
+    waste_heat_exchanger,
+)
 from builder import ROOF_LEVEL_M, Model, meta, write_submission  # noqa: E402
 from submission_data import audit, energy, green, green_basic, operation  # noqa: E402
 

@@ -28,19 +28,27 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:            # run as a script from any working directory
     sys.path.insert(0, str(HERE))
 
-from blocks import (arrays_school, bipv_strips, building_figures, charger_row, ground_floor,  # noqa: E402
-                    heat_pump, inverter_room, panel_grid, parking_row, roof_slab)
+from blocks import (  # noqa: E402
+    arrays_school,
+    bipv_strips,
+    building_figures,
+    charger_row,
+    ground_floor,
+    heat_pump,
+    inverter_room,
+    panel_grid,
+    parking_row,
+    roof_slab,
+)
 from builder import ROOF_LEVEL_M, SYSTEMS, Model, meta, write_submission  # noqa: E402
 from samples_buildings import BUILDING_SAMPLES  # noqa: E402
 from samples_evidence import EVIDENCE_SAMPLES  # noqa: E402
 from samples_rules import RULE_SAMPLES  # noqa: E402
 from submission_data import CONSTRUCTION, energy, green, green_basic, no_parking  # noqa: E402
-
 
 # -- the samples ------------------------------------------------------------------------------
 

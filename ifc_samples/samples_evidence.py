@@ -8,9 +8,22 @@ from __future__ import annotations
 
 import math
 
-from blocks import (arrays_school, building_figures, decoy_room, ev_charger, ground_floor, heat_pump,
-                    heat_recovery, inverter_room, panel_grid, parking_space, pv_peak, pv_type, roof_slab,
-                    solar_collector)
+from blocks import (
+    arrays_school,
+    building_figures,
+    decoy_room,
+    ev_charger,
+    ground_floor,
+    heat_pump,
+    heat_recovery,
+    inverter_room,
+    panel_grid,
+    parking_space,
+    pv_peak,
+    pv_type,
+    roof_slab,
+    solar_collector,
+)
 from builder import FIXED_STAMP, ROOF_LEVEL_M, SYSTEMS, Model, RawFile, Truncated, meta
 from submission_data import CONSTRUCTION, energy, green, green_basic, no_parking
 

@@ -9,8 +9,18 @@ models, expected outcome); the filing date decides which dated rules apply.
 
 from __future__ import annotations
 
-from blocks import (building_figures, charger_row, ground_floor, heat_pump, heat_recovery, panel_grid, parking_row,
-                    roof_slab, solar_collector, waste_heat_exchanger)
+from blocks import (
+    building_figures,
+    charger_row,
+    ground_floor,
+    heat_pump,
+    heat_recovery,
+    panel_grid,
+    parking_row,
+    roof_slab,
+    solar_collector,
+    waste_heat_exchanger,
+)
 from builder import ROOF_LEVEL_M, Model, meta
 from submission_data import CONSTRUCTION, audit, energy, green, no_parking, operation
 

@@ -84,7 +84,7 @@ def copy_sample(dest: Path, **fields) -> Path:
     meta = dest / "submission.yaml"
     text = meta.read_text(encoding="utf-8")
     for key, value in fields.items():
-        text, n = re.subn(rf"^{key}: .*$", lambda m: f"{key}: {json.dumps(value)}", text, flags=re.M)
+        text, n = re.subn(rf"^{key}: .*$", lambda m, key=key, value=value: f"{key}: {json.dumps(value)}", text, flags=re.M)
         assert n == 1, key
     meta.write_text(text, encoding="utf-8")
     return dest
@@ -123,7 +123,7 @@ class Hostile:
         ifc = ifc_path.read_text(encoding="ascii")
         for gid, name in self.elements.items():
             ifc, n = re.subn(rf"(IFC(?:SOLARDEVICE|SLAB)\('{re.escape(gid)}',\$,)'(?:[^']|'')*'",
-                             lambda m: m.group(1) + step_string(name), ifc)
+                             lambda m, name=name: m.group(1) + step_string(name), ifc)
             assert n == 1, gid
         ifc, n = re.subn(r"^(FILE_NAME\((?:'[^']*',){2}\([^)]*\),\([^)]*\),'[^']*',)'[^']*'",
                          lambda m: m.group(1) + step_string(self.application), ifc, flags=re.M)

@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import ROOT, build, cases
 
 CLI = [sys.executable, "-c", "import cli; cli.main()"]

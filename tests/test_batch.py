@@ -12,7 +12,6 @@ import sqlite3
 
 import pytest
 import yaml
-
 from conftest import SAMPLES
 from test_samples_cli import EXPECTED, SAMPLE_DIRS, run_cli
 
@@ -61,7 +60,7 @@ def test_error_rows_say_what_is_wrong_and_where(first_batch):
     assert set(errors) == {p.name for p in BROKEN}
     assert "truncated" in errors["error-truncated-model"][1]
     assert "IFC2X2_FINAL" in errors["error-unsupported-schema"][1]
-    for name, (file, message, hint, code) in errors.items():
+    for name, (file, _message, hint, code) in errors.items():
         assert file.endswith("architecture.ifc") and hint and code == 2, name
 
 

@@ -10,10 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compliance.batch.cluster import ClusterError, run_tasks  # noqa: E402
-
 import crashing_work  # noqa: E402
 from dask_processes import DaskProcesses, wait_gone  # noqa: E402
+
+from compliance.batch.cluster import ClusterError, run_tasks  # noqa: E402
 
 TESTS = str(Path(__file__).resolve().parent)
 

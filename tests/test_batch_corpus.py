@@ -13,7 +13,6 @@ import time
 from datetime import date
 
 import pytest
-
 from conftest import ROOT, RULES
 from test_corpus import corpus
 from test_samples_cli import CLI, run_cli
@@ -124,8 +123,9 @@ def test_district_figures_equal_independent_sums(run, tmp_path):
     manifest, db, _, _, _ = run
     expected = expected_district(manifest)
     assert all(v > 0 for v in expected.values()), expected          # the corpus exercises every target
-    from compliance.registry.store import Registry
     from office_accounts import approve_compliant
+
+    from compliance.registry.store import Registry
 
     approve_compliant(Registry(db))                 # the district counts what a reviewer approved
     proc = run_cli("district", "--db", str(db), "--as-of", "2030-12-31", "-o", str(tmp_path) + "/")

@@ -15,14 +15,29 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import RULES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from robust_cases import (BAD_NUMBERS, GBK_NAME, GBK_SHOWN, GFA_LINE, GOOD, KILL_HOOK, NUL_NAME, NUL_SHOWN,  # noqa: E402
-                          ROOT, acceptance_folder, copy_sample, discovery_tree, edit, registry_rows, run_batch,
-                          unprivileged, with_gfa, with_ifc_area)
-
+from robust_cases import (  # noqa: E402
+    BAD_NUMBERS,
+    GBK_NAME,
+    GBK_SHOWN,
+    GFA_LINE,
+    GOOD,
+    KILL_HOOK,
+    NUL_NAME,
+    NUL_SHOWN,
+    ROOT,
+    acceptance_folder,
+    copy_sample,
+    discovery_tree,
+    edit,
+    registry_rows,
+    run_batch,
+    unprivileged,
+    with_gfa,
+    with_ifc_area,
+)
 
 # -- text that cannot be stored as it is ------------------------------------------------------------
 

@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SAMPLES
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
 from compliance.read.metadata import MEASURES
 from compliance.text import Text
-
-from conftest import ROOT, SAMPLES
 
 FOLDERS = sorted(p.parent for p in SAMPLES.glob("*/submission.yaml") if not p.parent.name.startswith("error-")) \
     + sorted(p.parent for p in (ROOT / "features" / "examples").glob("*/*/submission.yaml"))

@@ -10,6 +10,7 @@ import sys
 from datetime import date
 
 import pytest
+from conftest import RULES, SAMPLES
 from pydantic import ValidationError
 
 from compliance.context import RunContext
@@ -20,8 +21,6 @@ from compliance.evaluate.engine import Engine
 from compliance.evaluate.evaluator import _decided_status, evaluate
 from compliance.pipeline import check_submission
 from compliance.read.metadata import Submission
-
-from conftest import RULES, SAMPLES
 
 if str(SAMPLES) not in sys.path:
     sys.path.insert(0, str(SAMPLES))

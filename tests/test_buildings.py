@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import RULES
 from realistic.host import Host
 from realistic.variants import MONO_400W, SH4_PANEL_REGION, SH4_PANEL_Z, SH4_ROOF_M2, flat_panels, projected

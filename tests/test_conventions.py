@@ -7,14 +7,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import RULES, SHARED_IFC
 
 from compliance.read.conventions import load_conventions
 from compliance.read.conventions_doc import DOC, current_block, render
 from compliance.read.model import read_model
 from compliance.ruleset.lint import lint
 from compliance.ruleset.loader import load_ruleset
-
-from conftest import RULES, SHARED_IFC
 
 FEATURES = RULES.parent / "features"
 

@@ -13,13 +13,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import RULES, SAMPLES
 
 from compliance.context import RunContext
 from compliance.errors import ComplianceError
 from compliance.pipeline import check_submission
 from compliance.read.metadata import load_submission
-
-from conftest import RULES, SAMPLES
 
 N, SEED, EVERY = 200, 7, 10
 IFC_LEVEL = {"truncated_ifc", "random_bytes_ifc"}          # the metadata loads; reading the model fails

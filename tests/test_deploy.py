@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from app_processes import AppProcess, Browser, add_designer
 from conftest import ROOT
 from postgres import free_port

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 import yaml
-
 from conftest import RULES, SAMPLES
 from office_accounts import approve_compliant
 from test_samples_cli import run_cli

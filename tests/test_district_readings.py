@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from report_probe import pdftotext
 
 from compliance.derive.metrics import Metric
 from compliance.district.progress import Approved, Tally, district_progress
@@ -19,7 +20,6 @@ from compliance.district.render import render
 from compliance.district.targets import UNITS, load_targets
 from compliance.errors import RuleFileError
 from compliance.text import Text
-from report_probe import pdftotext
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -12,16 +12,17 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from report_probe import PageAudit
+from report_probe import flat as _flat
+from report_probe import pdftotext as _pdftotext
 
 from compliance.derive.metrics import Metric
 from compliance.district.progress import Approved, Tally, district_progress
 from compliance.district.records import DistrictReport
-from compliance.district.render import FORMATS, render
-from compliance.district.render import charts
+from compliance.district.render import FORMATS, charts, render
 from compliance.district.render.document import MAX_ROWS, amount, number, percent
 from compliance.district.targets import DISTRICT_FIGURES, UNITS, load_targets
 from compliance.text import Text
-from report_probe import PageAudit, flat as _flat, pdftotext as _pdftotext
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from compliance.errors import EngineError
 from compliance.evaluate.compile import compile_ruleset, engine_number
@@ -45,7 +42,7 @@ def test_exponent_numbers_are_refused_instead_of_crashing_the_engine(value):
 
 
 def test_fact_numbers_reach_the_engine_as_filed_or_on_the_same_side_of_every_threshold():
-    from compliance.evaluate.compile import SENTINEL, engine_number
+    from compliance.evaluate.compile import SENTINEL
 
     # not rounded: 1.30004 stays above 1.3, 49.99996 below 50
     assert [engine_number(v) for v in (1.30004, 49.99996, 0.00012345, 0.0)] == [1.30004, 49.99996, 0.00012345, 0.0]
@@ -59,7 +56,6 @@ def test_fact_numbers_reach_the_engine_as_filed_or_on_the_same_side_of_every_thr
 def test_a_figure_just_beyond_a_threshold_is_not_rounded_onto_it(value, status):
     """PUE ≤ 1.3: the engine compares the figure as filed (facts were once quantised to 0.0001,
     and 1.30004 passed)."""
-    from compliance.evaluate.compile import engine_number
 
     rules = {"le": {"all": [{"m": {"$and": [{"rule": "T"}, {"$lte": {"value": 1.3}}]}}], "run": "T|pass|0"},
              "gt": {"all": [{"m": {"$and": [{"rule": "T"}, {"$gt": {"value": 1.3}}]}}], "run": "T|fail|1"}}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import SAMPLES, SHARED_IFC
 from test_samples_cli import run_cli
 

@@ -17,10 +17,10 @@ import ifcopenshell.guid
 import ifcopenshell.util.unit
 import pytest
 import shapely
+from conftest import ROOT, SAMPLES, shared_ifc_files
 
 from compliance.read.extrusion import Placements, extrusion_shape
 from compliance.read.geometry import Shape, compute_shapes
-from conftest import ROOT, SAMPLES, shared_ifc_files
 
 CLASSES = ("IfcSlab", "IfcRoof", "IfcSolarDevice", "IfcBuildingElementProxy", "IfcCovering", "IfcPlate",
            "IfcSpace", "IfcWall")

@@ -24,7 +24,6 @@ import traceback
 from pathlib import Path
 
 import pytest
-
 from conftest import RULES, SAMPLES
 
 SEEDS = Path(__file__).resolve().parent / "fuzz_seeds"

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from office_accounts import client_as, finished, post_files, seed, token, when_ready
+from web_server import COMPLIANCE, ROOT, sample_zip
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, finished, post_files, seed, token, when_ready
-from web_server import COMPLIANCE, ROOT, sample_zip
 
 OLD = datetime.now(timezone.utc) - timedelta(days=200)
 

@@ -11,7 +11,6 @@ import pytest
 
 from compliance.read.geometry import Shape, ShapeFailure, compute_shapes, overlap_fraction
 
-
 # --- helpers ---------------------------------------------------------------------------------
 
 def open_model(folder, name):

@@ -11,14 +11,20 @@ import sys
 import time
 
 import pytest
+from conftest import RULES, SAMPLES
 
 from compliance.context import RunContext
-from compliance.derive.identity import (stall_areas, counted_figures, distinct, one_per_footprint, parking_findings,
-                                        unit_range, unit_ranges)
+from compliance.derive.identity import (
+    counted_figures,
+    distinct,
+    one_per_footprint,
+    parking_findings,
+    stall_areas,
+    unit_range,
+    unit_ranges,
+)
 from compliance.pipeline import check_submission
 from compliance.read.records import AreaFigure, ChargerRecord, ModelFacts, ModelInfo, ParkingRecord
-
-from conftest import RULES, SAMPLES
 
 PANEL_Z = 18.6
 

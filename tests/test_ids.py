@@ -5,17 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 import ifcopenshell
-import ifctester.ids as ifctester_ids      # a dependency of the package: never skipped
+import ifctester.ids as ifctester_ids  # a dependency of the package: never skipped
+import pytest
+from conftest import SAMPLES
 
 from compliance.derive.metrics import metric_specs
 from compliance.ruleset.ids import (
-    IdsError, all_figures, build_ids, requirement_table, token_pattern, write_document, write_ids,
+    IdsError,
+    all_figures,
+    build_ids,
+    requirement_table,
+    token_pattern,
+    write_document,
+    write_ids,
 )
-
-from conftest import SAMPLES
 
 BRIEF_FIGURES = {"roof_area", "pv_area", "pv_peak_power", "chargers", "parking", "gross_floor_area",
                  "building_use", "renewable_systems"}

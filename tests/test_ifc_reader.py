@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
+from conftest import RULES, SHARED_IFC, shared_ifc_files
 
 from compliance.context import RunContext
 from compliance.derive.metrics import Derivation
 from compliance.errors import InputError
 from compliance.read.model import read_model
-
-from conftest import RULES, SHARED_IFC, shared_ifc_files
 
 SHARED_NAMES = [p.name for p in shared_ifc_files()] or ["<absent>"]
 

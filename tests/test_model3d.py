@@ -5,7 +5,6 @@ costs only the view (or the broken elements), never the caller."""
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -15,8 +14,8 @@ import ifcopenshell
 import ifcopenshell.util.unit
 import numpy as np
 import pytest
-
 from bad_inputs import CORPUS, build
+
 from compliance.web.model3d import View3D, convert_model, load_view
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,10 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_IFC, shared_ifc_files
 
 from compliance.read.model import read_model
-
-from conftest import SHARED_IFC, shared_ifc_files
 
 SHARED_NAMES = [p.name for p in shared_ifc_files()] or ["<absent>"]
 ENTITY_RE = re.compile(r"#(\d+)\s*=\s*([A-Z0-9_]+)\s*\((.*?)\)\s*;\s*(?=#|ENDSEC)", re.S)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from office_accounts import client_as, finished, post_files, seed, token
+from web_server import ROOT, sample_zip
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, finished, post_files, seed, token
-from web_server import ROOT, sample_zip
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +128,9 @@ def test_a_submission_id_belongs_to_the_organisation_that_filed_it_first(office,
 
 
 def test_a_new_password_or_a_disabled_account_ends_its_sessions(office):
-    from compliance.office.accounts import update_user
     from office_accounts import PASSWORD
+
+    from compliance.office.accounts import update_user
 
     app, _li, _job, _check = office
     registry = app.extensions["compliance"].registry

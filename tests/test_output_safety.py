@@ -25,12 +25,32 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 import pytest
+from output_safety_helpers import (
+    ALL_FORMATS,
+    CLEAR,
+    CSI8,
+    ESCAPE_BYTES,
+    INJECTED,
+    MODEL_FILE,
+    OSC8,
+    RULES,
+    SAMPLE,
+    SUBMISSION_ID,
+    Hostile,
+    Tags,
+    complete_pdf,
+    copy_sample,
+    kill_after,
+    kill_mid_write,
+    parts,
+    pdf_text,
+    recording_server,
+    run_cli,
+    squash,
+)
 
 from compliance.report import FORMATS, report_stem, write_atomic
 from compliance.report.labels import visible_controls
-from output_safety_helpers import (ALL_FORMATS, CLEAR, CSI8, ESCAPE_BYTES, INJECTED, MODEL_FILE, OSC8, RULES, SAMPLE,
-                                   SUBMISSION_ID, Hostile, Tags, complete_pdf, copy_sample, kill_after, kill_mid_write,
-                                   parts, pdf_text, recording_server, run_cli, squash)
 
 
 @pytest.fixture(scope="module")
@@ -174,10 +194,10 @@ def test_pdf_rendering_fetches_nothing(server, verdict, reports, monkeypatch):
 
 def _a_verdict():
     """A real verdict: the verdict PDF embeds its JSON and dates the attachment from it."""
+    from conftest import SAMPLES
+
     from compliance.context import RunContext
     from compliance.pipeline import check_submission
-
-    from conftest import SAMPLES
 
     return check_submission(SAMPLES / "pass-school", RunContext(rules_dir=RULES))
 

@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from office_accounts import client_as, finished, post_files, seed, token
+from web_server import ROOT, sample_zip
 
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, finished, post_files, seed, token
-from web_server import ROOT, sample_zip
 
 
 @pytest.fixture(scope="module")

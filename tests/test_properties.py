@@ -17,12 +17,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import RULES, SAMPLES
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from conftest import RULES, SAMPLES
-from test_fuzz_regressions import (assert_handled, ifc_case, isolated, metadata_case, restore_rules, rules_case,
-                                   rules_folder)
+from test_fuzz_regressions import (
+    assert_handled,
+    ifc_case,
+    isolated,
+    metadata_case,
+    restore_rules,
+    rules_case,
+    rules_folder,
+)
 
 PROPERTY = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

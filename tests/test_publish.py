@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from office_accounts import client_as, seed, token
 
 from compliance.office.audit import rows as audit_rows
 from compliance.registry.store import Registry
 from compliance.ruleset.publish import PublishError, current, publications, publish
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, seed, token
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "ifc_samples"

@@ -15,7 +15,6 @@ import math
 from pathlib import Path
 
 import pytest
-
 from conftest import RULES
 from realistic import VARIANTS, Variant
 

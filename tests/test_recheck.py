@@ -13,7 +13,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import RULES, SAMPLES
 from realistic import VARIANTS
 from test_samples_cli import run_cli

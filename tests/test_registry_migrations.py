@@ -23,11 +23,10 @@ import subprocess
 import sys
 import threading
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
-
+import tomllib
 from conftest import ROOT, SAMPLES
 from test_registry_postgres import _processes
 from test_samples_cli import run_cli
@@ -455,9 +454,9 @@ def test_a_server_that_stays_down_is_one_clear_error(own_cluster, own_url):
 def test_a_batch_goes_on_while_the_server_restarts(own_cluster, own_url, tmp_path):
     """A real `compliance batch` into PostgreSQL; the server restarts after its first stored check:
     every submission is still stored and the batch ends as it would have."""
-    from compliance.registry.store import Registry
-
     import shutil
+
+    from compliance.registry.store import Registry
 
     folders = [SAMPLES / n for n in ("fail-office", "incomplete-plant", "error-not-ifc")]
     for n in range(6):              # enough checks, one at a time, that the restart falls among them

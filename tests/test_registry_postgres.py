@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, RULES, SAMPLES
 from test_samples_cli import run_cli
 from test_signoff import _at, _outcome
@@ -30,8 +29,16 @@ def _story(db: str, sample_verdicts) -> dict:
     """One office's day, told to a registry: what it then answers (times as UTC instants)."""
     from compliance.district.collect import district_report
     from compliance.office.accounts import AccountError, add_organisation, add_user, authenticate, update_user
-    from compliance.office.filings import (FilingError, can_see, file_check, organisation_checks, own_check,
-                                           ownership, filed, uploaded_bytes)
+    from compliance.office.filings import (
+        FilingError,
+        can_see,
+        file_check,
+        filed,
+        organisation_checks,
+        own_check,
+        ownership,
+        uploaded_bytes,
+    )
     from compliance.office.review import sign
     from compliance.registry.store import Registry
 

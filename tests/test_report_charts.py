@@ -17,9 +17,9 @@ import pytest
 
 from compliance.context import RunContext
 from compliance.derive.metrics import metric_specs
-from compliance.report.labels import value_word
 from compliance.pipeline import check_submission
 from compliance.report import charts
+from compliance.report.labels import value_word
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "ifc_samples"
@@ -202,7 +202,7 @@ def test_summary_counts_match_the_verdict(verdicts):
 
 def test_svg_is_self_contained_with_text_as_paths(verdicts):
     seen = 0
-    for name, r, c in list(all_charts(verdicts)) + [("", None, charts.summary_chart(v)) for v in verdicts.values()]:
+    for _name, _r, c in list(all_charts(verdicts)) + [("", None, charts.summary_chart(v)) for v in verdicts.values()]:
         assert c.svg.startswith("<svg ") and c.svg.rstrip().endswith("</svg>")
         assert "<?xml" not in c.svg and "DOCTYPE" not in c.svg
         root = ET.fromstring(c.svg)

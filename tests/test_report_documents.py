@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import good_samples
+from report_probe import PageAudit
+from report_probe import flat as _flat
+from report_probe import pdftotext as _pdftotext
 
 from compliance.report import html as html_report
 from compliance.report import pdf
 from compliance.report.labels import VERDICT
-from conftest import good_samples
-from report_probe import PageAudit, flat as _flat, pdftotext as _pdftotext
 
 SAMPLE_NAMES = [p.name for p in good_samples()]
 

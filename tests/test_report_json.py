@@ -7,11 +7,11 @@ import copy
 import json
 
 import pytest
+from conftest import ROOT
 from jsonschema import Draft202012Validator, FormatChecker
 
 from compliance.report import json_report
 from compliance.report.json_schema import verdict_schema
-from conftest import ROOT
 
 SCHEMA_FILE = ROOT / "docs" / "schemas" / "verdict.schema.json"
 

@@ -13,12 +13,11 @@ from datetime import timezone
 
 import openpyxl
 import pytest
+from conftest import ROOT, RULES, SAMPLES
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
 from compliance.report import labels, xlsx
-
-from conftest import ROOT, RULES, SAMPLES
 
 SAMPLE_NAMES = ["fail-office", "incomplete-zero-roof", "incomplete-metadata-mismatch",
                 "fail-residential-chargers-not-ready", "pass-school", "fail-binjiang-office",

@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, RULES
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
-
-from conftest import ROOT, RULES
 
 EXAMPLES = ROOT / "features" / "examples"
 STATUS = {"pass": "pass", "fail": "fail", "na": "not_applicable", "missing": "missing_data", "review": "manual_review"}

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import RULES, SAMPLES
 
 from cli import main
-from conftest import RULES, SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ROOT / "features"

@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import RULES
 
 from compliance.errors import RuleFileError
 from compliance.ruleset.loader import load_ruleset
-
-from conftest import RULES
 
 
 @pytest.fixture

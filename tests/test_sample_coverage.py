@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import RULES, SAMPLES
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
-
-from conftest import RULES, SAMPLES
 
 VERDICT = {"pass": "compliant", "na": "compliant", "fail": "non_compliant", "incomplete": "incomplete"}
 CHECKED = sorted(p.parent for p in SAMPLES.glob("*/submission.yaml") if p.parent.name.split("-")[0] in VERDICT)

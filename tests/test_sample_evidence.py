@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import RULES, SAMPLES
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
 from compliance.read.model import read_model
-
-from conftest import RULES, SAMPLES
 
 CAMPUS = ["pass-campus-office-m", "pass-campus-office-mm", "pass-campus-office-ifc4x3-ft"]
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, SAMPLES
 
 EXPECTED = {"pass": ("compliant", 0), "fail": ("non_compliant", 1), "incomplete": ("incomplete", 3),

@@ -13,7 +13,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import RULES, SAMPLES
 from office_accounts import PASSWORD
 from test_samples_cli import run_cli
@@ -306,10 +305,10 @@ def test_load_verdict_refuses_what_is_not_this_contract(sample_verdicts):
 
 
 def test_the_json_report_carries_the_sign_offs_and_validates(fresh):
+    from conftest import ROOT
     from jsonschema import Draft202012Validator, FormatChecker
 
     from compliance.report import render
-    from conftest import ROOT
 
     registry, check_id = fresh
     registry.sign_off(check_id, "王建国", "revise", "请补充光伏")
@@ -434,7 +433,8 @@ def run_as(*args: str, password: str = PASSWORD):
     import os
     import subprocess
 
-    from test_samples_cli import CLI, ROOT as CLI_ROOT
+    from test_samples_cli import CLI
+    from test_samples_cli import ROOT as CLI_ROOT
 
     return subprocess.run(CLI + list(args), cwd=CLI_ROOT, input=password + "\n", capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(CLI_ROOT)), timeout=300)
@@ -525,8 +525,9 @@ def test_cli_refuses_to_sign_or_report_an_error(filled, tmp_path):
 
 
 def test_a_long_name_and_comment_stay_on_the_page(fresh, tmp_path):
-    from compliance.report import render
     from test_report_pdf import _words_outside_page
+
+    from compliance.report import render
 
     registry, check_id = fresh
     unsigned = _flat(_pdftotext(render("pdf", registry.verdict(check_id)), tmp_path, "unsigned.pdf", mode="-raw"))

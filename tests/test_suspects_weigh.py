@@ -6,11 +6,10 @@ from __future__ import annotations
 import sys
 
 import pytest
+from conftest import RULES, SAMPLES
 
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
-
-from conftest import RULES, SAMPLES
 
 if str(SAMPLES) not in sys.path:
     sys.path.insert(0, str(SAMPLES))

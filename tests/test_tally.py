@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import RULES
+
 from compliance.context import RunContext
 from compliance.pipeline import check_submission
 from compliance.report import html as report_html

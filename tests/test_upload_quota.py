@@ -4,15 +4,11 @@ organisation's designer still uploads."""
 
 from __future__ import annotations
 
-
-from compliance.web.app import create_app
-from compliance.web.settings import WebSettings
 from office_accounts import client_as, finished, post_files, seed
 from web_server import ROOT, sample_zip
 
-
-
-
+from compliance.web.app import create_app
+from compliance.web.settings import WebSettings
 
 
 def test_the_second_upload_past_the_allowance_is_refused_and_another_organisation_uploads(tmp_path):

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import launch_chromium
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from browser import launch_chromium
 from compliance.web.model3d import convert_model
 
 ROOT = Path(__file__).resolve().parents[1]

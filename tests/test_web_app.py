@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from office_accounts import client_as, file_as, finished, post_files, seed, token, when_ready
+from web_server import ROOT, sample_zip
 
 from compliance.limits import Limits
 from compliance.web.app import create_app
 from compliance.web.settings import WebSettings
-from office_accounts import client_as, file_as, finished, post_files, seed, token, when_ready
-from web_server import ROOT, sample_zip
 
 SAMPLES = ROOT / "ifc_samples"
 

@@ -19,7 +19,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from browser import launch_chromium
 from web_server import ROOT, Server, sample_zip
 

@@ -6,7 +6,6 @@ import socket
 import subprocess
 
 import pytest
-
 from web_server import COMPLIANCE, ROOT, Server
 
 

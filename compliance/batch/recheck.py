@@ -191,9 +191,8 @@ def start(rules_dir: Path, limits, keep_verdicts: bool = False) -> None:
     new verdict back whole (to store it), not only its statuses."""
     import signal
 
-    from ..context import RunContext
-
     from ..build import build_identity
+    from ..context import RunContext
     from ..pipeline import ruleset_for
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # the main process decides what Ctrl-C means

@@ -67,8 +67,8 @@ class Batch:
         return found.folders
 
     def run(self, folders: list[Path], on_row: Callable[[Row], None] = lambda row: None) -> list[Row]:
-        from ..pipeline import ruleset_for
         from ..context import RunContext
+        from ..pipeline import ruleset_for
         from .cluster import run_tasks
         from .worker import Settings, check_folder, start_worker
 

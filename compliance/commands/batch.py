@@ -8,8 +8,19 @@ from pathlib import Path
 
 import click
 
-from .common import (FormatList, as_of_option, console as wide_console, debug_option, errors_as_json, fail, guarded,
-                     lang_option, limits_option, rules_option, shown_url)
+from .common import (
+    FormatList,
+    as_of_option,
+    debug_option,
+    errors_as_json,
+    fail,
+    guarded,
+    lang_option,
+    limits_option,
+    rules_option,
+    shown_url,
+)
+from .common import console as wide_console
 
 SCHEDULER_HELP = ("Check on a Dask cluster: the address of its scheduler (tcp://HOST:PORT, from `dask scheduler`; "
                   "its `dask worker`s do the checks). The workers must see the submission folders, the rules and "
@@ -141,7 +152,14 @@ def _published_rules(registry, rules_dir: Path, as_of) -> Path:
 
 def _run_with_progress(job, folders) -> None:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True)
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),

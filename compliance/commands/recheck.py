@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from .batch import db_option, open_registry, scheduler_option
-from .common import (console as wide_console, debug_option, errors_as_json, fail, guarded, limits_option, rules_option,
-                     shown_url)
+from .common import console as wide_console
+from .common import debug_option, errors_as_json, fail, guarded, limits_option, rules_option, shown_url
 
 
 @click.command()

@@ -12,8 +12,20 @@ import click
 from click.core import ParameterSource
 
 from .batch import db_option, open_registry
-from .common import (as_of_option, bcf_options, console as wide_console, debug_option, emit, errors_as_json, fail,
-                     guarded, lang_option, piped, rules_option, shown_url)
+from .common import (
+    as_of_option,
+    bcf_options,
+    debug_option,
+    emit,
+    errors_as_json,
+    fail,
+    guarded,
+    lang_option,
+    piped,
+    rules_option,
+    shown_url,
+)
+from .common import console as wide_console
 from .sign import load_office_signer, signing_option
 
 STATUS_STYLE = {"compliant": "green", "non_compliant": "red", "incomplete": "yellow", None: "bold red"}
@@ -115,12 +127,11 @@ def signoff(check_id: int, username: str, password_stdin: bool, decision: str, c
     """
 
     def run():
-        from compliance.report import report_stem
-        from compliance.report.labels import utc
-
         from compliance.office.accounts import authenticate
         from compliance.office.audit import record
         from compliance.office.review import sign
+        from compliance.report import report_stem
+        from compliance.report.labels import utc
 
         from .office import cli_actor, read_password
 

@@ -7,8 +7,20 @@ from pathlib import Path
 
 import click
 
-from .common import (DEFAULT_SAMPLES, as_of_option, debug_option, fail, feature_index, features_option, guarded, load_rules,
-                     need_folder, piped, known_rule_ids, rules_option)
+from .common import (
+    DEFAULT_SAMPLES,
+    as_of_option,
+    debug_option,
+    fail,
+    feature_index,
+    features_option,
+    guarded,
+    known_rule_ids,
+    load_rules,
+    need_folder,
+    piped,
+    rules_option,
+)
 
 
 @click.group()

@@ -15,7 +15,6 @@ from ..text import Text
 from .evidence_policy import declared_only, stated
 from .metrics import Evidence, Inputs, Metric, MetricSpec, counted, share_text, unique
 
-
 NAMES = {"spaces": Text(zh="停车位", en="parking spaces"), "chargers": Text(zh="充电桩", en="charging points"),
          "fast": Text(zh="快充桩", en="fast charging points"),
          "ready": Text(zh="预留充电设施安装条件的停车位", en="charger-ready parking spaces")}

@@ -38,7 +38,6 @@ from typing import ClassVar, Optional
 
 from ..errors import EngineError
 
-
 SEEN = "__seen__"
 NUMBER_DECIMALS = 4          # thresholds have at most this many decimals (schema.engine_threshold)
 SMALLEST_THRESHOLD = 0.001   # the smallest non-zero threshold a rule may set

@@ -202,7 +202,7 @@ def _problems(parsed: ConventionsFile, file: Path, doc) -> list[RuleFileError]:
                                        "words by meaning are expected (e.g. DC: [直流, DC])"), (name, "text", key),
                     "write it as the shipped rules/_conventions.yaml does")
                 continue
-            for i, pattern in enumerate([value] if isinstance(value, str) else []):
+            for pattern in [value] if isinstance(value, str) else []:
                 try:
                     compiled = re.compile(pattern)
                 except re.error as exc:

@@ -33,7 +33,7 @@ def element_counts(ifc) -> dict[str, int]:
 
 
 def sha256_of(path: Path) -> str:
-    from ..context import file_sha256     # one hasher for the whole package
+    from ..context import file_sha256  # one hasher for the whole package
 
     return file_sha256(path)
 

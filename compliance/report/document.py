@@ -13,8 +13,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from .labels import (DECISION, DRAFT_MARK, REVIEW_OPINION, STATUS, check_lang, falls_short, template_globals,
-                     visible_controls)
+from .labels import (
+    DECISION,
+    DRAFT_MARK,
+    REVIEW_OPINION,
+    STATUS,
+    check_lang,
+    falls_short,
+    template_globals,
+    visible_controls,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "verdict.html.j2"

@@ -3,8 +3,19 @@ report's language (zh alone carries no English words of ours: status, kind, head
 
 from __future__ import annotations
 
-from .labels import (PROJECT_KIND, SEVERITY, STATUS, VERDICT, falls_short, model_summary, note_text, pick,
-                     review_opinion, status_label, visible_controls)
+from .labels import (
+    PROJECT_KIND,
+    SEVERITY,
+    STATUS,
+    VERDICT,
+    falls_short,
+    model_summary,
+    note_text,
+    pick,
+    review_opinion,
+    status_label,
+    visible_controls,
+)
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "missing_data": "MISS",
          "manual_review": "REVW"}

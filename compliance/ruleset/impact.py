@@ -76,7 +76,6 @@ def _check(folder: Path, ctx, as_of: date | None):
 def recheck(samples: list[Path], old_dir: Path, new_dir: Path, as_of: date | None = None) -> list[SampleImpact]:
     """Check every sample with both rule sets (loaded once each) and compare the outcomes."""
     from ..context import RunContext
-
     from ..evaluate.results import status_changes
 
     old_ctx = RunContext(rules_dir=Path(old_dir))

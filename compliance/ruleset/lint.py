@@ -249,10 +249,10 @@ def pair_problems(ruleset, specs: dict) -> list[LintProblem]:
                     f"deliberately tightens {a.id} for a subset, add 'refines: [{a.id}]' to {b.id}"))
             if scope is not None:
                 for key in sorted(shared, key=str):
-                    total = None
+                    both: Interval | None = None
                     for _, iv in reqs[a.id][key] + reqs[b.id][key]:
-                        total = iv if total is None else total.meet(iv)
-                    if total.empty:
+                        both = iv if both is None else both.meet(iv)
+                    if both is not None and both.empty:
                         ia, ib = reqs[a.id][key][0][0], reqs[b.id][key][0][0]
                         a_file, a_line = _at(ruleset, a, _req_path(a, ia))
                         b_file, b_line = _at(ruleset, b, _req_path(b, ib))

@@ -216,7 +216,7 @@ class _Checker:
                 continue
             said = {}
             for lang in ("zh", "en"):
-                def value(m, lang=lang):
+                def value(m, lang=lang, key=key):
                     if m.group(1) == "$":
                         return "$"
                     param = self.params.get(m.group(1))

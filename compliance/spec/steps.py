@@ -59,15 +59,35 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import ValidationError
-
 from pytest_bdd import given, parsers, then, when
 
 from ..evaluate.results import overall_verdict
 from ..read.records import BuildingRecord, ChargerRecord, Figure, Note, ParkingRecord, SystemRecord
-from .world import (NOT_STATED, NUMBER, ON_GROUND, RULE_ID, SPEC_FILE, VERDICTS, ScenarioError, World,
-                    _area_figure, _check_field, _doubt, _evaluate, _expect_status, _gid, _load, _need_submission,
-                    _number, _result, _rule_list, _state, _unstate)
-from .world import spec_rulesets, world  # noqa: F401  (fixtures the steps take; pytest finds them here)
+from .world import (  # noqa: F401  (fixtures the steps take; pytest finds them here)
+    NOT_STATED,
+    NUMBER,
+    ON_GROUND,
+    RULE_ID,
+    SPEC_FILE,
+    VERDICTS,
+    ScenarioError,
+    World,
+    _area_figure,
+    _check_field,
+    _doubt,
+    _evaluate,
+    _expect_status,
+    _gid,
+    _load,
+    _need_submission,
+    _number,
+    _result,
+    _rule_list,
+    _state,
+    _unstate,
+    spec_rulesets,
+    world,
+)
 
 
 @given(parsers.parse('the rule set in "{folder}"'))

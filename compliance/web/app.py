@@ -181,9 +181,8 @@ def error_page(title: str, hint: str, status: int, *, detail: str | None = None,
 
 
 def _install_error_pages(app: Flask) -> None:
-    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from ..errors import ComplianceError
 

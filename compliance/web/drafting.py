@@ -141,7 +141,8 @@ def _publish_page(problem, form: dict, status: int):
 @drafting.post("/rules/draft/publish")
 @require(*EDITORS)
 def publish():
-    from ..ruleset.publish import PublishError, publish as publish_draft
+    from ..ruleset.publish import PublishError
+    from ..ruleset.publish import publish as publish_draft
     from .drafts import BASED_ON
 
     st, d = state(), _draft()

@@ -27,7 +27,7 @@ def in_force(st):
     line) when the --rules folder has to be published and cannot be loaded."""
     from ..errors import RuleFileError
     from ..office.audit import record
-    from ..ruleset.publish import current, publish_initial, publications
+    from ..ruleset.publish import current, publications, publish_initial
 
     found = current(st.registry, date.today())
     if found is not None:

@@ -15,11 +15,10 @@ one per call, stamped with the clock).
 from __future__ import annotations
 
 import math
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 import ifcopenshell
 import ifcopenshell.api.aggregate
@@ -35,8 +34,6 @@ import ifcopenshell.api.type
 import ifcopenshell.api.unit
 import ifcopenshell.guid
 import ifcopenshell.util.unit
-
-import sys
 
 _SAMPLES = Path(__file__).resolve().parents[2] / "ifc_samples"     # the project's own sample builder
 if str(_SAMPLES) not in sys.path:

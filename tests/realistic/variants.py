@@ -342,7 +342,8 @@ def review_school_solar_device_no_hint(shared: Path, out: Path) -> Variant:
     devices = []
     for slope in (FZK_SOUTH, FZK_NORTH):
         devices += sloped_panels(host, slope, [(10, 0.6), (10, 2.8)], size, storey, ifc_class="IfcSolarDevice",
-                                 name=lambda i, n=len(devices): f"Objekt-{n + i + 1:02d}", predefined="NOTDEFINED")
+                                 name=lambda i, n=len(devices): f"Objekt-{n + i + 1:02d}",  # noqa: B008 - count so far
+                                 predefined="NOTDEFINED")
     folder = host.save(out / name)
     pv = projected(40, size, 30.0)
     ratio = pct(pv, FZK_ROOF_M2)

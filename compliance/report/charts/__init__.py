@@ -64,11 +64,11 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..labels import check_lang
 from .draw import Chart, Plan, light_chart, render
 from .fonts import cjk_font_file
-from .fonts import font_for as _font_for     # noqa: F401 - its cache is what to clear after replacing cjk_font_file
+from .fonts import font_for as _font_for  # noqa: F401 - its cache is what to clear after replacing cjk_font_file
 from .plans import gauge_plan, ladder_plan, ratio_plan, summary_plan
-from ..labels import check_lang
 from .words import AREA_RATIOS, SHARES, levels, ratio_inputs
 
 __all__ = ["KINDS", "Chart", "charts_for", "summary_chart", "chart_kind", "preview_png", "summary_png",

@@ -38,7 +38,7 @@ def _candidates():
 
     yield from _fc_match()
     try:
-        from matplotlib import font_manager          # only when fontconfig found no CJK font
+        from matplotlib import font_manager  # only when fontconfig found no CJK font
 
         yield from [f.fname for f in font_manager.fontManager.ttflist if f.name in CJK_FAMILIES]
     except Exception:                                     # a broken font cache is no reason to fail
@@ -96,7 +96,7 @@ def dejavu_sans() -> str:
 @lru_cache(maxsize=None)
 def font_for(lang: str) -> tuple[str, str]:
     """(the language actually drawn, the font file): Chinese needs the CJK font, else English."""
-    from . import cjk_font_file as find_cjk    # through the package, so that replacing it there counts
+    from . import cjk_font_file as find_cjk  # through the package, so that replacing it there counts
 
     dejavu = dejavu_sans()
     if lang == "en":

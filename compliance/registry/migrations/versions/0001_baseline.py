@@ -13,8 +13,8 @@ beyond them, such as the users.sso_subject of a development version, is left alo
 This file is the schema of revision 0001 written out, not an import of tables.py: tables.py moves
 on, a revision does not. tests/test_registry_migrations.py checks that the head matches tables.py.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -24,8 +24,7 @@ depends_on = None
 
 def _tables() -> list[tuple[str, list]]:
     """(table, its columns and constraints), parents before the tables that refer to them."""
-    from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String,
-                            Text)
+    from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 
     utc = DateTime(timezone=True)
     return [
