@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, timezone
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -281,51 +281,81 @@ def overall_verdict(results: tuple[RuleResult, ...] | list[RuleResult]) -> Verdi
 
 
 def cited_elements(results, notes, models) -> tuple[ElementRef, ...]:
-    """The elements the results and notes cite, with the class, name and storey the reader found."""
-    known: dict[str, ElementRef] = {}
+    """The elements the results and notes cite, with the class, name, storey and bounding box the
+    reader found (the first record of a GlobalId, in model order)."""
+    first: dict[str, Any] = {}
     for m in models:
         for group in (m.roofs, m.pv_panels, m.systems, m.chargers, m.parking, m.buildings, m.suspects, m.excluded):
             for x in group:
-                known.setdefault(x.global_id, ElementRef(global_id=x.global_id, ifc_class=x.ifc_class,
-                                                         name=x.name, storey=x.storey, file=x.file,
-                                                         bbox=element_bbox(x)))
+                first.setdefault(x.global_id, x)
     cited: dict[str, None] = {}
     for r in results:
         for e in r.evidence:
             cited.update(dict.fromkeys(e.global_ids))
     for n in notes:
         cited.update(dict.fromkeys(n.global_ids))
-    return tuple(known.get(g) or ElementRef(global_id=g) for g in cited)
+    records = [first[g] for g in cited if g in first]
+    boxes = dict(zip((id(x) for x in records), element_bboxes(records)))
+
+    def ref(gid: str) -> ElementRef:
+        x = first.get(gid)
+        if x is None:
+            return ElementRef(global_id=gid)
+        return ElementRef(global_id=gid, ifc_class=x.ifc_class, name=x.name, storey=x.storey, file=x.file,
+                          bbox=boxes[id(x)])
+
+    return tuple(ref(g) for g in cited)
 
 
-def element_bbox(record) -> Optional[tuple[float, float, float, float, float, float]]:
-    """A reader's record's bounding box (ElementRef.bbox), rounded to the millimetre: the XY extent of
-    its outline with its body's height range, or its placement point; None for a spatial element
-    (an IfcBuilding's placement is the origin of its coordinates, not where it stands), for an outline
-    without heights, and where nothing finite is known."""
-    import math
+BBox = tuple[float, float, float, float, float, float]
 
-    if record.ifc_class in ("IfcBuilding", "IfcSite", "IfcBuildingStorey", "IfcProject"):
+
+def element_bboxes(records: list) -> list[Optional[BBox]]:
+    """Each reader record's bounding box (ElementRef.bbox), rounded to the millimetre: the XY extent
+    of its outline with its body's height range, or its placement point; None for a spatial element
+    (an IfcBuilding's placement is the origin of its coordinates, not where it stands), for an
+    outline without heights or placement, and where nothing finite is known. The outlines' extents
+    are taken in one array operation (thousands of panels)."""
+    import numpy as np
+
+    out: list[Optional[BBox]] = [None] * len(records)
+    shown: list[int] = []
+    points: list = []
+    counts: list[int] = []
+    for n, record in enumerate(records):
+        if record.ifc_class in ("IfcBuilding", "IfcSite", "IfcBuildingStorey", "IfcProject"):
+            continue
+        ring_points = [p[:2] for ring in getattr(record, "outline", None) or () for p in ring]
+        if ring_points:
+            shown.append(n)
+            points.extend(ring_points)
+            counts.append(len(ring_points))
+        elif record.origin is not None:
+            out[n] = _finite_box((*record.origin, *record.origin))
+    if shown:
+        xy = np.asarray(points, dtype=float)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        low, high = np.minimum.reduceat(xy, starts).tolist(), np.maximum.reduceat(xy, starts).tolist()
+        for k, n in enumerate(shown):
+            record = records[n]
+            z_min, z_max = getattr(record, "z_min", None), getattr(record, "z_max", None)
+            if z_min is None or z_max is None:
+                if record.origin is None:
+                    continue
+                z_min = z_max = record.origin[2]
+            out[n] = _finite_box((low[k][0], low[k][1], min(z_min, z_max), high[k][0], high[k][1], max(z_min, z_max)))
+    return out
+
+
+def _finite_box(box: tuple) -> Optional[BBox]:
+    """`box` rounded to the millimetre (+ 0.0: no -0.0 in the JSON); None unless all six are finite
+    and within 1e9 (a NaN fails `abs(v) < 1e9` too)."""
+    x0, y0, z0, x1, y1, z1 = box
+    if not (abs(x0) < 1e9 and abs(y0) < 1e9 and abs(z0) < 1e9 and abs(x1) < 1e9 and abs(y1) < 1e9
+            and abs(z1) < 1e9):
         return None
-    origin = record.origin
-    outline = getattr(record, "outline", None)
-    z_min, z_max = getattr(record, "z_min", None), getattr(record, "z_max", None)
-    points = [p for ring in outline or () for p in ring]
-    if points:
-        if z_min is None or z_max is None:
-            if origin is None:
-                return None
-            z_min = z_max = origin[2]
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        box = (min(xs), min(ys), min(z_min, z_max), max(xs), max(ys), max(z_min, z_max))
-    elif origin is not None:
-        box = (*origin, *origin)
-    else:
-        return None
-    if not all(math.isfinite(v) and abs(v) < 1e9 for v in box):
-        return None
-    x0, y0, z0, x1, y1, z1 = (round(float(v), 3) + 0.0 for v in box)     # + 0.0: no -0.0 in the JSON
-    return (x0, y0, z0, x1, y1, z1)
+    return (round(x0, 3) + 0.0, round(y0, 3) + 0.0, round(z0, 3) + 0.0, round(x1, 3) + 0.0, round(y1, 3) + 0.0,
+            round(z1, 3) + 0.0)
 
 
 def status_changes(old: dict, new: dict) -> list[tuple[str, Optional[str], Optional[str]]]:
